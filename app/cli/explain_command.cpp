@@ -1,0 +1,116 @@
+// ingress-lab explain -f PATH... [-X METHOD] [-H 'Name: value']... [--cookie n=v]...
+//                     [--client-ip IP] [--content-length N] [--seed N] [-o text|json] URL
+#include <iomanip>
+#include <memory>
+#include <sstream>
+
+#include "app/cli/commands.h"
+#include "app/cli/url_request.h"
+#include "engine/core/random.h"
+#include "engine/dialect/dialect.h"
+#include "engine/model/manifests.h"
+#include "engine/routing/decision_json.h"
+#include "engine/routing/route_table.h"
+
+namespace ilab::cli {
+namespace {
+
+struct ExplainOptions {
+    std::vector<std::string> files;
+    RequestFlags flags;
+    std::optional<std::uint64_t> seed;
+    std::string output = "text";
+    std::string url;
+    bool watch_without_class = false;
+};
+
+void row(std::ostream& out, std::string_view label, const std::string& value) {
+    out << "  " << std::left << std::setw(10) << label << value << '\n';
+}
+
+void printText(std::ostream& out, const routing::Request& req, const routing::Decision& d) {
+    out << req.method << ' ' << req.scheme << "://" << req.host << req.target << '\n';
+    std::string verdict(routing::actionName(d.action));
+    if (d.action != routing::Action::Forward) verdict += " " + std::to_string(d.status);
+    row(out, "action", verdict);
+    if (d.action == routing::Action::Redirect) row(out, "location", d.location);
+    if (d.action == routing::Action::Respond) row(out, "reason", d.reason);
+    if (d.backend) {
+        row(out, "backend", d.backend->namespace_ + "/" + d.backend->service + ":" + d.backend->port +
+                                " (" + std::to_string(d.backend->endpoints.size()) + " ready endpoints)");
+        row(out, "upstream", "Host " + d.upstream.host + ", path " + d.upstream.path);
+        for (const auto& [name, value] : d.upstream_headers) row(out, "header", name + ": " + value);
+    }
+    for (const auto& [name, value] : d.response_headers) row(out, "response", name + ": " + value);
+    if (d.backend || !d.weights.empty()) {
+        std::string canary = d.canary ? "yes" : "no";
+        if (!d.weights.empty()) {
+            canary += " (weights:";
+            for (const auto& w : d.weights) {
+                std::ostringstream share;
+                share << std::fixed << std::setprecision(1) << w.share * 100;
+                canary += " " + w.service + " " + share.str() + "%";
+            }
+            canary += ")";
+        }
+        row(out, "canary", canary);
+    }
+    row(out, "ingress", d.ingress.value_or("(none)"));
+    if (d.rule)
+        row(out, "rule", "host " + (d.rule->host.empty() ? std::string("*") : d.rule->host) +
+                             (d.rule->path.empty() ? std::string(", default backend")
+                                                   : ", path " + d.rule->path + " (" + d.rule->path_type + ")"));
+    out << "trace\n";
+    for (const auto& step : d.trace)
+        out << "  " << std::left << std::setw(16) << step.stage << std::setw(8)
+            << routing::traceKindName(step.kind) << step.message << '\n';
+}
+
+}  // namespace
+
+Action addExplainCommand(CLI::App& app) {
+    auto opts = std::make_shared<ExplainOptions>();
+    CLI::App* cmd = app.add_subcommand("explain", "Show how the controller would handle one request, step by step");
+    cmd->add_option("-f,--filename", opts->files, "File, directory (recursive) or - for stdin")->required();
+    cmd->add_option("-X,--request", opts->flags.method, "HTTP method");
+    cmd->add_option("-H,--header", opts->flags.headers, "Request header 'Name: value' (repeatable)");
+    cmd->add_option("--cookie", opts->flags.cookies, "Cookie 'name=value' (repeatable)");
+    cmd->add_option("--client-ip", opts->flags.client_ip, "Client address for source-range policies");
+    cmd->add_option("--content-length", opts->flags.content_length, "Request body size in bytes");
+    cmd->add_option("--seed", opts->seed, "Seed for weighted canary draws");
+    cmd->add_option("-o,--output", opts->output, "text or json")->check(CLI::IsMember({"text", "json"}));
+    cmd->add_flag("--watch-ingress-without-class", opts->watch_without_class,
+                  "Serve Ingresses that name no class (ingress-nginx flag)");
+    cmd->add_option("url", opts->url, "http://host/path or https://host/path")->required();
+    return [opts](Streams s) {
+        std::string error;
+        auto request = buildRequest(opts->url, opts->flags, &error);
+        if (!request) {
+            s.err << "ingress-lab explain: " << error << '\n';
+            return kExitBadInput;
+        }
+        model::LoadOptions load;
+        load.watch_ingress_without_class = opts->watch_without_class;
+        load.standard_input = &s.in;
+        const model::Manifests manifests = model::loadManifests(opts->files, load);
+        if (manifests.input_unreadable) {
+            for (const auto& d : manifests.diagnostics.items())
+                if (d.severity == core::Severity::Error) s.err << core::formatDiagnostic(d) << '\n';
+            return kExitBadInput;
+        }
+        const auto errors = manifests.diagnostics.count(core::Severity::Error);
+        if (errors > 0)
+            s.err << "note: " << errors << " error(s) in the manifests; objects the API server "
+                  << "would reject are left out (run ingress-lab check)\n";
+        auto dialect = dialect::makeNginxDialect();
+        auto table = routing::RouteTable::compile(manifests, *dialect, {}, nullptr);
+        std::unique_ptr<core::SeededRandom> random;
+        if (opts->seed) random = std::make_unique<core::SeededRandom>(*opts->seed);
+        const routing::Decision decision = table->match(*request, random.get());
+        if (opts->output == "json") s.out << routing::decisionToJson(decision).dump(2) << '\n';
+        else printText(s.out, *request, decision);
+        return kExitOk;
+    };
+}
+
+}  // namespace ilab::cli

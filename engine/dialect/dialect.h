@@ -1,0 +1,27 @@
+#pragma once
+// A controller dialect reads one controller's annotations into neutral policies.
+#include <memory>
+#include <string_view>
+
+#include "engine/core/diagnostic.h"
+#include "engine/dialect/policies.h"
+#include "engine/model/objects.h"
+
+namespace ilab::dialect {
+
+class Dialect {
+  public:
+    virtual ~Dialect() = default;
+    virtual std::string_view name() const = 0;
+    // The annotation prefix this dialect owns, e.g. "nginx.ingress.kubernetes.io/".
+    virtual std::string_view annotationPrefix() const = 0;
+    // Reads an Ingress's annotations. Findings (unknown, invalid, deprecated, risky) go to
+    // `diagnostics`, each pointing at the annotation's value.
+    virtual IngressPolicies translate(const model::Ingress& ingress,
+                                      core::Diagnostics& diagnostics) const = 0;
+};
+
+// The ingress-nginx dialect (nginx.ingress.kubernetes.io/*), per ingress-nginx v1.15.
+std::unique_ptr<Dialect> makeNginxDialect();
+
+}  // namespace ilab::dialect

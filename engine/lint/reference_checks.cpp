@@ -1,0 +1,171 @@
+// Do the Services, ports and pods that Ingresses name exist and line up?
+#include <set>
+
+#include "engine/core/text.h"
+#include "engine/lint/linter.h"
+
+namespace ilab::lint {
+namespace {
+
+using core::quoted;
+
+class ReferenceChecker {
+public:
+    ReferenceChecker(const model::Manifests& m, core::Diagnostics& out) : m_(m), out_(out) {}
+
+    void run() {
+        for (const model::Ingress& ing : m_.ingresses) {
+            if (ing.rejected) continue;
+            if (!ing.claimed) {
+                reportUnclaimed(ing);
+                continue;
+            }
+            if (ing.default_backend) checkBackend(ing, *ing.default_backend);
+            for (const auto& rule : ing.rules)
+                for (const auto& path : rule.paths) checkBackend(ing, path.backend);
+        }
+    }
+
+private:
+    core::Diagnostic& add(core::Severity severity, const char* code, std::string message,
+                          const core::SourceLocation& at, const model::Ingress& ing, std::string hint) {
+        auto& d = out_.add({severity, code, std::move(message), std::move(hint), at,
+                            "Ingress " + ing.meta.qualifiedName()});
+        return d;
+    }
+
+    void reportUnclaimed(const model::Ingress& ing) {
+        std::string why, hint;
+        if (ing.class_source == model::ClassSource::None) {
+            why = "it sets no spec.ingressClassName and no IngressClass is marked default";
+            hint = "set spec.ingressClassName: nginx (or annotate an IngressClass with "
+                   "ingressclass.kubernetes.io/is-default-class: \"true\")";
+        } else if (const model::IngressClass* cls = m_.findIngressClass(ing.effective_class)) {
+            why = "IngressClass " + quoted(ing.effective_class) + " belongs to controller " +
+                  quoted(cls->controller);
+            hint = "the lab runs ingress-nginx (controller k8s.io/ingress-nginx)";
+        } else {
+            why = "IngressClass " + quoted(ing.effective_class) + " does not exist";
+            hint = "use an existing class such as \"nginx\"";
+        }
+        const auto& at = ing.class_location.known() ? ing.class_location : ing.meta.location;
+        add(core::Severity::Warning, "ILAB-LINT-010",
+            "Ingress is unclaimed: " + why + "; it gets no address and no traffic", at, ing, hint);
+    }
+
+    void checkBackend(const model::Ingress& ing, const model::IngressBackend& backend) {
+        if (backend.resource) {
+            add(core::Severity::Warning, "ILAB-LINT-013",
+                "resource backend " + quoted(backend.resource->kind + "/" + backend.resource->name) +
+                    " is not supported by ingress-nginx: requests get 503",
+                backend.location, ing, "use a Service backend");
+            return;
+        }
+        if (!backend.service) return;
+        const auto& ref = *backend.service;
+        const std::string key = ing.meta.namespace_ + "/" + ref.name + ":" + ref.port.str();
+        if (!checked_.insert(key + "@" + ref.name_location.str()).second) return;
+        const model::Service* svc = m_.findService(ing.meta.namespace_, ref.name);
+        if (!svc) {
+            std::vector<std::string_view> names;
+            for (const auto& s : m_.services)
+                if (s.meta.namespace_ == ing.meta.namespace_) names.push_back(s.meta.name);
+            const std::string near = core::closestMatch(ref.name, names, 3);
+            std::string hint = near.empty() ? "create the Service in namespace " + quoted(ing.meta.namespace_)
+                                            : "did you mean " + quoted(near) + "?";
+            for (const auto& s : m_.services)
+                if (s.meta.name == ref.name && s.meta.namespace_ != ing.meta.namespace_)
+                    hint = "a Service of that name exists in namespace " + quoted(s.meta.namespace_) +
+                           ", but an Ingress only reaches Services in its own namespace";
+            add(core::Severity::Error, "ILAB-LINT-001",
+                "backend Service " + quoted(ing.meta.namespace_ + "/" + ref.name) +
+                    " does not exist: requests get 503",
+                ref.name_location, ing, hint);
+            return;
+        }
+        const model::ServicePort* port = nullptr;
+        for (const auto& p : svc->ports)
+            if ((!ref.port.name.empty() && p.name == ref.port.name) ||
+                (ref.port.name.empty() && p.port == ref.port.number))
+                port = &p;
+        if (!port) {
+            std::vector<std::string> have;
+            for (const auto& p : svc->ports)
+                have.push_back(p.name.empty() ? std::to_string(p.port) : p.name + " (" + std::to_string(p.port) + ")");
+            add(core::Severity::Error, "ILAB-LINT-002",
+                "Service " + quoted(svc->meta.qualifiedName()) + " has no port " + quoted(ref.port.str()) +
+                    ": requests get 503",
+                ref.port.location, ing,
+                have.empty() ? "the Service declares no ports" : "its ports are " + core::join(have, ", "));
+            return;
+        }
+        if (svc->type == "ExternalName") return;
+        const auto pods = m_.selectedPods(*svc);
+        if (pods.empty()) {
+            std::string hint = svc->selector.empty() ? "the Service has no selector"
+                                                     : "no pod carries the labels " + selectorText(*svc);
+            for (const auto& w : m_.workloads)
+                if (w.meta.namespace_ == svc->meta.namespace_ && w.replicas == 0 && matches(*svc, w.template_labels))
+                    hint = w.kind + " " + quoted(w.meta.name) + " has replicas: 0";
+            add(core::Severity::Warning, "ILAB-LINT-003",
+                "Service " + quoted(svc->meta.qualifiedName()) + " selects no pods: requests get 503",
+                ref.name_location, ing, hint);
+            return;
+        }
+        checkTargetPort(ing, ref, *svc, *port, pods);
+    }
+
+    void checkTargetPort(const model::Ingress& ing, const model::IngressServiceBackend& ref,
+                         const model::Service& svc, const model::ServicePort& port,
+                         const std::vector<const model::Pod*>& pods) {
+        std::size_t declaring = 0;
+        for (const model::Pod* pod : pods) {
+            for (const auto& cp : pod->ports) {
+                if (port.target_port.is_int ? cp.container_port == port.target_port.number
+                                            : cp.name == port.target_port.name) {
+                    ++declaring;
+                    break;
+                }
+            }
+        }
+        if (declaring > 0) return;
+        if (!port.target_port.is_int) {
+            add(core::Severity::Error, "ILAB-LINT-004",
+                "targetPort " + quoted(port.target_port.name) + " of Service " + quoted(svc.meta.qualifiedName()) +
+                    " names no container port of its pods: the Service has no endpoints",
+                port.location.known() ? port.location : ref.name_location, ing,
+                "name a containerPort " + quoted(port.target_port.name) + " or use a number");
+        } else {
+            add(core::Severity::Warning, "ILAB-LINT-004",
+                "targetPort " + std::to_string(port.target_port.number) + " of Service " +
+                    quoted(svc.meta.qualifiedName()) + " is declared by no container of its pods",
+                port.location.known() ? port.location : ref.name_location, ing,
+                "check the containers listen on " + std::to_string(port.target_port.number));
+        }
+    }
+
+    static bool matches(const model::Service& svc, const std::map<std::string, std::string>& labels) {
+        if (svc.selector.empty()) return false;
+        for (const auto& [k, v] : svc.selector) {
+            auto it = labels.find(k);
+            if (it == labels.end() || it->second != v) return false;
+        }
+        return true;
+    }
+
+    static std::string selectorText(const model::Service& svc) {
+        std::vector<std::string> parts;
+        for (const auto& [k, v] : svc.selector) parts.push_back(k + "=" + v);
+        return core::join(parts, ",");
+    }
+
+    const model::Manifests& m_;
+    core::Diagnostics& out_;
+    std::set<std::string> checked_;
+};
+
+}  // namespace
+
+void checkReferences(const model::Manifests& m, core::Diagnostics& out) { ReferenceChecker(m, out).run(); }
+
+}  // namespace ilab::lint

@@ -1,0 +1,64 @@
+#pragma once
+// The loaded topology: every object from a set of manifest files, plus what loading found.
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "engine/core/diagnostic.h"
+#include "engine/core/yaml_tree.h"
+#include "engine/model/objects.h"
+
+namespace ilab::model {
+
+// The controller name of ingress-nginx; IngressClasses with this controller are the lab's.
+inline constexpr std::string_view kNginxController = "k8s.io/ingress-nginx";
+
+struct LoadOptions {
+    std::string controller = std::string(kNginxController);
+    // ingress-nginx --watch-ingress-without-class: also serve Ingresses that name no class.
+    bool watch_ingress_without_class = false;
+    // The IngressClass name ingress-nginx answers to when the manifests define none (its
+    // chart installs "nginx").
+    std::string default_class_name = "nginx";
+    core::YamlLimits yaml;
+    // Where "-" reads from; nullptr means std::cin.
+    std::istream* standard_input = nullptr;
+};
+
+struct Manifests {
+    std::vector<Ingress> ingresses;
+    std::vector<IngressClass> ingress_classes;
+    std::vector<Service> services;
+    std::vector<Workload> workloads;
+    std::vector<Pod> pods;  // bare Pods and the pods workloads would run
+    std::vector<Secret> secrets;
+    std::vector<NamespaceObject> namespaces;
+    std::vector<IgnoredObject> ignored;
+    std::vector<std::string> files;  // every file read, in order
+    core::Diagnostics diagnostics;
+    bool input_unreadable = false;  // a file could not be read or parsed at all
+    std::size_t objects_read = 0;   // gives each object its load_order
+
+    const Service* findService(std::string_view ns, std::string_view name) const;
+    const Secret* findSecret(std::string_view ns, std::string_view name) const;
+    const IngressClass* findIngressClass(std::string_view name) const;
+    // Pods a Service selects (any readiness), in a stable order.
+    std::vector<const Pod*> selectedPods(const Service& service) const;
+};
+
+// Loads and validates manifests from files, directories (recursively: .yaml, .yml, .json) and
+// "-" for standard input, as kubectl -f does. Never throws on bad input.
+Manifests loadManifests(const std::vector<std::string>& paths, const LoadOptions& options = {});
+
+// Loads manifests from text already in memory (the studio's editor, the web API, tests).
+// `file_name` is what diagnostics call it.
+Manifests loadManifestsFromText(std::string_view text, const std::string& file_name,
+                                const LoadOptions& options = {});
+
+// Adds another stream to an existing set, then call finishLoading() once.
+void addManifestText(Manifests& manifests, std::string_view text, const std::string& file_name,
+                     const LoadOptions& options);
+// Generates pods, stamps default classes and decides which Ingresses are claimed.
+void finishLoading(Manifests& manifests, const LoadOptions& options);
+
+}  // namespace ilab::model

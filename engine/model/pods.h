@@ -1,0 +1,13 @@
+#pragma once
+// The pods a workload would run, named the way Kubernetes names them.
+#include <vector>
+
+#include "engine/model/objects.h"
+
+namespace ilab::model {
+
+// Deployment "web" with 3 replicas -> web-<pod-template-hash>-<5 chars>, labels plus
+// pod-template-hash; StatefulSet "db" -> db-0, db-1, ... Deterministic for the same manifest.
+std::vector<Pod> podsFor(const Workload& workload);
+
+}  // namespace ilab::model

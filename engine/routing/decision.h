@@ -1,0 +1,61 @@
+#pragma once
+// What the controller does with one request, and why. The proxy, `explain`, the studio's
+// inspector, the web UI and scenario reports all show this same value.
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ilab::routing {
+
+enum class Action { Forward, Redirect, Respond };
+std::string_view actionName(Action action);
+
+struct BackendRef {
+    std::string namespace_;
+    std::string service;
+    std::string port;  // as the Ingress names it: a number or a port name
+    int service_port = 0;                // resolved Service port number (0 when unresolved)
+    std::string target_port;             // the Service port's targetPort
+    std::vector<std::string> endpoints;  // ready pods, "name ip:port"-free pod names
+};
+
+struct WeightShare {
+    std::string service;
+    double share = 0;  // 0..1
+};
+
+struct RuleRef {
+    std::string host;  // "" for a rule without host (or the default backend)
+    std::string path;
+    std::string path_type;
+};
+
+struct TraceStep {
+    enum class Kind { Info, Matched, Skipped, Acted };
+    Kind kind = Kind::Info;
+    std::string stage;    // normalise, server, location, canary, policy, backend, ...
+    std::string message;  // one line for people
+};
+std::string_view traceKindName(TraceStep::Kind kind);
+
+struct Decision {
+    Action action = Action::Respond;
+    int status = 404;
+    std::string location;  // Redirect: the Location header
+    std::string reason;    // Respond: why (e.g. "no ready endpoints")
+    std::optional<BackendRef> backend;  // Forward
+    bool canary = false;
+    std::vector<WeightShare> weights;  // when a weighted canary split applies
+    struct Upstream {
+        std::string host;  // Host header the backend receives
+        std::string path;  // path and query the backend receives
+    } upstream;
+    std::vector<std::pair<std::string, std::string>> upstream_headers;  // added for the backend
+    std::vector<std::pair<std::string, std::string>> response_headers;  // added for the client
+    std::optional<std::string> ingress;  // "namespace/name" of the Ingress that decided
+    std::optional<RuleRef> rule;
+    std::vector<TraceStep> trace;
+};
+
+}  // namespace ilab::routing

@@ -1,0 +1,403 @@
+// Turns claimed, valid Ingresses into servers and locations the way ingress-nginx builds its
+// nginx.conf: one server per host, host-less rules on the default server "_", canaries merged
+// into the main location they shadow, per-host regex mode.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "engine/core/text.h"
+#include "engine/routing/route_table.h"
+
+namespace ilab::routing {
+
+using model::PathType;
+
+BackendRef BackendTarget::ref() const {
+    BackendRef r;
+    r.namespace_ = namespace_;
+    r.service = service;
+    r.port = port.str();
+    r.service_port = service_port;
+    r.target_port = target_port;
+    r.endpoints = endpoints;
+    return r;
+}
+
+namespace {
+
+std::string prefixKey(std::string_view path) {
+    std::string key;
+    for (const std::string& part : core::split(path, '/')) {
+        if (part.empty()) continue;
+        key += '/';
+        key += part;
+    }
+    return key.empty() ? "/" : key;
+}
+
+}  // namespace
+
+class RouteCompiler {
+public:
+    RouteCompiler(const model::Manifests& m, const dialect::Dialect& dialect,
+                  const CompileOptions& options, core::Diagnostics* findings)
+        : m_(m), dialect_(dialect), findings_(findings) {
+        table_ = std::make_shared<RouteTable>();
+        table_->options_ = options;
+    }
+
+    std::shared_ptr<const RouteTable> run() {
+        defaultServer();
+        std::vector<const model::Ingress*> ordered;
+        for (const auto& ing : m_.ingresses) ordered.push_back(&ing);
+        // ingress-nginx processes Ingresses oldest first; the first one to claim a path keeps it.
+        std::stable_sort(ordered.begin(), ordered.end(), [](auto* a, auto* b) {
+            return model::isOlder(a->meta, b->meta);
+        });
+        std::vector<const model::Ingress*> mains, canaries;
+        for (const model::Ingress* ing : ordered) {
+            auto policies = translate(*ing);
+            if (!active(*ing, *policies)) continue;
+            (policies->canary.enabled ? canaries : mains).push_back(ing);
+        }
+        for (const model::Ingress* ing : mains) addServersAndTls(*ing);
+        for (const model::Ingress* ing : mains) addLocations(*ing);
+        for (const model::Ingress* ing : canaries) mergeCanary(*ing);
+        for (Server& server : table_->servers_) finishServer(server);
+        return table_;
+    }
+
+private:
+    using Policies = std::shared_ptr<const dialect::IngressPolicies>;
+
+    core::Diagnostic* finding(core::Severity severity, std::string code, std::string message,
+                              core::SourceLocation at, const model::Ingress* ing,
+                              std::string hint = {}) {
+        if (!findings_) return nullptr;
+        auto& d = findings_->add({severity, std::move(code), std::move(message), std::move(hint),
+                                  std::move(at), ing ? "Ingress " + ing->meta.qualifiedName() : ""});
+        return &d;
+    }
+
+    Policies translate(const model::Ingress& ing) {
+        core::Diagnostics scratch;
+        auto policies = std::make_shared<const dialect::IngressPolicies>(
+            dialect_.translate(ing, findings_ ? *findings_ : scratch));
+        table_->policies_[ing.meta.qualifiedName()] = policies;
+        return policies;
+    }
+
+    const Policies& policiesOf(const model::Ingress& ing) {
+        return table_->policies_.at(ing.meta.qualifiedName());
+    }
+
+    bool active(const model::Ingress& ing, const dialect::IngressPolicies& p) {
+        std::string why;
+        if (ing.rejected) why = "the API server would reject it (see its validation errors)";
+        else if (!ing.claimed)
+            why = ing.effective_class.empty()
+                      ? "it names no IngressClass and no IngressClass is the default"
+                      : "IngressClass " + core::quoted(ing.effective_class) +
+                            " is not served by the lab's controller";
+        else if (p.disposition == dialect::Disposition::Dropped)
+            why = "ingress-nginx drops it: " + p.disposition_reason;
+        if (why.empty()) return true;
+        for (const auto& rule : ing.rules) {
+            auto& entry = table_->inactive_hosts_[rule.host.empty() ? "_" : rule.host];
+            if (entry.empty()) entry = "Ingress " + ing.meta.qualifiedName() + " is not served: " + why;
+        }
+        return false;
+    }
+
+    void defaultServer() {
+        Server server;
+        server.name = "_";
+        table_->servers_.push_back(std::move(server));
+        table_->default_server_ = 0;
+    }
+
+    Server& serverFor(const std::string& host) {
+        if (host.empty()) return table_->servers_[table_->default_server_];
+        const bool wildcard = core::startsWith(host, "*.");
+        auto& index = wildcard ? table_->wildcard_hosts_ : table_->exact_hosts_;
+        const std::string key = wildcard ? host.substr(1) : host;
+        if (auto it = index.find(key); it != index.end()) return table_->servers_[it->second];
+        Server server;
+        server.name = host;
+        server.wildcard = wildcard;
+        table_->servers_.push_back(std::move(server));
+        index[key] = table_->servers_.size() - 1;
+        return table_->servers_.back();
+    }
+
+    BackendTarget resolve(const model::Ingress& ing, const model::IngressBackend& backend) {
+        BackendTarget t;
+        t.namespace_ = ing.meta.namespace_;
+        t.location = backend.location;
+        if (!backend.service) {
+            t.problem = "resource backends are not supported by ingress-nginx";
+            return t;
+        }
+        t.service = backend.service->name;
+        t.port = backend.service->port;
+        const model::Service* svc = m_.findService(t.namespace_, t.service);
+        if (!svc) {
+            t.problem = "Service " + core::quoted(t.namespace_ + "/" + t.service) + " does not exist";
+            return t;
+        }
+        t.service_exists = true;
+        const model::ServicePort* port = nullptr;
+        for (const auto& p : svc->ports) {
+            if ((!t.port.name.empty() && p.name == t.port.name) ||
+                (t.port.name.empty() && p.port == t.port.number))
+                port = &p;
+        }
+        if (svc->type == "ExternalName") {
+            t.problem = "ExternalName Services are not simulated";
+            return t;
+        }
+        if (!port) {
+            t.problem = "Service " + core::quoted(t.namespace_ + "/" + t.service) + " has no port " +
+                        core::quoted(t.port.str());
+            return t;
+        }
+        t.service_port = port->port;
+        t.target_port = port->target_port.str();
+        for (const model::Pod* pod : m_.selectedPods(*svc)) {
+            if (!pod->ready) continue;
+            // A named targetPort only reaches pods that declare a container port of that name.
+            if (!port->target_port.is_int &&
+                std::none_of(pod->ports.begin(), pod->ports.end(),
+                             [&](const auto& cp) { return cp.name == port->target_port.name; }))
+                continue;
+            t.endpoints.push_back(pod->meta.name);
+        }
+        if (t.endpoints.empty()) t.problem = "no ready endpoints";
+        return t;
+    }
+
+    // The default-backend annotation names a Service and uses its first port.
+    BackendTarget resolveFirstPort(const model::Ingress& ing, const std::string& service) {
+        model::IngressBackend backend;
+        backend.service = model::IngressServiceBackend{};
+        backend.service->name = service;
+        if (const model::Service* svc = m_.findService(ing.meta.namespace_, service); svc && !svc->ports.empty())
+            backend.service->port.number = svc->ports.front().port;
+        return resolve(ing, backend);
+    }
+
+    void addServersAndTls(const model::Ingress& ing) {
+        const Policies& p = policiesOf(ing);
+        if (ing.rules.empty() && ing.default_backend) {
+            if (!table_->catch_all_) {
+                table_->catch_all_ = resolve(ing, *ing.default_backend);
+                table_->catch_all_ingress_ = ing.meta.qualifiedName();
+            } else {
+                finding(core::Severity::Warning, "ILAB-ROUTE-006",
+                        "default backend ignored: Ingress " + table_->catch_all_ingress_ +
+                            " is older and already the catch-all for unmatched hosts",
+                        ing.default_backend->location, &ing,
+                        "keep a single Ingress without rules");
+            }
+        }
+        for (const auto& rule : ing.rules) {
+            Server& server = serverFor(rule.host);
+            if (ing.default_backend && !server.default_backend) {
+                server.default_backend = resolve(ing, *ing.default_backend);
+                server.default_backend_ingress = ing.meta.qualifiedName();
+            }
+            if (p->rewrite.app_root && !server.app_root) server.app_root = p->rewrite.app_root;
+            if (p->redirect.from_to_www) server.from_to_www = true;
+            for (const std::string& alias : p->upstream.server_aliases) {
+                if (!table_->exact_hosts_.count(alias) && !table_->aliases_.count(alias))
+                    table_->aliases_[alias] = static_cast<std::size_t>(&server - table_->servers_.data());
+            }
+        }
+        for (const auto& tls : ing.tls) {
+            for (const std::string& host : tls.hosts) {
+                for (Server& server : table_->servers_) {
+                    if (server.tls || server.name == "_") continue;
+                    const bool covers =
+                        server.name == host ||
+                        (core::startsWith(host, "*.") && !server.wildcard &&
+                         server.name.find('.') != std::string::npos &&
+                         server.name.substr(server.name.find('.')) == host.substr(1));
+                    if (!covers) continue;
+                    server.tls = true;
+                    if (!tls.secret_name.empty())
+                        server.tls_secret = ing.meta.namespace_ + "/" + tls.secret_name;
+                }
+            }
+        }
+    }
+
+    void addLocations(const model::Ingress& ing) {
+        const Policies& p = policiesOf(ing);
+        for (const auto& rule : ing.rules) {
+            Server& server = serverFor(rule.host);
+            for (const auto& path : rule.paths) {
+                Location loc;
+                loc.path = path.path.empty() ? "/" : path.path;
+                loc.path_type = path.path_type;
+                loc.prefix_key = prefixKey(loc.path);
+                loc.backend = resolve(ing, path.backend);
+                if (p->upstream.default_backend) loc.fallback = resolveFirstPort(ing, *p->upstream.default_backend);
+                loc.policies = p;
+                loc.ingress = ing.meta.qualifiedName();
+                loc.rule_host = rule.host;
+                loc.source = path.location;
+                loc.age = ing.meta.load_order;
+                if (const Location* older = findSame(server, loc.path, loc.path_type)) {
+                    finding(core::Severity::Warning, "ILAB-ROUTE-001",
+                            "duplicate path " + core::quoted(loc.path) + " (" +
+                                std::string(model::pathTypeName(loc.path_type)) + ") for host " +
+                                core::quoted(server.name) + ": Ingress " + older->ingress +
+                                " is older and wins; this one is ignored",
+                            path.path_location, &ing,
+                            "ingress-nginx keeps the oldest Ingress (creationTimestamp) for a "
+                            "host and path; remove one of them");
+                    continue;
+                }
+                if (p->forcesRegexMode()) {
+                    if (std::find(server.regex_sources.begin(), server.regex_sources.end(),
+                                  loc.ingress) == server.regex_sources.end())
+                        server.regex_sources.push_back(loc.ingress);
+                    server.regex_mode = true;
+                }
+                server.locations.push_back(std::move(loc));
+            }
+        }
+    }
+
+    static const Location* findSame(const Server& server, const std::string& path, PathType type) {
+        for (const auto& loc : server.locations) {
+            const bool same_type = loc.path_type == type ||
+                                   (loc.path_type != PathType::Exact && type != PathType::Exact);
+            if (loc.path == path && same_type) return &loc;
+        }
+        return nullptr;
+    }
+
+    void mergeCanary(const model::Ingress& ing) {
+        const Policies& p = policiesOf(ing);
+        if (ing.default_backend && table_->catch_all_ && ing.rules.empty()) {
+            // A catch-all canary is an alternative for the main catch-all, never a server.
+            finding(core::Severity::Info, "ILAB-ROUTE-005",
+                    "canary default backend is not simulated for the catch-all server", ing.default_backend->location, &ing);
+        }
+        for (const auto& rule : ing.rules) {
+            const std::string host_key = rule.host.empty() ? "_" : rule.host;
+            Server* server = nullptr;
+            if (rule.host.empty()) server = &table_->servers_[table_->default_server_];
+            else if (core::startsWith(rule.host, "*.")) {
+                auto it = table_->wildcard_hosts_.find(rule.host.substr(1));
+                if (it != table_->wildcard_hosts_.end()) server = &table_->servers_[it->second];
+            } else if (auto it = table_->exact_hosts_.find(rule.host); it != table_->exact_hosts_.end()) {
+                server = &table_->servers_[it->second];
+            }
+            for (const auto& path : rule.paths) {
+                const std::string want = path.path.empty() ? "/" : path.path;
+                Location* main = nullptr;
+                if (server) {
+                    for (auto& loc : server->locations)
+                        if (loc.path == want && loc.path_type == path.path_type) main = &loc;
+                }
+                if (!main) {
+                    finding(core::Severity::Error, "ILAB-ROUTE-002",
+                            "canary for host " + core::quoted(host_key) + " path " +
+                                core::quoted(want) + " (" +
+                                std::string(model::pathTypeName(path.path_type)) +
+                                ") matches no main Ingress rule: it receives no traffic",
+                            path.path_location, &ing,
+                            "a canary needs a non-canary Ingress with the same host, path and "
+                            "pathType");
+                    continue;
+                }
+                BackendTarget target = resolve(ing, path.backend);
+                if (target.service == main->backend.service) {
+                    finding(core::Severity::Error, "ILAB-ROUTE-003",
+                            "canary uses the main rule's own Service " +
+                                core::quoted(target.service) + ": ingress-nginx does not merge it",
+                            path.backend.location, &ing,
+                            "point the canary at a separate Service for the new version");
+                    continue;
+                }
+                if (main->canary) {
+                    finding(core::Severity::Error, "ILAB-ROUTE-004",
+                            "second canary for host " + core::quoted(host_key) + " path " +
+                                core::quoted(want) + ": Ingress " + main->canary->ingress +
+                                " already is its canary; this one is ignored",
+                            path.path_location, &ing, "only one canary per rule is allowed");
+                    continue;
+                }
+                main->canary = CanaryTarget{std::move(target), p->canary, ing.meta.qualifiedName(),
+                                            path.location};
+            }
+        }
+    }
+
+    void finishServer(Server& server) {
+        if (server.regex_mode) {
+            // ingress-nginx sorts locations by path length, longest first (ties: reverse
+            // lexical) and nginx takes the first regex that matches.
+            std::stable_sort(server.locations.begin(), server.locations.end(),
+                             [](const Location& a, const Location& b) {
+                                 if (a.path.size() != b.path.size()) return a.path.size() > b.path.size();
+                                 return a.path > b.path;
+                             });
+            std::vector<Location> kept;
+            for (Location& loc : server.locations) {
+                std::string error;
+                loc.regex = core::Regex::compile(loc.path, {true, true}, &error);
+                if (!loc.regex) {
+                    finding(core::Severity::Error, "ILAB-ROUTE-007",
+                            "path " + core::quoted(loc.path) + " is not a valid regex (" + error +
+                                ") and host " + core::quoted(server.name) +
+                                " is in regex mode: nginx would refuse the configuration",
+                            loc.source, nullptr,
+                            "escape regex characters or drop use-regex/rewrite-target on this host");
+                    continue;
+                }
+                kept.push_back(std::move(loc));
+            }
+            server.locations = std::move(kept);
+            return;
+        }
+        for (std::size_t i = 0; i < server.locations.size(); ++i) {
+            const Location& loc = server.locations[i];
+            if (loc.path_type == PathType::Exact) server.exact.emplace(loc.path, i);
+            else server.prefixes[loc.prefix_key].push_back(i);
+        }
+    }
+
+    const model::Manifests& m_;
+    const dialect::Dialect& dialect_;
+    core::Diagnostics* findings_;
+    std::shared_ptr<RouteTable> table_;
+};
+
+std::shared_ptr<const RouteTable> RouteTable::compile(const model::Manifests& manifests,
+                                                      const dialect::Dialect& dialect,
+                                                      const CompileOptions& options,
+                                                      core::Diagnostics* findings) {
+    return RouteCompiler(manifests, dialect, options, findings).run();
+}
+
+const Server* RouteTable::findServer(std::string_view host) const {
+    const std::string h(host);
+    if (auto it = exact_hosts_.find(h); it != exact_hosts_.end()) return &servers_[it->second];
+    if (auto it = aliases_.find(h); it != aliases_.end()) return &servers_[it->second];
+    if (const auto dot = h.find('.'); dot != std::string::npos && dot > 0) {
+        if (auto it = wildcard_hosts_.find(h.substr(dot)); it != wildcard_hosts_.end())
+            return &servers_[it->second];
+    }
+    return nullptr;
+}
+
+std::size_t RouteTable::locationCount() const {
+    std::size_t n = 0;
+    for (const auto& s : servers_) n += s.locations.size();
+    return n;
+}
+
+}  // namespace ilab::routing

@@ -1,0 +1,392 @@
+// RouteTable::match: the request-processing order of ingress-nginx's nginx.conf (server, app-root,
+// location, 413, location denied, CORS preflight, redirects, rewrite, HTTPS redirect, balancer
+// with canary, then access lists), as pure code over an immutable table.
+#include <algorithm>
+
+#include "engine/core/text.h"
+#include "engine/routing/normalize.h"
+#include "engine/routing/route_table.h"
+
+namespace ilab::routing {
+
+namespace {
+
+using model::PathType;
+using Kind = TraceStep::Kind;
+
+class Matcher {
+public:
+    Matcher(const RouteTable& table, const Request& request, core::Random* random, bool trace)
+        : t_(table), req_(request), random_(random), tracing_(trace) {}
+
+    Decision run() {
+        NormalizedPath target = normalizeTarget(req_.target);
+        if (!target.valid) return respond(400, "the request-target is not an absolute path");
+        path_ = target.path;
+        query_ = target.query;
+        host_header_ = req_.host;
+        if (t_.options().use_forwarded_headers) {
+            if (const std::string* fwd = req_.header("X-Forwarded-Host"))
+                host_header_ = std::string(core::trim(core::split(*fwd, ',').front()));
+        }
+        host_ = normalizeHost(host_header_);
+        scheme_ = req_.scheme;
+        if (t_.options().use_forwarded_headers) {
+            if (const std::string* proto = req_.header("X-Forwarded-Proto")) scheme_ = core::toLower(*proto);
+        }
+        if (tracing_ && (path_ != std::string_view(req_.target).substr(0, req_.target.find('?')) ||
+                         host_ != req_.host))
+            step(Kind::Info, "normalise", "host " + core::quoted(host_) + ", path " + core::quoted(path_));
+
+        const Server* server = pickServer();
+        if (!server) return decision_;  // a www redirect answered
+        if (server->app_root && path_ == "/") {
+            step(Kind::Acted, "app-root", "app-root sends \"/\" to " + *server->app_root);
+            return redirect(302, scheme_ + "://" + host_header_ + *server->app_root);
+        }
+        const Location* loc = pickLocation(*server);
+        if (!loc) return defaultBackend(*server);
+        return atLocation(*server, *loc);
+    }
+
+private:
+    void step(Kind kind, std::string stage, std::string message) {
+        if (tracing_) decision_.trace.push_back({kind, std::move(stage), std::move(message)});
+    }
+
+    Decision respond(int status, std::string reason) {
+        decision_.action = Action::Respond;
+        decision_.status = status;
+        decision_.reason = std::move(reason);
+        step(Kind::Acted, "respond", std::to_string(status) + ": " + decision_.reason);
+        return std::move(decision_);
+    }
+
+    Decision redirect(int status, std::string location) {
+        decision_.action = Action::Redirect;
+        decision_.status = status;
+        decision_.location = std::move(location);
+        step(Kind::Acted, "redirect", std::to_string(status) + " to " + decision_.location);
+        return std::move(decision_);
+    }
+
+    std::string portSuffixFor(std::string_view scheme) const {
+        const int port = req_.effectivePort();
+        const int standard = scheme == "https" ? 443 : 80;
+        return ":" + std::to_string(port == 0 ? standard : port);
+    }
+
+    const Server* pickServer() {
+        if (const Server* s = t_.findServer(host_)) {
+            const bool alias = s->name != host_ && !s->wildcard;
+            step(Kind::Matched, "server",
+                 s->wildcard ? "host " + core::quoted(host_) + " matches wildcard " + core::quoted(s->name)
+                 : alias     ? "host " + core::quoted(host_) + " is a server-alias of " + core::quoted(s->name)
+                             : "host " + core::quoted(host_) + " has its own server");
+            return s;
+        }
+        // from-to-www-redirect: the www twin (or the bare twin) redirects with http-redirect-code.
+        const bool www = core::startsWith(host_, "www.");
+        const std::string twin = www ? host_.substr(4) : "www." + host_;
+        if (const Server* s = t_.findServer(twin); s && s->from_to_www && s->name == twin) {
+            std::string uri = req_.target;
+            if (uri.size() > 1 && uri.back() == '/') uri.pop_back();
+            step(Kind::Matched, "server", "host " + core::quoted(host_) + " is the from-to-www twin of " +
+                                              core::quoted(twin));
+            redirect(t_.options().http_redirect_code, scheme_ + "://" + twin + portSuffixFor(scheme_) + uri);
+            return nullptr;
+        }
+        std::string why = "host " + core::quoted(host_) + " has no server of its own";
+        if (auto it = t_.inactiveHosts().find(host_.empty() ? "_" : host_); it != t_.inactiveHosts().end())
+            why += " (" + it->second + ")";
+        step(Kind::Info, "server", why + ": using the default server \"_\"");
+        return &t_.servers()[0];
+    }
+
+    const Location* pickLocation(const Server& s) {
+        if (s.regex_mode) {
+            step(Kind::Info, "location",
+                 "host " + core::quoted(s.name) + " is in regex mode (forced by " +
+                     core::join(s.regex_sources, ", ") +
+                     "): paths are case-insensitive regexes, first match wins");
+            for (const Location& loc : s.locations) {
+                if (loc.regex->search(path_)) {
+                    step(Kind::Matched, "location", "regex " + core::quoted("^" + loc.path) + " of Ingress " + loc.ingress);
+                    return &loc;
+                }
+                step(Kind::Skipped, "location", "regex " + core::quoted("^" + loc.path) + " does not match");
+            }
+            step(Kind::Info, "location", "no location matches " + core::quoted(path_));
+            return nullptr;
+        }
+        if (auto it = s.exact.find(path_); it != s.exact.end()) {
+            const Location& loc = s.locations[it->second];
+            step(Kind::Matched, "location", "Exact " + core::quoted(loc.path) + " of Ingress " + loc.ingress);
+            return &loc;
+        }
+        // Longest element-wise prefix: try the request's own prefixes, longest first.
+        std::string key = path_.size() > 1 && path_.back() == '/' ? path_.substr(0, path_.size() - 1) : path_;
+        while (true) {
+            if (auto it = s.prefixes.find(key); it != s.prefixes.end()) {
+                const Location* best = nullptr;
+                for (std::size_t i : it->second) {
+                    const Location& cand = s.locations[i];
+                    // ingress-nginx renders Prefix "/foo" also as "= /foo": a rule written
+                    // exactly as the request path wins; otherwise the longest rule path.
+                    if (cand.path == path_) { best = &cand; break; }
+                    if (!best || cand.path.size() > best->path.size()) best = &cand;
+                }
+                if (tracing_) {
+                    for (std::size_t i : it->second)
+                        if (&s.locations[i] != best)
+                            step(Kind::Skipped, "location", std::string(model::pathTypeName(s.locations[i].path_type)) + " " +
+                                 core::quoted(s.locations[i].path) + " loses to " + core::quoted(best->path));
+                    if (!s.exact.empty() || s.prefixes.size() > 1)
+                        step(Kind::Info, "location", "longest matching prefix of " + core::quoted(path_) + " is " + core::quoted(key));
+                }
+                step(Kind::Matched, "location",
+                     std::string(model::pathTypeName(best->path_type)) + " " + core::quoted(best->path) +
+                         " of Ingress " + best->ingress);
+                return best;
+            }
+            if (key == "/") break;
+            const auto slash = key.rfind('/');
+            key = slash == 0 ? "/" : key.substr(0, slash);
+        }
+        step(Kind::Info, "location", "no rule of server " + core::quoted(s.name) + " matches " + core::quoted(path_));
+        return nullptr;
+    }
+
+    Decision defaultBackend(const Server& s) {
+        const BackendTarget* target = nullptr;
+        std::string from;
+        if (s.default_backend) {
+            target = &*s.default_backend;
+            from = s.default_backend_ingress;
+        } else if (s.name == "_" && t_.catchAll()) {
+            target = &*t_.catchAll();
+            from = t_.catchAllIngress();
+        }
+        if (!target) return respond(404, "default backend - 404: no rule matches");
+        step(Kind::Matched, "default-backend", "spec.defaultBackend of Ingress " + from);
+        decision_.ingress = from;
+        decision_.rule = RuleRef{s.name == "_" ? "" : s.name, "", ""};
+        if (!target->serves()) return respond(503, target->problem);
+        return forward(*target, req_.target, {});
+    }
+
+    Decision forward(const BackendTarget& target, std::string upstream_path,
+                     const dialect::IngressPolicies* policies) {
+        decision_.action = Action::Forward;
+        decision_.status = 0;
+        decision_.backend = target.ref();
+        decision_.upstream.host = policies && policies->upstream.vhost ? *policies->upstream.vhost : req_.host;
+        decision_.upstream.path = std::move(upstream_path);
+        step(Kind::Acted, "backend",
+             "forward to Service " + target.namespace_ + "/" + target.service + ":" + target.port.str() +
+                 " (" + std::to_string(target.endpoints.size()) + " ready endpoint" +
+                 (target.endpoints.size() == 1 ? "" : "s") + ")");
+        return std::move(decision_);
+    }
+
+    bool originAllowed(const dialect::CorsPolicy& cors, const std::string& origin) const {
+        for (const std::string& allowed : cors.allow_origins) {
+            if (allowed == "*") return true;
+            if (core::iequals(allowed, origin)) return true;
+            const auto star = allowed.find("://*.");
+            if (star != std::string::npos) {
+                const std::string scheme = allowed.substr(0, star + 3), suffix = allowed.substr(star + 4);
+                const std::string o = core::toLower(origin);
+                if (!core::startsWith(o, core::toLower(scheme)) || !core::endsWith(o, core::toLower(suffix))) continue;
+                const std::string label = o.substr(scheme.size(), o.size() - scheme.size() - suffix.size());
+                if (!label.empty() && label.find('.') == std::string::npos) return true;
+            }
+        }
+        return false;
+    }
+
+    Decision atLocation(const Server& s, const Location& loc) {
+        const dialect::IngressPolicies& p = *loc.policies;
+        decision_.ingress = loc.ingress;
+        decision_.rule = RuleRef{loc.rule_host, loc.path, std::string(model::pathTypeName(loc.path_type))};
+
+        if (req_.content_length && p.body_limit.max_bytes > 0 && *req_.content_length > p.body_limit.max_bytes)
+            return respond(413, "Content-Length " + std::to_string(*req_.content_length) +
+                                    " is over proxy-body-size " + p.body_limit.as_written);
+        if (p.disposition == dialect::Disposition::LocationDenied)
+            return respond(503, "location denied: " + p.disposition_reason);
+
+        if (p.cors.enabled && core::iequals(req_.method, "OPTIONS")) {
+            const std::string* origin = req_.header("Origin");
+            const bool wildcard = std::find(p.cors.allow_origins.begin(), p.cors.allow_origins.end(), "*") != p.cors.allow_origins.end();
+            if (wildcard || (origin && originAllowed(p.cors, *origin))) {
+                decision_.response_headers = {
+                    {"Access-Control-Allow-Origin", wildcard ? "*" : *origin},
+                    {"Access-Control-Allow-Methods", p.cors.allow_methods},
+                    {"Access-Control-Allow-Headers", p.cors.allow_headers},
+                    {"Access-Control-Max-Age", std::to_string(p.cors.max_age)}};
+                if (p.cors.allow_credentials) decision_.response_headers.push_back({"Access-Control-Allow-Credentials", "true"});
+                return respond(204, "CORS preflight answered by the controller");
+            }
+        }
+        if (p.redirect.temporal) {
+            step(Kind::Acted, "policy", "temporal-redirect");
+            return redirect(p.redirect.temporal->code, p.redirect.temporal->url);
+        }
+        if (p.redirect.permanent) {
+            step(Kind::Acted, "policy", "permanent-redirect");
+            return redirect(p.redirect.permanent->code, p.redirect.permanent->url);
+        }
+
+        std::string upstream_path = req_.target;
+        if (p.rewrite.target && loc.regex) {
+            if (auto match = loc.regex->search(path_)) {
+                upstream_path = core::expandCaptures(*p.rewrite.target, *match);
+                if (!query_.empty()) upstream_path += "?" + query_;
+                step(Kind::Acted, "rewrite", "rewrite-target " + core::quoted(*p.rewrite.target) + " gives " + core::quoted(upstream_path));
+                if (p.rewrite.x_forwarded_prefix && !p.rewrite.x_forwarded_prefix->empty())
+                    decision_.upstream_headers.push_back({"X-Forwarded-Prefix", *p.rewrite.x_forwarded_prefix});
+            }
+        }
+
+        const bool https = scheme_ == "https";
+        const bool wants_tls = (s.tls && p.redirect.ssl_redirect) || p.redirect.force_ssl_redirect;
+        if (!https && wants_tls) {
+            const bool exempt = std::any_of(t_.options().no_tls_redirect_locations.begin(),
+                                            t_.options().no_tls_redirect_locations.end(),
+                                            [&](const std::string& prefix) { return core::startsWith(loc.path, prefix); });
+            if (exempt) {
+                step(Kind::Skipped, "policy", "HTTPS redirect skipped: path is under no-tls-redirect-locations");
+            } else {
+                std::string uri = req_.target;
+                if (!p.redirect.preserve_trailing_slash && !uri.empty() && uri.back() == '/') uri.pop_back();
+                step(Kind::Acted, "policy", p.redirect.force_ssl_redirect ? "force-ssl-redirect" : "ssl-redirect: the host has TLS");
+                return redirect(t_.options().http_redirect_code, "https://" + normalizeHost(host_header_) + uri);
+            }
+        }
+
+        const BackendTarget* target = &loc.backend;
+        if (!loc.backend.serves()) {
+            step(Kind::Info, "backend", "Service " + loc.backend.service + ": " + loc.backend.problem);
+            if (loc.fallback && loc.fallback->serves()) {
+                step(Kind::Acted, "policy", "default-backend annotation: Service " + loc.fallback->service +
+                                                " answers instead (X-Code: 503)");
+                decision_.upstream_headers.push_back({"X-Code", "503"});
+                return finish(s, loc, *loc.fallback, upstream_path);
+            }
+            // The main backend decides before any canary rule: no endpoints is 503 even with "always".
+            return respond(503, loc.backend.problem);
+        }
+        if (loc.canary && evaluateCanary(*loc.canary, loc.backend.service)) {
+            if (loc.canary->backend.serves()) {
+                decision_.canary = true;
+                target = &loc.canary->backend;
+            } else {
+                step(Kind::Skipped, "canary", "canary Service has no ready endpoints: main backend serves");
+            }
+        }
+        return finish(s, loc, *target, upstream_path);
+    }
+
+    Decision finish(const Server&, const Location& loc, const BackendTarget& target, std::string upstream_path) {
+        const dialect::IngressPolicies& p = *loc.policies;
+        if (auto ip = core::IpAddress::parse(clientIp())) {
+            for (const auto& range : p.access.deny)
+                if (range.contains(*ip)) return respond(403, "client " + ip->str() + " is in denylist-source-range " + range.str());
+            if (p.access.has_allow_list &&
+                std::none_of(p.access.allow.begin(), p.access.allow.end(), [&](const core::Cidr& c) { return c.contains(*ip); }))
+                return respond(403, "client " + ip->str() + " is not in allowlist-source-range");
+        }
+        if (p.rate_limit.active())
+            step(Kind::Info, "policy", "rate limits apply in the live proxy (limit-rps " + std::to_string(p.rate_limit.rps) +
+                                           ", limit-rpm " + std::to_string(p.rate_limit.rpm) + ")");
+        if (p.auth.type == "basic" || p.auth.type == "digest") {
+            if (!req_.header("Authorization")) {
+                decision_.response_headers.push_back({"WWW-Authenticate", "Basic realm=\"" + p.auth.realm.value_or("") + "\""});
+                return respond(401, "auth-type " + p.auth.type + ": no credentials");
+            }
+            step(Kind::Info, "policy", "credentials are checked by the live proxy");
+        }
+        return forward(target, std::move(upstream_path), &p);
+    }
+
+    std::string clientIp() const {
+        if (t_.options().use_forwarded_headers) {
+            if (const std::string* xff = req_.header("X-Forwarded-For"))
+                return std::string(core::trim(core::split(*xff, ',').front()));
+        }
+        return req_.client_ip;
+    }
+
+    // ingress-nginx's balancer.lua order: header, then cookie, then weight.
+    bool evaluateCanary(const CanaryTarget& c, const std::string& main_service) {
+        const dialect::CanaryPolicy& p = c.policy;
+        step(Kind::Info, "canary", "Ingress " + c.ingress + " is a canary for this rule");
+        if (p.by_header) {
+            if (const std::string* value = req_.header(*p.by_header)) {
+                if (p.by_header_value) {
+                    if (*value == *p.by_header_value) return canary("header " + *p.by_header + " equals " + core::quoted(*p.by_header_value));
+                } else if (p.by_header_pattern) {
+                    if (p.header_pattern_invalid || !p.header_pattern) return main("canary-by-header-pattern is not a valid regex: main backend");
+                    bool error = false;
+                    if (p.header_pattern->search(*value, &error)) return canary("header " + *p.by_header + " matches pattern");
+                    if (error) return main("canary-by-header-pattern failed at run time: main backend");
+                } else if (*value == "always") {
+                    return canary("header " + *p.by_header + ": always");
+                } else if (*value == "never") {
+                    return main("header " + *p.by_header + ": never");
+                }
+                step(Kind::Skipped, "canary", "header " + *p.by_header + " does not select: next rule");
+            }
+        }
+        if (p.by_cookie) {
+            if (auto value = req_.cookie(*p.by_cookie)) {
+                if (*value == "always") return canary("cookie " + *p.by_cookie + "=always");
+                if (*value == "never") return main("cookie " + *p.by_cookie + "=never");
+                step(Kind::Skipped, "canary", "cookie " + *p.by_cookie + " does not select: next rule");
+            }
+        }
+        const int total = p.effectiveWeightTotal();
+        if (p.weight > 0) {
+            const double share = std::min(1.0, static_cast<double>(p.weight) / total);
+            decision_.weights = {{main_service, 1.0 - share}, {c.backend.service, share}};
+        }
+        if (p.weight <= 0) return main("canary-weight 0: main backend");
+        if (p.weight >= total) return canary("canary-weight " + std::to_string(p.weight) + " of " + std::to_string(total));
+        if (!random_) return main("weighted split " + std::to_string(p.weight) + "/" + std::to_string(total) +
+                                  "; without a seed the main backend is shown");
+        const auto draw = random_->uniform(1, static_cast<std::uint64_t>(total));
+        if (draw <= static_cast<std::uint64_t>(p.weight))
+            return canary("weighted draw " + std::to_string(draw) + " <= " + std::to_string(p.weight) + " of " + std::to_string(total));
+        return main("weighted draw " + std::to_string(draw) + " > " + std::to_string(p.weight) + " of " + std::to_string(total));
+    }
+
+    bool canary(std::string why) {
+        step(Kind::Acted, "canary", why + ": canary");
+        return true;
+    }
+    bool main(std::string why) {
+        step(Kind::Skipped, "canary", why);
+        return false;
+    }
+
+    const RouteTable& t_;
+    const Request& req_;
+    core::Random* random_;
+    bool tracing_;
+    Decision decision_;
+    std::string host_header_, host_, scheme_, path_, query_;
+};
+
+}  // namespace
+
+Decision RouteTable::match(const Request& request, core::Random* random) const {
+    return match(request, random, MatchOptions{});
+}
+
+Decision RouteTable::match(const Request& request, core::Random* random, MatchOptions options) const {
+    Matcher matcher(*this, request, random, options.trace);
+    return matcher.run();
+}
+
+}  // namespace ilab::routing

@@ -1,0 +1,123 @@
+#pragma once
+// The compiled, immutable routing configuration. Compiling a new table never disturbs one in
+// use: front ends hold a std::shared_ptr<const RouteTable> and swap it whole on reload.
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/core/diagnostic.h"
+#include "engine/core/random.h"
+#include "engine/dialect/dialect.h"
+#include "engine/model/manifests.h"
+#include "engine/routing/decision.h"
+#include "engine/routing/request.h"
+
+namespace ilab::routing {
+
+struct CompileOptions {
+    int http_redirect_code = 308;  // ConfigMap http-redirect-code
+    std::vector<std::string> no_tls_redirect_locations{"/.well-known/acme-challenge"};
+    bool use_forwarded_headers = false;  // trust X-Forwarded-Proto/-Host/-For from clients
+    std::uint64_t default_body_limit = 1024 * 1024;
+};
+
+// A Service backend as compiled: the reference and what it resolves to.
+struct BackendTarget {
+    std::string namespace_, service;
+    model::ServiceBackendPort port;
+    core::SourceLocation location;
+    bool service_exists = false;
+    int service_port = 0;
+    std::string target_port;
+    std::vector<std::string> endpoints;  // ready pods behind it
+    std::string problem;  // why it cannot serve ("" when it can)
+    bool serves() const { return problem.empty() && !endpoints.empty(); }
+    BackendRef ref() const;
+};
+
+struct CanaryTarget {
+    BackendTarget backend;
+    dialect::CanaryPolicy policy;
+    std::string ingress;  // namespace/name
+    core::SourceLocation location;
+};
+
+struct Location {
+    std::string path;  // as written ("/" for an empty ImplementationSpecific path)
+    model::PathType path_type = model::PathType::Prefix;
+    std::string prefix_key;  // Prefix matching: "/a/b" for "/a/b/" and "/a/b"
+    std::shared_ptr<const core::Regex> regex;  // regex mode only
+    BackendTarget backend;
+    std::optional<CanaryTarget> canary;
+    std::optional<BackendTarget> fallback;  // default-backend annotation: serves when backend cannot
+    std::shared_ptr<const dialect::IngressPolicies> policies;
+    std::string ingress;   // namespace/name
+    std::string rule_host; // host as written in the rule
+    core::SourceLocation source;
+    std::size_t age = 0;   // smaller is older
+};
+
+struct Server {
+    std::string name;  // "_" is the default server
+    bool wildcard = false;
+    bool regex_mode = false;
+    std::vector<std::string> regex_sources;  // Ingresses whose annotations forced regex mode
+    std::vector<Location> locations;         // regex mode: in nginx's order
+    std::unordered_map<std::string, std::size_t> exact;                 // path -> location
+    std::unordered_map<std::string, std::vector<std::size_t>> prefixes; // prefix_key -> locations
+    bool tls = false;
+    std::string tls_secret;  // namespace/name ("" when none)
+    std::optional<BackendTarget> default_backend;
+    std::string default_backend_ingress;
+    std::optional<std::string> app_root;
+    bool from_to_www = false;
+};
+
+// Everything match() consults; also read by lint and the front ends' topology views.
+class RouteTable {
+public:
+    // Compiles the claimed, valid Ingresses of `manifests`. Findings about how routes combine
+    // (duplicates, canaries that do not attach, regex mode spreading) go to `findings`.
+    static std::shared_ptr<const RouteTable> compile(const model::Manifests& manifests,
+                                                     const dialect::Dialect& dialect,
+                                                     const CompileOptions& options,
+                                                     core::Diagnostics* findings);
+
+    struct MatchOptions {
+        bool trace = true;  // the proxy's hot path turns the step-by-step trace off
+    };
+    // Decides one request. Pure: the same table, request and random draws give the same
+    // Decision. Without `random`, a weighted canary split reports its weights and picks the
+    // main backend. Safe to call from many threads at once.
+    Decision match(const Request& request, core::Random* random) const;
+    Decision match(const Request& request, core::Random* random, MatchOptions options) const;
+
+    const std::vector<Server>& servers() const { return servers_; }
+    const Server* findServer(std::string_view host) const;
+    std::size_t locationCount() const;
+    const CompileOptions& options() const { return options_; }
+    // The catch-all for unknown hosts: the oldest rules-less Ingress's spec.defaultBackend.
+    const std::optional<BackendTarget>& catchAll() const { return catch_all_; }
+    const std::string& catchAllIngress() const { return catch_all_ingress_; }
+    // Hosts that only unclaimed, rejected or dropped Ingresses define, and why.
+    const std::unordered_map<std::string, std::string>& inactiveHosts() const { return inactive_hosts_; }
+    // Per-Ingress policies, by namespace/name, as the dialect read them.
+    const std::unordered_map<std::string, std::shared_ptr<const dialect::IngressPolicies>>&
+    policies() const { return policies_; }
+
+private:
+    friend class RouteCompiler;
+    CompileOptions options_;
+    std::vector<Server> servers_;
+    std::unordered_map<std::string, std::size_t> exact_hosts_;     // host -> server
+    std::unordered_map<std::string, std::size_t> wildcard_hosts_;  // ".foo.com" -> server
+    std::unordered_map<std::string, std::size_t> aliases_;         // server-alias -> server
+    std::size_t default_server_ = 0;
+    std::optional<BackendTarget> catch_all_;  // a rules-less Ingress's defaultBackend
+    std::string catch_all_ingress_;
+    std::unordered_map<std::string, std::string> inactive_hosts_;
+    std::unordered_map<std::string, std::shared_ptr<const dialect::IngressPolicies>> policies_;
+};
+
+}  // namespace ilab::routing

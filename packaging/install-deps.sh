@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package Ingress Lab needs to build, test and benchmark.
+# Idempotent: apt-get skips what is already there. Run as root (or with sudo).
+set -euo pipefail
+
+packages=(
+  # toolchain
+  g++ cmake ninja-build ccache pkg-config git
+  # engine
+  libyaml-cpp-dev libpcre2-dev nlohmann-json3-dev libcli11-dev libssl-dev
+  libboost1.81-dev libboost-url1.81-dev
+  # desktop studio
+  qt6-base-dev libqcustomplot-dev
+  # tests and benchmarks (nginx: the reference proxy that tests/perf compares against)
+  libgtest-dev libgmock-dev libbenchmark-dev nginx
+)
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "install-deps: all ${#packages[@]} packages present"
+fi

@@ -1,0 +1,166 @@
+// The CLI's contract: exit codes, output formats and explain's JSON fields.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "app/cli/cli.h"
+
+namespace ilab::cli {
+namespace {
+
+struct CliResult {
+    int code;
+    std::string out, err;
+};
+
+CliResult runCli(std::vector<std::string> args, const std::string& stdin_text = "") {
+    std::istringstream in(stdin_text);
+    std::ostringstream out, err;
+    const int code = run(args, {in, out, err});
+    return {code, out.str(), err.str()};
+}
+
+const std::string kShop = std::string(ILAB_SOURCE_DIR) + "/scenarios/shop";
+
+TEST(CheckCommandTest, BundledShopIsClean) {
+    CliResult r = runCli({"check", "-f", kShop});
+    EXPECT_EQ(r.code, 0) << r.out;
+    EXPECT_NE(r.out.find("0 errors, 0 warnings"), std::string::npos) << r.out;
+}
+
+TEST(CheckCommandTest, ErrorFindingsExitOne) {
+    CliResult r = runCli({"check", "-f", "-"}, R"(apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: Shop.local
+    http:
+      paths: [{path: /, pathType: prefix, backend: {service: {name: web, port: {number: 80}}}}]
+)");
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.out.find("<stdin>:7:11: error ILAB-API-002: spec.rules[0].host: Invalid value: \"Shop.local\""),
+              std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("<stdin>:9:35: error ILAB-API-003"), std::string::npos) << r.out;
+}
+
+TEST(CheckCommandTest, UnparseableInputExitsTwoWithFileAndLine) {
+    CliResult r = runCli({"check", "-f", "-"}, "apiVersion: v1\nkind: Service\nmetadata: {name: [x\n");
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.out.find("<stdin>:"), std::string::npos);
+    EXPECT_NE(r.out.find("ILAB-YAML-001"), std::string::npos) << r.out;
+}
+
+TEST(CheckCommandTest, MissingFileExitsTwo) {
+    CliResult r = runCli({"check", "-f", "/nonexistent/x.yaml"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.out.find("does not exist"), std::string::npos);
+}
+
+TEST(CheckCommandTest, WarningsOnlyExitZero) {
+    CliResult r = runCli({"check", "-f", "-"}, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n");
+    EXPECT_EQ(r.code, 0);
+    EXPECT_NE(r.out.find("ILAB-MODEL-001"), std::string::npos);
+}
+
+TEST(CheckCommandTest, JsonAndSarifAreValidDocuments) {
+    const std::string bad = "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: w}\nspec: {}\n";
+    CliResult json = runCli({"check", "-o", "json", "-f", "-"}, bad);
+    auto j = nlohmann::json::parse(json.out);
+    EXPECT_EQ(j["summary"]["errors"], 1);
+    EXPECT_EQ(j["diagnostics"][0]["location"]["line"], 1);
+    CliResult sarif = runCli({"check", "-o", "sarif", "-f", "-"}, bad);
+    EXPECT_EQ(nlohmann::json::parse(sarif.out)["version"], "2.1.0");
+}
+
+TEST(CheckCommandTest, BadFlagsExitTwo) {
+    EXPECT_EQ(runCli({"check"}).code, 2);
+    EXPECT_EQ(runCli({"check", "-f", kShop, "-o", "xml"}).code, 2);
+    EXPECT_EQ(runCli({"frobnicate"}).code, 2);
+}
+
+TEST(ExplainCommandTest, JsonContractForAForwardedRequest) {
+    CliResult r = runCli({"explain", "-f", kShop, "-o", "json", "https://shop.local/catalog/items?page=2"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["action"], "forward");
+    EXPECT_EQ(j["backend"]["namespace"], "shop");
+    EXPECT_EQ(j["backend"]["service"], "catalog");
+    EXPECT_EQ(j["backend"]["port"], "http");
+    EXPECT_EQ(j["canary"], false);
+    ASSERT_EQ(j["weights"].size(), 2u);
+    EXPECT_DOUBLE_EQ(j["weights"][1]["share"].get<double>(), 0.1);
+    EXPECT_EQ(j["upstream"]["host"], "shop.local");
+    EXPECT_EQ(j["upstream"]["path"], "/catalog/items?page=2");
+    EXPECT_EQ(j["ingress"], "shop/shop");
+    EXPECT_EQ(j["rule"]["path"], "/catalog");
+    EXPECT_EQ(j["rule"]["pathType"], "Prefix");
+    EXPECT_FALSE(j["trace"].empty());
+}
+
+TEST(ExplainCommandTest, HttpToATlsHostRedirects) {
+    CliResult r = runCli({"explain", "-f", kShop, "-o", "json", "http://shop.local/account/"});
+    auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["action"], "redirect");
+    EXPECT_EQ(j["status"], 308);
+    EXPECT_EQ(j["location"], "https://shop.local/account");
+    EXPECT_EQ(j["backend"], nullptr);
+}
+
+TEST(ExplainCommandTest, HeaderSelectsTheCanaryAndHostHeaderOverridesUrl) {
+    CliResult r = runCli({"explain", "-f", kShop, "-o", "json", "-H", "X-Canary: always", "-H", "Host: shop.local",
+                    "https://127.0.0.1/catalog"});
+    auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["canary"], true);
+    EXPECT_EQ(j["backend"]["service"], "catalog-v2");
+}
+
+TEST(ExplainCommandTest, SeededWeightedDrawsAreRepeatable) {
+    int canaries = 0;
+    for (int seed = 0; seed < 200; ++seed) {
+        CliResult r = runCli({"explain", "-f", kShop, "-o", "json", "--seed", std::to_string(seed), "https://shop.local/catalog"});
+        auto j = nlohmann::json::parse(r.out);
+        canaries += j["canary"].get<bool>();
+        CliResult again = runCli({"explain", "-f", kShop, "-o", "json", "--seed", std::to_string(seed), "https://shop.local/catalog"});
+        EXPECT_EQ(nlohmann::json::parse(again.out)["canary"], j["canary"]);
+    }
+    EXPECT_GT(canaries, 5);
+    EXPECT_LT(canaries, 40);
+}
+
+TEST(ExplainCommandTest, RewriteShowsTheUpstreamPath) {
+    CliResult r = runCli({"explain", "-f", kShop, "-o", "json", "http://api.shop.local/api/v1/items?q=1"});
+    auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["upstream"]["path"], "/v1/items?q=1");
+}
+
+TEST(ExplainCommandTest, UnknownHostIs404WithoutIngress) {
+    CliResult r = runCli({"explain", "-f", kShop, "-o", "json", "http://nowhere.local/"});
+    auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["action"], "respond");
+    EXPECT_EQ(j["status"], 404);
+    EXPECT_EQ(j["ingress"], nullptr);
+}
+
+TEST(ExplainCommandTest, TextOutputIsAlignedWithATrace) {
+    CliResult r = runCli({"explain", "-f", kShop, "https://shop.local/account"});
+    EXPECT_EQ(r.code, 0);
+    EXPECT_NE(r.out.find("  action    forward\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("  backend   shop/account:80 (2 ready endpoints)"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("trace\n"), std::string::npos);
+}
+
+TEST(ExplainCommandTest, BadInputExitsTwo) {
+    EXPECT_EQ(runCli({"explain", "-f", kShop, "ftp://shop.local/"}).code, 2);
+    EXPECT_EQ(runCli({"explain", "-f", kShop, "not a url"}).code, 2);
+    EXPECT_EQ(runCli({"explain", "-f", kShop, "-H", "NoColon", "http://shop.local/"}).code, 2);
+    EXPECT_EQ(runCli({"explain", "-f", kShop, "--client-ip", "x", "http://shop.local/"}).code, 2);
+    EXPECT_EQ(runCli({"explain", "-f", "-", "http://shop.local/"}, "a: [\n").code, 2);
+}
+
+}  // namespace
+}  // namespace ilab::cli

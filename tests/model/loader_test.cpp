@@ -1,0 +1,234 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "engine/model/manifests.h"
+
+namespace ilab::model {
+namespace {
+
+const char* kTopology = R"(apiVersion: v1
+kind: List
+items:
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: web}
+  spec:
+    replicas: 3
+    selector: {matchLabels: {app: web}}
+    template:
+      metadata: {labels: {app: web, version: v1}}
+      spec:
+        containers:
+        - name: app
+          ports: [{name: http, containerPort: 8080}]
+- apiVersion: apps/v1
+  kind: StatefulSet
+  metadata: {name: db, namespace: data}
+  spec:
+    replicas: 2
+    selector: {matchLabels: {app: db}}
+    template:
+      metadata: {labels: {app: db}}
+      spec: {containers: [{name: db}]}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {a: b}
+)";
+
+TEST(LoaderTest, FlattensListsAndGeneratesPodsWithKubernetesNames) {
+    Manifests m = loadManifestsFromText(kTopology, "topology.yaml");
+    ASSERT_EQ(m.workloads.size(), 2u);
+    ASSERT_EQ(m.pods.size(), 5u);
+    const Pod& first = m.pods[0];
+    EXPECT_EQ(first.meta.namespace_, "default");
+    EXPECT_EQ(first.owner_kind, "Deployment");
+    // web-<pod-template-hash>-<5 safe characters>
+    EXPECT_TRUE(first.meta.name.rfind("web-", 0) == 0) << first.meta.name;
+    EXPECT_EQ(first.meta.name.size(), 4 + first.meta.labels.at("pod-template-hash").size() + 1 + 5);
+    EXPECT_EQ(first.meta.labels.at("version"), "v1");
+    EXPECT_NE(m.pods[0].meta.name, m.pods[1].meta.name);
+    EXPECT_EQ(m.pods[3].meta.name, "db-0");
+    EXPECT_EQ(m.pods[4].meta.name, "db-1");
+    EXPECT_EQ(m.pods[4].meta.namespace_, "data");
+    // Deterministic: the same manifest names the same pods.
+    EXPECT_EQ(loadManifestsFromText(kTopology, "again.yaml").pods[0].meta.name, first.meta.name);
+}
+
+TEST(LoaderTest, KeepsAndReportsKindsItDoesNotModel) {
+    Manifests m = loadManifestsFromText(kTopology, "topology.yaml");
+    ASSERT_EQ(m.ignored.size(), 1u);
+    EXPECT_EQ(m.ignored[0].kind, "ConfigMap");
+    EXPECT_EQ(m.ignored[0].location.line, 26);
+    EXPECT_TRUE(m.diagnostics.contains("ILAB-MODEL-001"));
+}
+
+TEST(LoaderTest, QuotedPortNumberIsATypeErrorAtItsValue) {
+    Manifests m = loadManifestsFromText(R"(apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  annotations:
+    nginx.ingress.kubernetes.io/ssl-redirect: false
+spec:
+  ingressClassName: nginx
+  defaultBackend:
+    service: {name: web, port: {number: "80"}}
+)", "typed.yaml");
+    ASSERT_EQ(m.diagnostics.count(core::Severity::Error), 2u);
+    const auto& annotation = m.diagnostics.items()[0];
+    EXPECT_EQ(annotation.code, "ILAB-API-004");
+    EXPECT_EQ(annotation.location.line, 6);
+    EXPECT_EQ(annotation.location.column, 47);
+    EXPECT_NE(annotation.hint.find("\"false\""), std::string::npos);
+    const auto& port = m.diagnostics.items()[1];
+    EXPECT_EQ(port.location.line, 10);
+    EXPECT_NE(port.message.find("spec.defaultBackend.service.port.number"), std::string::npos);
+}
+
+TEST(LoaderTest, UnknownFieldsAreRejectedWithALegacyHint) {
+    Manifests m = loadManifestsFromText(R"(apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: old}
+spec:
+  rules:
+  - http:
+      paths:
+      - path: /
+        backend:
+          serviceName: web
+          servicePort: 80
+)", "legacy.yaml");
+    ASSERT_TRUE(m.diagnostics.contains("ILAB-API-005"));
+    const core::Diagnostic* unknown = nullptr;
+    for (const auto& d : m.diagnostics.items())
+        if (d.code == "ILAB-API-005") { unknown = &d; break; }
+    EXPECT_EQ(unknown->message, "unknown field \"spec.rules[0].http.paths[0].backend.serviceName\"");
+    EXPECT_EQ(unknown->location.line, 10);
+    EXPECT_NE(unknown->hint.find("service.name"), std::string::npos);
+    EXPECT_TRUE(m.ingresses.at(0).rejected);
+}
+
+TEST(LoaderTest, RemovedApiVersionsSayWhatToUse) {
+    Manifests m = loadManifestsFromText(
+        "apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata: {name: x}\n", "old.yaml");
+    ASSERT_TRUE(m.diagnostics.contains("ILAB-API-007"));
+    EXPECT_EQ(m.diagnostics.items()[0].message,
+              "no matches for kind \"Ingress\" in version \"extensions/v1beta1\"");
+    EXPECT_TRUE(m.ingresses.empty());
+}
+
+TEST(LoaderTest, DefaultIngressClassIsStampedAndOthersAreUnclaimed) {
+    const char* yaml = R"(apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata:
+  name: lab
+  annotations: {ingressclass.kubernetes.io/is-default-class: "true"}
+spec: {controller: k8s.io/ingress-nginx}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: stamped}
+spec: {defaultBackend: {service: {name: web, port: {number: 80}}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: other}
+spec:
+  ingressClassName: traefik
+  defaultBackend: {service: {name: web, port: {number: 80}}}
+)";
+    Manifests m = loadManifestsFromText(yaml, "classes.yaml");
+    ASSERT_EQ(m.ingresses.size(), 2u);
+    EXPECT_EQ(m.ingresses[0].effective_class, "lab");
+    EXPECT_EQ(m.ingresses[0].class_source, ClassSource::DefaultClass);
+    EXPECT_TRUE(m.ingresses[0].claimed);
+    EXPECT_FALSE(m.ingresses[1].claimed);
+}
+
+TEST(LoaderTest, ClassLessIngressIsUnclaimedWithoutADefaultClass) {
+    Manifests m = loadManifestsFromText(R"(apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: lonely}
+spec: {defaultBackend: {service: {name: web, port: {number: 80}}}}
+)", "x.yaml");
+    EXPECT_FALSE(m.ingresses.at(0).claimed);
+    LoadOptions watch;
+    watch.watch_ingress_without_class = true;
+    EXPECT_TRUE(loadManifestsFromText(R"(apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: lonely}
+spec: {defaultBackend: {service: {name: web, port: {number: 80}}}}
+)", "x.yaml", watch).ingresses.at(0).claimed);
+}
+
+TEST(LoaderTest, TwoDefaultClassesMakeAdmissionRefuseClassLessIngresses) {
+    Manifests m = loadManifestsFromText(R"(apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: a, annotations: {ingressclass.kubernetes.io/is-default-class: "true"}}
+spec: {controller: k8s.io/ingress-nginx}
+---
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: b, annotations: {ingressclass.kubernetes.io/is-default-class: "true"}}
+spec: {controller: k8s.io/ingress-nginx}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: x}
+spec: {defaultBackend: {service: {name: web, port: {number: 80}}}}
+)", "two.yaml");
+    EXPECT_TRUE(m.diagnostics.contains("ILAB-API-008"));
+    EXPECT_TRUE(m.ingresses.at(0).rejected);
+}
+
+TEST(LoaderTest, ReadsDirectoriesRecursivelyAndReportsMissingPaths) {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / ("ilab-loader-" + std::to_string(::getpid()));
+    fs::create_directories(dir / "nested");
+    std::ofstream(dir / "a.yaml") << "apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec: {ports: [{port: 80}]}\n";
+    std::ofstream(dir / "nested" / "b.json")
+        << R"({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "b"}, "spec": {"ports": [{"port": 81}]}})";
+    std::ofstream(dir / "notes.txt") << "not a manifest";
+    Manifests m = loadManifests({dir.string(), (dir / "missing.yaml").string()});
+    EXPECT_EQ(m.services.size(), 2u);
+    EXPECT_EQ(m.files.size(), 2u);
+    EXPECT_TRUE(m.diagnostics.contains("ILAB-INPUT-001"));
+    EXPECT_TRUE(m.input_unreadable);
+    fs::remove_all(dir);
+}
+
+TEST(LoaderTest, LaterDefinitionOfTheSameObjectReplacesTheEarlier) {
+    Manifests m = loadManifestsFromText(R"(apiVersion: v1
+kind: Service
+metadata: {name: a}
+spec: {ports: [{port: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: a}
+spec: {ports: [{port: 81}]}
+)", "dup.yaml");
+    ASSERT_EQ(m.services.size(), 1u);
+    EXPECT_EQ(m.services[0].ports.at(0).port, 81);
+    EXPECT_TRUE(m.diagnostics.contains("ILAB-MODEL-002"));
+}
+
+TEST(LoaderTest, WrongShapesNeverCrash) {
+    for (const char* text : {"42", "[]", "- a\n- b\n", "kind: Ingress\n", "apiVersion: v1\n",
+                             "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: 5\nspec: []\n",
+                             "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: x}\nspec: {rules: {a: b}}\n",
+                             "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: x}\nspec: {rules: [5, {http: 3}, {http: {paths: [7]}}]}\n",
+                             "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\nspec: {replicas: lots, template: []}\n",
+                             "apiVersion: v1\nkind: Secret\nmetadata: {name: x}\ntype: kubernetes.io/tls\ndata: {tls.crt: '!!!'}\n"}) {
+        Manifests m = loadManifestsFromText(text, "shape.yaml");
+        EXPECT_TRUE(m.diagnostics.hasErrors()) << text;
+        for (const auto& d : m.diagnostics.items()) EXPECT_GT(d.location.line, 0) << d.message;
+    }
+}
+
+}  // namespace
+}  // namespace ilab::model
