@@ -508,9 +508,7 @@ void decodeObject(const YamlNode& root, Manifests& m, int list_depth) {
     else if (k == "Secret" && v == "v1") decodeSecret(r, root, m);
     else if (k == "Namespace" && v == "v1") decodeNamespace(r, root, m);
     else {
-        IgnoredObject ignored{v, k, name, "default", root.location};
-        if (const YamlNode* md = root.find("metadata"); md && md->isMap())
-            if (const YamlNode* ns = md->find("namespace"); ns && ns->isScalar()) ignored.namespace_ = ns->scalar;
+        IgnoredObject ignored{v, k, name, ns, root.location};
         auto& d = m.diagnostics.info("ILAB-MODEL-001",
                                      k + " " + core::quoted(name) + " (" + v +
                                          ") is not modelled by the lab: kept, not simulated",

@@ -25,6 +25,18 @@ BackendRef BackendTarget::ref() const {
 
 namespace {
 
+// ingress-nginx turns ImplementationSpecific into Prefix before it builds anything
+// (SetDefaultNGINXPathType), so the two are one type when paths are compared.
+bool sameNginxPathType(PathType a, PathType b) {
+    return a == b || (a != PathType::Exact && b != PathType::Exact);
+}
+
+// template.go needsRewrite: a rewrite-target equal to the location's path is no rewrite and does
+// not switch the host into regex mode.
+bool forcesRegexMode(const dialect::IngressPolicies& p, const std::string& path) {
+    return p.rewrite.use_regex || (p.rewrite.target && *p.rewrite.target != path);
+}
+
 std::string prefixKey(std::string_view path) {
     std::string key;
     for (const std::string& part : core::split(path, '/')) {
@@ -188,7 +200,9 @@ private:
 
     void addServersAndTls(const model::Ingress& ing) {
         const Policies& p = policiesOf(ing);
-        if (ing.rules.empty() && ing.default_backend) {
+        // ingress-nginx ignores a resource defaultBackend: only Service backends become upstreams.
+        const bool has_default = ing.default_backend && ing.default_backend->service;
+        if (ing.rules.empty() && has_default) {
             if (!table_->catch_all_) {
                 table_->catch_all_ = resolve(ing, *ing.default_backend);
                 table_->catch_all_ingress_ = ing.meta.qualifiedName();
@@ -202,7 +216,7 @@ private:
         }
         for (const auto& rule : ing.rules) {
             Server& server = serverFor(rule.host);
-            if (ing.default_backend && !server.default_backend) {
+            if (has_default && !server.default_backend) {
                 server.default_backend = resolve(ing, *ing.default_backend);
                 server.default_backend_ingress = ing.meta.qualifiedName();
             }
@@ -236,6 +250,9 @@ private:
         for (const auto& rule : ing.rules) {
             Server& server = serverFor(rule.host);
             for (const auto& path : rule.paths) {
+                // ingress-nginx renders no location for a resource backend ("skip non-service
+                // backends"): the request falls to the server's default backend.
+                if (!path.backend.service) continue;
                 Location loc;
                 loc.path = path.path.empty() ? "/" : path.path;
                 loc.path_type = path.path_type;
@@ -258,7 +275,7 @@ private:
                             "host and path; remove one of them");
                     continue;
                 }
-                if (p->forcesRegexMode()) {
+                if (forcesRegexMode(*p, loc.path)) {
                     if (std::find(server.regex_sources.begin(), server.regex_sources.end(),
                                   loc.ingress) == server.regex_sources.end())
                         server.regex_sources.push_back(loc.ingress);
@@ -270,11 +287,8 @@ private:
     }
 
     static const Location* findSame(const Server& server, const std::string& path, PathType type) {
-        for (const auto& loc : server.locations) {
-            const bool same_type = loc.path_type == type ||
-                                   (loc.path_type != PathType::Exact && type != PathType::Exact);
-            if (loc.path == path && same_type) return &loc;
-        }
+        for (const auto& loc : server.locations)
+            if (loc.path == path && sameNginxPathType(loc.path_type, type)) return &loc;
         return nullptr;
     }
 
@@ -296,11 +310,12 @@ private:
                 server = &table_->servers_[it->second];
             }
             for (const auto& path : rule.paths) {
+                if (!path.backend.service) continue;  // ingress-nginx skips non-Service backends
                 const std::string want = path.path.empty() ? "/" : path.path;
                 Location* main = nullptr;
                 if (server) {
                     for (auto& loc : server->locations)
-                        if (loc.path == want && loc.path_type == path.path_type) main = &loc;
+                        if (loc.path == want && sameNginxPathType(loc.path_type, path.path_type)) main = &loc;
                 }
                 if (!main) {
                     finding(core::Severity::Error, "ILAB-ROUTE-002",

@@ -24,12 +24,14 @@ public:
         if (!target.valid) return respond(400, "the request-target is not an absolute path");
         path_ = target.path;
         query_ = target.query;
-        host_header_ = req_.host;
+        // nginx picks the server by the Host header; X-Forwarded-Host (when trusted) only
+        // becomes $best_http_host: the Host sent upstream and the HTTPS redirect's host.
+        host_ = normalizeHost(req_.host);
+        best_host_ = req_.host;
         if (t_.options().use_forwarded_headers) {
             if (const std::string* fwd = req_.header("X-Forwarded-Host"))
-                host_header_ = std::string(core::trim(core::split(*fwd, ',').front()));
+                best_host_ = std::string(core::trim(core::split(*fwd, ',').front()));
         }
-        host_ = normalizeHost(host_header_);
         scheme_ = req_.scheme;
         if (t_.options().use_forwarded_headers) {
             if (const std::string* proto = req_.header("X-Forwarded-Proto")) scheme_ = core::toLower(*proto);
@@ -42,7 +44,8 @@ public:
         if (!server) return decision_;  // a www redirect answered
         if (server->app_root && path_ == "/") {
             step(Kind::Acted, "app-root", "app-root sends \"/\" to " + *server->app_root);
-            return redirect(302, scheme_ + "://" + host_header_ + *server->app_root);
+            // nginx.tmpl: return 302 $scheme://$http_host<app-root> (the listener's scheme).
+            return redirect(302, req_.scheme + "://" + req_.host + *server->app_root);
         }
         const Location* loc = pickLocation(*server);
         if (!loc) return defaultBackend(*server);
@@ -89,8 +92,9 @@ private:
         const bool www = core::startsWith(host_, "www.");
         const std::string twin = www ? host_.substr(4) : "www." + host_;
         if (const Server* s = t_.findServer(twin); s && s->from_to_www && s->name == twin) {
+            // The template strips one trailing slash, even from "/": https://example.com:443
             std::string uri = req_.target;
-            if (uri.size() > 1 && uri.back() == '/') uri.pop_back();
+            if (!uri.empty() && uri.back() == '/') uri.pop_back();
             step(Kind::Matched, "server", "host " + core::quoted(host_) + " is the from-to-www twin of " +
                                               core::quoted(twin));
             redirect(t_.options().http_redirect_code, scheme_ + "://" + twin + portSuffixFor(scheme_) + uri);
@@ -180,7 +184,7 @@ private:
         decision_.action = Action::Forward;
         decision_.status = 0;
         decision_.backend = target.ref();
-        decision_.upstream.host = policies && policies->upstream.vhost ? *policies->upstream.vhost : req_.host;
+        decision_.upstream.host = policies && policies->upstream.vhost ? *policies->upstream.vhost : best_host_;
         decision_.upstream.path = std::move(upstream_path);
         step(Kind::Acted, "backend",
              "forward to Service " + target.namespace_ + "/" + target.service + ":" + target.port.str() +
@@ -239,7 +243,7 @@ private:
         }
 
         std::string upstream_path = req_.target;
-        if (p.rewrite.target && loc.regex) {
+        if (p.rewrite.target && *p.rewrite.target != loc.path && loc.regex) {
             if (auto match = loc.regex->search(path_)) {
                 upstream_path = core::expandCaptures(*p.rewrite.target, *match);
                 if (!query_.empty()) upstream_path += "?" + query_;
@@ -261,7 +265,7 @@ private:
                 std::string uri = req_.target;
                 if (!p.redirect.preserve_trailing_slash && !uri.empty() && uri.back() == '/') uri.pop_back();
                 step(Kind::Acted, "policy", p.redirect.force_ssl_redirect ? "force-ssl-redirect" : "ssl-redirect: the host has TLS");
-                return redirect(t_.options().http_redirect_code, "https://" + normalizeHost(host_header_) + uri);
+                return redirect(t_.options().http_redirect_code, "https://" + normalizeHost(best_host_) + uri);
             }
         }
 
@@ -271,7 +275,15 @@ private:
             if (loc.fallback && loc.fallback->serves()) {
                 step(Kind::Acted, "policy", "default-backend annotation: Service " + loc.fallback->service +
                                                 " answers instead (X-Code: 503)");
-                decision_.upstream_headers.push_back({"X-Code", "503"});
+                // nginx.tmpl adds these for a custom-default-backend-* upstream, naming the
+                // location's own Service (the one without endpoints).
+                auto& headers = decision_.upstream_headers;
+                headers.push_back({"X-Code", "503"});
+                if (const std::string* accept = req_.header("Accept")) headers.push_back({"X-Format", *accept});
+                headers.push_back({"X-Namespace", loc.backend.namespace_});
+                headers.push_back({"X-Ingress-Name", loc.ingress.substr(loc.ingress.find('/') + 1)});
+                headers.push_back({"X-Service-Name", loc.backend.service});
+                headers.push_back({"X-Service-Port", loc.backend.port.str()});
                 return finish(s, loc, *loc.fallback, upstream_path);
             }
             // The main backend decides before any canary rule: no endpoints is 503 even with "always".
@@ -375,7 +387,7 @@ private:
     core::Random* random_;
     bool tracing_;
     Decision decision_;
-    std::string host_header_, host_, scheme_, path_, query_;
+    std::string best_host_, host_, scheme_, path_, query_;
 };
 
 }  // namespace
