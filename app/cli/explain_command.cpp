@@ -7,6 +7,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/url_request.h"
 #include "engine/core/random.h"
+#include "engine/core/text.h"
 #include "engine/dialect/dialect.h"
 #include "engine/model/manifests.h"
 #include "engine/routing/decision_json.h"
@@ -45,13 +46,13 @@ void printText(std::ostream& out, const routing::Request& req, const routing::De
     if (d.backend || !d.weights.empty()) {
         std::string canary = d.canary ? "yes" : "no";
         if (!d.weights.empty()) {
-            canary += " (weights:";
+            std::vector<std::string> shares;
             for (const auto& w : d.weights) {
                 std::ostringstream share;
                 share << std::fixed << std::setprecision(1) << w.share * 100;
-                canary += " " + w.service + " " + share.str() + "%";
+                shares.push_back(w.service + " " + share.str() + "%");
             }
-            canary += ")";
+            canary += " (weights: " + core::join(shares, ", ") + ")";
         }
         row(out, "canary", canary);
     }
