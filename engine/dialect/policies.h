@@ -153,8 +153,11 @@ struct IngressPolicies {
     AffinityPolicy affinity;
     CorsPolicy cors;
     AuthPolicy auth;
-    // Does this Ingress switch its hosts into regex mode (use-regex or a rewrite-target)?
-    bool forcesRegexMode() const { return rewrite.use_regex || rewrite.target.has_value(); }
+    // Does a location of this Ingress with `path` switch its host into regex mode? use-regex
+    // does; so does a rewrite-target, unless it equals the path (template.go needsRewrite).
+    bool forcesRegexMode(std::string_view path) const {
+        return rewrite.use_regex || (rewrite.target && *rewrite.target != path);
+    }
 };
 
 }  // namespace ilab::dialect

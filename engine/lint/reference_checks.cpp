@@ -57,7 +57,7 @@ private:
         if (backend.resource) {
             add(core::Severity::Warning, "ILAB-LINT-013",
                 "resource backend " + quoted(backend.resource->kind + "/" + backend.resource->name) +
-                    " is not supported by ingress-nginx: requests get 503",
+                    " is not supported by ingress-nginx: the path gets no location (404)",
                 backend.location, ing, "use a Service backend");
             return;
         }

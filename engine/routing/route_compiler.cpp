@@ -31,12 +31,6 @@ bool sameNginxPathType(PathType a, PathType b) {
     return a == b || (a != PathType::Exact && b != PathType::Exact);
 }
 
-// template.go needsRewrite: a rewrite-target equal to the location's path is no rewrite and does
-// not switch the host into regex mode.
-bool forcesRegexMode(const dialect::IngressPolicies& p, const std::string& path) {
-    return p.rewrite.use_regex || (p.rewrite.target && *p.rewrite.target != path);
-}
-
 std::string prefixKey(std::string_view path) {
     std::string key;
     for (const std::string& part : core::split(path, '/')) {
@@ -128,6 +122,11 @@ private:
         table_->default_server_ = 0;
     }
 
+    bool hasServer(const std::string& host) const {
+        if (core::startsWith(host, "*.")) return table_->wildcard_hosts_.count(host.substr(1)) > 0;
+        return table_->exact_hosts_.count(host) > 0;
+    }
+
     Server& serverFor(const std::string& host) {
         if (host.empty()) return table_->servers_[table_->default_server_];
         const bool wildcard = core::startsWith(host, "*.");
@@ -215,10 +214,27 @@ private:
             }
         }
         for (const auto& rule : ing.rules) {
+            // ingress-nginx (createServers) builds a host's root "/" location from the Ingress
+            // that first defines the host: its defaultBackend and its annotations.
+            // default_backend_ingress names that Ingress, with or without a defaultBackend. The
+            // default server "_" always exists, so only a rules-less Ingress changes its root.
+            const bool creates = !rule.host.empty() && !hasServer(rule.host);
             Server& server = serverFor(rule.host);
-            if (has_default && !server.default_backend) {
-                server.default_backend = resolve(ing, *ing.default_backend);
+            if (creates) {
                 server.default_backend_ingress = ing.meta.qualifiedName();
+                if (has_default) server.default_backend = resolve(ing, *ing.default_backend);
+            } else if (has_default && server.default_backend_ingress != ing.meta.qualifiedName()) {
+                const std::string host = rule.host.empty() ? "_" : rule.host;
+                finding(core::Severity::Warning, "ILAB-ROUTE-007",
+                        "spec.defaultBackend does not serve host " + core::quoted(host) + ": " +
+                            (rule.host.empty()
+                                 ? std::string("ingress-nginx only uses the defaultBackend of an "
+                                               "Ingress without rules for the default server")
+                                 : "Ingress " + server.default_backend_ingress +
+                                       " defined the host first and decides its default backend"),
+                        ing.default_backend->location, &ing,
+                        "unmatched requests to this host get the controller's 404; add a Prefix "
+                        "\"/\" path for that Service instead");
             }
             if (p->rewrite.app_root && !server.app_root) server.app_root = p->rewrite.app_root;
             if (p->redirect.from_to_www) server.from_to_www = true;
@@ -227,22 +243,28 @@ private:
                     table_->aliases_[alias] = static_cast<std::size_t>(&server - table_->servers_.data());
             }
         }
-        for (const auto& tls : ing.tls) {
-            for (const std::string& host : tls.hosts) {
-                for (Server& server : table_->servers_) {
-                    if (server.tls || server.name == "_") continue;
-                    const bool covers =
-                        server.name == host ||
-                        (core::startsWith(host, "*.") && !server.wildcard &&
-                         server.name.find('.') != std::string::npos &&
-                         server.name.substr(server.name.find('.')) == host.substr(1));
-                    if (!covers) continue;
+        // ingress-nginx looks for a certificate for the hosts of the Ingress's own rules
+        // (extractTLSSecretName); the oldest Ingress that has one for a host keeps it. A tls
+        // entry for a host the Ingress has no rule for does nothing.
+        for (const auto& rule : ing.rules) {
+            if (rule.host.empty()) continue;
+            Server& server = serverFor(rule.host);
+            for (const auto& tls : ing.tls) {
+                for (const std::string& host : tls.hosts) {
+                    if (server.tls || !tlsHostCovers(host, server)) continue;
                     server.tls = true;
                     if (!tls.secret_name.empty())
                         server.tls_secret = ing.meta.namespace_ + "/" + tls.secret_name;
                 }
             }
         }
+    }
+
+    static bool tlsHostCovers(const std::string& host, const Server& server) {
+        if (server.name == host) return true;
+        const auto dot = server.name.find('.');
+        return core::startsWith(host, "*.") && !server.wildcard && dot != std::string::npos &&
+               server.name.substr(dot) == host.substr(1);
     }
 
     void addLocations(const model::Ingress& ing) {
@@ -275,7 +297,7 @@ private:
                             "host and path; remove one of them");
                     continue;
                 }
-                if (forcesRegexMode(*p, loc.path)) {
+                if (p->forcesRegexMode(loc.path)) {
                     if (std::find(server.regex_sources.begin(), server.regex_sources.end(),
                                   loc.ingress) == server.regex_sources.end())
                         server.regex_sources.push_back(loc.ingress);
@@ -365,7 +387,7 @@ private:
                 std::string error;
                 loc.regex = core::Regex::compile(loc.path, {true, true}, &error);
                 if (!loc.regex) {
-                    finding(core::Severity::Error, "ILAB-ROUTE-007",
+                    finding(core::Severity::Error, "ILAB-ROUTE-008",
                             "path " + core::quoted(loc.path) + " is not a valid regex (" + error +
                                 ") and host " + core::quoted(server.name) +
                                 " is in regex mode: nginx would refuse the configuration",

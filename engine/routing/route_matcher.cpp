@@ -41,7 +41,7 @@ public:
             step(Kind::Info, "normalise", "host " + core::quoted(host_) + ", path " + core::quoted(path_));
 
         const Server* server = pickServer();
-        if (!server) return decision_;  // a www redirect answered
+        if (!server) return std::move(*www_redirect_);  // the from-to-www twin answered
         if (server->app_root && path_ == "/") {
             step(Kind::Acted, "app-root", "app-root sends \"/\" to " + *server->app_root);
             // nginx.tmpl: return 302 $scheme://$http_host<app-root> (the listener's scheme).
@@ -97,7 +97,8 @@ private:
             if (!uri.empty() && uri.back() == '/') uri.pop_back();
             step(Kind::Matched, "server", "host " + core::quoted(host_) + " is the from-to-www twin of " +
                                               core::quoted(twin));
-            redirect(t_.options().http_redirect_code, scheme_ + "://" + twin + portSuffixFor(scheme_) + uri);
+            www_redirect_ = redirect(t_.options().http_redirect_code,
+                                     scheme_ + "://" + twin + portSuffixFor(scheme_) + uri);
             return nullptr;
         }
         std::string why = "host " + core::quoted(host_) + " has no server of its own";
@@ -161,7 +162,30 @@ private:
         return nullptr;
     }
 
+    // The policies of a server's root "/" location. ingress-nginx builds it from the Ingress that
+    // first defined the host (createServers, locationApplyAnnotations), so that Ingress's
+    // annotations also act on paths no rule matches; the default server's root belongs to the
+    // catch-all Ingress, without its redirect and rewrite settings.
+    const dialect::IngressPolicies* rootPolicies(const Server& s) const {
+        const std::string& owner = s.name == "_" ? t_.catchAllIngress() : s.default_backend_ingress;
+        if (owner.empty()) return nullptr;
+        const auto it = t_.policies().find(owner);
+        return it == t_.policies().end() ? nullptr : it->second.get();
+    }
+
     Decision defaultBackend(const Server& s) {
+        const dialect::IngressPolicies* p = rootPolicies(s);
+        if (p && s.name != "_")
+            step(Kind::Info, "location", "the root location of server " + core::quoted(s.name) +
+                                             " comes from Ingress " + s.default_backend_ingress +
+                                             ", the first to define the host: its annotations apply");
+        if (p) {
+            if (auto early = beforeBackend(s, *p, "/", s.name != "_")) return std::move(*early);
+        } else if (const std::uint64_t limit = t_.options().default_body_limit;
+                   req_.content_length && limit > 0 && *req_.content_length > limit) {
+            return respond(413, "Content-Length " + std::to_string(*req_.content_length) +
+                                    " is over the default proxy-body-size");
+        }
         const BackendTarget* target = nullptr;
         std::string from;
         if (s.default_backend) {
@@ -171,12 +195,20 @@ private:
             target = &*t_.catchAll();
             from = t_.catchAllIngress();
         }
-        if (!target) return respond(404, "default backend - 404: no rule matches");
+        if (!target) {
+            if (p) {
+                if (auto denied = guard(*p)) return std::move(*denied);
+            }
+            return respond(404, "default backend - 404: no rule matches");
+        }
         step(Kind::Matched, "default-backend", "spec.defaultBackend of Ingress " + from);
         decision_.ingress = from;
         decision_.rule = RuleRef{s.name == "_" ? "" : s.name, "", ""};
         if (!target->serves()) return respond(503, target->problem);
-        return forward(*target, req_.target, {});
+        if (p) {
+            if (auto denied = guard(*p)) return std::move(*denied);
+        }
+        return forward(*target, req_.target, p);
     }
 
     Decision forward(const BackendTarget& target, std::string upstream_path,
@@ -209,11 +241,10 @@ private:
         return false;
     }
 
-    Decision atLocation(const Server& s, const Location& loc) {
-        const dialect::IngressPolicies& p = *loc.policies;
-        decision_.ingress = loc.ingress;
-        decision_.rule = RuleRef{loc.rule_host, loc.path, std::string(model::pathTypeName(loc.path_type))};
-
+    // The location's steps before the balancer, in nginx.conf order: 413, location denied, CORS
+    // preflight, redirect annotations, then the HTTPS redirect. nullopt: go on to the backend.
+    std::optional<Decision> beforeBackend(const Server& s, const dialect::IngressPolicies& p,
+                                          const std::string& location_path, bool redirects) {
         if (req_.content_length && p.body_limit.max_bytes > 0 && *req_.content_length > p.body_limit.max_bytes)
             return respond(413, "Content-Length " + std::to_string(*req_.content_length) +
                                     " is over proxy-body-size " + p.body_limit.as_written);
@@ -233,6 +264,7 @@ private:
                 return respond(204, "CORS preflight answered by the controller");
             }
         }
+        if (!redirects) return std::nullopt;
         if (p.redirect.temporal) {
             step(Kind::Acted, "policy", "temporal-redirect");
             return redirect(p.redirect.temporal->code, p.redirect.temporal->url);
@@ -242,6 +274,31 @@ private:
             return redirect(p.redirect.permanent->code, p.redirect.permanent->url);
         }
 
+        const bool https = scheme_ == "https";
+        const bool wants_tls = (s.tls && p.redirect.ssl_redirect) || p.redirect.force_ssl_redirect;
+        if (!https && wants_tls) {
+            const bool exempt = std::any_of(t_.options().no_tls_redirect_locations.begin(),
+                                            t_.options().no_tls_redirect_locations.end(),
+                                            [&](const std::string& prefix) { return core::startsWith(location_path, prefix); });
+            if (exempt) {
+                step(Kind::Skipped, "policy", "HTTPS redirect skipped: path is under no-tls-redirect-locations");
+            } else {
+                std::string uri = req_.target;
+                if (!p.redirect.preserve_trailing_slash && !uri.empty() && uri.back() == '/') uri.pop_back();
+                step(Kind::Acted, "policy", p.redirect.force_ssl_redirect ? "force-ssl-redirect" : "ssl-redirect: the host has TLS");
+                return redirect(t_.options().http_redirect_code, "https://" + normalizeHost(best_host_) + uri);
+            }
+        }
+        return std::nullopt;
+    }
+
+    Decision atLocation(const Server& s, const Location& loc) {
+        const dialect::IngressPolicies& p = *loc.policies;
+        decision_.ingress = loc.ingress;
+        decision_.rule = RuleRef{loc.rule_host, loc.path, std::string(model::pathTypeName(loc.path_type))};
+        if (auto early = beforeBackend(s, p, loc.path, true)) return std::move(*early);
+
+        // The rewrite only changes what the backend receives; redirects use the request URI.
         std::string upstream_path = req_.target;
         if (p.rewrite.target && *p.rewrite.target != loc.path && loc.regex) {
             if (auto match = loc.regex->search(path_)) {
@@ -250,22 +307,6 @@ private:
                 step(Kind::Acted, "rewrite", "rewrite-target " + core::quoted(*p.rewrite.target) + " gives " + core::quoted(upstream_path));
                 if (p.rewrite.x_forwarded_prefix && !p.rewrite.x_forwarded_prefix->empty())
                     decision_.upstream_headers.push_back({"X-Forwarded-Prefix", *p.rewrite.x_forwarded_prefix});
-            }
-        }
-
-        const bool https = scheme_ == "https";
-        const bool wants_tls = (s.tls && p.redirect.ssl_redirect) || p.redirect.force_ssl_redirect;
-        if (!https && wants_tls) {
-            const bool exempt = std::any_of(t_.options().no_tls_redirect_locations.begin(),
-                                            t_.options().no_tls_redirect_locations.end(),
-                                            [&](const std::string& prefix) { return core::startsWith(loc.path, prefix); });
-            if (exempt) {
-                step(Kind::Skipped, "policy", "HTTPS redirect skipped: path is under no-tls-redirect-locations");
-            } else {
-                std::string uri = req_.target;
-                if (!p.redirect.preserve_trailing_slash && !uri.empty() && uri.back() == '/') uri.pop_back();
-                step(Kind::Acted, "policy", p.redirect.force_ssl_redirect ? "force-ssl-redirect" : "ssl-redirect: the host has TLS");
-                return redirect(t_.options().http_redirect_code, "https://" + normalizeHost(best_host_) + uri);
             }
         }
 
@@ -302,6 +343,12 @@ private:
 
     Decision finish(const Server&, const Location& loc, const BackendTarget& target, std::string upstream_path) {
         const dialect::IngressPolicies& p = *loc.policies;
+        if (auto denied = guard(p)) return std::move(*denied);
+        return forward(target, std::move(upstream_path), &p);
+    }
+
+    // The access phase: source ranges (403), then basic/digest authentication (401).
+    std::optional<Decision> guard(const dialect::IngressPolicies& p) {
         if (auto ip = core::IpAddress::parse(clientIp())) {
             for (const auto& range : p.access.deny)
                 if (range.contains(*ip)) return respond(403, "client " + ip->str() + " is in denylist-source-range " + range.str());
@@ -319,7 +366,7 @@ private:
             }
             step(Kind::Info, "policy", "credentials are checked by the live proxy");
         }
-        return forward(target, std::move(upstream_path), &p);
+        return std::nullopt;
     }
 
     std::string clientIp() const {
@@ -387,6 +434,7 @@ private:
     core::Random* random_;
     bool tracing_;
     Decision decision_;
+    std::optional<Decision> www_redirect_;  // pickServer() answered with a from-to-www redirect
     std::string best_host_, host_, scheme_, path_, query_;
 };
 

@@ -69,7 +69,7 @@ struct Server {
     bool tls = false;
     std::string tls_secret;  // namespace/name ("" when none)
     std::optional<BackendTarget> default_backend;
-    std::string default_backend_ingress;
+    std::string default_backend_ingress;  // the Ingress that defined this host first
     std::optional<std::string> app_root;
     bool from_to_www = false;
 };

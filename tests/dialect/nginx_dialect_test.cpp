@@ -145,7 +145,7 @@ TEST(NginxDialectTest, IngressWithoutAnnotationsGetsDefaultsAndNoFindings) {
     EXPECT_EQ(t.policies.body_limit.max_bytes, 1024u * 1024u);
     EXPECT_EQ(t.policies.timeouts.read_seconds, 60);
     EXPECT_FALSE(t.policies.canary.enabled);
-    EXPECT_FALSE(t.policies.forcesRegexMode());
+    EXPECT_FALSE(t.policies.forcesRegexMode("/"));
 }
 
 TEST(NginxDialectTest, AnnotationsOutsideThePrefixAreLeftToOthers) {
@@ -185,7 +185,7 @@ TEST(NginxDialectTest, GoBooleanSpellingsAreHonoured) {
     EXPECT_TRUE(t.policies.rewrite.use_regex);
     EXPECT_TRUE(t.policies.redirect.force_ssl_redirect);
     EXPECT_FALSE(t.policies.redirect.ssl_redirect);
-    EXPECT_TRUE(t.policies.forcesRegexMode());
+    EXPECT_TRUE(t.policies.forcesRegexMode("/"));
 }
 
 TEST(NginxDialectTest, WhitespaceOnlyValueCountsAsUnset) {
@@ -413,7 +413,7 @@ TEST(NginxCanaryTest, OtherAnnotationsOnACanaryAreIgnored) {  // C22
     const IngressPolicies& p = t.policies;
     EXPECT_EQ(p.disposition, Disposition::Active);
     EXPECT_FALSE(p.rewrite.target.has_value());
-    EXPECT_FALSE(p.forcesRegexMode());
+    EXPECT_FALSE(p.forcesRegexMode("/"));
     EXPECT_FALSE(p.access.has_allow_list);
     EXPECT_TRUE(p.access.allow.empty());
     EXPECT_EQ(p.timeouts.read_seconds, 60);
@@ -460,14 +460,14 @@ TEST(NginxRewriteTest, CaptureGroupTargetIsKeptAndForcesRegexMode) {
     EXPECT_TRUE(t.diagnostics.empty()) << t.dump();
     EXPECT_EQ(t.policies.rewrite.target, "/$2");
     EXPECT_EQ(t.policies.rewrite.x_forwarded_prefix, "/api");
-    EXPECT_TRUE(t.policies.forcesRegexMode());
+    EXPECT_TRUE(t.policies.forcesRegexMode("/"));
 }
 
 TEST(NginxRewriteTest, TargetWithAQueryFailsValidationAndIsSkipped) {
     for (const char* target : {"/new?x=1", "/a&b", "/%20"}) {
         const Translation t = translate({{"rewrite-target", target}});
         EXPECT_FALSE(t.policies.rewrite.target.has_value()) << target;
-        EXPECT_FALSE(t.policies.forcesRegexMode()) << target;
+        EXPECT_FALSE(t.policies.forcesRegexMode("/")) << target;
         EXPECT_EQ(t.policies.disposition, Disposition::Active) << target;
         EXPECT_NE(t.find("ILAB-NGINX-002", "rewrite-target"), nullptr) << t.dump();
     }
