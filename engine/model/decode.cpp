@@ -172,10 +172,15 @@ IngressBackend readBackend(Reader& r, const YamlNode* node, const std::string& p
         if (const YamlNode* port = r.map(svc->find("port"), path + ".service.port")) {
             service.port.location = port->location;
             r.unknownFields(port, path + ".service.port", {"name", "number"});
-            if (auto n = r.string(port->find("name"), path + ".service.port.name"))
+            service.port.name_location = service.port.number_location = port->location;
+            if (auto n = r.string(port->find("name"), path + ".service.port.name")) {
                 service.port.name = *n;
-            if (auto n = r.integer(port->find("number"), path + ".service.port.number"))
+                service.port.name_location = port->find("name")->location;
+            }
+            if (auto n = r.integer(port->find("number"), path + ".service.port.number")) {
                 service.port.number = static_cast<int>(std::clamp<long long>(*n, -1, 1'000'000));
+                service.port.number_location = port->find("number")->location;
+            }
         }
         backend.service = std::move(service);
     }
@@ -196,6 +201,7 @@ void decodeIngress(Reader& r, const YamlNode& root, Manifests& m) {
     r.unknownFields(&root, "", {"apiVersion", "kind", "metadata", "spec", "status"});
     const YamlNode* spec = r.map(root.find("spec"), "spec");
     r.unknownFields(spec, "spec", {"ingressClassName", "defaultBackend", "rules", "tls"});
+    ing.spec_location = root.findEntry("spec") ? root.findEntry("spec")->key_location : root.location;
     if (spec) {
         if (const YamlNode* cls = spec->find("ingressClassName")) {
             ing.ingress_class_name = r.string(cls, "spec.ingressClassName");
@@ -218,6 +224,8 @@ void decodeIngress(Reader& r, const YamlNode& root, Manifests& m) {
                 }
                 if (const YamlNode* http = r.map(rule->find("http"), rpath + ".http")) {
                     out.has_http = true;
+                    out.paths_location = http->findEntry("paths") ? http->findEntry("paths")->key_location
+                                                                  : http->location;
                     r.unknownFields(http, rpath + ".http", {"paths"});
                     const YamlNode* paths = r.list(http->find("paths"), rpath + ".http.paths");
                     for (std::size_t j = 0; paths && j < paths->items.size(); ++j) {

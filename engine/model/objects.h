@@ -34,7 +34,9 @@ bool isOlder(const ObjectMeta& a, const ObjectMeta& b);
 struct ServiceBackendPort {
     std::string name;  // port.name, or empty
     int number = 0;    // port.number, or 0
-    SourceLocation location;
+    SourceLocation location;         // the port map
+    SourceLocation name_location;    // the value of port.name
+    SourceLocation number_location;  // the value of port.number
     std::string str() const { return name.empty() ? std::to_string(number) : name; }
 };
 
@@ -74,6 +76,7 @@ struct IngressRule {
     bool has_http = false;
     std::vector<HttpIngressPath> paths;
     SourceLocation location;
+    SourceLocation paths_location;  // http.paths
     SourceLocation host_location;
 };
 
@@ -90,6 +93,7 @@ enum class ClassSource { Field, Annotation, DefaultClass, None };
 
 struct Ingress {
     ObjectMeta meta;
+    SourceLocation spec_location;
     std::optional<std::string> ingress_class_name;  // spec.ingressClassName as written
     SourceLocation class_location;
     std::optional<IngressBackend> default_backend;

@@ -45,8 +45,9 @@ public:
         validateMeta();
         const bool has_rules = !ing_.rules.empty();
         if (!ing_.default_backend && !has_rules)
-            fail("spec: Invalid value: \"[]\": either `defaultBackend` or `rules` must be specified",
-                 ing_.meta.location);
+            fail("spec: Invalid value: []networking.IngressRule(nil): either `defaultBackend` or "
+                 "`rules` must be specified",
+                 ing_.spec_location);
         if (ing_.default_backend) validateBackend(*ing_.default_backend, "spec.defaultBackend");
         for (std::size_t i = 0; i < ing_.rules.size(); ++i) validateRule(ing_.rules[i], i);
         for (std::size_t k = 0; k < ing_.tls.size(); ++k) validateTls(ing_.tls[k], k);
@@ -115,7 +116,7 @@ private:
         if (!rule.host.empty()) validateHost(path + ".host", rule.host, rule.host_location, true);
         if (!rule.has_http) return;
         if (rule.paths.empty()) {
-            required(path + ".http.paths", "", rule.location);
+            required(path + ".http.paths", "", rule.paths_location);
             return;
         }
         for (std::size_t j = 0; j < rule.paths.size(); ++j)
@@ -184,12 +185,12 @@ private:
             invalid(field, "", "cannot set both port name & port number", s.port.location);
         } else if (has_name) {
             for (const auto& e : portNameErrors(s.port.name))
-                invalid(field + ".service.port.name", s.port.name, e, s.port.location);
+                invalid(field + ".service.port.name", s.port.name, e, s.port.name_location);
         } else if (has_number) {
             if (s.port.number < 1 || s.port.number > 65535)
                 fail(field + ".service.port.number: Invalid value: " + std::to_string(s.port.number) +
                          ": must be between 1 and 65535, inclusive",
-                     s.port.location);
+                     s.port.number_location);
         } else {
             required(field, "port name or number is required", s.port.location);
         }
