@@ -140,16 +140,47 @@ void stampClasses(Manifests& m, const LoadOptions& options) {
 
 }  // namespace
 
+namespace {
+
+std::string indexKey(std::string_view a, std::string_view b, std::string_view c = {}) {
+    std::string key;
+    key.reserve(a.size() + b.size() + c.size() + 2);
+    key.append(a).push_back('\0');
+    key.append(b).push_back('\0');
+    key.append(c);
+    return key;
+}
+
+}  // namespace
+
+void Manifests::buildIndexes() {
+    index_ = Index();
+    for (const auto& s : services) index_.services.try_emplace(indexKey(s.meta.namespace_, s.meta.name), &s);
+    for (const auto& s : secrets) index_.secrets.try_emplace(indexKey(s.meta.namespace_, s.meta.name), &s);
+    for (const auto& p : pods)
+        for (const auto& [k, v] : p.meta.labels)
+            index_.pod_labels[indexKey(p.meta.namespace_, k, v)].push_back(&p);
+    index_.built = true;
+}
+
 const Service* Manifests::findService(std::string_view ns, std::string_view name) const {
-    for (const auto& s : services)
-        if (s.meta.namespace_ == ns && s.meta.name == name) return &s;
-    return nullptr;
+    if (!index_.built) {
+        for (const auto& s : services)
+            if (s.meta.namespace_ == ns && s.meta.name == name) return &s;
+        return nullptr;
+    }
+    auto it = index_.services.find(indexKey(ns, name));
+    return it == index_.services.end() ? nullptr : it->second;
 }
 
 const Secret* Manifests::findSecret(std::string_view ns, std::string_view name) const {
-    for (const auto& s : secrets)
-        if (s.meta.namespace_ == ns && s.meta.name == name) return &s;
-    return nullptr;
+    if (!index_.built) {
+        for (const auto& s : secrets)
+            if (s.meta.namespace_ == ns && s.meta.name == name) return &s;
+        return nullptr;
+    }
+    auto it = index_.secrets.find(indexKey(ns, name));
+    return it == index_.secrets.end() ? nullptr : it->second;
 }
 
 const IngressClass* Manifests::findIngressClass(std::string_view name) const {
@@ -160,9 +191,22 @@ const IngressClass* Manifests::findIngressClass(std::string_view name) const {
 
 std::vector<const Pod*> Manifests::selectedPods(const Service& service) const {
     std::vector<const Pod*> out;
-    for (const auto& p : pods)
-        if (p.meta.namespace_ == service.meta.namespace_ && selects(service.selector, p.meta.labels))
-            out.push_back(&p);
+    if (service.selector.empty()) return out;  // a Service without a selector gets no pods
+    if (!index_.built) {
+        for (const auto& p : pods)
+            if (p.meta.namespace_ == service.meta.namespace_ && selects(service.selector, p.meta.labels))
+                out.push_back(&p);
+        return out;
+    }
+    // Start from the rarest selector label, then check the others.
+    const std::vector<const Pod*>* fewest = nullptr;
+    for (const auto& [k, v] : service.selector) {
+        auto it = index_.pod_labels.find(indexKey(service.meta.namespace_, k, v));
+        if (it == index_.pod_labels.end()) return out;
+        if (!fewest || it->second.size() < fewest->size()) fewest = &it->second;
+    }
+    for (const Pod* pod : *fewest)
+        if (selects(service.selector, pod->meta.labels)) out.push_back(pod);
     return out;
 }
 
@@ -201,6 +245,7 @@ void finishLoading(Manifests& m, const LoadOptions& options) {
                       std::make_move_iterator(pods.end()));
     }
     stampClasses(m, options);
+    m.buildIndexes();
 }
 
 Manifests loadManifests(const std::vector<std::string>& paths, const LoadOptions& options) {

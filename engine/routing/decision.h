@@ -1,6 +1,7 @@
 #pragma once
 // What the controller does with one request, and why. The proxy, `explain`, the studio's
 // inspector, the web UI and scenario reports all show this same value.
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -44,7 +45,8 @@ struct Decision {
     int status = 404;
     std::string location;  // Redirect: the Location header
     std::string reason;    // Respond: why (e.g. "no ready endpoints")
-    std::optional<BackendRef> backend;  // Forward
+    // Forward: shared with the RouteTable that decided, so a match copies no endpoint list.
+    std::shared_ptr<const BackendRef> backend;
     bool canary = false;
     std::vector<WeightShare> weights;  // when a weighted canary split applies
     struct Upstream {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "engine/core/text.h"
 #include "engine/routing/route_table.h"
@@ -142,6 +143,12 @@ private:
     }
 
     BackendTarget resolve(const model::Ingress& ing, const model::IngressBackend& backend) {
+        BackendTarget t = resolveTarget(ing, backend);
+        t.shared_ref = std::make_shared<const BackendRef>(t.ref());
+        return t;
+    }
+
+    BackendTarget resolveTarget(const model::Ingress& ing, const model::IngressBackend& backend) {
         BackendTarget t;
         t.namespace_ = ing.meta.namespace_;
         t.location = backend.location;
@@ -421,11 +428,10 @@ std::shared_ptr<const RouteTable> RouteTable::compile(const model::Manifests& ma
 }
 
 const Server* RouteTable::findServer(std::string_view host) const {
-    const std::string h(host);
-    if (auto it = exact_hosts_.find(h); it != exact_hosts_.end()) return &servers_[it->second];
-    if (auto it = aliases_.find(h); it != aliases_.end()) return &servers_[it->second];
-    if (const auto dot = h.find('.'); dot != std::string::npos && dot > 0) {
-        if (auto it = wildcard_hosts_.find(h.substr(dot)); it != wildcard_hosts_.end())
+    if (auto it = exact_hosts_.find(host); it != exact_hosts_.end()) return &servers_[it->second];
+    if (auto it = aliases_.find(host); it != aliases_.end()) return &servers_[it->second];
+    if (const auto dot = host.find('.'); dot != std::string_view::npos && dot > 0) {
+        if (auto it = wildcard_hosts_.find(host.substr(dot)); it != wildcard_hosts_.end())
             return &servers_[it->second];
     }
     return nullptr;

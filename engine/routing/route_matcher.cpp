@@ -61,7 +61,7 @@ private:
         decision_.action = Action::Respond;
         decision_.status = status;
         decision_.reason = std::move(reason);
-        step(Kind::Acted, "respond", std::to_string(status) + ": " + decision_.reason);
+        if (tracing_) step(Kind::Acted, "respond", std::to_string(status) + ": " + decision_.reason);
         return std::move(decision_);
     }
 
@@ -82,7 +82,7 @@ private:
     const Server* pickServer() {
         if (const Server* s = t_.findServer(host_)) {
             const bool alias = s->name != host_ && !s->wildcard;
-            step(Kind::Matched, "server",
+            if (tracing_) step(Kind::Matched, "server",
                  s->wildcard ? "host " + core::quoted(host_) + " matches wildcard " + core::quoted(s->name)
                  : alias     ? "host " + core::quoted(host_) + " is a server-alias of " + core::quoted(s->name)
                              : "host " + core::quoted(host_) + " has its own server");
@@ -101,10 +101,12 @@ private:
                                      scheme_ + "://" + twin + portSuffixFor(scheme_) + uri);
             return nullptr;
         }
-        std::string why = "host " + core::quoted(host_) + " has no server of its own";
-        if (auto it = t_.inactiveHosts().find(host_.empty() ? "_" : host_); it != t_.inactiveHosts().end())
-            why += " (" + it->second + ")";
-        step(Kind::Info, "server", why + ": using the default server \"_\"");
+        if (tracing_) {
+            std::string why = "host " + core::quoted(host_) + " has no server of its own";
+            if (auto it = t_.inactiveHosts().find(host_.empty() ? "_" : host_); it != t_.inactiveHosts().end())
+                why += " (" + it->second + ")";
+            step(Kind::Info, "server", why + ": using the default server \"_\"");
+        }
         return &t_.servers()[0];
     }
 
@@ -126,7 +128,7 @@ private:
         }
         if (auto it = s.exact.find(path_); it != s.exact.end()) {
             const Location& loc = s.locations[it->second];
-            step(Kind::Matched, "location", "Exact " + core::quoted(loc.path) + " of Ingress " + loc.ingress);
+            if (tracing_) step(Kind::Matched, "location", "Exact " + core::quoted(loc.path) + " of Ingress " + loc.ingress);
             return &loc;
         }
         // Longest element-wise prefix: try the request's own prefixes, longest first.
@@ -149,7 +151,7 @@ private:
                     if (!s.exact.empty() || s.prefixes.size() > 1)
                         step(Kind::Info, "location", "longest matching prefix of " + core::quoted(path_) + " is " + core::quoted(key));
                 }
-                step(Kind::Matched, "location",
+                if (tracing_) step(Kind::Matched, "location",
                      std::string(model::pathTypeName(best->path_type)) + " " + core::quoted(best->path) +
                          " of Ingress " + best->ingress);
                 return best;
@@ -158,7 +160,7 @@ private:
             const auto slash = key.rfind('/');
             key = slash == 0 ? "/" : key.substr(0, slash);
         }
-        step(Kind::Info, "location", "no rule of server " + core::quoted(s.name) + " matches " + core::quoted(path_));
+        if (tracing_) step(Kind::Info, "location", "no rule of server " + core::quoted(s.name) + " matches " + core::quoted(path_));
         return nullptr;
     }
 
@@ -215,10 +217,10 @@ private:
                      const dialect::IngressPolicies* policies) {
         decision_.action = Action::Forward;
         decision_.status = 0;
-        decision_.backend = target.ref();
+        decision_.backend = target.shared_ref;
         decision_.upstream.host = policies && policies->upstream.vhost ? *policies->upstream.vhost : best_host_;
         decision_.upstream.path = std::move(upstream_path);
-        step(Kind::Acted, "backend",
+        if (tracing_) step(Kind::Acted, "backend",
              "forward to Service " + target.namespace_ + "/" + target.service + ":" + target.port.str() +
                  " (" + std::to_string(target.endpoints.size()) + " ready endpoint" +
                  (target.endpoints.size() == 1 ? "" : "s") + ")");
@@ -349,7 +351,8 @@ private:
 
     // The access phase: source ranges (403), then basic/digest authentication (401).
     std::optional<Decision> guard(const dialect::IngressPolicies& p) {
-        if (auto ip = core::IpAddress::parse(clientIp())) {
+        const bool lists = !p.access.deny.empty() || p.access.has_allow_list;
+        if (auto ip = lists ? core::IpAddress::parse(clientIp()) : std::nullopt) {
             for (const auto& range : p.access.deny)
                 if (range.contains(*ip)) return respond(403, "client " + ip->str() + " is in denylist-source-range " + range.str());
             if (p.access.has_allow_list &&

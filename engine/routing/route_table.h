@@ -34,6 +34,7 @@ struct BackendTarget {
     std::string problem;  // why it cannot serve ("" when it can)
     bool serves() const { return problem.empty() && !endpoints.empty(); }
     BackendRef ref() const;
+    std::shared_ptr<const BackendRef> shared_ref;  // ref(), built once at compile time
 };
 
 struct CanaryTarget {
@@ -74,6 +75,13 @@ struct Server {
     bool from_to_www = false;
 };
 
+// Lets the host maps be searched with a std::string_view, without a std::string per lookup.
+struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using HostIndex = std::unordered_map<std::string, std::size_t, StringHash, std::equal_to<>>;
+
 // Everything match() consults; also read by lint and the front ends' topology views.
 class RouteTable {
 public:
@@ -110,9 +118,9 @@ private:
     friend class RouteCompiler;
     CompileOptions options_;
     std::vector<Server> servers_;
-    std::unordered_map<std::string, std::size_t> exact_hosts_;     // host -> server
-    std::unordered_map<std::string, std::size_t> wildcard_hosts_;  // ".foo.com" -> server
-    std::unordered_map<std::string, std::size_t> aliases_;         // server-alias -> server
+    HostIndex exact_hosts_;     // host -> server
+    HostIndex wildcard_hosts_;  // ".foo.com" -> server
+    HostIndex aliases_;         // server-alias -> server
     std::size_t default_server_ = 0;
     std::optional<BackendTarget> catch_all_;  // a rules-less Ingress's defaultBackend
     std::string catch_all_ingress_;

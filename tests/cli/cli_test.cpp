@@ -72,7 +72,7 @@ TEST(CheckCommandTest, JsonAndSarifAreValidDocuments) {
     CliResult json = runCli({"check", "-o", "json", "-f", "-"}, bad);
     auto j = nlohmann::json::parse(json.out);
     EXPECT_EQ(j["summary"]["errors"], 1);
-    EXPECT_EQ(j["diagnostics"][0]["location"]["line"], 1);
+    EXPECT_EQ(j["diagnostics"][0]["location"]["line"], 4);  // at "spec"
     CliResult sarif = runCli({"check", "-o", "sarif", "-f", "-"}, bad);
     EXPECT_EQ(nlohmann::json::parse(sarif.out)["version"], "2.1.0");
 }
