@@ -1,7 +1,4 @@
 // yaml-cpp stays inside this file: its exceptions and node types never reach callers.
-// GCC 12 reports a false -Wdangling-pointer inside yaml-cpp 0.7's node/impl.h templates.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdangling-pointer"
 #include <yaml-cpp/yaml.h>
 
 #include <memory>
@@ -151,7 +148,9 @@ public:
             case YAML::NodeType::Map:
                 out.kind = YamlNode::Kind::Map;
                 for (auto it = in.begin(); it != in.end(); ++it) {
-                    const YAML::Node& key = it->first;
+                    // Copies: it-> returns a temporary proxy, so references into it dangle.
+                    const YAML::Node key = it->first;
+                    const YAML::Node value = it->second;
                     if (!key.IsScalar()) {
                         diagnostics_.error("ILAB-YAML-003", "a map key must be a plain string",
                                            at(key.Mark()));
@@ -164,7 +163,7 @@ public:
                         return false;
                     }
                     out.entries.push_back({key.Scalar(), at(key.Mark()), {}});
-                    if (!convert(it->second, out.entries.back().value, depth + 1)) return false;
+                    if (!convert(value, out.entries.back().value, depth + 1)) return false;
                 }
                 return true;
         }
@@ -296,4 +295,3 @@ YamlParseResult parseYamlStream(std::string_view text, const std::string& file_n
 
 }  // namespace ilab::core
 
-#pragma GCC diagnostic pop
