@@ -22,14 +22,17 @@ struct CheckOptions {
 
 Action addCheckCommand(CLI::App& app) {
     auto opts = std::make_shared<CheckOptions>();
-    CLI::App* cmd = app.add_subcommand("check", "Validate and lint manifests as the API server and ingress-nginx would");
-    cmd->add_option("-f,--filename", opts->files, "File, directory (recursive) or - for stdin")->required();
+    CLI::App* cmd = app.add_subcommand(
+        "check", "Validate and lint manifests as the API server and ingress-nginx would");
+    cmd->add_option("-f,--filename", opts->files, "File, directory (recursive) or - for stdin")
+        ->required();
     cmd->add_option("-o,--output", opts->output, "text, json or sarif")
         ->check(CLI::IsMember({"text", "json", "sarif"}));
     cmd->add_flag("--no-hints", opts->no_hints, "Leave the hint lines out of text output");
     cmd->add_flag("--watch-ingress-without-class", opts->watch_without_class,
                   "Serve Ingresses that name no class (ingress-nginx flag)");
-    cmd->add_option("--ingress-class", opts->ingress_class, "The class name the controller answers to");
+    cmd->add_option("--ingress-class", opts->ingress_class,
+                    "The class name the controller answers to");
     return [opts](Streams s) {
         model::LoadOptions load;
         load.watch_ingress_without_class = opts->watch_without_class;
@@ -38,9 +41,12 @@ Action addCheckCommand(CLI::App& app) {
         const model::Manifests manifests = model::loadManifests(opts->files, load);
         auto dialect = dialect::makeNginxDialect();
         const lint::LintResult result = lint::lint(manifests, *dialect);
-        if (opts->output == "json") s.out << lint::renderJson(result.diagnostics);
-        else if (opts->output == "sarif") s.out << lint::renderSarif(result.diagnostics, ILAB_VERSION);
-        else s.out << lint::renderText(result.diagnostics, !opts->no_hints);
+        if (opts->output == "json")
+            s.out << lint::renderJson(result.diagnostics);
+        else if (opts->output == "sarif")
+            s.out << lint::renderSarif(result.diagnostics, ILAB_VERSION);
+        else
+            s.out << lint::renderText(result.diagnostics, !opts->no_hints);
         if (manifests.input_unreadable) return kExitBadInput;
         return result.diagnostics.hasErrors() ? kExitFindings : kExitOk;
     };

@@ -37,12 +37,15 @@ void printText(std::ostream& out, const routing::Request& req, const routing::De
     if (d.action == routing::Action::Redirect) row(out, "location", d.location);
     if (d.action == routing::Action::Respond) row(out, "reason", d.reason);
     if (d.backend) {
-        row(out, "backend", d.backend->namespace_ + "/" + d.backend->service + ":" + d.backend->port +
-                                " (" + std::to_string(d.backend->endpoints.size()) + " ready endpoints)");
+        row(out, "backend",
+            d.backend->namespace_ + "/" + d.backend->service + ":" + d.backend->port + " (" +
+                std::to_string(d.backend->endpoints.size()) + " ready endpoints)");
         row(out, "upstream", "Host " + d.upstream.host + ", path " + d.upstream.path);
-        for (const auto& [name, value] : d.upstream_headers) row(out, "header", name + ": " + value);
+        for (const auto& [name, value] : d.upstream_headers)
+            row(out, "header", name + ": " + value);
     }
-    for (const auto& [name, value] : d.response_headers) row(out, "response", name + ": " + value);
+    for (const auto& [name, value] : d.response_headers)
+        row(out, "response", name + ": " + value);
     if (d.backend || !d.weights.empty()) {
         std::string canary = d.canary ? "yes" : "no";
         if (!d.weights.empty()) {
@@ -58,9 +61,10 @@ void printText(std::ostream& out, const routing::Request& req, const routing::De
     }
     row(out, "ingress", d.ingress.value_or("(none)"));
     if (d.rule)
-        row(out, "rule", "host " + (d.rule->host.empty() ? std::string("*") : d.rule->host) +
-                             (d.rule->path.empty() ? std::string(", default backend")
-                                                   : ", path " + d.rule->path + " (" + d.rule->path_type + ")"));
+        row(out, "rule",
+            "host " + (d.rule->host.empty() ? std::string("*") : d.rule->host) +
+                (d.rule->path.empty() ? std::string(", default backend")
+                                      : ", path " + d.rule->path + " (" + d.rule->path_type + ")"));
     out << "trace\n";
     for (const auto& step : d.trace)
         out << "  " << std::left << std::setw(16) << step.stage << std::setw(8)
@@ -71,15 +75,20 @@ void printText(std::ostream& out, const routing::Request& req, const routing::De
 
 Action addExplainCommand(CLI::App& app) {
     auto opts = std::make_shared<ExplainOptions>();
-    CLI::App* cmd = app.add_subcommand("explain", "Show how the controller would handle one request, step by step");
-    cmd->add_option("-f,--filename", opts->files, "File, directory (recursive) or - for stdin")->required();
+    CLI::App* cmd = app.add_subcommand(
+        "explain", "Show how the controller would handle one request, step by step");
+    cmd->add_option("-f,--filename", opts->files, "File, directory (recursive) or - for stdin")
+        ->required();
     cmd->add_option("-X,--request", opts->flags.method, "HTTP method");
-    cmd->add_option("-H,--header", opts->flags.headers, "Request header 'Name: value' (repeatable)");
+    cmd->add_option("-H,--header", opts->flags.headers,
+                    "Request header 'Name: value' (repeatable)");
     cmd->add_option("--cookie", opts->flags.cookies, "Cookie 'name=value' (repeatable)");
-    cmd->add_option("--client-ip", opts->flags.client_ip, "Client address for source-range policies");
+    cmd->add_option("--client-ip", opts->flags.client_ip,
+                    "Client address for source-range policies");
     cmd->add_option("--content-length", opts->flags.content_length, "Request body size in bytes");
     cmd->add_option("--seed", opts->seed, "Seed for weighted canary draws");
-    cmd->add_option("-o,--output", opts->output, "text or json")->check(CLI::IsMember({"text", "json"}));
+    cmd->add_option("-o,--output", opts->output, "text or json")
+        ->check(CLI::IsMember({"text", "json"}));
     cmd->add_flag("--watch-ingress-without-class", opts->watch_without_class,
                   "Serve Ingresses that name no class (ingress-nginx flag)");
     cmd->add_option("url", opts->url, "http://host/path or https://host/path")->required();
@@ -108,8 +117,10 @@ Action addExplainCommand(CLI::App& app) {
         std::unique_ptr<core::SeededRandom> random;
         if (opts->seed) random = std::make_unique<core::SeededRandom>(*opts->seed);
         const routing::Decision decision = table->match(*request, random.get());
-        if (opts->output == "json") s.out << routing::decisionToJson(decision).dump(2) << '\n';
-        else printText(s.out, *request, decision);
+        if (opts->output == "json")
+            s.out << routing::decisionToJson(decision).dump(2) << '\n';
+        else
+            printText(s.out, *request, decision);
         return kExitOk;
     };
 }

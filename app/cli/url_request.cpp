@@ -26,8 +26,10 @@ std::optional<routing::Request> buildRequest(const std::string& url, const Reque
     if (u.has_port()) r.port = static_cast<int>(u.port_number());
     r.target = u.encoded_path().empty() ? "/" : std::string(u.encoded_path());
     if (u.has_query()) r.target += "?" + std::string(u.encoded_query());
-    r.method = core::toLower(flags.method) == flags.method ? core::toLower(flags.method) : flags.method;
-    for (char& c : r.method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    r.method =
+        core::toLower(flags.method) == flags.method ? core::toLower(flags.method) : flags.method;
+    for (char& c : r.method)
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     if (!core::IpAddress::parse(flags.client_ip)) {
         *error = "--client-ip " + core::quoted(flags.client_ip) + " is not an IP address";
         return std::nullopt;
@@ -42,9 +44,12 @@ std::optional<routing::Request> buildRequest(const std::string& url, const Reque
         }
         const std::string name(core::trim(h.substr(0, colon)));
         const std::string value(core::trim(h.substr(colon + 1)));
-        if (core::iequals(name, "host")) r.host = value;  // -H Host: overrides the URL's host
-        else if (core::iequals(name, "content-length")) r.content_length = std::stoull(value);
-        else r.headers.emplace_back(name, value);
+        if (core::iequals(name, "host"))
+            r.host = value;  // -H Host: overrides the URL's host
+        else if (core::iequals(name, "content-length"))
+            r.content_length = std::stoull(value);
+        else
+            r.headers.emplace_back(name, value);
     }
     if (!flags.cookies.empty()) {
         for (const std::string& c : flags.cookies) {

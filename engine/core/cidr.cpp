@@ -1,9 +1,9 @@
 #include "engine/core/cidr.h"
 
-#include <arpa/inet.h>
-
 #include <charconv>
 #include <cstring>
+
+#include <arpa/inet.h>
 
 #include "engine/core/text.h"
 
@@ -29,8 +29,10 @@ std::optional<IpAddress> IpAddress::parse(std::string_view text) {
 
 std::string IpAddress::str() const {
     char buffer[INET6_ADDRSTRLEN] = {};
-    if (v4) inet_ntop(AF_INET, &bytes[12], buffer, sizeof buffer);
-    else inet_ntop(AF_INET6, bytes.data(), buffer, sizeof buffer);
+    if (v4)
+        inet_ntop(AF_INET, &bytes[12], buffer, sizeof buffer);
+    else
+        inet_ntop(AF_INET6, bytes.data(), buffer, sizeof buffer);
     return buffer;
 }
 
@@ -64,6 +66,8 @@ bool Cidr::contains(const IpAddress& address) const {
     return true;
 }
 
-std::string Cidr::str() const { return base.str() + "/" + std::to_string(prefix_length); }
+std::string Cidr::str() const {
+    return base.str() + "/" + std::to_string(prefix_length);
+}
 
 }  // namespace ilab::core

@@ -6,9 +6,12 @@ namespace ilab::core {
 
 std::string_view severityName(Severity severity) {
     switch (severity) {
-        case Severity::Info: return "info";
-        case Severity::Warning: return "warning";
-        case Severity::Error: return "error";
+        case Severity::Info:
+            return "info";
+        case Severity::Warning:
+            return "warning";
+        case Severity::Error:
+            return "error";
     }
     return "error";
 }
@@ -41,27 +44,41 @@ Diagnostic& Diagnostics::add(Diagnostic diagnostic) {
 
 Diagnostic& Diagnostics::error(std::string code, std::string message, SourceLocation location,
                                std::string hint) {
-    return add({Severity::Error, std::move(code), std::move(message), std::move(hint),
-                std::move(location), {}});
+    return add({Severity::Error,
+                std::move(code),
+                std::move(message),
+                std::move(hint),
+                std::move(location),
+                {}});
 }
 
 Diagnostic& Diagnostics::warning(std::string code, std::string message, SourceLocation location,
                                  std::string hint) {
-    return add({Severity::Warning, std::move(code), std::move(message), std::move(hint),
-                std::move(location), {}});
+    return add({Severity::Warning,
+                std::move(code),
+                std::move(message),
+                std::move(hint),
+                std::move(location),
+                {}});
 }
 
 Diagnostic& Diagnostics::info(std::string code, std::string message, SourceLocation location,
                               std::string hint) {
-    return add({Severity::Info, std::move(code), std::move(message), std::move(hint),
-                std::move(location), {}});
+    return add({Severity::Info,
+                std::move(code),
+                std::move(message),
+                std::move(hint),
+                std::move(location),
+                {}});
 }
 
 void Diagnostics::append(const Diagnostics& other) {
     items_.insert(items_.end(), other.items_.begin(), other.items_.end());
 }
 
-bool Diagnostics::hasErrors() const { return count(Severity::Error) > 0; }
+bool Diagnostics::hasErrors() const {
+    return count(Severity::Error) > 0;
+}
 
 std::size_t Diagnostics::count(Severity severity) const {
     return static_cast<std::size_t>(std::count_if(

@@ -1,5 +1,6 @@
 #pragma once
-// Diagnostics as values: every user-input problem the engine finds, with where it is and what to do.
+// Diagnostics as values: every user-input problem the engine finds, with where it is and what to
+// do.
 #include <memory>
 #include <string>
 #include <string_view>
@@ -29,7 +30,7 @@ struct Diagnostic {
     std::string message;  // one line, kubectl-style where the API server has wording
     std::string hint;     // what to do about it; may be empty
     SourceLocation location;
-    std::string object;   // "Ingress default/web" when the finding belongs to an object
+    std::string object;  // "Ingress default/web" when the finding belongs to an object
 };
 
 // "file:line:col: severity CODE: message" (the text format of `check`).
@@ -37,7 +38,7 @@ std::string formatDiagnostic(const Diagnostic& diagnostic);
 
 // An ordered collection that front ends print and tests inspect.
 class Diagnostics {
-public:
+  public:
     Diagnostic& add(Diagnostic diagnostic);
     Diagnostic& error(std::string code, std::string message, SourceLocation location,
                       std::string hint = {});
@@ -56,7 +57,7 @@ public:
     // Stable order for output: by file, line, column, then insertion order.
     void sortByLocation();
 
-private:
+  private:
     std::vector<Diagnostic> items_;
 };
 

@@ -5,7 +5,7 @@
 namespace ilab::core {
 
 class Random {
-public:
+  public:
     virtual ~Random() = default;
     virtual std::uint64_t next() = 0;
     // Uniform in [low, high], both inclusive; low <= high.
@@ -14,11 +14,11 @@ public:
 
 // SplitMix64: tiny, fast and statistically sound for load-balancing and canary draws.
 class SeededRandom final : public Random {
-public:
+  public:
     explicit SeededRandom(std::uint64_t seed) : state_(seed) {}
     std::uint64_t next() override;
 
-private:
+  private:
     std::uint64_t state_;
 };
 

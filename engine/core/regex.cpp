@@ -30,7 +30,9 @@ std::shared_ptr<const Regex> Regex::compile(std::string_view pattern, Options op
     return regex;
 }
 
-Regex::~Regex() { pcre2_code_free(static_cast<pcre2_code*>(code_)); }
+Regex::~Regex() {
+    pcre2_code_free(static_cast<pcre2_code*>(code_));
+}
 
 std::optional<Regex::Match> Regex::search(std::string_view subject, bool* runtime_error) const {
     auto* code = static_cast<pcre2_code*>(code_);
@@ -46,8 +48,8 @@ std::optional<Regex::Match> Regex::search(std::string_view subject, bool* runtim
             if (ovector[2 * i] == PCRE2_UNSET) {
                 match.groups.emplace_back(std::nullopt);
             } else {
-                match.groups.emplace_back(
-                    std::string(subject.substr(ovector[2 * i], ovector[2 * i + 1] - ovector[2 * i])));
+                match.groups.emplace_back(std::string(
+                    subject.substr(ovector[2 * i], ovector[2 * i + 1] - ovector[2 * i])));
             }
         }
         result = std::move(match);
@@ -74,7 +76,10 @@ std::string expandCaptures(std::string_view replacement, const Regex::Match& mat
                 continue;
             }
             for (std::size_t k = end + 1; k < close; ++k) {
-                if (replacement[k] < '0' || replacement[k] > '9') { group = SIZE_MAX; break; }
+                if (replacement[k] < '0' || replacement[k] > '9') {
+                    group = SIZE_MAX;
+                    break;
+                }
                 group = group * 10 + static_cast<std::size_t>(replacement[k] - '0');
             }
             end = close + 1;
@@ -93,4 +98,3 @@ std::string expandCaptures(std::string_view replacement, const Regex::Match& mat
 }
 
 }  // namespace ilab::core
-

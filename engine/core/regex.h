@@ -10,7 +10,7 @@
 namespace ilab::core {
 
 class Regex {
-public:
+  public:
     struct Options {
         bool case_insensitive = false;
         bool anchored_start = false;  // as nginx's "^<path>" locations
@@ -32,7 +32,7 @@ public:
     bool matches(std::string_view subject) const { return search(subject).has_value(); }
     const std::string& pattern() const { return pattern_; }
 
-private:
+  private:
     Regex() = default;
     std::string pattern_;
     void* code_ = nullptr;  // pcre2_code_8*, kept out of the header

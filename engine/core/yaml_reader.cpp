@@ -1,7 +1,7 @@
 // yaml-cpp stays inside this file: its exceptions and node types never reach callers.
-#include <yaml-cpp/yaml.h>
-
 #include <memory>
+
+#include <yaml-cpp/yaml.h>
 
 #include "engine/core/yaml_tree.h"
 
@@ -77,7 +77,10 @@ std::size_t findBinary(std::string_view s) {
             ++i;
             continue;
         }
-        const std::size_t extra = (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : 0;
+        const std::size_t extra = (c >> 5) == 0x6    ? 1
+                                  : (c >> 4) == 0xE  ? 2
+                                  : (c >> 3) == 0x1E ? 3
+                                                     : 0;
         if (extra == 0 || i + extra >= s.size()) return i;
         for (std::size_t k = 1; k <= extra; ++k) {
             if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return i;
@@ -102,10 +105,12 @@ SourceLocation locationAt(const std::shared_ptr<const std::string>& file, std::s
 }
 
 class Converter {
-public:
+  public:
     Converter(std::shared_ptr<const std::string> file, int line_offset, const YamlLimits& limits,
               Diagnostics& diagnostics)
-        : file_(std::move(file)), line_offset_(line_offset), limits_(limits),
+        : file_(std::move(file)),
+          line_offset_(line_offset),
+          limits_(limits),
           diagnostics_(diagnostics) {}
 
     bool convert(const YAML::Node& in, YamlNode& out, int depth) {
@@ -120,10 +125,10 @@ public:
             return false;
         }
         if (depth > limits_.max_depth) {
-            diagnostics_.error("ILAB-YAML-004",
-                               "nesting is deeper than " + std::to_string(limits_.max_depth) +
-                                   " levels",
-                               at(in.Mark()), "Kubernetes manifests are never nested this deep");
+            diagnostics_.error(
+                "ILAB-YAML-004",
+                "nesting is deeper than " + std::to_string(limits_.max_depth) + " levels",
+                at(in.Mark()), "Kubernetes manifests are never nested this deep");
             return false;
         }
         out.location = at(in.Mark());
@@ -175,7 +180,7 @@ public:
         return {file_, line_offset_ + mark.line + 1, mark.column + 1};
     }
 
-private:
+  private:
     static constexpr std::size_t kMaxNodes = 1'000'000;
     std::shared_ptr<const std::string> file_;
     int line_offset_;
@@ -198,16 +203,20 @@ std::size_t findExcessiveFlowNesting(std::string_view text, int max_depth) {
         }
         if (in_comment) continue;
         if (in_double) {
-            if (c == '\\') ++i;
-            else if (c == '"') in_double = false;
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                in_double = false;
             continue;
         }
         if (in_single) {
             if (c == '\'') in_single = false;
             continue;
         }
-        if (c == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t')) in_comment = true;
-        else if (c == '"') in_double = true;
+        if (c == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t'))
+            in_comment = true;
+        else if (c == '"')
+            in_double = true;
         else if (c == '\'' && (i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1]))))
             in_single = true;
         else if (c == '[' || c == '{') {
@@ -234,25 +243,24 @@ YamlParseResult parseYamlStream(std::string_view text, const std::string& file_n
         return result;
     }
     if (std::size_t bad = findBinary(text); bad != std::string_view::npos) {
-        result.diagnostics.error("ILAB-YAML-002",
-                                 "file is not UTF-8 text (byte 0x" +
-                                     [&] {
-                                         static const char* hex = "0123456789abcdef";
-                                         auto b = static_cast<unsigned char>(text[bad]);
-                                         return std::string{hex[b >> 4], hex[b & 15]};
-                                     }() +
-                                     " at offset " + std::to_string(bad) + ")",
-                                 locationAt(file, text, bad),
-                                 "manifests must be YAML or JSON text");
+        result.diagnostics.error(
+            "ILAB-YAML-002",
+            "file is not UTF-8 text (byte 0x" +
+                [&] {
+                    static const char* hex = "0123456789abcdef";
+                    auto b = static_cast<unsigned char>(text[bad]);
+                    return std::string{hex[b >> 4], hex[b & 15]};
+                }() +
+                " at offset " + std::to_string(bad) + ")",
+            locationAt(file, text, bad), "manifests must be YAML or JSON text");
         return result;
     }
     if (std::size_t deep = findExcessiveFlowNesting(text, limits.max_depth);
         deep != std::string_view::npos) {
-        result.diagnostics.error("ILAB-YAML-004",
-                                 "nesting is deeper than " + std::to_string(limits.max_depth) +
-                                     " levels",
-                                 locationAt(file, text, deep),
-                                 "Kubernetes manifests are never nested this deep");
+        result.diagnostics.error(
+            "ILAB-YAML-004",
+            "nesting is deeper than " + std::to_string(limits.max_depth) + " levels",
+            locationAt(file, text, deep), "Kubernetes manifests are never nested this deep");
         return result;
     }
 
@@ -294,4 +302,3 @@ YamlParseResult parseYamlStream(std::string_view text, const std::string& file_n
 }
 
 }  // namespace ilab::core
-

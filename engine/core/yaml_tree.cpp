@@ -70,17 +70,26 @@ ScalarType YamlNode::scalarType() const {
 
 std::string_view YamlNode::typeName() const {
     switch (kind) {
-        case Kind::Null: return "null";
-        case Kind::Sequence: return "a list";
-        case Kind::Map: return "a map";
-        case Kind::Scalar: break;
+        case Kind::Null:
+            return "null";
+        case Kind::Sequence:
+            return "a list";
+        case Kind::Map:
+            return "a map";
+        case Kind::Scalar:
+            break;
     }
     switch (scalarType()) {
-        case ScalarType::Null: return "null";
-        case ScalarType::Bool: return "a boolean";
-        case ScalarType::Int: return "an integer";
-        case ScalarType::Float: return "a number";
-        case ScalarType::String: return "a string";
+        case ScalarType::Null:
+            return "null";
+        case ScalarType::Bool:
+            return "a boolean";
+        case ScalarType::Int:
+            return "an integer";
+        case ScalarType::Float:
+            return "a number";
+        case ScalarType::String:
+            return "a string";
     }
     return "a string";
 }

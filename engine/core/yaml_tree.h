@@ -14,13 +14,13 @@ namespace ilab::core {
 enum class ScalarType { Null, Bool, Int, Float, String };
 
 class YamlNode {
-public:
+  public:
     enum class Kind { Null, Scalar, Sequence, Map };
     struct Entry;
 
     Kind kind = Kind::Null;
-    std::string scalar;  // Scalar only: the text as written (unescaped)
-    bool quoted = false; // Scalar only: single/double-quoted or a block scalar
+    std::string scalar;   // Scalar only: the text as written (unescaped)
+    bool quoted = false;  // Scalar only: single/double-quoted or a block scalar
     SourceLocation location;
     std::vector<YamlNode> items;  // Sequence
     std::vector<Entry> entries;   // Map, in source order
@@ -38,8 +38,8 @@ public:
     ScalarType scalarType() const;
     // "a map", "a list", "a string", "an integer", ... for type-mismatch messages.
     std::string_view typeName() const;
-    std::optional<long long> asInt() const;   // plain integer scalars only
-    std::optional<bool> asBool() const;       // plain YAML 1.1 booleans only
+    std::optional<long long> asInt() const;  // plain integer scalars only
+    std::optional<bool> asBool() const;      // plain YAML 1.1 booleans only
 };
 
 struct YamlNode::Entry {

@@ -8,7 +8,8 @@ LintResult lint(const model::Manifests& manifests, const dialect::Dialect& diale
                 const LintOptions& options) {
     LintResult result;
     result.diagnostics.append(manifests.diagnostics);
-    result.table = routing::RouteTable::compile(manifests, dialect, options.compile, &result.diagnostics);
+    result.table =
+        routing::RouteTable::compile(manifests, dialect, options.compile, &result.diagnostics);
     checkReferences(manifests, result.diagnostics);
     checkTls(manifests, options.now ? options.now : static_cast<long long>(std::time(nullptr)),
              result.diagnostics);

@@ -26,6 +26,7 @@ LintResult lint(const model::Manifests& manifests, const dialect::Dialect& diale
 // The individual check families (each appends to `out`).
 void checkReferences(const model::Manifests& m, core::Diagnostics& out);
 void checkTls(const model::Manifests& m, long long now, core::Diagnostics& out);
-void checkRoutes(const model::Manifests& m, const routing::RouteTable& table, core::Diagnostics& out);
+void checkRoutes(const model::Manifests& m, const routing::RouteTable& table,
+                 core::Diagnostics& out);
 
 }  // namespace ilab::lint

@@ -10,7 +10,7 @@ namespace {
 using core::quoted;
 
 class ReferenceChecker {
-public:
+  public:
     ReferenceChecker(const model::Manifests& m, core::Diagnostics& out) : m_(m), out_(out) {}
 
     void run() {
@@ -22,13 +22,15 @@ public:
             }
             if (ing.default_backend) checkBackend(ing, *ing.default_backend);
             for (const auto& rule : ing.rules)
-                for (const auto& path : rule.paths) checkBackend(ing, path.backend);
+                for (const auto& path : rule.paths)
+                    checkBackend(ing, path.backend);
         }
     }
 
-private:
+  private:
     core::Diagnostic& add(core::Severity severity, const char* code, std::string message,
-                          const core::SourceLocation& at, const model::Ingress& ing, std::string hint) {
+                          const core::SourceLocation& at, const model::Ingress& ing,
+                          std::string hint) {
         auto& d = out_.add({severity, code, std::move(message), std::move(hint), at,
                             "Ingress " + ing.meta.qualifiedName()});
         return d;
@@ -38,8 +40,9 @@ private:
         std::string why, hint;
         if (ing.class_source == model::ClassSource::None) {
             why = "it sets no spec.ingressClassName and no IngressClass is marked default";
-            hint = "set spec.ingressClassName: nginx (or annotate an IngressClass with "
-                   "ingressclass.kubernetes.io/is-default-class: \"true\")";
+            hint =
+                "set spec.ingressClassName: nginx (or annotate an IngressClass with "
+                "ingressclass.kubernetes.io/is-default-class: \"true\")";
         } else if (const model::IngressClass* cls = m_.findIngressClass(ing.effective_class)) {
             why = "IngressClass " + quoted(ing.effective_class) + " belongs to controller " +
                   quoted(cls->controller);
@@ -56,7 +59,8 @@ private:
     void checkBackend(const model::Ingress& ing, const model::IngressBackend& backend) {
         if (backend.resource) {
             add(core::Severity::Warning, "ILAB-LINT-013",
-                "resource backend " + quoted(backend.resource->kind + "/" + backend.resource->name) +
+                "resource backend " +
+                    quoted(backend.resource->kind + "/" + backend.resource->name) +
                     " is not supported by ingress-nginx: the path gets no location (404)",
                 backend.location, ing, "use a Service backend");
             return;
@@ -71,11 +75,13 @@ private:
             for (const auto& s : m_.services)
                 if (s.meta.namespace_ == ing.meta.namespace_) names.push_back(s.meta.name);
             const std::string near = core::closestMatch(ref.name, names, 3);
-            std::string hint = near.empty() ? "create the Service in namespace " + quoted(ing.meta.namespace_)
-                                            : "did you mean " + quoted(near) + "?";
+            std::string hint =
+                near.empty() ? "create the Service in namespace " + quoted(ing.meta.namespace_)
+                             : "did you mean " + quoted(near) + "?";
             for (const auto& s : m_.services)
                 if (s.meta.name == ref.name && s.meta.namespace_ != ing.meta.namespace_)
-                    hint = "a Service of that name exists in namespace " + quoted(s.meta.namespace_) +
+                    hint = "a Service of that name exists in namespace " +
+                           quoted(s.meta.namespace_) +
                            ", but an Ingress only reaches Services in its own namespace";
             add(core::Severity::Error, "ILAB-LINT-001",
                 "backend Service " + quoted(ing.meta.namespace_ + "/" + ref.name) +
@@ -91,24 +97,29 @@ private:
         if (!port) {
             std::vector<std::string> have;
             for (const auto& p : svc->ports)
-                have.push_back(p.name.empty() ? std::to_string(p.port) : p.name + " (" + std::to_string(p.port) + ")");
+                have.push_back(p.name.empty() ? std::to_string(p.port)
+                                              : p.name + " (" + std::to_string(p.port) + ")");
             add(core::Severity::Error, "ILAB-LINT-002",
-                "Service " + quoted(svc->meta.qualifiedName()) + " has no port " + quoted(ref.port.str()) +
-                    ": requests get 503",
+                "Service " + quoted(svc->meta.qualifiedName()) + " has no port " +
+                    quoted(ref.port.str()) + ": requests get 503",
                 ref.port.location, ing,
-                have.empty() ? "the Service declares no ports" : "its ports are " + core::join(have, ", "));
+                have.empty() ? "the Service declares no ports"
+                             : "its ports are " + core::join(have, ", "));
             return;
         }
         if (svc->type == "ExternalName") return;
         const auto pods = m_.selectedPods(*svc);
         if (pods.empty()) {
-            std::string hint = svc->selector.empty() ? "the Service has no selector"
-                                                     : "no pod carries the labels " + selectorText(*svc);
+            std::string hint = svc->selector.empty()
+                                   ? "the Service has no selector"
+                                   : "no pod carries the labels " + selectorText(*svc);
             for (const auto& w : m_.workloads)
-                if (w.meta.namespace_ == svc->meta.namespace_ && w.replicas == 0 && matches(*svc, w.template_labels))
+                if (w.meta.namespace_ == svc->meta.namespace_ && w.replicas == 0 &&
+                    matches(*svc, w.template_labels))
                     hint = w.kind + " " + quoted(w.meta.name) + " has replicas: 0";
             add(core::Severity::Warning, "ILAB-LINT-003",
-                "Service " + quoted(svc->meta.qualifiedName()) + " selects no pods: requests get 503",
+                "Service " + quoted(svc->meta.qualifiedName()) +
+                    " selects no pods: requests get 503",
                 ref.name_location, ing, hint);
             return;
         }
@@ -131,7 +142,8 @@ private:
         if (declaring > 0) return;
         if (!port.target_port.is_int) {
             add(core::Severity::Error, "ILAB-LINT-004",
-                "targetPort " + quoted(port.target_port.name) + " of Service " + quoted(svc.meta.qualifiedName()) +
+                "targetPort " + quoted(port.target_port.name) + " of Service " +
+                    quoted(svc.meta.qualifiedName()) +
                     " names no container port of its pods: the Service has no endpoints",
                 port.location.known() ? port.location : ref.name_location, ing,
                 "name a containerPort " + quoted(port.target_port.name) + " or use a number");
@@ -144,7 +156,8 @@ private:
         }
     }
 
-    static bool matches(const model::Service& svc, const std::map<std::string, std::string>& labels) {
+    static bool matches(const model::Service& svc,
+                        const std::map<std::string, std::string>& labels) {
         if (svc.selector.empty()) return false;
         for (const auto& [k, v] : svc.selector) {
             auto it = labels.find(k);
@@ -155,7 +168,8 @@ private:
 
     static std::string selectorText(const model::Service& svc) {
         std::vector<std::string> parts;
-        for (const auto& [k, v] : svc.selector) parts.push_back(k + "=" + v);
+        for (const auto& [k, v] : svc.selector)
+            parts.push_back(k + "=" + v);
         return core::join(parts, ",");
     }
 
@@ -166,6 +180,8 @@ private:
 
 }  // namespace
 
-void checkReferences(const model::Manifests& m, core::Diagnostics& out) { ReferenceChecker(m, out).run(); }
+void checkReferences(const model::Manifests& m, core::Diagnostics& out) {
+    ReferenceChecker(m, out).run();
+}
 
 }  // namespace ilab::lint

@@ -1,6 +1,7 @@
 #include "engine/lint/report.h"
 
 #include <map>
+
 #include <nlohmann/json.hpp>
 
 namespace ilab::lint {
@@ -62,30 +63,31 @@ std::string renderSarif(const core::Diagnostics& diagnostics, const std::string&
             {"level", d.severity == core::Severity::Error     ? "error"
                       : d.severity == core::Severity::Warning ? "warning"
                                                               : "note"},
-            {"message", {{"text", d.hint.empty() ? d.message : d.message + " (hint: " + d.hint + ")"}}}};
+            {"message",
+             {{"text", d.hint.empty() ? d.message : d.message + " (hint: " + d.hint + ")"}}}};
         if (d.location.known()) {
             nlohmann::json region = nlohmann::json::object();
             if (d.location.line > 0) region["startLine"] = d.location.line;
             if (d.location.column > 0) region["startColumn"] = d.location.column;
-            result["locations"] = {{{"physicalLocation",
-                                     {{"artifactLocation", {{"uri", d.location.fileName()}}},
-                                      {"region", region}}}}};
+            result["locations"] = {
+                {{"physicalLocation",
+                  {{"artifactLocation", {{"uri", d.location.fileName()}}}, {"region", region}}}}};
         }
         results.push_back(result);
     }
     nlohmann::json rule_list = nlohmann::json::array();
-    for (auto& [code, rule] : rules) rule_list.push_back(rule);
-    nlohmann::json doc = {
-        {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-        {"version", "2.1.0"},
-        {"runs",
-         {{{"tool",
-            {{"driver",
-              {{"name", "ingress-lab"},
-               {"version", tool_version},
-               {"informationUri", "docs/diagnostics.md"},
-               {"rules", rule_list}}}}},
-           {"results", results}}}}};
+    for (auto& [code, rule] : rules)
+        rule_list.push_back(rule);
+    nlohmann::json doc = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+                          {"version", "2.1.0"},
+                          {"runs",
+                           {{{"tool",
+                              {{"driver",
+                                {{"name", "ingress-lab"},
+                                 {"version", tool_version},
+                                 {"informationUri", "docs/diagnostics.md"},
+                                 {"rules", rule_list}}}}},
+                             {"results", results}}}}};
     return doc.dump(2) + '\n';
 }
 

@@ -31,7 +31,8 @@ void checkRegexSpread(const routing::Server& server, core::Diagnostics& out) {
         out.add({core::Severity::Warning, "ILAB-LINT-012",
                  "host " + quoted(server.name) + " is in regex mode because of " +
                      core::join(server.regex_sources, ", ") + ": path " + quoted(loc.path) +
-                     " of Ingress " + loc.ingress + " becomes the regex " + quoted("^" + loc.path) + extra,
+                     " of Ingress " + loc.ingress + " becomes the regex " + quoted("^" + loc.path) +
+                     extra,
                  "use-regex and rewrite-target apply to every path of the host, across Ingresses; "
                  "give the regex rules their own host or anchor them",
                  loc.source, "Ingress " + loc.ingress});
@@ -51,7 +52,8 @@ void checkShadowed(const routing::Server& server, core::Diagnostics& out) {
             out.add({core::Severity::Warning, "ILAB-LINT-011",
                      "path " + quoted(loc.path) + " on host " + quoted(server.name) +
                          " can never be reached: the regex " + quoted("^" + earlier.path) +
-                         " of Ingress " + earlier.ingress + " comes first and matches everything it would",
+                         " of Ingress " + earlier.ingress +
+                         " comes first and matches everything it would",
                      "ingress-nginx tries regex locations longest first and takes the first match; "
                      "anchor the earlier regex with '$' or change the paths",
                      loc.source, "Ingress " + loc.ingress});
@@ -60,20 +62,24 @@ void checkShadowed(const routing::Server& server, core::Diagnostics& out) {
     }
 }
 
-void checkLiteralRegex(const model::Manifests& m, const routing::RouteTable& table, core::Diagnostics& out) {
+void checkLiteralRegex(const model::Manifests& m, const routing::RouteTable& table,
+                       core::Diagnostics& out) {
     for (const model::Ingress& ing : m.ingresses) {
         if (ing.rejected || !ing.claimed) continue;
         for (const auto& rule : ing.rules) {
-            const routing::Server* server = rule.host.empty() ? &table.servers()[0] : table.findServer(rule.host);
+            const routing::Server* server =
+                rule.host.empty() ? &table.servers()[0] : table.findServer(rule.host);
             if (!server || server->regex_mode) continue;
             for (const auto& path : rule.paths) {
-                if (path.path_type != model::PathType::ImplementationSpecific || !hasRegexSyntax(path.path)) continue;
+                if (path.path_type != model::PathType::ImplementationSpecific ||
+                    !hasRegexSyntax(path.path))
+                    continue;
                 out.add({core::Severity::Warning, "ILAB-LINT-014",
                          "path " + quoted(path.path) + " looks like a regex but host " +
                              quoted(rule.host.empty() ? "*" : rule.host) +
                              " is not in regex mode: it is matched as a literal Prefix",
-                         "add nginx.ingress.kubernetes.io/use-regex: \"true\"",
-                         path.path_location, "Ingress " + ing.meta.qualifiedName()});
+                         "add nginx.ingress.kubernetes.io/use-regex: \"true\"", path.path_location,
+                         "Ingress " + ing.meta.qualifiedName()});
             }
         }
     }
@@ -81,7 +87,8 @@ void checkLiteralRegex(const model::Manifests& m, const routing::RouteTable& tab
 
 }  // namespace
 
-void checkRoutes(const model::Manifests& m, const routing::RouteTable& table, core::Diagnostics& out) {
+void checkRoutes(const model::Manifests& m, const routing::RouteTable& table,
+                 core::Diagnostics& out) {
     for (const auto& server : table.servers()) {
         if (!server.regex_mode) continue;
         checkRegexSpread(server, out);

@@ -34,14 +34,17 @@ void checkTls(const model::Manifests& m, long long now, core::Diagnostics& out) 
             const std::string name = quoted(ing.meta.namespace_ + "/" + tls.secret_name);
             if (!secret) {
                 add(core::Severity::Error, "ILAB-LINT-005",
-                    "TLS Secret " + name + " does not exist: HTTPS gets the default (fake) certificate",
-                    tls.secret_location, "create a kubernetes.io/tls Secret with tls.crt and tls.key");
+                    "TLS Secret " + name +
+                        " does not exist: HTTPS gets the default (fake) certificate",
+                    tls.secret_location,
+                    "create a kubernetes.io/tls Secret with tls.crt and tls.key");
                 continue;
             }
             if (secret->type != "kubernetes.io/tls" || !secret->has_crt || !secret->has_key) {
-                std::string what = secret->type != "kubernetes.io/tls"
-                                       ? "is of type " + quoted(secret->type) + ", not \"kubernetes.io/tls\""
-                                       : "lacks " + std::string(!secret->has_crt ? "tls.crt" : "tls.key");
+                std::string what =
+                    secret->type != "kubernetes.io/tls"
+                        ? "is of type " + quoted(secret->type) + ", not \"kubernetes.io/tls\""
+                        : "lacks " + std::string(!secret->has_crt ? "tls.crt" : "tls.key");
                 add(core::Severity::Error, "ILAB-LINT-006", "TLS Secret " + name + " " + what,
                     tls.secret_location, "kubectl create secret tls NAME --cert=... --key=...");
                 continue;
@@ -49,7 +52,8 @@ void checkTls(const model::Manifests& m, long long now, core::Diagnostics& out) 
             const model::CertificateInfo& cert = secret->certificate;
             if (!cert.parsed) {
                 add(core::Severity::Error, "ILAB-LINT-006",
-                    "TLS Secret " + name + ": " + (cert.error.empty() ? "unreadable certificate" : cert.error),
+                    "TLS Secret " + name + ": " +
+                        (cert.error.empty() ? "unreadable certificate" : cert.error),
                     tls.secret_location, "tls.crt must hold a PEM certificate");
                 continue;
             }

@@ -1,19 +1,19 @@
 #include "engine/model/certificate.h"
 
+#include <ctime>
+#include <memory>
+
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include <ctime>
-#include <memory>
-
 namespace ilab::model {
 namespace {
 
 long long toEpoch(const ASN1_TIME* time) {
-    struct tm tm{};
+    struct tm tm {};
     if (!time || ASN1_TIME_to_tm(time, &tm) != 1) return 0;
     return static_cast<long long>(timegm(&tm));
 }

@@ -1,9 +1,9 @@
 #include "engine/model/decode.h"
 
-#include <openssl/evp.h>
-
 #include <functional>
 #include <set>
+
+#include <openssl/evp.h>
 
 #include "engine/core/text.h"
 #include "engine/model/certificate.h"
@@ -22,7 +22,7 @@ const std::map<std::string_view, std::string_view> kLegacyFieldHints = {
 
 // Reads typed fields out of one object's tree, reporting problems with their field path.
 class Reader {
-public:
+  public:
     Reader(Manifests& manifests, std::string object) : m_(manifests), object_(std::move(object)) {}
 
     core::Diagnostic& error(std::string code, std::string message, const core::SourceLocation& at,
@@ -126,11 +126,11 @@ ObjectMeta readMeta(Reader& r, const YamlNode& root) {
     meta.location = root.location;
     meta.load_order = r.m_.objects_read++;
     const YamlNode* md = r.map(root.find("metadata"), "metadata");
-    r.unknownFields(md, "metadata",
-                    {"name", "namespace", "labels", "annotations", "creationTimestamp",
-                     "generateName", "uid", "resourceVersion", "generation", "managedFields",
-                     "ownerReferences", "finalizers", "selfLink", "deletionTimestamp",
-                     "deletionGracePeriodSeconds"});
+    r.unknownFields(
+        md, "metadata",
+        {"name", "namespace", "labels", "annotations", "creationTimestamp", "generateName", "uid",
+         "resourceVersion", "generation", "managedFields", "ownerReferences", "finalizers",
+         "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds"});
     if (!md) {
         r.error("ILAB-API-001", "metadata.name: Required value: name or generateName is required",
                 root.location);
@@ -201,7 +201,8 @@ void decodeIngress(Reader& r, const YamlNode& root, Manifests& m) {
     r.unknownFields(&root, "", {"apiVersion", "kind", "metadata", "spec", "status"});
     const YamlNode* spec = r.map(root.find("spec"), "spec");
     r.unknownFields(spec, "spec", {"ingressClassName", "defaultBackend", "rules", "tls"});
-    ing.spec_location = root.findEntry("spec") ? root.findEntry("spec")->key_location : root.location;
+    ing.spec_location =
+        root.findEntry("spec") ? root.findEntry("spec")->key_location : root.location;
     if (spec) {
         if (const YamlNode* cls = spec->find("ingressClassName")) {
             ing.ingress_class_name = r.string(cls, "spec.ingressClassName");
@@ -224,8 +225,9 @@ void decodeIngress(Reader& r, const YamlNode& root, Manifests& m) {
                 }
                 if (const YamlNode* http = r.map(rule->find("http"), rpath + ".http")) {
                     out.has_http = true;
-                    out.paths_location = http->findEntry("paths") ? http->findEntry("paths")->key_location
-                                                                  : http->location;
+                    out.paths_location = http->findEntry("paths")
+                                             ? http->findEntry("paths")->key_location
+                                             : http->location;
                     r.unknownFields(http, rpath + ".http", {"paths"});
                     const YamlNode* paths = r.list(http->find("paths"), rpath + ".http.paths");
                     for (std::size_t j = 0; paths && j < paths->items.size(); ++j) {
@@ -244,14 +246,14 @@ void decodeIngress(Reader& r, const YamlNode& root, Manifests& m) {
                             if (auto t = r.string(v, ppath + ".pathType")) {
                                 hp.path_type_set = true;
                                 hp.path_type_text = *t;
-                                if (*t == "Exact") hp.path_type = PathType::Exact;
+                                if (*t == "Exact")
+                                    hp.path_type = PathType::Exact;
                                 else if (*t == "ImplementationSpecific")
                                     hp.path_type = PathType::ImplementationSpecific;
                             }
                         }
                         hp.backend = readBackend(r, p->find("backend"), ppath + ".backend");
-                        if (!p->find("backend"))
-                            hp.backend.location = p->location;
+                        if (!p->find("backend")) hp.backend.location = p->location;
                         out.paths.push_back(std::move(hp));
                     }
                     if (!paths) out.paths.clear();
@@ -332,7 +334,8 @@ void decodeService(Reader& r, const YamlNode& root, Manifests& m) {
                 ServicePort port;
                 port.location = p->location;
                 port.name = r.string(p->find("name"), path + ".name").value_or("");
-                port.port = static_cast<int>(r.integer(p->find("port"), path + ".port").value_or(0));
+                port.port =
+                    static_cast<int>(r.integer(p->find("port"), path + ".port").value_or(0));
                 port.protocol = r.string(p->find("protocol"), path + ".protocol").value_or("TCP");
                 port.target_port =
                     readIntOrString(r, p->find("targetPort"), path + ".targetPort", port.port);
@@ -383,7 +386,8 @@ void decodeWorkload(Reader& r, const YamlNode& root, const std::string& kind, Ma
             w.replicas_location = replicas->location;
         }
         if (const YamlNode* sel = r.map(spec->find("selector"), "spec.selector"))
-            w.selector = r.stringMap(sel->find("matchLabels"), "spec.selector.matchLabels", nullptr);
+            w.selector =
+                r.stringMap(sel->find("matchLabels"), "spec.selector.matchLabels", nullptr);
         if (const YamlNode* tpl = r.map(spec->find("template"), "spec.template")) {
             if (const YamlNode* md = r.map(tpl->find("metadata"), "spec.template.metadata"))
                 w.template_labels =
@@ -412,7 +416,8 @@ std::optional<std::string> base64Decode(std::string_view in) {
                                   static_cast<int>(clean.size()));
     if (n < 0) return std::nullopt;
     std::size_t size = static_cast<std::size_t>(n);
-    for (auto it = clean.rbegin(); it != clean.rend() && *it == '='; ++it) --size;
+    for (auto it = clean.rbegin(); it != clean.rend() && *it == '='; ++it)
+        --size;
     out.resize(size);
     return out;
 }
@@ -481,7 +486,8 @@ void decodeObject(const YamlNode& root, Manifests& m, int list_depth) {
     auto kind = bare.string(root.find("kind"), "kind");
     if (!api || !kind || api->empty() || kind->empty()) {
         std::string missing = (!kind || kind->empty()) ? "kind not set" : "";
-        if (!api || api->empty()) missing += std::string(missing.empty() ? "" : ", ") + "apiVersion not set";
+        if (!api || api->empty())
+            missing += std::string(missing.empty() ? "" : ", ") + "apiVersion not set";
         bare.error("ILAB-API-006", "error validating data: [" + missing + "]", root.location);
         return;
     }
@@ -501,20 +507,29 @@ void decodeObject(const YamlNode& root, Manifests& m, int list_depth) {
                 root.find("apiVersion")->location,
                 "this API version was removed from Kubernetes; use " + std::string(now));
     };
-    if (k == "List" && v == "v1") decodeList(r, root, m, list_depth);
-    else if (k == "Ingress" && v == "networking.k8s.io/v1") decodeIngress(r, root, m);
+    if (k == "List" && v == "v1")
+        decodeList(r, root, m, list_depth);
+    else if (k == "Ingress" && v == "networking.k8s.io/v1")
+        decodeIngress(r, root, m);
     else if (k == "Ingress" && (v == "extensions/v1beta1" || v == "networking.k8s.io/v1beta1"))
         removedApi("networking.k8s.io/v1 (removed in 1.22: service.name, service.port, pathType)");
-    else if (k == "IngressClass" && v == "networking.k8s.io/v1") decodeIngressClass(r, root, m);
-    else if (k == "IngressClass" && v == "networking.k8s.io/v1beta1") removedApi("networking.k8s.io/v1");
-    else if (k == "Service" && v == "v1") decodeService(r, root, m);
-    else if ((k == "Deployment" || k == "StatefulSet") && v == "apps/v1") decodeWorkload(r, root, k, m);
+    else if (k == "IngressClass" && v == "networking.k8s.io/v1")
+        decodeIngressClass(r, root, m);
+    else if (k == "IngressClass" && v == "networking.k8s.io/v1beta1")
+        removedApi("networking.k8s.io/v1");
+    else if (k == "Service" && v == "v1")
+        decodeService(r, root, m);
+    else if ((k == "Deployment" || k == "StatefulSet") && v == "apps/v1")
+        decodeWorkload(r, root, k, m);
     else if ((k == "Deployment" || k == "StatefulSet") &&
              (v == "extensions/v1beta1" || v == "apps/v1beta1" || v == "apps/v1beta2"))
         removedApi("apps/v1");
-    else if (k == "Pod" && v == "v1") decodePod(r, root, m);
-    else if (k == "Secret" && v == "v1") decodeSecret(r, root, m);
-    else if (k == "Namespace" && v == "v1") decodeNamespace(r, root, m);
+    else if (k == "Pod" && v == "v1")
+        decodePod(r, root, m);
+    else if (k == "Secret" && v == "v1")
+        decodeSecret(r, root, m);
+    else if (k == "Namespace" && v == "v1")
+        decodeNamespace(r, root, m);
     else {
         IgnoredObject ignored{v, k, name, ns, root.location};
         auto& d = m.diagnostics.info("ILAB-MODEL-001",
@@ -528,6 +543,8 @@ void decodeObject(const YamlNode& root, Manifests& m, int list_depth) {
 
 }  // namespace
 
-void decodeDocument(const YamlNode& root, Manifests& manifests) { decodeObject(root, manifests, 0); }
+void decodeDocument(const YamlNode& root, Manifests& manifests) {
+    decodeObject(root, manifests, 0);
+}
 
 }  // namespace ilab::model

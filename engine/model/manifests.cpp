@@ -82,9 +82,9 @@ void dropDuplicates(std::vector<T>& objects, std::string_view kind, core::Diagno
 }
 
 void stampClasses(Manifests& m, const LoadOptions& options) {
-    const bool has_own_class =
-        std::any_of(m.ingress_classes.begin(), m.ingress_classes.end(),
-                    [&](const IngressClass& c) { return c.meta.name == options.default_class_name; });
+    const bool has_own_class = std::any_of(
+        m.ingress_classes.begin(), m.ingress_classes.end(),
+        [&](const IngressClass& c) { return c.meta.name == options.default_class_name; });
     if (!has_own_class) {
         // The lab runs ingress-nginx as its Helm chart installs it: with IngressClass "nginx"
         // (not marked default). Its location stays unknown: nobody wrote it.
@@ -122,7 +122,8 @@ void stampClasses(Manifests& m, const LoadOptions& options) {
                 std::to_string(defaults.size()) +
                     " default IngressClasses were found, only 1 allowed: admission refuses an "
                     "Ingress without spec.ingressClassName",
-                ing.meta.location, "mark only one IngressClass as default, or set ingressClassName");
+                ing.meta.location,
+                "mark only one IngressClass as default, or set ingressClassName");
             d.object = "Ingress " + ing.meta.qualifiedName();
             ing.rejected = true;
         }
@@ -155,8 +156,10 @@ std::string indexKey(std::string_view a, std::string_view b, std::string_view c 
 
 void Manifests::buildIndexes() {
     index_ = Index();
-    for (const auto& s : services) index_.services.try_emplace(indexKey(s.meta.namespace_, s.meta.name), &s);
-    for (const auto& s : secrets) index_.secrets.try_emplace(indexKey(s.meta.namespace_, s.meta.name), &s);
+    for (const auto& s : services)
+        index_.services.try_emplace(indexKey(s.meta.namespace_, s.meta.name), &s);
+    for (const auto& s : secrets)
+        index_.secrets.try_emplace(indexKey(s.meta.namespace_, s.meta.name), &s);
     for (const auto& p : pods)
         for (const auto& [k, v] : p.meta.labels)
             index_.pod_labels[indexKey(p.meta.namespace_, k, v)].push_back(&p);
@@ -194,7 +197,8 @@ std::vector<const Pod*> Manifests::selectedPods(const Service& service) const {
     if (service.selector.empty()) return out;  // a Service without a selector gets no pods
     if (!index_.built) {
         for (const auto& p : pods)
-            if (p.meta.namespace_ == service.meta.namespace_ && selects(service.selector, p.meta.labels))
+            if (p.meta.namespace_ == service.meta.namespace_ &&
+                selects(service.selector, p.meta.labels))
                 out.push_back(&p);
         return out;
     }
@@ -216,7 +220,8 @@ void addManifestText(Manifests& m, std::string_view text, const std::string& fil
     core::YamlParseResult parsed = core::parseYamlStream(text, file_name, options.yaml);
     if (parsed.diagnostics.hasErrors()) m.input_unreadable = true;
     m.diagnostics.append(parsed.diagnostics);
-    for (const auto& doc : parsed.documents) decodeDocument(doc.root, m);
+    for (const auto& doc : parsed.documents)
+        decodeDocument(doc.root, m);
 }
 
 void finishLoading(Manifests& m, const LoadOptions& options) {
@@ -260,17 +265,20 @@ Manifests loadManifests(const std::vector<std::string>& paths, const LoadOptions
         std::error_code ec;
         const fs::file_status status = fs::status(path, ec);
         if (ec || !fs::exists(status)) {
-            m.diagnostics.error("ILAB-INPUT-001", "the path " + core::quoted(path) + " does not exist",
+            m.diagnostics.error("ILAB-INPUT-001",
+                                "the path " + core::quoted(path) + " does not exist",
                                 {std::make_shared<const std::string>(path), 0, 0});
             m.input_unreadable = true;
         } else if (fs::is_directory(status)) {
             std::vector<fs::path> files;
             for (auto it = fs::recursive_directory_iterator(path, ec);
                  !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-                if (it->is_regular_file() && isManifestFile(it->path())) files.push_back(it->path());
+                if (it->is_regular_file() && isManifestFile(it->path()))
+                    files.push_back(it->path());
             }
             std::sort(files.begin(), files.end());  // kubectl reads a directory in name order
-            for (const auto& file : files) readFile(m, file, options);
+            for (const auto& file : files)
+                readFile(m, file, options);
         } else {
             readFile(m, path, options);
         }

@@ -49,14 +49,14 @@ struct Manifests {
     std::vector<const Pod*> selectedPods(const Service& service) const;
     void buildIndexes();
 
-private:
+  private:
     // Points into the vectors above, so a copy of the Manifests starts without it (lookups then
     // scan) while a move keeps it.
     struct Index {
         bool built = false;
-        std::unordered_map<std::string, const Service*> services;            // ns \0 name
-        std::unordered_map<std::string, const Secret*> secrets;              // ns \0 name
-        std::unordered_map<std::string, std::vector<const Pod*>> pod_labels; // ns \0 key \0 value
+        std::unordered_map<std::string, const Service*> services;             // ns \0 name
+        std::unordered_map<std::string, const Secret*> secrets;               // ns \0 name
+        std::unordered_map<std::string, std::vector<const Pod*>> pod_labels;  // ns \0 key \0 value
         Index() = default;
         Index(const Index&) {}
         Index& operator=(const Index&) {

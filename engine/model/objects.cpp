@@ -17,9 +17,12 @@ bool isOlder(const ObjectMeta& a, const ObjectMeta& b) {
 
 std::string_view pathTypeName(PathType type) {
     switch (type) {
-        case PathType::Exact: return "Exact";
-        case PathType::Prefix: return "Prefix";
-        case PathType::ImplementationSpecific: return "ImplementationSpecific";
+        case PathType::Exact:
+            return "Exact";
+        case PathType::Prefix:
+            return "Prefix";
+        case PathType::ImplementationSpecific:
+            return "ImplementationSpecific";
     }
     return "Prefix";
 }

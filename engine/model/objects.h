@@ -32,8 +32,8 @@ struct ObjectMeta {
 bool isOlder(const ObjectMeta& a, const ObjectMeta& b);
 
 struct ServiceBackendPort {
-    std::string name;  // port.name, or empty
-    int number = 0;    // port.number, or 0
+    std::string name;                // port.name, or empty
+    int number = 0;                  // port.number, or 0
     SourceLocation location;         // the port map
     SourceLocation name_location;    // the value of port.name
     SourceLocation number_location;  // the value of port.number
@@ -166,9 +166,9 @@ struct Workload {
 // What the loader could read from a TLS certificate.
 struct CertificateInfo {
     bool parsed = false;
-    std::string error;                    // why it could not be parsed
-    std::vector<std::string> dns_names;   // subjectAltName DNS entries, else the CN
-    long long not_before = 0;             // seconds since the epoch
+    std::string error;                   // why it could not be parsed
+    std::vector<std::string> dns_names;  // subjectAltName DNS entries, else the CN
+    long long not_before = 0;            // seconds since the epoch
     long long not_after = 0;
     std::string subject;
     // Does the certificate cover this host (exact or one-label wildcard)?

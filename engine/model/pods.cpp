@@ -19,15 +19,18 @@ std::uint32_t fnv1a(std::string_view data, std::uint32_t hash = 2166136261u) {
 
 std::string safeEncode(std::string_view s) {
     std::string out;
-    for (unsigned char c : s) out.push_back(kSafeAlphabet[c % kSafeAlphabet.size()]);
+    for (unsigned char c : s)
+        out.push_back(kSafeAlphabet[c % kSafeAlphabet.size()]);
     return out;
 }
 
 // A canonical text of the pod template, standing in for the hash Kubernetes computes over it.
 std::string templateText(const Workload& w) {
     std::string text = w.meta.namespace_ + "/" + w.meta.name;
-    for (const auto& [k, v] : w.template_labels) text += "|" + k + "=" + v;
-    for (const auto& p : w.ports) text += "|" + p.container + ":" + p.name + ":" + std::to_string(p.container_port);
+    for (const auto& [k, v] : w.template_labels)
+        text += "|" + k + "=" + v;
+    for (const auto& p : w.ports)
+        text += "|" + p.container + ":" + p.name + ":" + std::to_string(p.container_port);
     return text;
 }
 
@@ -53,7 +56,8 @@ std::vector<Pod> podsFor(const Workload& w) {
             std::uint32_t seed = fnv1a(hash + "#" + std::to_string(i));
             for (int c = 0; c < 5; ++c) {
                 suffix.push_back(kSafeAlphabet[seed % kSafeAlphabet.size()]);
-                seed = seed / static_cast<std::uint32_t>(kSafeAlphabet.size()) ^ fnv1a(suffix, seed);
+                seed =
+                    seed / static_cast<std::uint32_t>(kSafeAlphabet.size()) ^ fnv1a(suffix, seed);
             }
             pod.meta.name = w.meta.name + "-" + hash + "-" + suffix;
             pod.meta.labels["pod-template-hash"] = hash;

@@ -1,9 +1,9 @@
 #include "engine/model/validation.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <cctype>
+
+#include <arpa/inet.h>
 
 #include "engine/core/text.h"
 
@@ -12,7 +12,9 @@ namespace {
 
 using core::quoted;
 
-bool isLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool isLowerAlnum(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
 
 // One dot-separated part of a subdomain: the subdomain regex sets no per-label length.
 bool isSubdomainPart(std::string_view s) {
@@ -38,19 +40,22 @@ const char* kWildcardMessage =
     "'\\*\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
 
 class IngressValidator {
-public:
+  public:
     IngressValidator(const Ingress& ing, core::Diagnostics& d) : ing_(ing), d_(d) {}
 
     bool run() {
         validateMeta();
         const bool has_rules = !ing_.rules.empty();
         if (!ing_.default_backend && !has_rules)
-            fail("spec: Invalid value: []networking.IngressRule(nil): either `defaultBackend` or "
-                 "`rules` must be specified",
-                 ing_.spec_location);
+            fail(
+                "spec: Invalid value: []networking.IngressRule(nil): either `defaultBackend` or "
+                "`rules` must be specified",
+                ing_.spec_location);
         if (ing_.default_backend) validateBackend(*ing_.default_backend, "spec.defaultBackend");
-        for (std::size_t i = 0; i < ing_.rules.size(); ++i) validateRule(ing_.rules[i], i);
-        for (std::size_t k = 0; k < ing_.tls.size(); ++k) validateTls(ing_.tls[k], k);
+        for (std::size_t i = 0; i < ing_.rules.size(); ++i)
+            validateRule(ing_.rules[i], i);
+        for (std::size_t k = 0; k < ing_.tls.size(); ++k)
+            validateTls(ing_.tls[k], k);
         if (ing_.ingress_class_name) {
             for (const auto& e : dns1123SubdomainErrors(*ing_.ingress_class_name))
                 invalid("spec.ingressClassName", *ing_.ingress_class_name, e, ing_.class_location);
@@ -59,9 +64,9 @@ public:
         return ok_;
     }
 
-private:
-    void fail(std::string message, const core::SourceLocation& at, std::string code = "ILAB-API-002",
-              std::string hint = {}) {
+  private:
+    void fail(std::string message, const core::SourceLocation& at,
+              std::string code = "ILAB-API-002", std::string hint = {}) {
         ok_ = false;
         auto& diag = d_.error(std::move(code), std::move(message), at, std::move(hint));
         diag.object = "Ingress " + ing_.meta.qualifiedName();
@@ -105,10 +110,13 @@ private:
                                 ? wildcardDns1123SubdomainErrors(host)
                                 : dns1123SubdomainErrors(host);
         std::string hint;
-        if (host.find(':') != std::string::npos) hint = "Ingress hosts carry no port";
-        else if (std::any_of(host.begin(), host.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)); }))
+        if (host.find(':') != std::string::npos)
+            hint = "Ingress hosts carry no port";
+        else if (std::any_of(host.begin(), host.end(),
+                             [](char c) { return std::isupper(static_cast<unsigned char>(c)); }))
             hint = "hosts must be lowercase";
-        for (const auto& e : errors) invalid(field, host, e, at, hint);
+        for (const auto& e : errors)
+            invalid(field, host, e, at, hint);
     }
 
     void validateRule(const IngressRule& rule, std::size_t i) {
@@ -132,7 +140,8 @@ private:
             fail(field + ".pathType: Unsupported value: " + quoted(p.path_type_text) +
                      ": supported values: \"Exact\", \"ImplementationSpecific\", \"Prefix\"",
                  p.path_type_location, "ILAB-API-003",
-                 core::iequals(p.path_type_text, "prefix") || core::iequals(p.path_type_text, "exact")
+                 core::iequals(p.path_type_text, "prefix") ||
+                         core::iequals(p.path_type_text, "exact")
                      ? "pathType values are case-sensitive"
                      : "");
         } else if (p.path_type == PathType::Exact || p.path_type == PathType::Prefix) {
@@ -188,8 +197,8 @@ private:
                 invalid(field + ".service.port.name", s.port.name, e, s.port.name_location);
         } else if (has_number) {
             if (s.port.number < 1 || s.port.number > 65535)
-                fail(field + ".service.port.number: Invalid value: " + std::to_string(s.port.number) +
-                         ": must be between 1 and 65535, inclusive",
+                fail(field + ".service.port.number: Invalid value: " +
+                         std::to_string(s.port.number) + ": must be between 1 and 65535, inclusive",
                      s.port.number_location);
         } else {
             required(field, "port name or number is required", s.port.location);
@@ -220,14 +229,16 @@ bool validateIngress(const Ingress& ingress, core::Diagnostics& diagnostics) {
 bool isIpAddress(std::string_view value) {
     const std::string s(value);
     unsigned char buffer[16];
-    return inet_pton(AF_INET, s.c_str(), buffer) == 1 || inet_pton(AF_INET6, s.c_str(), buffer) == 1;
+    return inet_pton(AF_INET, s.c_str(), buffer) == 1 ||
+           inet_pton(AF_INET6, s.c_str(), buffer) == 1;
 }
 
 std::vector<std::string> dns1123SubdomainErrors(std::string_view value) {
     std::vector<std::string> errors;
     if (value.size() > 253) errors.emplace_back("must be no more than 253 characters");
     bool valid = !value.empty();
-    for (const std::string& label : core::split(value, '.')) valid = valid && isSubdomainPart(label);
+    for (const std::string& label : core::split(value, '.'))
+        valid = valid && isSubdomainPart(label);
     if (!valid) errors.emplace_back(kSubdomainMessage);
     return errors;
 }
@@ -246,10 +257,10 @@ std::vector<std::string> dns1123LabelErrors(std::string_view value) {
 std::vector<std::string> dns1035LabelErrors(std::string_view value) {
     std::vector<std::string> errors;
     if (value.size() > 63) errors.emplace_back("must be no more than 63 characters");
-    const bool ok = !value.empty() && value.front() >= 'a' && value.front() <= 'z' &&
-                    isLowerAlnum(value.back()) &&
-                    std::all_of(value.begin(), value.end(),
-                                [](char c) { return isLowerAlnum(c) || c == '-'; });
+    const bool ok =
+        !value.empty() && value.front() >= 'a' && value.front() <= 'z' &&
+        isLowerAlnum(value.back()) &&
+        std::all_of(value.begin(), value.end(), [](char c) { return isLowerAlnum(c) || c == '-'; });
     if (!ok)
         errors.emplace_back(
             "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start "
@@ -266,7 +277,8 @@ std::vector<std::string> wildcardDns1123SubdomainErrors(std::string_view value) 
     if (ok) {
         const std::string_view rest = value.substr(2);
         ok = !rest.empty();
-        for (const std::string& label : core::split(rest, '.')) ok = ok && isSubdomainPart(label);
+        for (const std::string& label : core::split(rest, '.'))
+            ok = ok && isSubdomainPart(label);
     }
     if (!ok) errors.emplace_back(kWildcardMessage);
     return errors;
@@ -275,8 +287,10 @@ std::vector<std::string> wildcardDns1123SubdomainErrors(std::string_view value) 
 std::vector<std::string> portNameErrors(std::string_view value) {
     std::vector<std::string> errors;
     if (value.size() > 15) errors.emplace_back("must be no more than 15 characters");
-    if (!std::all_of(value.begin(), value.end(), [](char c) { return isLowerAlnum(c) || c == '-'; }))
-        errors.emplace_back("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
+    if (!std::all_of(value.begin(), value.end(),
+                     [](char c) { return isLowerAlnum(c) || c == '-'; }))
+        errors.emplace_back(
+            "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
     if (!std::any_of(value.begin(), value.end(), [](char c) { return c >= 'a' && c <= 'z'; }))
         errors.emplace_back("must contain at least one letter (a-z)");
     if (value.find("--") != std::string_view::npos)

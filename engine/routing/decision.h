@@ -15,7 +15,7 @@ std::string_view actionName(Action action);
 struct BackendRef {
     std::string namespace_;
     std::string service;
-    std::string port;  // as the Ingress names it: a number or a port name
+    std::string port;                    // as the Ingress names it: a number or a port name
     int service_port = 0;                // resolved Service port number (0 when unresolved)
     std::string target_port;             // the Service port's targetPort
     std::vector<std::string> endpoints;  // ready pods, "name ip:port"-free pod names

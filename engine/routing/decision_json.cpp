@@ -33,28 +33,33 @@ nlohmann::json decisionToJson(const Decision& d) {
     j["canary"] = d.canary;
     if (!d.weights.empty()) {
         auto& weights = j["weights"] = nlohmann::json::array();
-        for (const auto& w : d.weights) weights.push_back({{"service", w.service}, {"share", w.share}});
+        for (const auto& w : d.weights)
+            weights.push_back({{"service", w.service}, {"share", w.share}});
     }
     if (d.action == Action::Forward) {
         j["upstream"] = {{"host", d.upstream.host}, {"path", d.upstream.path}};
         if (!d.upstream_headers.empty()) {
             auto& headers = j["upstream"]["headers"] = nlohmann::json::object();
-            for (const auto& [name, value] : d.upstream_headers) headers[name] = value;
+            for (const auto& [name, value] : d.upstream_headers)
+                headers[name] = value;
         }
     }
     if (!d.response_headers.empty()) {
         auto& headers = j["responseHeaders"] = nlohmann::json::object();
-        for (const auto& [name, value] : d.response_headers) headers[name] = value;
+        for (const auto& [name, value] : d.response_headers)
+            headers[name] = value;
     }
     j["ingress"] = d.ingress ? nlohmann::json(*d.ingress) : nlohmann::json(nullptr);
     if (d.rule) {
-        j["rule"] = {{"host", d.rule->host}, {"path", d.rule->path}, {"pathType", d.rule->path_type}};
+        j["rule"] = {
+            {"host", d.rule->host}, {"path", d.rule->path}, {"pathType", d.rule->path_type}};
     } else {
         j["rule"] = nullptr;
     }
     auto& trace = j["trace"] = nlohmann::json::array();
     for (const auto& s : d.trace)
-        trace.push_back({{"stage", s.stage}, {"kind", traceKindName(s.kind)}, {"message", s.message}});
+        trace.push_back(
+            {{"stage", s.stage}, {"kind", traceKindName(s.kind)}, {"message", s.message}});
     return j;
 }
 

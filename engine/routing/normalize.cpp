@@ -21,8 +21,8 @@ std::string normalizeHost(std::string_view host) {
     if (!host.empty() && host.front() == '[') {
         const auto close = host.find(']');
         host = close == std::string_view::npos ? host : host.substr(0, close + 1);
-    } else if (const auto colon = host.rfind(':'); colon != std::string_view::npos &&
-                                                   host.find(':') == colon) {
+    } else if (const auto colon = host.rfind(':');
+               colon != std::string_view::npos && host.find(':') == colon) {
         host = host.substr(0, colon);  // one colon: host:port (several: a bare IPv6 address)
     }
     if (!host.empty() && host.back() == '.') host.remove_suffix(1);
@@ -79,7 +79,8 @@ NormalizedPath normalizeTarget(std::string_view target) {
         if (i) out.path += '/';
         out.path += segments[i];
     }
-    const bool ends_in_dot_segment = core::endsWith(decoded, "/.") || core::endsWith(decoded, "/..");
+    const bool ends_in_dot_segment =
+        core::endsWith(decoded, "/.") || core::endsWith(decoded, "/..");
     if ((trailing_slash || ends_in_dot_segment) && !segments.empty()) out.path += '/';
     return out;
 }

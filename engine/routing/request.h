@@ -11,10 +11,10 @@ namespace ilab::routing {
 
 struct Request {
     std::string method = "GET";
-    std::string scheme = "http";   // http or https: which listener it arrived on
-    std::string host;              // the Host header as sent (may carry a port)
-    std::string target = "/";      // request-target: path and query, as sent
-    int port = 0;                  // listener port; 0 means the scheme's default
+    std::string scheme = "http";  // http or https: which listener it arrived on
+    std::string host;             // the Host header as sent (may carry a port)
+    std::string target = "/";     // request-target: path and query, as sent
+    int port = 0;                 // listener port; 0 means the scheme's default
     std::string client_ip = "127.0.0.1";
     std::optional<std::uint64_t> content_length;
     std::vector<std::pair<std::string, std::string>> headers;  // excluding Host

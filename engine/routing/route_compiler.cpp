@@ -45,7 +45,7 @@ std::string prefixKey(std::string_view path) {
 }  // namespace
 
 class RouteCompiler {
-public:
+  public:
     RouteCompiler(const model::Manifests& m, const dialect::Dialect& dialect,
                   const CompileOptions& options, core::Diagnostics* findings)
         : m_(m), dialect_(dialect), findings_(findings) {
@@ -56,33 +56,38 @@ public:
     std::shared_ptr<const RouteTable> run() {
         defaultServer();
         std::vector<const model::Ingress*> ordered;
-        for (const auto& ing : m_.ingresses) ordered.push_back(&ing);
+        for (const auto& ing : m_.ingresses)
+            ordered.push_back(&ing);
         // ingress-nginx processes Ingresses oldest first; the first one to claim a path keeps it.
-        std::stable_sort(ordered.begin(), ordered.end(), [](auto* a, auto* b) {
-            return model::isOlder(a->meta, b->meta);
-        });
+        std::stable_sort(ordered.begin(), ordered.end(),
+                         [](auto* a, auto* b) { return model::isOlder(a->meta, b->meta); });
         std::vector<const model::Ingress*> mains, canaries;
         for (const model::Ingress* ing : ordered) {
             auto policies = translate(*ing);
             if (!active(*ing, *policies)) continue;
             (policies->canary.enabled ? canaries : mains).push_back(ing);
         }
-        for (const model::Ingress* ing : mains) addServersAndTls(*ing);
-        for (const model::Ingress* ing : mains) addLocations(*ing);
-        for (const model::Ingress* ing : canaries) mergeCanary(*ing);
-        for (Server& server : table_->servers_) finishServer(server);
+        for (const model::Ingress* ing : mains)
+            addServersAndTls(*ing);
+        for (const model::Ingress* ing : mains)
+            addLocations(*ing);
+        for (const model::Ingress* ing : canaries)
+            mergeCanary(*ing);
+        for (Server& server : table_->servers_)
+            finishServer(server);
         return table_;
     }
 
-private:
+  private:
     using Policies = std::shared_ptr<const dialect::IngressPolicies>;
 
     core::Diagnostic* finding(core::Severity severity, std::string code, std::string message,
                               core::SourceLocation at, const model::Ingress* ing,
                               std::string hint = {}) {
         if (!findings_) return nullptr;
-        auto& d = findings_->add({severity, std::move(code), std::move(message), std::move(hint),
-                                  std::move(at), ing ? "Ingress " + ing->meta.qualifiedName() : ""});
+        auto& d =
+            findings_->add({severity, std::move(code), std::move(message), std::move(hint),
+                            std::move(at), ing ? "Ingress " + ing->meta.qualifiedName() : ""});
         return &d;
     }
 
@@ -100,7 +105,8 @@ private:
 
     bool active(const model::Ingress& ing, const dialect::IngressPolicies& p) {
         std::string why;
-        if (ing.rejected) why = "the API server would reject it (see its validation errors)";
+        if (ing.rejected)
+            why = "the API server would reject it (see its validation errors)";
         else if (!ing.claimed)
             why = ing.effective_class.empty()
                       ? "it names no IngressClass and no IngressClass is the default"
@@ -111,7 +117,8 @@ private:
         if (why.empty()) return true;
         for (const auto& rule : ing.rules) {
             auto& entry = table_->inactive_hosts_[rule.host.empty() ? "_" : rule.host];
-            if (entry.empty()) entry = "Ingress " + ing.meta.qualifiedName() + " is not served: " + why;
+            if (entry.empty())
+                entry = "Ingress " + ing.meta.qualifiedName() + " is not served: " + why;
         }
         return false;
     }
@@ -160,7 +167,8 @@ private:
         t.port = backend.service->port;
         const model::Service* svc = m_.findService(t.namespace_, t.service);
         if (!svc) {
-            t.problem = "Service " + core::quoted(t.namespace_ + "/" + t.service) + " does not exist";
+            t.problem =
+                "Service " + core::quoted(t.namespace_ + "/" + t.service) + " does not exist";
             return t;
         }
         t.service_exists = true;
@@ -175,8 +183,8 @@ private:
             return t;
         }
         if (!port) {
-            t.problem = "Service " + core::quoted(t.namespace_ + "/" + t.service) + " has no port " +
-                        core::quoted(t.port.str());
+            t.problem = "Service " + core::quoted(t.namespace_ + "/" + t.service) +
+                        " has no port " + core::quoted(t.port.str());
             return t;
         }
         t.service_port = port->port;
@@ -190,7 +198,6 @@ private:
                 continue;
             t.endpoints.push_back(pod->meta.name);
         }
-        if (t.endpoints.empty()) t.problem = "no ready endpoints";
         return t;
     }
 
@@ -199,7 +206,8 @@ private:
         model::IngressBackend backend;
         backend.service = model::IngressServiceBackend{};
         backend.service->name = service;
-        if (const model::Service* svc = m_.findService(ing.meta.namespace_, service); svc && !svc->ports.empty())
+        if (const model::Service* svc = m_.findService(ing.meta.namespace_, service);
+            svc && !svc->ports.empty())
             backend.service->port.number = svc->ports.front().port;
         return resolve(ing, backend);
     }
@@ -216,8 +224,7 @@ private:
                 finding(core::Severity::Warning, "ILAB-ROUTE-006",
                         "default backend ignored: Ingress " + table_->catch_all_ingress_ +
                             " is older and already the catch-all for unmatched hosts",
-                        ing.default_backend->location, &ing,
-                        "keep a single Ingress without rules");
+                        ing.default_backend->location, &ing, "keep a single Ingress without rules");
             }
         }
         for (const auto& rule : ing.rules) {
@@ -247,7 +254,8 @@ private:
             if (p->redirect.from_to_www) server.from_to_www = true;
             for (const std::string& alias : p->upstream.server_aliases) {
                 if (!table_->exact_hosts_.count(alias) && !table_->aliases_.count(alias))
-                    table_->aliases_[alias] = static_cast<std::size_t>(&server - table_->servers_.data());
+                    table_->aliases_[alias] =
+                        static_cast<std::size_t>(&server - table_->servers_.data());
             }
         }
         // ingress-nginx looks for a certificate for the hosts of the Ingress's own rules
@@ -287,7 +295,8 @@ private:
                 loc.path_type = path.path_type;
                 loc.prefix_key = prefixKey(loc.path);
                 loc.backend = resolve(ing, path.backend);
-                if (p->upstream.default_backend) loc.fallback = resolveFirstPort(ing, *p->upstream.default_backend);
+                if (p->upstream.default_backend)
+                    loc.fallback = resolveFirstPort(ing, *p->upstream.default_backend);
                 loc.policies = p;
                 loc.ingress = ing.meta.qualifiedName();
                 loc.rule_host = rule.host;
@@ -326,16 +335,19 @@ private:
         if (ing.default_backend && table_->catch_all_ && ing.rules.empty()) {
             // A catch-all canary is an alternative for the main catch-all, never a server.
             finding(core::Severity::Info, "ILAB-ROUTE-005",
-                    "canary default backend is not simulated for the catch-all server", ing.default_backend->location, &ing);
+                    "canary default backend is not simulated for the catch-all server",
+                    ing.default_backend->location, &ing);
         }
         for (const auto& rule : ing.rules) {
             const std::string host_key = rule.host.empty() ? "_" : rule.host;
             Server* server = nullptr;
-            if (rule.host.empty()) server = &table_->servers_[table_->default_server_];
+            if (rule.host.empty())
+                server = &table_->servers_[table_->default_server_];
             else if (core::startsWith(rule.host, "*.")) {
                 auto it = table_->wildcard_hosts_.find(rule.host.substr(1));
                 if (it != table_->wildcard_hosts_.end()) server = &table_->servers_[it->second];
-            } else if (auto it = table_->exact_hosts_.find(rule.host); it != table_->exact_hosts_.end()) {
+            } else if (auto it = table_->exact_hosts_.find(rule.host);
+                       it != table_->exact_hosts_.end()) {
                 server = &table_->servers_[it->second];
             }
             for (const auto& path : rule.paths) {
@@ -344,7 +356,8 @@ private:
                 Location* main = nullptr;
                 if (server) {
                     for (auto& loc : server->locations)
-                        if (loc.path == want && sameNginxPathType(loc.path_type, path.path_type)) main = &loc;
+                        if (loc.path == want && sameNginxPathType(loc.path_type, path.path_type))
+                            main = &loc;
                 }
                 if (!main) {
                     finding(core::Severity::Error, "ILAB-ROUTE-002",
@@ -386,7 +399,8 @@ private:
             // lexical) and nginx takes the first regex that matches.
             std::stable_sort(server.locations.begin(), server.locations.end(),
                              [](const Location& a, const Location& b) {
-                                 if (a.path.size() != b.path.size()) return a.path.size() > b.path.size();
+                                 if (a.path.size() != b.path.size())
+                                     return a.path.size() > b.path.size();
                                  return a.path > b.path;
                              });
             std::vector<Location> kept;
@@ -394,12 +408,13 @@ private:
                 std::string error;
                 loc.regex = core::Regex::compile(loc.path, {true, true}, &error);
                 if (!loc.regex) {
-                    finding(core::Severity::Error, "ILAB-ROUTE-008",
-                            "path " + core::quoted(loc.path) + " is not a valid regex (" + error +
-                                ") and host " + core::quoted(server.name) +
-                                " is in regex mode: nginx would refuse the configuration",
-                            loc.source, nullptr,
-                            "escape regex characters or drop use-regex/rewrite-target on this host");
+                    finding(
+                        core::Severity::Error, "ILAB-ROUTE-008",
+                        "path " + core::quoted(loc.path) + " is not a valid regex (" + error +
+                            ") and host " + core::quoted(server.name) +
+                            " is in regex mode: nginx would refuse the configuration",
+                        loc.source, nullptr,
+                        "escape regex characters or drop use-regex/rewrite-target on this host");
                     continue;
                 }
                 kept.push_back(std::move(loc));
@@ -409,8 +424,10 @@ private:
         }
         for (std::size_t i = 0; i < server.locations.size(); ++i) {
             const Location& loc = server.locations[i];
-            if (loc.path_type == PathType::Exact) server.exact.emplace(loc.path, i);
-            else server.prefixes[loc.prefix_key].push_back(i);
+            if (loc.path_type == PathType::Exact)
+                server.exact.emplace(loc.path, i);
+            else
+                server.prefixes[loc.prefix_key].push_back(i);
         }
     }
 
@@ -439,7 +456,8 @@ const Server* RouteTable::findServer(std::string_view host) const {
 
 std::size_t RouteTable::locationCount() const {
     std::size_t n = 0;
-    for (const auto& s : servers_) n += s.locations.size();
+    for (const auto& s : servers_)
+        n += s.locations.size();
     return n;
 }
 

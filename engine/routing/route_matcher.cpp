@@ -15,9 +15,14 @@ using model::PathType;
 using Kind = TraceStep::Kind;
 
 class Matcher {
-public:
-    Matcher(const RouteTable& table, const Request& request, core::Random* random, bool trace)
-        : t_(table), req_(request), random_(random), tracing_(trace) {}
+  public:
+    Matcher(const RouteTable& table, const Request& request, core::Random* random,
+            RouteTable::MatchOptions options)
+        : t_(table),
+          req_(request),
+          random_(random),
+          tracing_(options.trace),
+          oracle_(options.endpoints) {}
 
     Decision run() {
         NormalizedPath target = normalizeTarget(req_.target);
@@ -34,11 +39,13 @@ public:
         }
         scheme_ = req_.scheme;
         if (t_.options().use_forwarded_headers) {
-            if (const std::string* proto = req_.header("X-Forwarded-Proto")) scheme_ = core::toLower(*proto);
+            if (const std::string* proto = req_.header("X-Forwarded-Proto"))
+                scheme_ = core::toLower(*proto);
         }
         if (tracing_ && (path_ != std::string_view(req_.target).substr(0, req_.target.find('?')) ||
                          host_ != req_.host))
-            step(Kind::Info, "normalise", "host " + core::quoted(host_) + ", path " + core::quoted(path_));
+            step(Kind::Info, "normalise",
+                 "host " + core::quoted(host_) + ", path " + core::quoted(path_));
 
         const Server* server = pickServer();
         if (!server) return std::move(*www_redirect_);  // the from-to-www twin answered
@@ -52,16 +59,27 @@ public:
         return atLocation(*server, *loc);
     }
 
-private:
+  private:
     void step(Kind kind, std::string stage, std::string message) {
         if (tracing_) decision_.trace.push_back({kind, std::move(stage), std::move(message)});
+    }
+
+    // Can this backend take the request now? Live readiness when the lab supplies it.
+    bool serves(const BackendTarget& target) const {
+        if (!target.problem.empty()) return false;
+        return oracle_ ? oracle_->readyEndpoints(*target.shared_ref) > 0
+                       : !target.endpoints.empty();
+    }
+    static std::string whyNot(const BackendTarget& target) {
+        return target.problem.empty() ? "no ready endpoints" : target.problem;
     }
 
     Decision respond(int status, std::string reason) {
         decision_.action = Action::Respond;
         decision_.status = status;
         decision_.reason = std::move(reason);
-        if (tracing_) step(Kind::Acted, "respond", std::to_string(status) + ": " + decision_.reason);
+        if (tracing_)
+            step(Kind::Acted, "respond", std::to_string(status) + ": " + decision_.reason);
         return std::move(decision_);
     }
 
@@ -82,9 +100,12 @@ private:
     const Server* pickServer() {
         if (const Server* s = t_.findServer(host_)) {
             const bool alias = s->name != host_ && !s->wildcard;
-            if (tracing_) step(Kind::Matched, "server",
-                 s->wildcard ? "host " + core::quoted(host_) + " matches wildcard " + core::quoted(s->name)
-                 : alias     ? "host " + core::quoted(host_) + " is a server-alias of " + core::quoted(s->name)
+            if (tracing_)
+                step(Kind::Matched, "server",
+                     s->wildcard ? "host " + core::quoted(host_) + " matches wildcard " +
+                                       core::quoted(s->name)
+                     : alias ? "host " + core::quoted(host_) + " is a server-alias of " +
+                                   core::quoted(s->name)
                              : "host " + core::quoted(host_) + " has its own server");
             return s;
         }
@@ -95,15 +116,17 @@ private:
             // The template strips one trailing slash, even from "/": https://example.com:443
             std::string uri = req_.target;
             if (!uri.empty() && uri.back() == '/') uri.pop_back();
-            step(Kind::Matched, "server", "host " + core::quoted(host_) + " is the from-to-www twin of " +
-                                              core::quoted(twin));
+            step(Kind::Matched, "server",
+                 "host " + core::quoted(host_) + " is the from-to-www twin of " +
+                     core::quoted(twin));
             www_redirect_ = redirect(t_.options().http_redirect_code,
                                      scheme_ + "://" + twin + portSuffixFor(scheme_) + uri);
             return nullptr;
         }
         if (tracing_) {
             std::string why = "host " + core::quoted(host_) + " has no server of its own";
-            if (auto it = t_.inactiveHosts().find(host_.empty() ? "_" : host_); it != t_.inactiveHosts().end())
+            if (auto it = t_.inactiveHosts().find(host_.empty() ? "_" : host_);
+                it != t_.inactiveHosts().end())
                 why += " (" + it->second + ")";
             step(Kind::Info, "server", why + ": using the default server \"_\"");
         }
@@ -118,21 +141,26 @@ private:
                      "): paths are case-insensitive regexes, first match wins");
             for (const Location& loc : s.locations) {
                 if (loc.regex->search(path_)) {
-                    step(Kind::Matched, "location", "regex " + core::quoted("^" + loc.path) + " of Ingress " + loc.ingress);
+                    step(Kind::Matched, "location",
+                         "regex " + core::quoted("^" + loc.path) + " of Ingress " + loc.ingress);
                     return &loc;
                 }
-                step(Kind::Skipped, "location", "regex " + core::quoted("^" + loc.path) + " does not match");
+                step(Kind::Skipped, "location",
+                     "regex " + core::quoted("^" + loc.path) + " does not match");
             }
             step(Kind::Info, "location", "no location matches " + core::quoted(path_));
             return nullptr;
         }
         if (auto it = s.exact.find(path_); it != s.exact.end()) {
             const Location& loc = s.locations[it->second];
-            if (tracing_) step(Kind::Matched, "location", "Exact " + core::quoted(loc.path) + " of Ingress " + loc.ingress);
+            if (tracing_)
+                step(Kind::Matched, "location",
+                     "Exact " + core::quoted(loc.path) + " of Ingress " + loc.ingress);
             return &loc;
         }
         // Longest element-wise prefix: try the request's own prefixes, longest first.
-        std::string key = path_.size() > 1 && path_.back() == '/' ? path_.substr(0, path_.size() - 1) : path_;
+        std::string key =
+            path_.size() > 1 && path_.back() == '/' ? path_.substr(0, path_.size() - 1) : path_;
         while (true) {
             if (auto it = s.prefixes.find(key); it != s.prefixes.end()) {
                 const Location* best = nullptr;
@@ -140,27 +168,37 @@ private:
                     const Location& cand = s.locations[i];
                     // ingress-nginx renders Prefix "/foo" also as "= /foo": a rule written
                     // exactly as the request path wins; otherwise the longest rule path.
-                    if (cand.path == path_) { best = &cand; break; }
+                    if (cand.path == path_) {
+                        best = &cand;
+                        break;
+                    }
                     if (!best || cand.path.size() > best->path.size()) best = &cand;
                 }
                 if (tracing_) {
                     for (std::size_t i : it->second)
                         if (&s.locations[i] != best)
-                            step(Kind::Skipped, "location", std::string(model::pathTypeName(s.locations[i].path_type)) + " " +
-                                 core::quoted(s.locations[i].path) + " loses to " + core::quoted(best->path));
+                            step(Kind::Skipped, "location",
+                                 std::string(model::pathTypeName(s.locations[i].path_type)) + " " +
+                                     core::quoted(s.locations[i].path) + " loses to " +
+                                     core::quoted(best->path));
                     if (!s.exact.empty() || s.prefixes.size() > 1)
-                        step(Kind::Info, "location", "longest matching prefix of " + core::quoted(path_) + " is " + core::quoted(key));
+                        step(Kind::Info, "location",
+                             "longest matching prefix of " + core::quoted(path_) + " is " +
+                                 core::quoted(key));
                 }
-                if (tracing_) step(Kind::Matched, "location",
-                     std::string(model::pathTypeName(best->path_type)) + " " + core::quoted(best->path) +
-                         " of Ingress " + best->ingress);
+                if (tracing_)
+                    step(Kind::Matched, "location",
+                         std::string(model::pathTypeName(best->path_type)) + " " +
+                             core::quoted(best->path) + " of Ingress " + best->ingress);
                 return best;
             }
             if (key == "/") break;
             const auto slash = key.rfind('/');
             key = slash == 0 ? "/" : key.substr(0, slash);
         }
-        if (tracing_) step(Kind::Info, "location", "no rule of server " + core::quoted(s.name) + " matches " + core::quoted(path_));
+        if (tracing_)
+            step(Kind::Info, "location",
+                 "no rule of server " + core::quoted(s.name) + " matches " + core::quoted(path_));
         return nullptr;
     }
 
@@ -178,9 +216,10 @@ private:
     Decision defaultBackend(const Server& s) {
         const dialect::IngressPolicies* p = rootPolicies(s);
         if (p && s.name != "_")
-            step(Kind::Info, "location", "the root location of server " + core::quoted(s.name) +
-                                             " comes from Ingress " + s.default_backend_ingress +
-                                             ", the first to define the host: its annotations apply");
+            step(Kind::Info, "location",
+                 "the root location of server " + core::quoted(s.name) + " comes from Ingress " +
+                     s.default_backend_ingress +
+                     ", the first to define the host: its annotations apply");
         if (p) {
             if (auto early = beforeBackend(s, *p, "/", s.name != "_")) return std::move(*early);
         } else if (const std::uint64_t limit = t_.options().default_body_limit;
@@ -206,7 +245,7 @@ private:
         step(Kind::Matched, "default-backend", "spec.defaultBackend of Ingress " + from);
         decision_.ingress = from;
         decision_.rule = RuleRef{s.name == "_" ? "" : s.name, "", ""};
-        if (!target->serves()) return respond(503, target->problem);
+        if (!serves(*target)) return respond(503, whyNot(*target));
         if (p) {
             if (auto denied = guard(*p)) return std::move(*denied);
         }
@@ -218,12 +257,14 @@ private:
         decision_.action = Action::Forward;
         decision_.status = 0;
         decision_.backend = target.shared_ref;
-        decision_.upstream.host = policies && policies->upstream.vhost ? *policies->upstream.vhost : best_host_;
+        decision_.upstream.host =
+            policies && policies->upstream.vhost ? *policies->upstream.vhost : best_host_;
         decision_.upstream.path = std::move(upstream_path);
-        if (tracing_) step(Kind::Acted, "backend",
-             "forward to Service " + target.namespace_ + "/" + target.service + ":" + target.port.str() +
-                 " (" + std::to_string(target.endpoints.size()) + " ready endpoint" +
-                 (target.endpoints.size() == 1 ? "" : "s") + ")");
+        if (tracing_)
+            step(Kind::Acted, "backend",
+                 "forward to Service " + target.namespace_ + "/" + target.service + ":" +
+                     target.port.str() + " (" + std::to_string(target.endpoints.size()) +
+                     " ready endpoint" + (target.endpoints.size() == 1 ? "" : "s") + ")");
         return std::move(decision_);
     }
 
@@ -233,10 +274,14 @@ private:
             if (core::iequals(allowed, origin)) return true;
             const auto star = allowed.find("://*.");
             if (star != std::string::npos) {
-                const std::string scheme = allowed.substr(0, star + 3), suffix = allowed.substr(star + 4);
+                const std::string scheme = allowed.substr(0, star + 3),
+                                  suffix = allowed.substr(star + 4);
                 const std::string o = core::toLower(origin);
-                if (!core::startsWith(o, core::toLower(scheme)) || !core::endsWith(o, core::toLower(suffix))) continue;
-                const std::string label = o.substr(scheme.size(), o.size() - scheme.size() - suffix.size());
+                if (!core::startsWith(o, core::toLower(scheme)) ||
+                    !core::endsWith(o, core::toLower(suffix)))
+                    continue;
+                const std::string label =
+                    o.substr(scheme.size(), o.size() - scheme.size() - suffix.size());
                 if (!label.empty() && label.find('.') == std::string::npos) return true;
             }
         }
@@ -247,7 +292,8 @@ private:
     // preflight, redirect annotations, then the HTTPS redirect. nullopt: go on to the backend.
     std::optional<Decision> beforeBackend(const Server& s, const dialect::IngressPolicies& p,
                                           const std::string& location_path, bool redirects) {
-        if (req_.content_length && p.body_limit.max_bytes > 0 && *req_.content_length > p.body_limit.max_bytes)
+        if (req_.content_length && p.body_limit.max_bytes > 0 &&
+            *req_.content_length > p.body_limit.max_bytes)
             return respond(413, "Content-Length " + std::to_string(*req_.content_length) +
                                     " is over proxy-body-size " + p.body_limit.as_written);
         if (p.disposition == dialect::Disposition::LocationDenied)
@@ -255,14 +301,18 @@ private:
 
         if (p.cors.enabled && core::iequals(req_.method, "OPTIONS")) {
             const std::string* origin = req_.header("Origin");
-            const bool wildcard = std::find(p.cors.allow_origins.begin(), p.cors.allow_origins.end(), "*") != p.cors.allow_origins.end();
+            const bool wildcard =
+                std::find(p.cors.allow_origins.begin(), p.cors.allow_origins.end(), "*") !=
+                p.cors.allow_origins.end();
             if (wildcard || (origin && originAllowed(p.cors, *origin))) {
                 decision_.response_headers = {
                     {"Access-Control-Allow-Origin", wildcard ? "*" : *origin},
                     {"Access-Control-Allow-Methods", p.cors.allow_methods},
                     {"Access-Control-Allow-Headers", p.cors.allow_headers},
                     {"Access-Control-Max-Age", std::to_string(p.cors.max_age)}};
-                if (p.cors.allow_credentials) decision_.response_headers.push_back({"Access-Control-Allow-Credentials", "true"});
+                if (p.cors.allow_credentials)
+                    decision_.response_headers.push_back(
+                        {"Access-Control-Allow-Credentials", "true"});
                 return respond(204, "CORS preflight answered by the controller");
             }
         }
@@ -279,16 +329,22 @@ private:
         const bool https = scheme_ == "https";
         const bool wants_tls = (s.tls && p.redirect.ssl_redirect) || p.redirect.force_ssl_redirect;
         if (!https && wants_tls) {
-            const bool exempt = std::any_of(t_.options().no_tls_redirect_locations.begin(),
-                                            t_.options().no_tls_redirect_locations.end(),
-                                            [&](const std::string& prefix) { return core::startsWith(location_path, prefix); });
+            const bool exempt = std::any_of(
+                t_.options().no_tls_redirect_locations.begin(),
+                t_.options().no_tls_redirect_locations.end(),
+                [&](const std::string& prefix) { return core::startsWith(location_path, prefix); });
             if (exempt) {
-                step(Kind::Skipped, "policy", "HTTPS redirect skipped: path is under no-tls-redirect-locations");
+                step(Kind::Skipped, "policy",
+                     "HTTPS redirect skipped: path is under no-tls-redirect-locations");
             } else {
                 std::string uri = req_.target;
-                if (!p.redirect.preserve_trailing_slash && !uri.empty() && uri.back() == '/') uri.pop_back();
-                step(Kind::Acted, "policy", p.redirect.force_ssl_redirect ? "force-ssl-redirect" : "ssl-redirect: the host has TLS");
-                return redirect(t_.options().http_redirect_code, "https://" + normalizeHost(best_host_) + uri);
+                if (!p.redirect.preserve_trailing_slash && !uri.empty() && uri.back() == '/')
+                    uri.pop_back();
+                step(Kind::Acted, "policy",
+                     p.redirect.force_ssl_redirect ? "force-ssl-redirect"
+                                                   : "ssl-redirect: the host has TLS");
+                return redirect(t_.options().http_redirect_code,
+                                "https://" + normalizeHost(best_host_) + uri);
             }
         }
         return std::nullopt;
@@ -297,7 +353,8 @@ private:
     Decision atLocation(const Server& s, const Location& loc) {
         const dialect::IngressPolicies& p = *loc.policies;
         decision_.ingress = loc.ingress;
-        decision_.rule = RuleRef{loc.rule_host, loc.path, std::string(model::pathTypeName(loc.path_type))};
+        decision_.rule =
+            RuleRef{loc.rule_host, loc.path, std::string(model::pathTypeName(loc.path_type))};
         if (auto early = beforeBackend(s, p, loc.path, true)) return std::move(*early);
 
         // The rewrite only changes what the backend receives; redirects use the request URI.
@@ -306,44 +363,55 @@ private:
             if (auto match = loc.regex->search(path_)) {
                 upstream_path = core::expandCaptures(*p.rewrite.target, *match);
                 if (!query_.empty()) upstream_path += "?" + query_;
-                step(Kind::Acted, "rewrite", "rewrite-target " + core::quoted(*p.rewrite.target) + " gives " + core::quoted(upstream_path));
+                step(Kind::Acted, "rewrite",
+                     "rewrite-target " + core::quoted(*p.rewrite.target) + " gives " +
+                         core::quoted(upstream_path));
                 if (p.rewrite.x_forwarded_prefix && !p.rewrite.x_forwarded_prefix->empty())
-                    decision_.upstream_headers.push_back({"X-Forwarded-Prefix", *p.rewrite.x_forwarded_prefix});
+                    decision_.upstream_headers.push_back(
+                        {"X-Forwarded-Prefix", *p.rewrite.x_forwarded_prefix});
             }
         }
 
         const BackendTarget* target = &loc.backend;
-        if (!loc.backend.serves()) {
-            step(Kind::Info, "backend", "Service " + loc.backend.service + ": " + loc.backend.problem);
-            if (loc.fallback && loc.fallback->serves()) {
-                step(Kind::Acted, "policy", "default-backend annotation: Service " + loc.fallback->service +
-                                                " answers instead (X-Code: 503)");
+        if (!serves(loc.backend)) {
+            if (tracing_)
+                step(Kind::Info, "backend",
+                     "Service " + loc.backend.service + ": " + whyNot(loc.backend));
+            if (loc.fallback && serves(*loc.fallback)) {
+                step(Kind::Acted, "policy",
+                     "default-backend annotation: Service " + loc.fallback->service +
+                         " answers instead (X-Code: 503)");
                 // nginx.tmpl adds these for a custom-default-backend-* upstream, naming the
                 // location's own Service (the one without endpoints).
                 auto& headers = decision_.upstream_headers;
                 headers.push_back({"X-Code", "503"});
-                if (const std::string* accept = req_.header("Accept")) headers.push_back({"X-Format", *accept});
+                if (const std::string* accept = req_.header("Accept"))
+                    headers.push_back({"X-Format", *accept});
                 headers.push_back({"X-Namespace", loc.backend.namespace_});
-                headers.push_back({"X-Ingress-Name", loc.ingress.substr(loc.ingress.find('/') + 1)});
+                headers.push_back(
+                    {"X-Ingress-Name", loc.ingress.substr(loc.ingress.find('/') + 1)});
                 headers.push_back({"X-Service-Name", loc.backend.service});
                 headers.push_back({"X-Service-Port", loc.backend.port.str()});
                 return finish(s, loc, *loc.fallback, upstream_path);
             }
-            // The main backend decides before any canary rule: no endpoints is 503 even with "always".
-            return respond(503, loc.backend.problem);
+            // The main backend decides before any canary rule: no endpoints is 503 even with
+            // "always".
+            return respond(503, whyNot(loc.backend));
         }
         if (loc.canary && evaluateCanary(*loc.canary, loc.backend.service)) {
-            if (loc.canary->backend.serves()) {
+            if (serves(loc.canary->backend)) {
                 decision_.canary = true;
                 target = &loc.canary->backend;
             } else {
-                step(Kind::Skipped, "canary", "canary Service has no ready endpoints: main backend serves");
+                step(Kind::Skipped, "canary",
+                     "canary Service has no ready endpoints: main backend serves");
             }
         }
         return finish(s, loc, *target, upstream_path);
     }
 
-    Decision finish(const Server&, const Location& loc, const BackendTarget& target, std::string upstream_path) {
+    Decision finish(const Server&, const Location& loc, const BackendTarget& target,
+                    std::string upstream_path) {
         const dialect::IngressPolicies& p = *loc.policies;
         if (auto denied = guard(p)) return std::move(*denied);
         return forward(target, std::move(upstream_path), &p);
@@ -354,17 +422,23 @@ private:
         const bool lists = !p.access.deny.empty() || p.access.has_allow_list;
         if (auto ip = lists ? core::IpAddress::parse(clientIp()) : std::nullopt) {
             for (const auto& range : p.access.deny)
-                if (range.contains(*ip)) return respond(403, "client " + ip->str() + " is in denylist-source-range " + range.str());
+                if (range.contains(*ip))
+                    return respond(
+                        403, "client " + ip->str() + " is in denylist-source-range " + range.str());
             if (p.access.has_allow_list &&
-                std::none_of(p.access.allow.begin(), p.access.allow.end(), [&](const core::Cidr& c) { return c.contains(*ip); }))
+                std::none_of(p.access.allow.begin(), p.access.allow.end(),
+                             [&](const core::Cidr& c) { return c.contains(*ip); }))
                 return respond(403, "client " + ip->str() + " is not in allowlist-source-range");
         }
         if (p.rate_limit.active())
-            step(Kind::Info, "policy", "rate limits apply in the live proxy (limit-rps " + std::to_string(p.rate_limit.rps) +
-                                           ", limit-rpm " + std::to_string(p.rate_limit.rpm) + ")");
+            step(Kind::Info, "policy",
+                 "rate limits apply in the live proxy (limit-rps " +
+                     std::to_string(p.rate_limit.rps) + ", limit-rpm " +
+                     std::to_string(p.rate_limit.rpm) + ")");
         if (p.auth.type == "basic" || p.auth.type == "digest") {
             if (!req_.header("Authorization")) {
-                decision_.response_headers.push_back({"WWW-Authenticate", "Basic realm=\"" + p.auth.realm.value_or("") + "\""});
+                decision_.response_headers.push_back(
+                    {"WWW-Authenticate", "Basic realm=\"" + p.auth.realm.value_or("") + "\""});
                 return respond(401, "auth-type " + p.auth.type + ": no credentials");
             }
             step(Kind::Info, "policy", "credentials are checked by the live proxy");
@@ -387,25 +461,32 @@ private:
         if (p.by_header) {
             if (const std::string* value = req_.header(*p.by_header)) {
                 if (p.by_header_value) {
-                    if (*value == *p.by_header_value) return canary("header " + *p.by_header + " equals " + core::quoted(*p.by_header_value));
+                    if (*value == *p.by_header_value)
+                        return canary("header " + *p.by_header + " equals " +
+                                      core::quoted(*p.by_header_value));
                 } else if (p.by_header_pattern) {
-                    if (p.header_pattern_invalid || !p.header_pattern) return main("canary-by-header-pattern is not a valid regex: main backend");
+                    if (p.header_pattern_invalid || !p.header_pattern)
+                        return main("canary-by-header-pattern is not a valid regex: main backend");
                     bool error = false;
-                    if (p.header_pattern->search(*value, &error)) return canary("header " + *p.by_header + " matches pattern");
-                    if (error) return main("canary-by-header-pattern failed at run time: main backend");
+                    if (p.header_pattern->search(*value, &error))
+                        return canary("header " + *p.by_header + " matches pattern");
+                    if (error)
+                        return main("canary-by-header-pattern failed at run time: main backend");
                 } else if (*value == "always") {
                     return canary("header " + *p.by_header + ": always");
                 } else if (*value == "never") {
                     return main("header " + *p.by_header + ": never");
                 }
-                step(Kind::Skipped, "canary", "header " + *p.by_header + " does not select: next rule");
+                step(Kind::Skipped, "canary",
+                     "header " + *p.by_header + " does not select: next rule");
             }
         }
         if (p.by_cookie) {
             if (auto value = req_.cookie(*p.by_cookie)) {
                 if (*value == "always") return canary("cookie " + *p.by_cookie + "=always");
                 if (*value == "never") return main("cookie " + *p.by_cookie + "=never");
-                step(Kind::Skipped, "canary", "cookie " + *p.by_cookie + " does not select: next rule");
+                step(Kind::Skipped, "canary",
+                     "cookie " + *p.by_cookie + " does not select: next rule");
             }
         }
         const int total = p.effectiveWeightTotal();
@@ -414,13 +495,18 @@ private:
             decision_.weights = {{main_service, 1.0 - share}, {c.backend.service, share}};
         }
         if (p.weight <= 0) return main("canary-weight 0: main backend");
-        if (p.weight >= total) return canary("canary-weight " + std::to_string(p.weight) + " of " + std::to_string(total));
-        if (!random_) return main("weighted split " + std::to_string(p.weight) + "/" + std::to_string(total) +
-                                  "; without a seed the main backend is shown");
+        if (p.weight >= total)
+            return canary("canary-weight " + std::to_string(p.weight) + " of " +
+                          std::to_string(total));
+        if (!random_)
+            return main("weighted split " + std::to_string(p.weight) + "/" + std::to_string(total) +
+                        "; without a seed the main backend is shown");
         const auto draw = random_->uniform(1, static_cast<std::uint64_t>(total));
         if (draw <= static_cast<std::uint64_t>(p.weight))
-            return canary("weighted draw " + std::to_string(draw) + " <= " + std::to_string(p.weight) + " of " + std::to_string(total));
-        return main("weighted draw " + std::to_string(draw) + " > " + std::to_string(p.weight) + " of " + std::to_string(total));
+            return canary("weighted draw " + std::to_string(draw) +
+                          " <= " + std::to_string(p.weight) + " of " + std::to_string(total));
+        return main("weighted draw " + std::to_string(draw) + " > " + std::to_string(p.weight) +
+                    " of " + std::to_string(total));
     }
 
     bool canary(std::string why) {
@@ -436,6 +522,7 @@ private:
     const Request& req_;
     core::Random* random_;
     bool tracing_;
+    const EndpointOracle* oracle_;
     Decision decision_;
     std::optional<Decision> www_redirect_;  // pickServer() answered with a from-to-www redirect
     std::string best_host_, host_, scheme_, path_, query_;
@@ -447,8 +534,9 @@ Decision RouteTable::match(const Request& request, core::Random* random) const {
     return match(request, random, MatchOptions{});
 }
 
-Decision RouteTable::match(const Request& request, core::Random* random, MatchOptions options) const {
-    Matcher matcher(*this, request, random, options.trace);
+Decision RouteTable::match(const Request& request, core::Random* random,
+                           MatchOptions options) const {
+    Matcher matcher(*this, request, random, options);
     return matcher.run();
 }
 

@@ -31,7 +31,7 @@ struct BackendTarget {
     int service_port = 0;
     std::string target_port;
     std::vector<std::string> endpoints;  // ready pods behind it
-    std::string problem;  // why it cannot serve ("" when it can)
+    std::string problem;  // why it can never serve: no Service, no such port ("" when it can)
     bool serves() const { return problem.empty() && !endpoints.empty(); }
     BackendRef ref() const;
     std::shared_ptr<const BackendRef> shared_ref;  // ref(), built once at compile time
@@ -47,16 +47,17 @@ struct CanaryTarget {
 struct Location {
     std::string path;  // as written ("/" for an empty ImplementationSpecific path)
     model::PathType path_type = model::PathType::Prefix;
-    std::string prefix_key;  // Prefix matching: "/a/b" for "/a/b/" and "/a/b"
+    std::string prefix_key;                    // Prefix matching: "/a/b" for "/a/b/" and "/a/b"
     std::shared_ptr<const core::Regex> regex;  // regex mode only
     BackendTarget backend;
     std::optional<CanaryTarget> canary;
-    std::optional<BackendTarget> fallback;  // default-backend annotation: serves when backend cannot
+    std::optional<BackendTarget>
+        fallback;  // default-backend annotation: serves when backend cannot
     std::shared_ptr<const dialect::IngressPolicies> policies;
-    std::string ingress;   // namespace/name
-    std::string rule_host; // host as written in the rule
+    std::string ingress;    // namespace/name
+    std::string rule_host;  // host as written in the rule
     core::SourceLocation source;
-    std::size_t age = 0;   // smaller is older
+    std::size_t age = 0;  // smaller is older
 };
 
 struct Server {
@@ -65,8 +66,8 @@ struct Server {
     bool regex_mode = false;
     std::vector<std::string> regex_sources;  // Ingresses whose annotations forced regex mode
     std::vector<Location> locations;         // regex mode: in nginx's order
-    std::unordered_map<std::string, std::size_t> exact;                 // path -> location
-    std::unordered_map<std::string, std::vector<std::size_t>> prefixes; // prefix_key -> locations
+    std::unordered_map<std::string, std::size_t> exact;                  // path -> location
+    std::unordered_map<std::string, std::vector<std::size_t>> prefixes;  // prefix_key -> locations
     bool tls = false;
     std::string tls_secret;  // namespace/name ("" when none)
     std::optional<BackendTarget> default_backend;
@@ -82,9 +83,16 @@ struct StringHash {
 };
 using HostIndex = std::unordered_map<std::string, std::size_t, StringHash, std::equal_to<>>;
 
+// How many endpoints of a backend are ready right now; the live lab's cluster answers it.
+class EndpointOracle {
+  public:
+    virtual ~EndpointOracle() = default;
+    virtual std::size_t readyEndpoints(const BackendRef& backend) const = 0;
+};
+
 // Everything match() consults; also read by lint and the front ends' topology views.
 class RouteTable {
-public:
+  public:
     // Compiles the claimed, valid Ingresses of `manifests`. Findings about how routes combine
     // (duplicates, canaries that do not attach, regex mode spreading) go to `findings`.
     static std::shared_ptr<const RouteTable> compile(const model::Manifests& manifests,
@@ -94,6 +102,9 @@ public:
 
     struct MatchOptions {
         bool trace = true;  // the proxy's hot path turns the step-by-step trace off
+        // Live readiness (the running lab's pods). Without it, every pod the manifests would
+        // run counts as ready, which is what `explain` shows.
+        const EndpointOracle* endpoints = nullptr;
     };
     // Decides one request. Pure: the same table, request and random draws give the same
     // Decision. Without `random`, a weighted canary split reports its weights and picks the
@@ -109,12 +120,16 @@ public:
     const std::optional<BackendTarget>& catchAll() const { return catch_all_; }
     const std::string& catchAllIngress() const { return catch_all_ingress_; }
     // Hosts that only unclaimed, rejected or dropped Ingresses define, and why.
-    const std::unordered_map<std::string, std::string>& inactiveHosts() const { return inactive_hosts_; }
+    const std::unordered_map<std::string, std::string>& inactiveHosts() const {
+        return inactive_hosts_;
+    }
     // Per-Ingress policies, by namespace/name, as the dialect read them.
     const std::unordered_map<std::string, std::shared_ptr<const dialect::IngressPolicies>>&
-    policies() const { return policies_; }
+    policies() const {
+        return policies_;
+    }
 
-private:
+  private:
     friend class RouteCompiler;
     CompileOptions options_;
     std::vector<Server> servers_;

@@ -1,12 +1,12 @@
 // The CLI's contract: exit codes, output formats and explain's JSON fields.
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
+#include "app/cli/cli.h"
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
-#include "app/cli/cli.h"
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace ilab::cli {
 namespace {
@@ -43,13 +43,17 @@ spec:
       paths: [{path: /, pathType: prefix, backend: {service: {name: web, port: {number: 80}}}}]
 )");
     EXPECT_EQ(r.code, 1);
-    EXPECT_NE(r.out.find("<stdin>:7:11: error ILAB-API-002: spec.rules[0].host: Invalid value: \"Shop.local\""),
-              std::string::npos) << r.out;
+    EXPECT_NE(
+        r.out.find(
+            "<stdin>:7:11: error ILAB-API-002: spec.rules[0].host: Invalid value: \"Shop.local\""),
+        std::string::npos)
+        << r.out;
     EXPECT_NE(r.out.find("<stdin>:9:35: error ILAB-API-003"), std::string::npos) << r.out;
 }
 
 TEST(CheckCommandTest, UnparseableInputExitsTwoWithFileAndLine) {
-    CliResult r = runCli({"check", "-f", "-"}, "apiVersion: v1\nkind: Service\nmetadata: {name: [x\n");
+    CliResult r =
+        runCli({"check", "-f", "-"}, "apiVersion: v1\nkind: Service\nmetadata: {name: [x\n");
     EXPECT_EQ(r.code, 2);
     EXPECT_NE(r.out.find("<stdin>:"), std::string::npos);
     EXPECT_NE(r.out.find("ILAB-YAML-001"), std::string::npos) << r.out;
@@ -62,13 +66,15 @@ TEST(CheckCommandTest, MissingFileExitsTwo) {
 }
 
 TEST(CheckCommandTest, WarningsOnlyExitZero) {
-    CliResult r = runCli({"check", "-f", "-"}, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n");
+    CliResult r =
+        runCli({"check", "-f", "-"}, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n");
     EXPECT_EQ(r.code, 0);
     EXPECT_NE(r.out.find("ILAB-MODEL-001"), std::string::npos);
 }
 
 TEST(CheckCommandTest, JsonAndSarifAreValidDocuments) {
-    const std::string bad = "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: w}\nspec: {}\n";
+    const std::string bad =
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: w}\nspec: {}\n";
     CliResult json = runCli({"check", "-o", "json", "-f", "-"}, bad);
     auto j = nlohmann::json::parse(json.out);
     EXPECT_EQ(j["summary"]["errors"], 1);
@@ -84,7 +90,8 @@ TEST(CheckCommandTest, BadFlagsExitTwo) {
 }
 
 TEST(ExplainCommandTest, JsonContractForAForwardedRequest) {
-    CliResult r = runCli({"explain", "-f", kShop, "-o", "json", "https://shop.local/catalog/items?page=2"});
+    CliResult r =
+        runCli({"explain", "-f", kShop, "-o", "json", "https://shop.local/catalog/items?page=2"});
     ASSERT_EQ(r.code, 0) << r.err;
     auto j = nlohmann::json::parse(r.out);
     EXPECT_EQ(j["action"], "forward");
@@ -112,8 +119,8 @@ TEST(ExplainCommandTest, HttpToATlsHostRedirects) {
 }
 
 TEST(ExplainCommandTest, HeaderSelectsTheCanaryAndHostHeaderOverridesUrl) {
-    CliResult r = runCli({"explain", "-f", kShop, "-o", "json", "-H", "X-Canary: always", "-H", "Host: shop.local",
-                    "https://127.0.0.1/catalog"});
+    CliResult r = runCli({"explain", "-f", kShop, "-o", "json", "-H", "X-Canary: always", "-H",
+                          "Host: shop.local", "https://127.0.0.1/catalog"});
     auto j = nlohmann::json::parse(r.out);
     EXPECT_EQ(j["canary"], true);
     EXPECT_EQ(j["backend"]["service"], "catalog-v2");
@@ -122,10 +129,12 @@ TEST(ExplainCommandTest, HeaderSelectsTheCanaryAndHostHeaderOverridesUrl) {
 TEST(ExplainCommandTest, SeededWeightedDrawsAreRepeatable) {
     int canaries = 0;
     for (int seed = 0; seed < 200; ++seed) {
-        CliResult r = runCli({"explain", "-f", kShop, "-o", "json", "--seed", std::to_string(seed), "https://shop.local/catalog"});
+        CliResult r = runCli({"explain", "-f", kShop, "-o", "json", "--seed", std::to_string(seed),
+                              "https://shop.local/catalog"});
         auto j = nlohmann::json::parse(r.out);
         canaries += j["canary"].get<bool>();
-        CliResult again = runCli({"explain", "-f", kShop, "-o", "json", "--seed", std::to_string(seed), "https://shop.local/catalog"});
+        CliResult again = runCli({"explain", "-f", kShop, "-o", "json", "--seed",
+                                  std::to_string(seed), "https://shop.local/catalog"});
         EXPECT_EQ(nlohmann::json::parse(again.out)["canary"], j["canary"]);
     }
     EXPECT_GT(canaries, 5);
@@ -133,7 +142,8 @@ TEST(ExplainCommandTest, SeededWeightedDrawsAreRepeatable) {
 }
 
 TEST(ExplainCommandTest, RewriteShowsTheUpstreamPath) {
-    CliResult r = runCli({"explain", "-f", kShop, "-o", "json", "http://api.shop.local/api/v1/items?q=1"});
+    CliResult r =
+        runCli({"explain", "-f", kShop, "-o", "json", "http://api.shop.local/api/v1/items?q=1"});
     auto j = nlohmann::json::parse(r.out);
     EXPECT_EQ(j["upstream"]["path"], "/v1/items?q=1");
 }
@@ -150,7 +160,8 @@ TEST(ExplainCommandTest, TextOutputIsAlignedWithATrace) {
     CliResult r = runCli({"explain", "-f", kShop, "https://shop.local/account"});
     EXPECT_EQ(r.code, 0);
     EXPECT_NE(r.out.find("  action    forward\n"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("  backend   shop/account:80 (2 ready endpoints)"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("  backend   shop/account:80 (2 ready endpoints)"), std::string::npos)
+        << r.out;
     EXPECT_NE(r.out.find("trace\n"), std::string::npos);
 }
 

@@ -1,6 +1,7 @@
+#include "engine/core/cidr.h"
+
 #include <gtest/gtest.h>
 
-#include "engine/core/cidr.h"
 #include "engine/core/regex.h"
 
 namespace ilab::core {

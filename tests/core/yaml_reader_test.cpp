@@ -6,7 +6,8 @@ namespace ilab::core {
 namespace {
 
 TEST(YamlReaderTest, SplitsDocumentsAndKeepsTheirLines) {
-    auto r = parseYamlStream("a: 1\n---\nb: 2\n---\n\n  # only a comment\n---\nc:\n  d: x\n", "f.yaml");
+    auto r =
+        parseYamlStream("a: 1\n---\nb: 2\n---\n\n  # only a comment\n---\nc:\n  d: x\n", "f.yaml");
     ASSERT_TRUE(r.diagnostics.empty());
     ASSERT_EQ(r.documents.size(), 3u);
     EXPECT_EQ(r.documents[1].root.entries[0].key, "b");
@@ -68,7 +69,8 @@ TEST(YamlReaderTest, DeepFlowNestingIsRefused) {
 
 TEST(YamlReaderTest, DeepBlockNestingIsRefused) {
     std::string text;
-    for (int i = 0; i < 100; ++i) text += std::string(static_cast<std::size_t>(i) * 2, ' ') + "k:\n";
+    for (int i = 0; i < 100; ++i)
+        text += std::string(static_cast<std::size_t>(i) * 2, ' ') + "k:\n";
     text += std::string(200, ' ') + "v: 1\n";
     auto r = parseYamlStream(text, "deep.yaml");
     EXPECT_TRUE(r.diagnostics.contains("ILAB-YAML-004"));
@@ -79,7 +81,8 @@ TEST(YamlReaderTest, AliasBombIsStopped) {
     char prev = 'a';
     for (char c = 'b'; c <= 'k'; ++c) {
         text += std::string(1, c) + ": &" + c + " [";
-        for (int i = 0; i < 10; ++i) text += std::string(i ? ", *" : "*") + prev;
+        for (int i = 0; i < 10; ++i)
+            text += std::string(i ? ", *" : "*") + prev;
         text += "]\n";
         prev = c;
     }
@@ -107,9 +110,11 @@ TEST(YamlReaderTest, ScalarsResolveLikeKubernetesYaml) {
 }
 
 TEST(YamlReaderTest, JsonDocumentsParse) {
-    auto r = parseYamlStream("{\"kind\": \"Service\", \"spec\": {\"ports\": [{\"port\": 80}]}}", "s.json");
+    auto r = parseYamlStream("{\"kind\": \"Service\", \"spec\": {\"ports\": [{\"port\": 80}]}}",
+                             "s.json");
     ASSERT_TRUE(r.diagnostics.empty());
-    EXPECT_EQ(r.documents.at(0).root.find("spec")->find("ports")->items.at(0).find("port")->asInt(), 80);
+    EXPECT_EQ(r.documents.at(0).root.find("spec")->find("ports")->items.at(0).find("port")->asInt(),
+              80);
 }
 
 TEST(YamlReaderTest, GarbageNeverCrashes) {
@@ -119,7 +124,8 @@ TEST(YamlReaderTest, GarbageNeverCrashes) {
         "&x y: *x\n'unterminated\n\"esc\\q\"\n\t- tab\n|\n  block\n...\n%YAML 1.2\n,,,\n";
     for (std::size_t n = 0; n <= sample.size(); ++n) {
         auto r = parseYamlStream(sample.substr(0, n), "fuzz.yaml");
-        for (const auto& d : r.diagnostics.items()) EXPECT_TRUE(d.location.known());
+        for (const auto& d : r.diagnostics.items())
+            EXPECT_TRUE(d.location.known());
     }
 }
 

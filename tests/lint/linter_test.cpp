@@ -1,12 +1,13 @@
+#include "engine/lint/linter.h"
+
+#include <memory>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
-#include <memory>
-
-#include "engine/lint/linter.h"
 #include "engine/lint/report.h"
 
 namespace ilab::lint {
@@ -49,7 +50,8 @@ std::string indent(const std::string& text, int spaces) {
     return out;
 }
 
-std::string tlsSecret(const std::string& name, const std::string& pem, const std::string& type = "kubernetes.io/tls") {
+std::string tlsSecret(const std::string& name, const std::string& pem,
+                      const std::string& type = "kubernetes.io/tls") {
     return "apiVersion: v1\nkind: Secret\nmetadata: {name: " + name + "}\ntype: " + type +
            "\nstringData:\n  tls.key: unused\n  tls.crt: |\n" + indent(pem, 4);
 }
@@ -90,7 +92,7 @@ spec:
 )";
 
 class LinterTest : public ::testing::Test {
-protected:
+  protected:
     LintResult run(const std::string& yaml) {
         text_ = kBackends + yaml;
         manifests_ = model::loadManifestsFromText(text_, "lint.yaml");
@@ -104,7 +106,8 @@ protected:
     // The 1-based line of the last run's text that holds `needle`.
     int lineOf(std::string_view needle) const {
         const auto at = text_.find(needle);
-        return 1 + static_cast<int>(std::count(text_.begin(), text_.begin() + static_cast<long>(at), '\n'));
+        return 1 + static_cast<int>(
+                       std::count(text_.begin(), text_.begin() + static_cast<long>(at), '\n'));
     }
     std::string text_;
     model::Manifests manifests_;
@@ -115,7 +118,8 @@ std::string ingress(const std::string& name, const std::string& host, const std:
                     const std::string& service, const std::string& port = "number: 80",
                     const std::string& annotations = "{}") {
     return "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: " + name +
-           "\n  annotations: " + annotations + "\nspec:\n  ingressClassName: nginx\n  rules:\n  - host: " + host +
+           "\n  annotations: " + annotations +
+           "\nspec:\n  ingressClassName: nginx\n  rules:\n  - host: " + host +
            "\n    http:\n      paths:\n      - path: " + path +
            "\n        pathType: Prefix\n        backend:\n          service: {name: " + service +
            ", port: {" + port + "}}\n---\n";
@@ -160,7 +164,8 @@ TEST_F(LinterTest, UnclaimedIngressSaysWhy) {
 }
 
 TEST_F(LinterTest, DuplicateHostAndPathNamesTheOlderWinner) {
-    auto r = run(ingress("first", "shop.local", "/api", "web") + ingress("second", "shop.local", "/api", "web"));
+    auto r = run(ingress("first", "shop.local", "/api", "web") +
+                 ingress("second", "shop.local", "/api", "web"));
     const auto* d = find(r, "ILAB-ROUTE-001");
     ASSERT_NE(d, nullptr);
     EXPECT_NE(d->message.find("Ingress default/first is older and wins"), std::string::npos);
@@ -168,12 +173,16 @@ TEST_F(LinterTest, DuplicateHostAndPathNamesTheOlderWinner) {
 }
 
 TEST_F(LinterTest, CanaryProblemsAreReported) {
-    const std::string canary = "{nginx.ingress.kubernetes.io/canary: \"true\", nginx.ingress.kubernetes.io/canary-weight: \"10\"}";
+    const std::string canary =
+        "{nginx.ingress.kubernetes.io/canary: \"true\", nginx.ingress.kubernetes.io/canary-weight: "
+        "\"10\"}";
     auto orphan = run(ingress("c", "other.local", "/", "web-v2", "number: 80", canary));
     EXPECT_NE(find(orphan, "ILAB-ROUTE-002"), nullptr);
-    auto same = run(ingress("main", "shop.local", "/", "web") + ingress("c", "shop.local", "/", "web", "number: 80", canary));
+    auto same = run(ingress("main", "shop.local", "/", "web") +
+                    ingress("c", "shop.local", "/", "web", "number: 80", canary));
     EXPECT_NE(find(same, "ILAB-ROUTE-003"), nullptr);
-    auto two = run(ingress("main", "shop.local", "/", "web") + ingress("c1", "shop.local", "/", "web-v2", "number: 80", canary) +
+    auto two = run(ingress("main", "shop.local", "/", "web") +
+                   ingress("c1", "shop.local", "/", "web-v2", "number: 80", canary) +
                    ingress("c2", "shop.local", "/", "web-v2", "number: 80", canary));
     EXPECT_NE(find(two, "ILAB-ROUTE-004"), nullptr);
 }
@@ -192,8 +201,9 @@ TEST_F(LinterTest, RegexModeSpreadNamesTheIngressesItChanges) {
 }
 
 TEST_F(LinterTest, SnippetDropsTheIngress) {
-    auto r = run(ingress("snip", "shop.local", "/", "web", "number: 80",
-                         "{nginx.ingress.kubernetes.io/configuration-snippet: \"more_set_headers 'A: b';\"}"));
+    auto r = run(ingress(
+        "snip", "shop.local", "/", "web", "number: 80",
+        "{nginx.ingress.kubernetes.io/configuration-snippet: \"more_set_headers 'A: b';\"}"));
     const auto* d = find(r, "ILAB-NGINX-006");
     ASSERT_NE(d, nullptr);
     EXPECT_EQ(d->severity, core::Severity::Error);
@@ -202,21 +212,32 @@ TEST_F(LinterTest, SnippetDropsTheIngress) {
 TEST_F(LinterTest, TlsSecretProblemsAreFound) {
     auto tlsIngress = [](const std::string& secret) {
         return "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: secure}\nspec:\n"
-               "  ingressClassName: nginx\n  tls: [{hosts: [shop.local], secretName: " + secret +
-               "}]\n  rules: [{host: shop.local, http: {paths: [{path: /, pathType: Prefix, backend: "
+               "  ingressClassName: nginx\n  tls: [{hosts: [shop.local], secretName: " +
+               secret +
+               "}]\n  rules: [{host: shop.local, http: {paths: [{path: /, pathType: Prefix, "
+               "backend: "
                "{service: {name: web, port: {number: 80}}}}]}}]\n---\n";
     };
     EXPECT_NE(find(run(tlsIngress("nope")), "ILAB-LINT-005"), nullptr);
-    EXPECT_NE(find(run(tlsIngress("opaque") + tlsSecret("opaque", makeCertificate("shop.local", 0, 30), "Opaque")),
-                   "ILAB-LINT-006"), nullptr);
-    EXPECT_NE(find(run(tlsIngress("wrong") + tlsSecret("wrong", makeCertificate("other.local", 0, 30))),
-                   "ILAB-LINT-007"), nullptr);
-    EXPECT_NE(find(run(tlsIngress("old") + tlsSecret("old", makeCertificate("shop.local", -30, -1))),
-                   "ILAB-LINT-008"), nullptr);
-    EXPECT_NE(find(run(tlsIngress("future") + tlsSecret("future", makeCertificate("shop.local", 5, 30))),
-                   "ILAB-LINT-009"), nullptr);
+    EXPECT_NE(find(run(tlsIngress("opaque") +
+                       tlsSecret("opaque", makeCertificate("shop.local", 0, 30), "Opaque")),
+                   "ILAB-LINT-006"),
+              nullptr);
+    EXPECT_NE(
+        find(run(tlsIngress("wrong") + tlsSecret("wrong", makeCertificate("other.local", 0, 30))),
+             "ILAB-LINT-007"),
+        nullptr);
+    EXPECT_NE(
+        find(run(tlsIngress("old") + tlsSecret("old", makeCertificate("shop.local", -30, -1))),
+             "ILAB-LINT-008"),
+        nullptr);
+    EXPECT_NE(
+        find(run(tlsIngress("future") + tlsSecret("future", makeCertificate("shop.local", 5, 30))),
+             "ILAB-LINT-009"),
+        nullptr);
     auto good = run(tlsIngress("good") + tlsSecret("good", makeCertificate("*.local", -1, 30)));
-    EXPECT_EQ(good.diagnostics.count(core::Severity::Error), 0u) << renderText(good.diagnostics, true);
+    EXPECT_EQ(good.diagnostics.count(core::Severity::Error), 0u)
+        << renderText(good.diagnostics, true);
     EXPECT_EQ(find(good, "ILAB-LINT-007"), nullptr);
 }
 
@@ -227,7 +248,8 @@ TEST_F(LinterTest, SarifCarriesRulesAndRegions) {
     const auto& result = sarif["runs"][0]["results"][0];
     EXPECT_EQ(result["ruleId"], "ILAB-LINT-001");
     EXPECT_EQ(result["level"], "error");
-    EXPECT_EQ(result["locations"][0]["physicalLocation"]["region"]["startLine"], lineOf("name: wbe"));
+    EXPECT_EQ(result["locations"][0]["physicalLocation"]["region"]["startLine"],
+              lineOf("name: wbe"));
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
+
+#include <gtest/gtest.h>
 
 #include "engine/model/manifests.h"
 
@@ -77,7 +77,8 @@ spec:
   ingressClassName: nginx
   defaultBackend:
     service: {name: web, port: {number: "80"}}
-)", "typed.yaml");
+)",
+                                        "typed.yaml");
     ASSERT_EQ(m.diagnostics.count(core::Severity::Error), 2u);
     const auto& annotation = m.diagnostics.items()[0];
     EXPECT_EQ(annotation.code, "ILAB-API-004");
@@ -101,12 +102,17 @@ spec:
         backend:
           serviceName: web
           servicePort: 80
-)", "legacy.yaml");
+)",
+                                        "legacy.yaml");
     ASSERT_TRUE(m.diagnostics.contains("ILAB-API-005"));
     const core::Diagnostic* unknown = nullptr;
     for (const auto& d : m.diagnostics.items())
-        if (d.code == "ILAB-API-005") { unknown = &d; break; }
-    EXPECT_EQ(unknown->message, "unknown field \"spec.rules[0].http.paths[0].backend.serviceName\"");
+        if (d.code == "ILAB-API-005") {
+            unknown = &d;
+            break;
+        }
+    EXPECT_EQ(unknown->message,
+              "unknown field \"spec.rules[0].http.paths[0].backend.serviceName\"");
     EXPECT_EQ(unknown->location.line, 10);
     EXPECT_NE(unknown->hint.find("service.name"), std::string::npos);
     EXPECT_TRUE(m.ingresses.at(0).rejected);
@@ -154,7 +160,8 @@ TEST(LoaderTest, ClassLessIngressIsUnclaimedWithoutADefaultClass) {
 kind: Ingress
 metadata: {name: lonely}
 spec: {defaultBackend: {service: {name: web, port: {number: 80}}}}
-)", "x.yaml");
+)",
+                                        "x.yaml");
     EXPECT_FALSE(m.ingresses.at(0).claimed);
     LoadOptions watch;
     watch.watch_ingress_without_class = true;
@@ -162,7 +169,10 @@ spec: {defaultBackend: {service: {name: web, port: {number: 80}}}}
 kind: Ingress
 metadata: {name: lonely}
 spec: {defaultBackend: {service: {name: web, port: {number: 80}}}}
-)", "x.yaml", watch).ingresses.at(0).claimed);
+)",
+                                      "x.yaml", watch)
+                    .ingresses.at(0)
+                    .claimed);
 }
 
 TEST(LoaderTest, TwoDefaultClassesMakeAdmissionRefuseClassLessIngresses) {
@@ -180,7 +190,8 @@ apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata: {name: x}
 spec: {defaultBackend: {service: {name: web, port: {number: 80}}}}
-)", "two.yaml");
+)",
+                                        "two.yaml");
     EXPECT_TRUE(m.diagnostics.contains("ILAB-API-008"));
     EXPECT_TRUE(m.ingresses.at(0).rejected);
 }
@@ -189,7 +200,8 @@ TEST(LoaderTest, ReadsDirectoriesRecursivelyAndReportsMissingPaths) {
     namespace fs = std::filesystem;
     const fs::path dir = fs::temp_directory_path() / ("ilab-loader-" + std::to_string(::getpid()));
     fs::create_directories(dir / "nested");
-    std::ofstream(dir / "a.yaml") << "apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec: {ports: [{port: 80}]}\n";
+    std::ofstream(dir / "a.yaml")
+        << "apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec: {ports: [{port: 80}]}\n";
     std::ofstream(dir / "nested" / "b.json")
         << R"({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "b"}, "spec": {"ports": [{"port": 81}]}})";
     std::ofstream(dir / "notes.txt") << "not a manifest";
@@ -211,22 +223,29 @@ apiVersion: v1
 kind: Service
 metadata: {name: a}
 spec: {ports: [{port: 81}]}
-)", "dup.yaml");
+)",
+                                        "dup.yaml");
     ASSERT_EQ(m.services.size(), 1u);
     EXPECT_EQ(m.services[0].ports.at(0).port, 81);
     EXPECT_TRUE(m.diagnostics.contains("ILAB-MODEL-002"));
 }
 
 TEST(LoaderTest, WrongShapesNeverCrash) {
-    for (const char* text : {"42", "[]", "- a\n- b\n", "kind: Ingress\n", "apiVersion: v1\n",
-                             "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: 5\nspec: []\n",
-                             "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: x}\nspec: {rules: {a: b}}\n",
-                             "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: x}\nspec: {rules: [5, {http: 3}, {http: {paths: [7]}}]}\n",
-                             "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\nspec: {replicas: lots, template: []}\n",
-                             "apiVersion: v1\nkind: Secret\nmetadata: {name: x}\ntype: kubernetes.io/tls\ndata: {tls.crt: '!!!'}\n"}) {
+    for (const char* text :
+         {"42", "[]", "- a\n- b\n", "kind: Ingress\n", "apiVersion: v1\n",
+          "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: 5\nspec: []\n",
+          "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: x}\nspec: {rules: {a: "
+          "b}}\n",
+          "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: x}\nspec: {rules: [5, "
+          "{http: 3}, {http: {paths: [7]}}]}\n",
+          "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\nspec: {replicas: lots, "
+          "template: []}\n",
+          "apiVersion: v1\nkind: Secret\nmetadata: {name: x}\ntype: kubernetes.io/tls\ndata: "
+          "{tls.crt: '!!!'}\n"}) {
         Manifests m = loadManifestsFromText(text, "shape.yaml");
         EXPECT_TRUE(m.diagnostics.hasErrors()) << text;
-        for (const auto& d : m.diagnostics.items()) EXPECT_GT(d.location.line, 0) << d.message;
+        for (const auto& d : m.diagnostics.items())
+            EXPECT_GT(d.location.line, 0) << d.message;
     }
 }
 

@@ -1,11 +1,11 @@
 // API validation of Ingresses (conformance.md §1.9 and §2.4, cases #69–#96): the kubectl-style
 // message, the diagnostic code, and a location that points at the offending field.
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <string>
 #include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "engine/core/text.h"
 #include "engine/model/manifests.h"
@@ -23,7 +23,8 @@ constexpr const char* kSubdomain =
     "'.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used "
     "for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
 
-constexpr const char* kWildcard = "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain";
+constexpr const char* kWildcard =
+    "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain";
 
 // One Ingress document with a single rule and path; $HOST, $PATH and $TYPE are replaced.
 constexpr const char* kOnePath = R"(apiVersion: networking.k8s.io/v1
@@ -47,8 +48,9 @@ spec:
 
 std::string onePath(std::string type, std::string path, std::string host = "example.com") {
     std::string yaml = kOnePath;
-    for (auto [key, value] : {std::pair{std::string("$HOST"), host}, std::pair{std::string("$PATH"), path},
-                              std::pair{std::string("$TYPE"), type}}) {
+    for (auto [key, value] :
+         {std::pair{std::string("$HOST"), host}, std::pair{std::string("$PATH"), path},
+          std::pair{std::string("$TYPE"), type}}) {
         yaml.replace(yaml.find(key), key.size(), value);
     }
     return yaml;
@@ -67,7 +69,8 @@ struct Validated {
     }
     std::vector<std::string> messages() const {
         std::vector<std::string> out;
-        for (const auto* d : errors()) out.push_back(d->message);
+        for (const auto* d : errors())
+            out.push_back(d->message);
         return out;
     }
     // The only API error; fails the test (and returns nullptr) when there are none or several.
@@ -76,10 +79,13 @@ struct Validated {
         EXPECT_EQ(all.size(), 1u) << describe();
         return all.size() == 1 ? all.front() : nullptr;
     }
-    bool rejected() const { return !manifests.ingresses.empty() && manifests.ingresses.front().rejected; }
+    bool rejected() const {
+        return !manifests.ingresses.empty() && manifests.ingresses.front().rejected;
+    }
     std::string describe() const {
         std::string out = "diagnostics:\n";
-        for (const auto& d : manifests.diagnostics.items()) out += "  " + core::formatDiagnostic(d) + "\n";
+        for (const auto& d : manifests.diagnostics.items())
+            out += "  " + core::formatDiagnostic(d) + "\n";
         return out;
     }
 
@@ -88,20 +94,24 @@ struct Validated {
 };
 
 // Expects `d` at the first occurrence of `needle` in `yaml`, moved right by `offset` columns.
-void expectAt(const core::Diagnostic* d, const std::string& yaml, std::string_view needle, int offset = 0) {
+void expectAt(const core::Diagnostic* d, const std::string& yaml, std::string_view needle,
+              int offset = 0) {
     ASSERT_NE(d, nullptr);
     const auto at = yaml.find(needle);
     ASSERT_NE(at, std::string::npos) << "needle " << needle;
-    const int line = 1 + static_cast<int>(std::count(yaml.begin(), yaml.begin() + static_cast<long>(at), '\n'));
+    const int line =
+        1 + static_cast<int>(std::count(yaml.begin(), yaml.begin() + static_cast<long>(at), '\n'));
     const auto line_start = yaml.rfind('\n', at);
-    const int column = static_cast<int>(at - (line_start == std::string::npos ? 0 : line_start + 1)) + 1 + offset;
+    const int column =
+        static_cast<int>(at - (line_start == std::string::npos ? 0 : line_start + 1)) + 1 + offset;
     EXPECT_EQ(d->location.fileName(), "test.yaml");
     EXPECT_EQ(d->location.line, line) << d->message;
     EXPECT_EQ(d->location.column, column) << d->message;
 }
 
 // Expects `d` at the value of "key: value" (the first character after ": ").
-void expectAtValue(const core::Diagnostic* d, const std::string& yaml, std::string_view key_and_value) {
+void expectAtValue(const core::Diagnostic* d, const std::string& yaml,
+                   std::string_view key_and_value) {
     expectAt(d, yaml, key_and_value, static_cast<int>(key_and_value.find(": ") + 2));
 }
 
@@ -130,7 +140,8 @@ spec:
     ASSERT_NE(d, nullptr);
     EXPECT_EQ(d->code, "ILAB-API-001");
     EXPECT_EQ(d->severity, core::Severity::Error);
-    EXPECT_EQ(d->message, "spec.rules[0].http.paths[0].pathType: Required value: pathType must be specified");
+    EXPECT_EQ(d->message,
+              "spec.rules[0].http.paths[0].pathType: Required value: pathType must be specified");
     EXPECT_EQ(d->object, "Ingress default/test");
     expectAt(d, v.yaml, "path: /foo");  // the path entry that lacks it
     EXPECT_TRUE(v.rejected());
@@ -142,9 +153,10 @@ TEST(IngressValidationTest, PathTypeIsCaseSensitive) {
     const auto* d = v.only();
     ASSERT_NE(d, nullptr);
     EXPECT_EQ(d->code, "ILAB-API-003");
-    EXPECT_EQ(d->message,
-              "spec.rules[0].http.paths[0].pathType: Unsupported value: \"prefix\": supported values: "
-              "\"Exact\", \"ImplementationSpecific\", \"Prefix\"");
+    EXPECT_EQ(
+        d->message,
+        "spec.rules[0].http.paths[0].pathType: Unsupported value: \"prefix\": supported values: "
+        "\"Exact\", \"ImplementationSpecific\", \"Prefix\"");
     EXPECT_EQ(d->hint, "pathType values are case-sensitive");
     expectAtValue(d, v.yaml, "pathType: prefix");
     EXPECT_TRUE(v.rejected());
@@ -156,7 +168,8 @@ TEST(IngressValidationTest, PrefixPathMustBeAbsolute) {
     const auto* d = v.only();
     ASSERT_NE(d, nullptr);
     EXPECT_EQ(d->code, "ILAB-API-002");
-    EXPECT_EQ(d->message, "spec.rules[0].http.paths[0].path: Invalid value: \"foo\": must be an absolute path");
+    EXPECT_EQ(d->message,
+              "spec.rules[0].http.paths[0].path: Invalid value: \"foo\": must be an absolute path");
     expectAtValue(d, v.yaml, "path: foo");
 }
 
@@ -165,7 +178,8 @@ TEST(IngressValidationTest, EmptyPrefixPathIsNotAbsolute) {
     Validated v(onePath("Prefix", "\"\""));
     const auto* d = v.only();
     ASSERT_NE(d, nullptr);
-    EXPECT_EQ(d->message, "spec.rules[0].http.paths[0].path: Invalid value: \"\": must be an absolute path");
+    EXPECT_EQ(d->message,
+              "spec.rules[0].http.paths[0].path: Invalid value: \"\": must be an absolute path");
     expectAtValue(d, v.yaml, "path: \"\"");
 }
 
@@ -181,7 +195,8 @@ TEST(IngressValidationTest, ImplementationSpecificPathMustBeAbsoluteWhenSet) {
     Validated v(onePath("ImplementationSpecific", "foo"));
     const auto* d = v.only();
     ASSERT_NE(d, nullptr);
-    EXPECT_EQ(d->message, "spec.rules[0].http.paths[0].path: Invalid value: \"foo\": must be an absolute path");
+    EXPECT_EQ(d->message,
+              "spec.rules[0].http.paths[0].path: Invalid value: \"foo\": must be an absolute path");
     expectAtValue(d, v.yaml, "path: foo");
 }
 
@@ -193,7 +208,8 @@ TEST(IngressValidationTest, ExactAndPrefixRefuseDoubleSlashes) {
         const auto* d = v.only();
         ASSERT_NE(d, nullptr);
         EXPECT_EQ(d->message,
-                  "spec.rules[0].http.paths[0].path: Invalid value: \"/foo//bar/foo\": must not contain '//'");
+                  "spec.rules[0].http.paths[0].path: Invalid value: \"/foo//bar/foo\": must not "
+                  "contain '//'");
         expectAtValue(d, v.yaml, "path: /foo//bar/foo");
     }
 }
@@ -207,32 +223,36 @@ TEST(IngressValidationTest, ImplementationSpecificAllowsDoubleSlashes) {
 TEST(IngressValidationTest, DotSegmentsAreRefused) {
     // conformance #77
     Validated dot(onePath("Prefix", "/foo/./foo"));
-    EXPECT_THAT(dot.messages(),
-                ElementsAre("spec.rules[0].http.paths[0].path: Invalid value: \"/foo/./foo\": must not contain '/./'"));
+    EXPECT_THAT(dot.messages(), ElementsAre("spec.rules[0].http.paths[0].path: Invalid value: "
+                                            "\"/foo/./foo\": must not contain '/./'"));
     Validated dots(onePath("Exact", "/foo/../foo"));
-    EXPECT_THAT(dots.messages(),
-                ElementsAre("spec.rules[0].http.paths[0].path: Invalid value: \"/foo/../foo\": must not contain '/../'"));
+    EXPECT_THAT(dots.messages(), ElementsAre("spec.rules[0].http.paths[0].path: Invalid value: "
+                                             "\"/foo/../foo\": must not contain '/../'"));
     expectAtValue(dots.only(), dots.yaml, "path: /foo/../foo");
 }
 
 TEST(IngressValidationTest, EncodedSlashesAreRefusedInBothCases) {
     // conformance #78
     Validated lower(onePath("Prefix", "/foo/%2f/foo"));
-    EXPECT_THAT(lower.messages(),
-                ElementsAre("spec.rules[0].http.paths[0].path: Invalid value: \"/foo/%2f/foo\": must not contain '%2f'"));
+    EXPECT_THAT(lower.messages(), ElementsAre("spec.rules[0].http.paths[0].path: Invalid value: "
+                                              "\"/foo/%2f/foo\": must not contain '%2f'"));
     Validated upper(onePath("Exact", "/foo/%2F/foo"));
-    EXPECT_THAT(upper.messages(),
-                ElementsAre("spec.rules[0].http.paths[0].path: Invalid value: \"/foo/%2F/foo\": must not contain '%2F'"));
+    EXPECT_THAT(upper.messages(), ElementsAre("spec.rules[0].http.paths[0].path: Invalid value: "
+                                              "\"/foo/%2F/foo\": must not contain '%2F'"));
 }
 
 TEST(IngressValidationTest, PathsCannotEndInADotSegment) {
     // conformance #79
     Validated dots(onePath("Prefix", "/foo/.."));
-    EXPECT_THAT(dots.messages(),
-                ElementsAre("spec.rules[0].http.paths[0].path: Invalid value: \"/foo/..\": cannot end with '/..'"));
+    EXPECT_THAT(
+        dots.messages(),
+        ElementsAre(
+            "spec.rules[0].http.paths[0].path: Invalid value: \"/foo/..\": cannot end with '/..'"));
     Validated dot(onePath("Prefix", "/foo/."));
-    EXPECT_THAT(dot.messages(),
-                ElementsAre("spec.rules[0].http.paths[0].path: Invalid value: \"/foo/.\": cannot end with '/.'"));
+    EXPECT_THAT(
+        dot.messages(),
+        ElementsAre(
+            "spec.rules[0].http.paths[0].path: Invalid value: \"/foo/.\": cannot end with '/.'"));
     expectAtValue(dot.only(), dot.yaml, "path: /foo/.");
 }
 
@@ -258,7 +278,8 @@ TEST(IngressValidationTest, HostWithAPortIsNotASubdomain) {
     const auto* d = v.only();
     ASSERT_NE(d, nullptr);
     EXPECT_EQ(d->code, "ILAB-API-002");
-    EXPECT_EQ(d->message, std::string("spec.rules[0].host: Invalid value: \"foobar:80\": ") + kSubdomain);
+    EXPECT_EQ(d->message,
+              std::string("spec.rules[0].host: Invalid value: \"foobar:80\": ") + kSubdomain);
     EXPECT_EQ(d->hint, "Ingress hosts carry no port");
     expectAtValue(d, v.yaml, "host: foobar:80");
 }
@@ -268,7 +289,9 @@ TEST(IngressValidationTest, HostMustNotBeAnIpAddress) {
     Validated v(onePath("Prefix", "/", "127.0.0.1"));
     const auto* d = v.only();
     ASSERT_NE(d, nullptr);
-    EXPECT_EQ(d->message, "spec.rules[0].host: Invalid value: \"127.0.0.1\": must be a DNS name, not an IP address");
+    EXPECT_EQ(
+        d->message,
+        "spec.rules[0].host: Invalid value: \"127.0.0.1\": must be a DNS name, not an IP address");
     expectAtValue(d, v.yaml, "host: 127.0.0.1");
 }
 
@@ -295,7 +318,8 @@ TEST(IngressValidationTest, UppercaseHostIsRefusedWithAHint) {
     Validated v(onePath("Prefix", "/", "Foo.com"));
     const auto* d = v.only();
     ASSERT_NE(d, nullptr);
-    EXPECT_EQ(d->message, std::string("spec.rules[0].host: Invalid value: \"Foo.com\": ") + kSubdomain);
+    EXPECT_EQ(d->message,
+              std::string("spec.rules[0].host: Invalid value: \"Foo.com\": ") + kSubdomain);
     EXPECT_EQ(d->hint, "hosts must be lowercase");
 }
 
@@ -304,7 +328,8 @@ TEST(IngressValidationTest, WildcardRulesHaveTheirPathsValidated) {
     Validated v(onePath("Exact", "foo", "'*.foo.com'"));
     const auto* d = v.only();
     ASSERT_NE(d, nullptr);
-    EXPECT_EQ(d->message, "spec.rules[0].http.paths[0].path: Invalid value: \"foo\": must be an absolute path");
+    EXPECT_EQ(d->message,
+              "spec.rules[0].http.paths[0].path: Invalid value: \"foo\": must be an absolute path");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -322,8 +347,9 @@ spec:
     const auto* d = v.only();
     ASSERT_NE(d, nullptr);
     EXPECT_EQ(d->code, "ILAB-API-002");
-    EXPECT_EQ(d->message, "spec: Invalid value: []networking.IngressRule(nil): either `defaultBackend` or "
-                          "`rules` must be specified");
+    EXPECT_EQ(d->message,
+              "spec: Invalid value: []networking.IngressRule(nil): either `defaultBackend` or "
+              "`rules` must be specified");
     expectAt(d, v.yaml, "spec:");
 }
 
@@ -372,7 +398,8 @@ spec:
     const auto* d = v.only();
     ASSERT_NE(d, nullptr);
     EXPECT_EQ(d->message,
-              "spec.rules[0].http.paths[0].backend: Invalid value: \"\": cannot set both resource and service backends");
+              "spec.rules[0].http.paths[0].backend: Invalid value: \"\": cannot set both resource "
+              "and service backends");
     expectAt(d, v.yaml, "service:\n            name: web");  // the backend map
 }
 
@@ -388,7 +415,8 @@ spec:
     const auto* d = v.only();
     ASSERT_NE(d, nullptr);
     EXPECT_EQ(d->code, "ILAB-API-001");
-    EXPECT_EQ(d->message, "spec.defaultBackend: Required value: resource or service backend is required");
+    EXPECT_EQ(d->message,
+              "spec.defaultBackend: Required value: resource or service backend is required");
     expectAtValue(d, v.yaml, "defaultBackend: {}");
 }
 
@@ -425,9 +453,11 @@ TEST(IngressValidationTest, ServiceNameMustBeADns1035Label) {
     Validated v(defaultBackend("1web", "{number: 80}"));
     const auto* d = v.only();
     ASSERT_NE(d, nullptr);
-    EXPECT_THAT(d->message, StartsWith("spec.defaultBackend.service.name: Invalid value: \"1web\": a DNS-1035 label "
-                                       "must consist of lower case alphanumeric characters or '-', start with an "
-                                       "alphabetic character"));
+    EXPECT_THAT(
+        d->message,
+        StartsWith("spec.defaultBackend.service.name: Invalid value: \"1web\": a DNS-1035 label "
+                   "must consist of lower case alphanumeric characters or '-', start with an "
+                   "alphabetic character"));
     expectAtValue(d, v.yaml, "name: 1web");
 }
 
@@ -436,7 +466,8 @@ TEST(IngressValidationTest, PortNameAndNumberAreExclusive) {
     Validated v(defaultBackend("web", "{name: http, number: 80}"));
     const auto* d = v.only();
     ASSERT_NE(d, nullptr);
-    EXPECT_EQ(d->message, "spec.defaultBackend: Invalid value: \"\": cannot set both port name & port number");
+    EXPECT_EQ(d->message,
+              "spec.defaultBackend: Invalid value: \"\": cannot set both port name & port number");
     expectAtValue(d, v.yaml, "port: {name");
 }
 
@@ -456,27 +487,32 @@ TEST(IngressValidationTest, PortNumberMustBeInRange) {
     const auto* d = v.only();
     ASSERT_NE(d, nullptr);
     EXPECT_EQ(d->message,
-              "spec.defaultBackend.service.port.number: Invalid value: 70000: must be between 1 and 65535, inclusive");
+              "spec.defaultBackend.service.port.number: Invalid value: 70000: must be between 1 "
+              "and 65535, inclusive");
     expectAtValue(d, v.yaml, "number: 70000");
 }
 
 TEST(IngressValidationTest, PortNameMustBeAnIanaServiceName) {
     // conformance #93
     Validated upper(defaultBackend("web", "\n        name: HTTP"));
-    EXPECT_THAT(upper.messages(),
-                ElementsAre("spec.defaultBackend.service.port.name: Invalid value: \"HTTP\": must contain only "
-                            "alpha-numeric characters (a-z, 0-9), and hyphens (-)",
-                            "spec.defaultBackend.service.port.name: Invalid value: \"HTTP\": must contain at least "
-                            "one letter (a-z)"));
-    for (const auto* d : upper.errors()) expectAtValue(d, upper.yaml, "name: HTTP");
+    EXPECT_THAT(
+        upper.messages(),
+        ElementsAre(
+            "spec.defaultBackend.service.port.name: Invalid value: \"HTTP\": must contain only "
+            "alpha-numeric characters (a-z, 0-9), and hyphens (-)",
+            "spec.defaultBackend.service.port.name: Invalid value: \"HTTP\": must contain at least "
+            "one letter (a-z)"));
+    for (const auto* d : upper.errors())
+        expectAtValue(d, upper.yaml, "name: HTTP");
     Validated longer(defaultBackend("web", "\n        name: a-very-long-port-name"));
-    EXPECT_THAT(longer.messages(),
-                ElementsAre("spec.defaultBackend.service.port.name: Invalid value: \"a-very-long-port-name\": must "
-                            "be no more than 15 characters"));
+    EXPECT_THAT(
+        longer.messages(),
+        ElementsAre(
+            "spec.defaultBackend.service.port.name: Invalid value: \"a-very-long-port-name\": must "
+            "be no more than 15 characters"));
     Validated hyphens(defaultBackend("web", "{name: http--alt-}"));
-    EXPECT_THAT(hyphens.messages(),
-                ElementsAre(HasSubstr("must not contain consecutive hyphens"),
-                            HasSubstr("must not begin or end with a hyphen")));
+    EXPECT_THAT(hyphens.messages(), ElementsAre(HasSubstr("must not contain consecutive hyphens"),
+                                                HasSubstr("must not begin or end with a hyphen")));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -498,7 +534,8 @@ spec:
     const auto* d = v.only();
     ASSERT_NE(d, nullptr);
     EXPECT_EQ(d->message,
-              "annotations.kubernetes.io/ingress.class: Invalid value: \"foo\": must match `ingressClassName` when "
+              "annotations.kubernetes.io/ingress.class: Invalid value: \"foo\": must match "
+              "`ingressClassName` when "
               "both are specified");
     expectAtValue(d, v.yaml, "kubernetes.io/ingress.class: foo");
     EXPECT_TRUE(v.rejected());
@@ -519,7 +556,8 @@ spec:
 )");
     const auto* d = v.only();
     ASSERT_NE(d, nullptr);
-    EXPECT_EQ(d->message, std::string("spec.tls[0].secretName: Invalid value: \"invalid name\": ") + kSubdomain);
+    EXPECT_EQ(d->message, std::string("spec.tls[0].secretName: Invalid value: \"invalid name\": ") +
+                              kSubdomain);
     expectAtValue(d, v.yaml, "secretName: \"invalid name\"");
 }
 
@@ -556,7 +594,8 @@ spec:
 )");
     const auto* d = v.only();
     ASSERT_NE(d, nullptr);
-    EXPECT_EQ(d->message, std::string("spec.tls[0].hosts[1]: Invalid value: \"Bad_Host\": ") + kSubdomain);
+    EXPECT_EQ(d->message,
+              std::string("spec.tls[0].hosts[1]: Invalid value: \"Bad_Host\": ") + kSubdomain);
     expectAt(d, v.yaml, "Bad_Host");
 }
 
@@ -572,7 +611,8 @@ spec:
 )");
     const auto* d = v.only();
     ASSERT_NE(d, nullptr);
-    EXPECT_EQ(d->message, std::string("spec.ingressClassName: Invalid value: \"Nginx_Class\": ") + kSubdomain);
+    EXPECT_EQ(d->message,
+              std::string("spec.ingressClassName: Invalid value: \"Nginx_Class\": ") + kSubdomain);
     expectAtValue(d, v.yaml, "ingressClassName: Nginx_Class");
 }
 
@@ -588,7 +628,8 @@ spec:
 )");
     const auto* d = v.only();
     ASSERT_NE(d, nullptr);
-    EXPECT_EQ(d->message, std::string("metadata.name: Invalid value: \"My_Ingress\": ") + kSubdomain);
+    EXPECT_EQ(d->message,
+              std::string("metadata.name: Invalid value: \"My_Ingress\": ") + kSubdomain);
     expectAtValue(d, v.yaml, "name: My_Ingress");
 }
 
@@ -612,13 +653,15 @@ spec:
         backend:
           service: {name: web, port: {number: 80}}
 )");
-    EXPECT_THAT(v.messages(),
-                ::testing::UnorderedElementsAre(
-                    "spec.rules[0].host: Invalid value: \"127.0.0.1\": must be a DNS name, not an IP address",
-                    "spec.rules[0].http.paths[0].path: Invalid value: \"foo\": must be an absolute path",
-                    "spec.rules[0].http.paths[0].backend: Required value: port name or number is required",
-                    "spec.rules[0].http.paths[1].pathType: Unsupported value: \"exact\": supported values: "
-                    "\"Exact\", \"ImplementationSpecific\", \"Prefix\""))
+    EXPECT_THAT(
+        v.messages(),
+        ::testing::UnorderedElementsAre(
+            "spec.rules[0].host: Invalid value: \"127.0.0.1\": must be a DNS name, not an IP "
+            "address",
+            "spec.rules[0].http.paths[0].path: Invalid value: \"foo\": must be an absolute path",
+            "spec.rules[0].http.paths[0].backend: Required value: port name or number is required",
+            "spec.rules[0].http.paths[1].pathType: Unsupported value: \"exact\": supported values: "
+            "\"Exact\", \"ImplementationSpecific\", \"Prefix\""))
         << v.describe();
     EXPECT_TRUE(v.rejected());
 }

@@ -9,8 +9,6 @@
 //   /svcNNNN/exact  Exact
 //   /svcNNNN/impl   ImplementationSpecific (a prefix in ingress-nginx without regex mode)
 // gen_nginx_conf.py renders the same names; keep the two in step.
-#include <benchmark/benchmark.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -20,6 +18,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <benchmark/benchmark.h>
 
 #include "engine/dialect/dialect.h"
 #include "engine/model/manifests.h"
@@ -91,7 +91,8 @@ std::string generateManifests(int n, bool regex_host) {
         for (int r = 0; r < kRegexLocations; ++r) {
             char path[64];
             std::snprintf(path, sizeof path, "/rx/r%03d/[a-z]+/[0-9]+", r);
-            y += "      - path: '" + std::string(path) + "'\n        pathType: ImplementationSpecific\n";
+            y += "      - path: '" + std::string(path) +
+                 "'\n        pathType: ImplementationSpecific\n";
             appendBackend(y, "rxsvc");
         }
         appendServiceAndDeployment(y, "rxsvc");
@@ -133,29 +134,32 @@ Corpus& corpus(int n, bool regex_host) {
     if (auto it = cache.find(key); it != cache.end()) return it->second;
     Corpus& c = cache[key];
     c.text = generateManifests(n, regex_host);
-    c.manifests = std::make_unique<model::Manifests>(
-        model::loadManifestsFromText(c.text, "bench-" + std::to_string(n) + ".yaml", loadOptions()));
+    c.manifests = std::make_unique<model::Manifests>(model::loadManifestsFromText(
+        c.text, "bench-" + std::to_string(n) + ".yaml", loadOptions()));
     const std::size_t expected = static_cast<std::size_t>(n) + (regex_host ? 1 : 0);
     if (c.manifests->diagnostics.hasErrors()) {
-        c.error = "generated manifests do not load cleanly: " + firstError(c.manifests->diagnostics);
+        c.error =
+            "generated manifests do not load cleanly: " + firstError(c.manifests->diagnostics);
         return c;
     }
     if (c.manifests->ingresses.size() != expected) {
-        c.error = "loaded " + std::to_string(c.manifests->ingresses.size()) + " Ingresses, expected " +
-                  std::to_string(expected);
+        c.error = "loaded " + std::to_string(c.manifests->ingresses.size()) +
+                  " Ingresses, expected " + std::to_string(expected);
         return c;
     }
     for (const auto& ing : c.manifests->ingresses) {
         if (!ing.claimed || ing.rejected) {
             c.error = "Ingress " + ing.meta.qualifiedName() + " is not served (claimed " +
-                      std::to_string(ing.claimed) + ", rejected " + std::to_string(ing.rejected) + ")";
+                      std::to_string(ing.claimed) + ", rejected " + std::to_string(ing.rejected) +
+                      ")";
             return c;
         }
     }
     core::Diagnostics findings;
     c.table = routing::RouteTable::compile(*c.manifests, nginxDialect(), {}, &findings);
     if (findings.hasErrors()) c.error = "compile findings: " + firstError(findings);
-    const std::size_t want_locations = static_cast<std::size_t>(n) * 3 + (regex_host ? kRegexLocations : 0);
+    const std::size_t want_locations =
+        static_cast<std::size_t>(n) * 3 + (regex_host ? kRegexLocations : 0);
     if (c.error.empty() && c.table->locationCount() != want_locations)
         c.error = "compiled " + std::to_string(c.table->locationCount()) + " locations, expected " +
                   std::to_string(want_locations);
@@ -183,10 +187,18 @@ std::vector<routing::Request> hitRequests(int n, int hosts) {
         const std::string base = "/svc" + num4(i);
         std::string target;
         switch (pick_kind(rng)) {
-            case 0: target = base + "/item"; break;
-            case 1: target = base + "/item/sub/" + std::to_string(pick_id(rng)); break;
-            case 2: target = base + "/exact"; break;
-            default: target = base + "/impl/page?id=" + std::to_string(pick_id(rng)); break;
+            case 0:
+                target = base + "/item";
+                break;
+            case 1:
+                target = base + "/item/sub/" + std::to_string(pick_id(rng));
+                break;
+            case 2:
+                target = base + "/exact";
+                break;
+            default:
+                target = base + "/impl/page?id=" + std::to_string(pick_id(rng));
+                break;
         }
         out.push_back(makeRequest(hostOf(i), std::move(target)));
     }
@@ -200,7 +212,8 @@ std::vector<routing::Request> missRequests(int n) {
     out.reserve(kRequestPool);
     for (std::size_t k = 0; k < kRequestPool; ++k) {
         const int i = pick(rng);
-        out.push_back(makeRequest("unknown" + num4(i) + ".bench.local", "/svc" + num4(i) + "/item"));
+        out.push_back(
+            makeRequest("unknown" + num4(i) + ".bench.local", "/svc" + num4(i) + "/item"));
     }
     return out;
 }
@@ -212,16 +225,18 @@ std::vector<routing::Request> regexRequests(bool miss) {
     out.reserve(kRequestPool);
     for (std::size_t k = 0; k < kRequestPool; ++k) {
         char target[64];
-        if (miss) std::snprintf(target, sizeof target, "/rx/none/%d", pick_id(rng));
-        else std::snprintf(target, sizeof target, "/rx/r%03d/books/%d", pick(rng), pick_id(rng));
+        if (miss)
+            std::snprintf(target, sizeof target, "/rx/none/%d", pick_id(rng));
+        else
+            std::snprintf(target, sizeof target, "/rx/r%03d/books/%d", pick(rng), pick_id(rng));
         out.push_back(makeRequest("rx.bench.local", target));
     }
     return out;
 }
 
 // Each pooled request must give the expected answer before it is timed.
-std::string checkDecisions(const routing::RouteTable& table, const std::vector<routing::Request>& pool,
-                           int want_status) {
+std::string checkDecisions(const routing::RouteTable& table,
+                           const std::vector<routing::Request>& pool, int want_status) {
     for (const auto& r : pool) {
         const routing::Decision d = table.match(r, nullptr);
         const bool ok = want_status == 0 ? d.action == routing::Action::Forward && d.backend &&
@@ -253,19 +268,22 @@ void BM_LoadManifests(benchmark::State& state) {
     Corpus& c = corpus(n, false);
     if (!c.error.empty()) return state.SkipWithError(c.error.c_str());
     for (auto _ : state) {
-        auto m = std::make_unique<model::Manifests>(model::loadManifestsFromText(c.text, "bench.yaml", loadOptions()));
+        auto m = std::make_unique<model::Manifests>(
+            model::loadManifestsFromText(c.text, "bench.yaml", loadOptions()));
         benchmark::DoNotOptimize(m.get());
         state.PauseTiming();  // freeing the old set is not part of loading the new one
         m.reset();
         state.ResumeTiming();
     }
     setCounters(state, c, n);
-    state.counters["objects"] = static_cast<double>(c.manifests->ingresses.size() +
-                                                    c.manifests->services.size() +
-                                                    c.manifests->workloads.size());
+    state.counters["objects"] =
+        static_cast<double>(c.manifests->ingresses.size() + c.manifests->services.size() +
+                            c.manifests->workloads.size());
     state.counters["yaml_MB"] = static_cast<double>(c.text.size()) / (1024.0 * 1024.0);
-    state.counters["ingresses_per_s"] = benchmark::Counter(n, benchmark::Counter::kIsIterationInvariantRate);
-    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(c.text.size()));
+    state.counters["ingresses_per_s"] =
+        benchmark::Counter(n, benchmark::Counter::kIsIterationInvariantRate);
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
+                            static_cast<std::int64_t>(c.text.size()));
 }
 
 void BM_Compile(benchmark::State& state) {
@@ -281,7 +299,8 @@ void BM_Compile(benchmark::State& state) {
         state.ResumeTiming();
     }
     setCounters(state, c, n);
-    state.counters["ingresses_per_s"] = benchmark::Counter(n, benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["ingresses_per_s"] =
+        benchmark::Counter(n, benchmark::Counter::kIsIterationInvariantRate);
 }
 
 void runMatches(benchmark::State& state, const routing::RouteTable& table,
@@ -393,13 +412,23 @@ BENCHMARK(BM_LoadManifests)->Apply(slowArgs)->Arg(10000)->Iterations(slowIterati
 BENCHMARK(BM_Compile)->Apply(slowArgs)->Arg(100)->Iterations(slowIterations(100));
 BENCHMARK(BM_Compile)->Apply(slowArgs)->Arg(1000)->Iterations(slowIterations(1000));
 BENCHMARK(BM_Compile)->Apply(slowArgs)->Arg(10000)->Iterations(slowIterations(10000));
-BENCHMARK(BM_Match)->ArgNames({"ingresses", "trace"})->ArgsProduct({{100, 1000, 10000}, {0, 1}})
+BENCHMARK(BM_Match)
+    ->ArgNames({"ingresses", "trace"})
+    ->ArgsProduct({{100, 1000, 10000}, {0, 1}})
     ->Unit(benchmark::kNanosecond);
-BENCHMARK(BM_MatchHotHosts)->ArgName("ingresses")->Arg(100)->Arg(1000)->Arg(10000)
+BENCHMARK(BM_MatchHotHosts)
+    ->ArgName("ingresses")
+    ->Arg(100)
+    ->Arg(1000)
+    ->Arg(10000)
     ->Unit(benchmark::kNanosecond);
-BENCHMARK(BM_MatchMiss)->ArgNames({"ingresses", "trace"})->ArgsProduct({{100, 1000, 10000}, {0, 1}})
+BENCHMARK(BM_MatchMiss)
+    ->ArgNames({"ingresses", "trace"})
+    ->ArgsProduct({{100, 1000, 10000}, {0, 1}})
     ->Unit(benchmark::kNanosecond);
-BENCHMARK(BM_MatchRegexHost)->ArgNames({"miss", "trace"})->ArgsProduct({{0, 1}, {0, 1}})
+BENCHMARK(BM_MatchRegexHost)
+    ->ArgNames({"miss", "trace"})
+    ->ArgsProduct({{0, 1}, {0, 1}})
     ->Unit(benchmark::kNanosecond);
 
 BENCHMARK_MAIN();

@@ -59,7 +59,8 @@ spec:
             name: foo-bar-com
             port:
               name: http
-)" + backend("wildcard-foo-com", 8080) + backend("foo-bar-com", 8080);
+)" + backend("wildcard-foo-com", 8080) +
+                               backend("foo-bar-com", 8080);
 
 // F-PATH: one Ingress, four hosts, Exact and Prefix rules with and without trailing slashes.
 const std::string kPathRules = R"(
@@ -106,9 +107,11 @@ spec:
       - path: /foo/
         pathType: Exact
         backend: {service: {name: foo-slash-exact, port: {number: 8080}}}
-)" + backend("foo-exact", 8080) + backend("foo-prefix", 8080) + backend("aaa-slash-bbb-prefix", 8080) +
-                              backend("aaa-prefix", 8080) + backend("aaa-slash-bbb-slash-prefix", 8080) +
-                              backend("foo-slash-exact", 8080);
+)" + backend("foo-exact", 8080) +
+                               backend("foo-prefix", 8080) + backend("aaa-slash-bbb-prefix", 8080) +
+                               backend("aaa-prefix", 8080) +
+                               backend("aaa-slash-bbb-slash-prefix", 8080) +
+                               backend("foo-slash-exact", 8080);
 
 // ---------------------------------------------------------------------------------------------
 // §2.2 Ingress conformance suite: default backend.
@@ -233,10 +236,11 @@ spec:
 
 TEST(ConformancePathRulesTest, ExactMatchesOnlyTheWholePathCaseSensitively) {
     Lab lab(kPathRules);
-    EXPECT_THAT(lab.get("http://exact-path-rules/foo"), ForwardsWithPath("foo-exact", "/foo"));  // #15
-    EXPECT_THAT(lab.get("http://exact-path-rules/foo/"), Responds(404));                         // #16
-    EXPECT_THAT(lab.get("http://exact-path-rules/FOO"), Responds(404));                          // #17
-    EXPECT_THAT(lab.get("http://exact-path-rules/bar"), Responds(404));                          // #18
+    EXPECT_THAT(lab.get("http://exact-path-rules/foo"),
+                ForwardsWithPath("foo-exact", "/foo"));                   // #15
+    EXPECT_THAT(lab.get("http://exact-path-rules/foo/"), Responds(404));  // #16
+    EXPECT_THAT(lab.get("http://exact-path-rules/FOO"), Responds(404));   // #17
+    EXPECT_THAT(lab.get("http://exact-path-rules/bar"), Responds(404));   // #18
 }
 
 TEST(ConformancePathRulesTest, PrefixMatchesWholeElementsOnly) {
@@ -249,9 +253,11 @@ TEST(ConformancePathRulesTest, PrefixMatchesWholeElementsOnly) {
 
 TEST(ConformancePathRulesTest, LongestPrefixWins) {
     Lab lab(kPathRules);
-    EXPECT_THAT(lab.get("http://prefix-path-rules/aaa/bbb"), Forwards("aaa-slash-bbb-prefix"));      // #22
-    EXPECT_THAT(lab.get("http://prefix-path-rules/aaa/bbb/ccc"), Forwards("aaa-slash-bbb-prefix"));  // #23
-    EXPECT_THAT(lab.get("http://prefix-path-rules/aaa/ccc"), Forwards("aaa-prefix"));                // #24
+    EXPECT_THAT(lab.get("http://prefix-path-rules/aaa/bbb"),
+                Forwards("aaa-slash-bbb-prefix"));  // #22
+    EXPECT_THAT(lab.get("http://prefix-path-rules/aaa/bbb/ccc"),
+                Forwards("aaa-slash-bbb-prefix"));                                     // #23
+    EXPECT_THAT(lab.get("http://prefix-path-rules/aaa/ccc"), Forwards("aaa-prefix"));  // #24
 }
 
 TEST(ConformancePathRulesTest, ExactBeatsPrefixOnTheSamePath) {
@@ -271,8 +277,9 @@ TEST(ConformancePathRulesTest, TrailingSlashOfAPrefixRuleIsIgnored) {
 
 TEST(ConformancePathRulesTest, TrailingSlashOfAnExactRuleCounts) {
     Lab lab(kPathRules);
-    EXPECT_THAT(lab.get("http://trailing-slash-path-rules/foo"), Responds(404));             // #29
-    EXPECT_THAT(lab.get("http://trailing-slash-path-rules/foo/"), Forwards("foo-slash-exact"));  // #30
+    EXPECT_THAT(lab.get("http://trailing-slash-path-rules/foo"), Responds(404));  // #29
+    EXPECT_THAT(lab.get("http://trailing-slash-path-rules/foo/"),
+                Forwards("foo-slash-exact"));  // #30
 }
 
 TEST(ConformancePathRulesTest, UnknownHostWithoutDefaultBackendIsNotFound) {
@@ -295,8 +302,10 @@ void expectPathCase(const PathCase& c, int number) {
     SCOPED_TRACE("conformance #" + std::to_string(number) + " request " + c.request);
     Lab lab(ingress("docs", "", c.paths) + backends({"s", "a", "b", "r", "d", "p", "e"}));
     const auto d = lab.get("http://docs.example" + c.request);
-    if (c.expected == "404") EXPECT_THAT(d, Responds(404));
-    else EXPECT_THAT(d, ForwardsWithPath(c.expected, c.request));
+    if (c.expected == "404")
+        EXPECT_THAT(d, Responds(404));
+    else
+        EXPECT_THAT(d, ForwardsWithPath(c.expected, c.request));
 }
 
 TEST(ConformancePathTypeTest, DocumentationExamplesTable) {
@@ -316,7 +325,8 @@ TEST(ConformancePathTypeTest, DocumentationExamplesTable) {
     expectPathCase({{{"Prefix", "/aaa/bbb", "s"}}, "/aaa/bbb/ccc", "s"}, 44);
     expectPathCase({{{"Prefix", "/aaa/bbb", "s"}}, "/aaa/bbbxyz", "404"}, 45);
     expectPathCase({{{"Prefix", "/", "r"}, {"Prefix", "/aaa", "a"}}, "/aaa/ccc", "a"}, 46);
-    const std::vector<PathSpec> three = {{"Prefix", "/", "r"}, {"Prefix", "/aaa", "a"}, {"Prefix", "/aaa/bbb", "b"}};
+    const std::vector<PathSpec> three = {
+        {"Prefix", "/", "r"}, {"Prefix", "/aaa", "a"}, {"Prefix", "/aaa/bbb", "b"}};
     expectPathCase({three, "/aaa/bbb", "b"}, 47);
     expectPathCase({three, "/ccc", "r"}, 48);
     expectPathCase({{{"Prefix", "/foo", "p"}, {"Exact", "/foo", "e"}}, "/foo", "e"}, 50);
@@ -324,7 +334,8 @@ TEST(ConformancePathTypeTest, DocumentationExamplesTable) {
 
 TEST(ConformancePathTypeTest, OrderOfPathsInTheManifestDoesNotMatter) {
     // conformance #47 with the paths listed longest first
-    Lab lab(ingress("docs", "", {{"Prefix", "/aaa/bbb", "b"}, {"Prefix", "/aaa", "a"}, {"Prefix", "/", "r"}}) +
+    Lab lab(ingress("docs", "",
+                    {{"Prefix", "/aaa/bbb", "b"}, {"Prefix", "/aaa", "a"}, {"Prefix", "/", "r"}}) +
             backends({"a", "b", "r"}));
     EXPECT_THAT(lab.get("http://x/aaa/bbb"), Forwards("b"));
     EXPECT_THAT(lab.get("http://x/aaa/bb"), Forwards("a"));
@@ -349,13 +360,15 @@ TEST(ConformancePathTypeTest, UnmatchedPathGoesToTheDefaultBackendOfTheHost) {
 
 TEST(ConformancePathTypeTest, LongerPrefixWithTrailingSlashWinsForItsOwnPath) {
     // conformance #60: P /foo → a, P /foo/ → b; /foo/ goes to the longer rule.
-    Lab lab(ingress("api", "", {{"Prefix", "/foo", "a"}, {"Prefix", "/foo/", "b"}}) + backends({"a", "b"}));
+    Lab lab(ingress("api", "", {{"Prefix", "/foo", "a"}, {"Prefix", "/foo/", "b"}}) +
+            backends({"a", "b"}));
     EXPECT_THAT(lab.get("http://x/foo/"), Forwards("b"));
 }
 
 TEST(ConformancePathTypeTest, PrefixWrittenExactlyAsTheRequestPathWins) {
     // conformance #61, decided as ingress-nginx does (§3 A3): its "= /foo" location answers.
-    Lab lab(ingress("api", "", {{"Prefix", "/foo", "a"}, {"Prefix", "/foo/", "b"}}) + backends({"a", "b"}));
+    Lab lab(ingress("api", "", {{"Prefix", "/foo", "a"}, {"Prefix", "/foo/", "b"}}) +
+            backends({"a", "b"}));
     EXPECT_THAT(lab.get("http://x/foo"), Forwards("a"));
 }
 
@@ -378,7 +391,7 @@ TEST(ConformancePathTypeTest, QueryIsNotMatchedButForwarded) {
 
 TEST(ConformanceHostRulesTest, DocumentationWildcardTable) {
     Lab lab(ingress("wild", "*.foo.com", {{"Prefix", "/", "w"}}) + backend("w"));
-    EXPECT_THAT(lab.get("http://bar.foo.com/"), Forwards("w"));    // #51
+    EXPECT_THAT(lab.get("http://bar.foo.com/"), Forwards("w"));      // #51
     EXPECT_THAT(lab.get("http://baz.bar.foo.com/"), Responds(404));  // #52
     EXPECT_THAT(lab.get("http://foo.com/"), Responds(404));          // #53
 }
@@ -617,9 +630,9 @@ TEST(ConformanceNginxTest, MixedExactAndPrefixRootAcrossIngresses) {
     Lab lab(ingress("exact", "mixed.path", {{"Exact", "/", "x"}, {"Exact", "/foo", "xf"}}) +
             ingress("prefix", "mixed.path", {{"Prefix", "/", "p"}, {"Prefix", "/foo", "pf"}}) +
             backends({"x", "p", "xf", "pf"}));
-    EXPECT_THAT(lab.get("http://mixed.path/"), Forwards("x"));         // #100
-    EXPECT_THAT(lab.get("http://mixed.path/bar"), Forwards("p"));      // #101
-    EXPECT_THAT(lab.get("http://mixed.path/foo"), Forwards("xf"));     // #102
+    EXPECT_THAT(lab.get("http://mixed.path/"), Forwards("x"));          // #100
+    EXPECT_THAT(lab.get("http://mixed.path/bar"), Forwards("p"));       // #101
+    EXPECT_THAT(lab.get("http://mixed.path/foo"), Forwards("xf"));      // #102
     EXPECT_THAT(lab.get("http://mixed.path/foo/bar"), Forwards("pf"));  // #102
     EXPECT_THAT(lab.get("http://mixed.path/foobar"), Forwards("p"));    // #102
 }
@@ -636,7 +649,7 @@ TEST(ConformanceNginxTest, PrefixPathTypeMatchesElements) {
 TEST(ConformanceNginxTest, UseRegexPathIsAnchoredAtTheStartOnly) {
     // conformance #104
     Lab lab(ingress("regex", "prefix.path", {{"ImplementationSpecific", "/id/[0-9]+", "s"}},
-                  {{"use-regex", "true"}}) +
+                    {{"use-regex", "true"}}) +
             backend("s"));
     EXPECT_THAT(lab.get("http://prefix.path/id/1"), Forwards("s"));
     EXPECT_THAT(lab.get("http://prefix.path/id/12"), Forwards("s"));
@@ -648,7 +661,7 @@ TEST(ConformanceNginxTest, UseRegexPathIsAnchoredAtTheStartOnly) {
 TEST(ConformanceNginxTest, UseRegexPathWithDollarIsAnchoredAtBothEnds) {
     // conformance #105
     Lab lab(ingress("regex", "prefix.path", {{"ImplementationSpecific", "/id/[0-9]+$", "s"}},
-                  {{"use-regex", "true"}}) +
+                    {{"use-regex", "true"}}) +
             backend("s"));
     EXPECT_THAT(lab.get("http://prefix.path/id/1"), Forwards("s"));
     EXPECT_THAT(lab.get("http://prefix.path/id/aaa"), Responds(404));
@@ -657,29 +670,35 @@ TEST(ConformanceNginxTest, UseRegexPathWithDollarIsAnchoredAtBothEnds) {
 
 TEST(ConformanceNginxTest, RewriteTargetUsesCaptureGroups) {
     // conformance #106 (docs/examples/rewrite)
-    Lab lab(ingress("rewrite", "rewrite.bar.com", {{"ImplementationSpecific", "/something(/|$)(.*)", "http-svc"}},
-                  {{"use-regex", "true"}, {"rewrite-target", "/$2"}}) +
+    Lab lab(ingress("rewrite", "rewrite.bar.com",
+                    {{"ImplementationSpecific", "/something(/|$)(.*)", "http-svc"}},
+                    {{"use-regex", "true"}, {"rewrite-target", "/$2"}}) +
             backend("http-svc"));
     EXPECT_THAT(lab.get("http://rewrite.bar.com/something"), ForwardsWithPath("http-svc", "/"));
     EXPECT_THAT(lab.get("http://rewrite.bar.com/something/"), ForwardsWithPath("http-svc", "/"));
-    EXPECT_THAT(lab.get("http://rewrite.bar.com/something/new"), ForwardsWithPath("http-svc", "/new"));
+    EXPECT_THAT(lab.get("http://rewrite.bar.com/something/new"),
+                ForwardsWithPath("http-svc", "/new"));
 }
 
 TEST(ConformanceNginxTest, RewriteTargetWithOneCapture) {
     // conformance #107
-    Lab lab(ingress("rewrite", "rewrite.bar.com", {{"ImplementationSpecific", "/foo/bar/(.+)", "s"}},
-                  {{"use-regex", "true"}, {"rewrite-target", "/new/backend/$1"}}) +
+    Lab lab(ingress("rewrite", "rewrite.bar.com",
+                    {{"ImplementationSpecific", "/foo/bar/(.+)", "s"}},
+                    {{"use-regex", "true"}, {"rewrite-target", "/new/backend/$1"}}) +
             backend("s"));
-    EXPECT_THAT(lab.get("http://rewrite.bar.com/foo/bar/bar"), ForwardsWithPath("s", "/new/backend/bar"));
+    EXPECT_THAT(lab.get("http://rewrite.bar.com/foo/bar/bar"),
+                ForwardsWithPath("s", "/new/backend/bar"));
 }
 
 TEST(ConformanceNginxTest, FirstMatchingRegexBeatsTheLongestLiteralPath) {
     // conformance #108: both render as regexes; /foo/bar/[a-z]{3} is longer and listed first.
     Lab lab(ingress("literal", "rewrite.bar.com", {{"Prefix", "/foo/bar/bar", "literal"}}) +
-            ingress("regex", "rewrite.bar.com", {{"ImplementationSpecific", "/foo/bar/[a-z]{3}", "regex"}},
-                  {{"use-regex", "true"}, {"rewrite-target", "/new/backend"}}) +
+            ingress("regex", "rewrite.bar.com",
+                    {{"ImplementationSpecific", "/foo/bar/[a-z]{3}", "regex"}},
+                    {{"use-regex", "true"}, {"rewrite-target", "/new/backend"}}) +
             backends({"literal", "regex"}));
-    EXPECT_THAT(lab.get("http://rewrite.bar.com/foo/bar/bar"), ForwardsWithPath("regex", "/new/backend"));
+    EXPECT_THAT(lab.get("http://rewrite.bar.com/foo/bar/bar"),
+                ForwardsWithPath("regex", "/new/backend"));
     EXPECT_TRUE(lab.table().findServer("rewrite.bar.com")->regex_mode);
 }
 
@@ -687,21 +706,24 @@ TEST(ConformanceNginxTest, RegexModeSpreadsToThePlainIngressOfTheHost) {
     // conformance #109
     Lab lab(ingress("plain", "rewrite.bar.com", {{"Prefix", "/foo", "plain"}}) +
             ingress("regex", "rewrite.bar.com", {{"ImplementationSpecific", "/foo.+", "regex"}},
-                  {{"use-regex", "true"}, {"rewrite-target", "/new/backend"}}) +
+                    {{"use-regex", "true"}, {"rewrite-target", "/new/backend"}}) +
             backends({"plain", "regex"}));
     EXPECT_THAT(lab.get("http://rewrite.bar.com/foo"), ForwardsWithPath("plain", "/foo"));
-    EXPECT_THAT(lab.get("http://rewrite.bar.com/foo/bar"), ForwardsWithPath("regex", "/new/backend"));
+    EXPECT_THAT(lab.get("http://rewrite.bar.com/foo/bar"),
+                ForwardsWithPath("regex", "/new/backend"));
 }
 
 TEST(ConformanceNginxTest, AppRootRedirectsTheRootWith302) {
     // conformance #110
-    Lab lab(ingress("approot", "approot.bar.com", {{"Prefix", "/", "s"}}, {{"app-root", "/app1"}}) + backend("s"));
+    Lab lab(ingress("approot", "approot.bar.com", {{"Prefix", "/", "s"}}, {{"app-root", "/app1"}}) +
+            backend("s"));
     EXPECT_THAT(lab.get("http://approot.bar.com/"), Redirects(302, "http://approot.bar.com/app1"));
 }
 
 TEST(ConformanceNginxTest, ForceSslRedirectWithoutTlsDropsTheSlash) {
     // conformance #111
-    Lab lab(ingress("force", "forcesslredirect.bar.com", {{"Prefix", "/", "s"}}, {{"force-ssl-redirect", "true"}}) +
+    Lab lab(ingress("force", "forcesslredirect.bar.com", {{"Prefix", "/", "s"}},
+                    {{"force-ssl-redirect", "true"}}) +
             backend("s"));
     EXPECT_THAT(lab.get("http://forcesslredirect.bar.com/"),
                 Redirects(308, "https://forcesslredirect.bar.com"));
@@ -709,7 +731,8 @@ TEST(ConformanceNginxTest, ForceSslRedirectWithoutTlsDropsTheSlash) {
 
 TEST(ConformanceNginxTest, PreserveTrailingSlashKeepsTheSlash) {
     // conformance #112
-    Lab lab(ingress("preserve", "h.example", {{"Prefix", "/", "s"}}, {{"preserve-trailing-slash", "true"}},
+    Lab lab(ingress("preserve", "h.example", {{"Prefix", "/", "s"}},
+                    {{"preserve-trailing-slash", "true"}},
                     "  tls:\n  - hosts: [h.example]\n    secretName: h-tls\n") +
             backend("s"));
     EXPECT_THAT(lab.get("http://h.example/"), Redirects(308, "https://h.example/"));
@@ -743,15 +766,18 @@ TEST(ConformanceNginxTest, CanaryByHeaderAlwaysAndNever) {
     EXPECT_THAT(always, Forwards("canary-svc"));
     EXPECT_TRUE(always.canary);
     EXPECT_THAT(lab.get("http://foo/info", {{"CanaryByHeader", "never"}}), Forwards("main-svc"));
-    EXPECT_THAT(lab.get("http://foo/info", {{"CanaryByHeader", "badheadervalue"}}), Forwards("main-svc"));
+    EXPECT_THAT(lab.get("http://foo/info", {{"CanaryByHeader", "badheadervalue"}}),
+                Forwards("main-svc"));
 }
 
 TEST(ConformanceNginxTest, CanaryByHeaderValue) {
     // conformance #115
     Lab lab(kCanaryMain +
-            canaryIngress({{"canary-by-header", "CanaryByHeader"}, {"canary-by-header-value", "DoCanary"}}) +
+            canaryIngress(
+                {{"canary-by-header", "CanaryByHeader"}, {"canary-by-header-value", "DoCanary"}}) +
             backends({"main-svc", "canary-svc"}));
-    EXPECT_THAT(lab.get("http://foo/info", {{"CanaryByHeader", "DoCanary"}}), Forwards("canary-svc"));
+    EXPECT_THAT(lab.get("http://foo/info", {{"CanaryByHeader", "DoCanary"}}),
+                Forwards("canary-svc"));
     EXPECT_THAT(lab.get("http://foo/info", {{"CanaryByHeader", "always"}}), Forwards("main-svc"));
 }
 
@@ -759,14 +785,18 @@ TEST(ConformanceNginxTest, CanaryByCookie) {
     // conformance #116
     Lab lab(kCanaryMain + canaryIngress({{"canary-by-cookie", "Canary-By-Cookie"}}) +
             backends({"main-svc", "canary-svc"}));
-    EXPECT_THAT(lab.get("http://foo/info", {{"Cookie", "Canary-By-Cookie=always"}}), Forwards("canary-svc"));
-    EXPECT_THAT(lab.get("http://foo/info", {{"Cookie", "Canary-By-Cookie=never"}}), Forwards("main-svc"));
-    EXPECT_THAT(lab.get("http://foo/info", {{"Cookie", "Canary-By-Cookie=other"}}), Forwards("main-svc"));
+    EXPECT_THAT(lab.get("http://foo/info", {{"Cookie", "Canary-By-Cookie=always"}}),
+                Forwards("canary-svc"));
+    EXPECT_THAT(lab.get("http://foo/info", {{"Cookie", "Canary-By-Cookie=never"}}),
+                Forwards("main-svc"));
+    EXPECT_THAT(lab.get("http://foo/info", {{"Cookie", "Canary-By-Cookie=other"}}),
+                Forwards("main-svc"));
 }
 
 TEST(ConformanceNginxTest, CanaryWeightZeroNeverSelectsTheCanary) {
     // conformance #117
-    Lab lab(kCanaryMain + canaryIngress({{"canary-weight", "0"}}) + backends({"main-svc", "canary-svc"}));
+    Lab lab(kCanaryMain + canaryIngress({{"canary-weight", "0"}}) +
+            backends({"main-svc", "canary-svc"}));
     core::SeededRandom random(7);
     for (int i = 0; i < 200; ++i)
         ASSERT_THAT(lab.send(request("GET", "http://foo/info"), random), Forwards("main-svc"));

@@ -13,7 +13,8 @@ TEST(DerivedHostTest, PreciseHostWinsOverWildcardWithoutFallingBackOnAPathMiss) 
     // §1.2 precedence + §3 A2: the precise server owns foo.bar.com even where only the wildcard
     // has a matching path.
     Lab lab(ingress("precise", "foo.bar.com", {{"Prefix", "/a", "precise"}}) +
-            ingress("wild", "*.bar.com", {{"Prefix", "/b", "wild"}}) + backends({"precise", "wild"}));
+            ingress("wild", "*.bar.com", {{"Prefix", "/b", "wild"}}) +
+            backends({"precise", "wild"}));
     EXPECT_THAT(lab.get("http://foo.bar.com/a"), Forwards("precise"));
     EXPECT_THAT(lab.get("http://foo.bar.com/b"), Responds(404));
     EXPECT_THAT(lab.get("http://baz.bar.com/b"), Forwards("wild"));
@@ -61,7 +62,8 @@ spec:
     http:
       paths:
       - {path: /, pathType: Prefix, backend: {service: {name: a, port: {number: 80}}}}
-)" + ingress("any", "", {{"Prefix", "/", "any"}}) + backends({"a", "any"}));
+)" + ingress("any", "", {{"Prefix", "/", "any"}}) +
+            backends({"a", "any"}));
     const auto d = lab.get("http://a.com/");
     EXPECT_THAT(d, Forwards("any"));
     bool mentions_unclaimed = false;
@@ -120,7 +122,8 @@ spec:
 // Regex mode boundaries.
 
 TEST(DerivedRegexModeTest, RegexModeOnOneHostDoesNotLeakToAnother) {
-    Lab lab(ingress("regex", "a.com", {{"ImplementationSpecific", "/x[0-9]+", "ra"}}, {{"use-regex", "true"}}) +
+    Lab lab(ingress("regex", "a.com", {{"ImplementationSpecific", "/x[0-9]+", "ra"}},
+                    {{"use-regex", "true"}}) +
             ingress("plain", "b.com", {{"Exact", "/exact", "pb"}}) + backends({"ra", "pb"}));
     EXPECT_THAT(lab.get("http://a.com/X12"), Forwards("ra"));  // case-insensitive regex
     EXPECT_THAT(lab.get("http://b.com/exact"), Forwards("pb"));
@@ -130,7 +133,8 @@ TEST(DerivedRegexModeTest, RegexModeOnOneHostDoesNotLeakToAnother) {
 }
 
 TEST(DerivedRegexModeTest, RegexModeOnAWildcardDoesNotReachAPreciseHostUnderIt) {
-    Lab lab(ingress("wild", "*.a.com", {{"ImplementationSpecific", "/x.*", "w"}}, {{"use-regex", "true"}}) +
+    Lab lab(ingress("wild", "*.a.com", {{"ImplementationSpecific", "/x.*", "w"}},
+                    {{"use-regex", "true"}}) +
             ingress("precise", "www.a.com", {{"Exact", "/x", "p"}}) + backends({"w", "p"}));
     EXPECT_THAT(lab.get("http://www.a.com/x"), Forwards("p"));
     EXPECT_THAT(lab.get("http://www.a.com/xyz"), Responds(404));
@@ -149,8 +153,10 @@ TEST(DerivedRegexModeTest, RewriteTargetEqualToThePathNeitherRewritesNorForcesRe
 TEST(DerivedRegexModeTest, RegexLocationsOfEqualLengthAreTriedInReverseLexicalOrder) {
     // ingress-nginx sorts locations by length, ties in reverse lexical order, and nginx takes
     // the first regex that matches: two overlapping patterns of the same length.
-    Lab lab(ingress("one", "h", {{"ImplementationSpecific", "/a.c", "first"}}, {{"use-regex", "true"}}) +
-            ingress("two", "h", {{"ImplementationSpecific", "/ab.", "second"}}) + backends({"first", "second"}));
+    Lab lab(ingress("one", "h", {{"ImplementationSpecific", "/a.c", "first"}},
+                    {{"use-regex", "true"}}) +
+            ingress("two", "h", {{"ImplementationSpecific", "/ab.", "second"}}) +
+            backends({"first", "second"}));
     // "/ab." > "/a.c" lexically, so "/ab." is tried first and wins for /abc.
     EXPECT_THAT(lab.get("http://h/abc"), Forwards("second"));
     EXPECT_THAT(lab.get("http://h/axc"), Forwards("first"));
@@ -181,7 +187,8 @@ TEST(DerivedCanaryTest, ImplementationSpecificAndPrefixAreTheSameTypeForMerging)
 
 TEST(DerivedCanaryTest, CanaryWithZeroReplicasGetsNoWeightedTraffic) {
     Lab lab(ingress("main", "foo", {{"Prefix", "/", "main"}}) +
-            ingress("canary", "foo", {{"Prefix", "/", "canary"}}, {{"canary", "true"}, {"canary-weight", "100"}}) +
+            ingress("canary", "foo", {{"Prefix", "/", "canary"}},
+                    {{"canary", "true"}, {"canary-weight", "100"}}) +
             backend("main") + backend("canary", 80, 0));
     core::SeededRandom random(11);
     for (int i = 0; i < 50; ++i) {
@@ -195,13 +202,18 @@ TEST(DerivedCanaryTest, NeverStopsBeforeTheWeight) {
     // header "never" and cookie "never" both end the evaluation on the main backend.
     Lab lab(ingress("main", "foo", {{"Prefix", "/", "main"}}) +
             ingress("canary", "foo", {{"Prefix", "/", "canary"}},
-                    {{"canary", "true"}, {"canary-by-header", "X-Canary"}, {"canary-by-cookie", "canary"},
+                    {{"canary", "true"},
+                     {"canary-by-header", "X-Canary"},
+                     {"canary-by-cookie", "canary"},
                      {"canary-weight", "100"}}) +
             backends({"main", "canary"}));
     core::SeededRandom random(12);
-    EXPECT_THAT(lab.send(request("GET", "http://foo/", {{"X-Canary", "never"}, {"Cookie", "canary=always"}}), random),
+    EXPECT_THAT(lab.send(request("GET", "http://foo/",
+                                 {{"X-Canary", "never"}, {"Cookie", "canary=always"}}),
+                         random),
                 Forwards("main"));
-    EXPECT_THAT(lab.send(request("GET", "http://foo/", {{"Cookie", "canary=never"}}), random), Forwards("main"));
+    EXPECT_THAT(lab.send(request("GET", "http://foo/", {{"Cookie", "canary=never"}}), random),
+                Forwards("main"));
     EXPECT_THAT(lab.send(request("GET", "http://foo/"), random), Forwards("canary"));
 }
 
@@ -222,7 +234,8 @@ TEST(DerivedCanaryTest, CanaryTrafficGetsTheMainRewriteAndAccessList) {
 
 TEST(DerivedCanaryTest, CanaryOnlyShadowsItsOwnPath) {
     Lab lab(ingress("main", "foo", {{"Prefix", "/", "main"}, {"Prefix", "/api", "api"}}) +
-            ingress("canary", "foo", {{"Prefix", "/api", "canary"}}, {{"canary", "true"}, {"canary-by-header", "X-Canary"}}) +
+            ingress("canary", "foo", {{"Prefix", "/api", "canary"}},
+                    {{"canary", "true"}, {"canary-by-header", "X-Canary"}}) +
             backends({"main", "api", "canary"}));
     EXPECT_THAT(lab.get("http://foo/api/x", {{"X-Canary", "always"}}), Forwards("canary"));
     EXPECT_THAT(lab.get("http://foo/web", {{"X-Canary", "always"}}), Forwards("main"));
@@ -248,14 +261,16 @@ TEST(DerivedPathTest, ExactRootMatchesOnlyTheRoot) {
 
 TEST(DerivedPathTest, PercentEncodedCharactersMatchTheDecodedRuleAndArriveAsSent) {
     // §3 A8: decoded for matching; the backend sees the request-target as sent.
-    Lab lab(ingress("p", "h", {{"Exact", "/foo bar", "s"}, {"Prefix", "/api", "api"}}) + backends({"s", "api"}));
+    Lab lab(ingress("p", "h", {{"Exact", "/foo bar", "s"}, {"Prefix", "/api", "api"}}) +
+            backends({"s", "api"}));
     EXPECT_THAT(lab.get("http://h/foo%20bar"), ForwardsWithPath("s", "/foo%20bar"));
     EXPECT_THAT(lab.get("http://h/%61pi/v1"), ForwardsWithPath("api", "/%61pi/v1"));
 }
 
 TEST(DerivedPathTest, EncodedSlashIsNotAPathSeparator) {
     // §3 A8 as documented in normalize.h: %2F stays encoded.
-    Lab lab(ingress("p", "h", {{"Prefix", "/a/b", "ab"}, {"Prefix", "/a", "a"}}) + backends({"ab", "a"}));
+    Lab lab(ingress("p", "h", {{"Prefix", "/a/b", "ab"}, {"Prefix", "/a", "a"}}) +
+            backends({"ab", "a"}));
     EXPECT_THAT(lab.get("http://h/a%2Fb"), Responds(404));
     EXPECT_THAT(lab.get("http://h/a/b%2Fc"), Forwards("a"));  // one element "b%2Fc", not "b"
     EXPECT_THAT(lab.get("http://h/a/b/c%2Fd"), Forwards("ab"));
@@ -276,7 +291,8 @@ TEST(DerivedPathTest, RepeatedSlashesAreMerged) {
 
 TEST(DerivedPathTest, QueryWithSlashesDoesNotTakePartInMatching) {
     Lab lab(ingress("p", "h", {{"Exact", "/login", "s"}}) + backend("s"));
-    EXPECT_THAT(lab.get("http://h/login?next=/admin/"), ForwardsWithPath("s", "/login?next=/admin/"));
+    EXPECT_THAT(lab.get("http://h/login?next=/admin/"),
+                ForwardsWithPath("s", "/login?next=/admin/"));
     EXPECT_THAT(lab.get("http://h/login/?next=x"), Responds(404));
 }
 
@@ -291,7 +307,8 @@ TEST(DerivedPathTest, TargetThatIsNotAnAbsolutePathIsABadRequest) {
 
 TEST(DerivedPathTest, EveryMethodIsRoutedTheSameWay) {
     Lab lab(ingress("p", "h", {{"Prefix", "/api", "s"}}) + backend("s"));
-    for (const char* method : {"GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE", "PROPFIND"})
+    for (const char* method :
+         {"GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE", "PROPFIND"})
         EXPECT_THAT(lab.decide(method, "http://h/api"), Forwards("s")) << method;
 }
 
@@ -401,7 +418,8 @@ spec:
 }
 
 TEST(DerivedServiceTest, UpstreamVhostReplacesTheHostSentUpstream) {
-    Lab lab(ingress("p", "h", {{"Prefix", "/", "s"}}, {{"upstream-vhost", "internal.svc"}}) + backend("s"));
+    Lab lab(ingress("p", "h", {{"Prefix", "/", "s"}}, {{"upstream-vhost", "internal.svc"}}) +
+            backend("s"));
     EXPECT_EQ(lab.get("http://h/").upstream.host, "internal.svc");
 }
 
@@ -423,7 +441,8 @@ TEST(DerivedRedirectTest, TlsSectionOnlyCoversTheHostsOfItsOwnIngress) {
 TEST(DerivedRedirectTest, TlsOfOneIngressRedirectsEveryPathOfTheHost) {
     Lab lab(ingress("secure", "h.example", {{"Prefix", "/app", "app"}}, {},
                     "  tls:\n  - hosts: [h.example]\n    secretName: h-tls\n") +
-            ingress("plain", "h.example", {{"Prefix", "/docs", "docs"}}) + backends({"app", "docs"}));
+            ingress("plain", "h.example", {{"Prefix", "/docs", "docs"}}) +
+            backends({"app", "docs"}));
     EXPECT_THAT(lab.get("http://h.example/docs/x"), Redirects(308, "https://h.example/docs/x"));
     EXPECT_THAT(lab.get("https://h.example/docs/x"), Forwards("docs"));
 }
@@ -438,20 +457,24 @@ TEST(DerivedRedirectTest, WildcardTlsHostCoversAPreciseRuleHost) {
 TEST(DerivedRedirectTest, HttpRedirectCodeComesFromTheOptions) {
     routing::CompileOptions options;
     options.http_redirect_code = 301;
-    Lab lab(ingress("t", "h", {{"Prefix", "/", "s"}}, {{"force-ssl-redirect", "true"}}) + backend("s"), options);
+    Lab lab(
+        ingress("t", "h", {{"Prefix", "/", "s"}}, {{"force-ssl-redirect", "true"}}) + backend("s"),
+        options);
     EXPECT_THAT(lab.get("http://h/a/"), Redirects(301, "https://h/a"));
 }
 
 TEST(DerivedRedirectTest, TemporalRedirectCode307) {
     Lab lab(ingress("t", "h", {{"Prefix", "/", "s"}},
-                    {{"permanent-redirect", "https://p.example"}, {"temporal-redirect", "https://t.example/x"},
+                    {{"permanent-redirect", "https://p.example"},
+                     {"temporal-redirect", "https://t.example/x"},
                      {"temporal-redirect-code", "307"}}) +
             backend("s"));
     EXPECT_THAT(lab.get("http://h/"), Redirects(307, "https://t.example/x"));
 }
 
 TEST(DerivedRedirectTest, RedirectAnnotationOnOneIngressLeavesTheOtherPathsOfTheHost) {
-    Lab lab(ingress("old", "h", {{"Prefix", "/old", "s"}}, {{"permanent-redirect", "https://new.example"}}) +
+    Lab lab(ingress("old", "h", {{"Prefix", "/old", "s"}},
+                    {{"permanent-redirect", "https://new.example"}}) +
             ingress("app", "h", {{"Prefix", "/", "s"}}) + backend("s"));
     EXPECT_THAT(lab.get("http://h/old/page"), Redirects(301, "https://new.example"));
     EXPECT_THAT(lab.get("http://h/page"), Forwards("s"));
@@ -465,19 +488,23 @@ TEST(DerivedRootLocationTest, TlsHostRedirectsUnmatchedPathsToHttpsFirst) {
     Lab lab(ingress("app", "h.example", {{"Prefix", "/app", "app"}}, {},
                     "  tls:\n  - hosts: [h.example]\n    secretName: h-tls\n") +
             backend("app"));
-    EXPECT_THAT(lab.get("http://h.example/other?x=1"), Redirects(308, "https://h.example/other?x=1"));
+    EXPECT_THAT(lab.get("http://h.example/other?x=1"),
+                Redirects(308, "https://h.example/other?x=1"));
     EXPECT_THAT(lab.get("https://h.example/other"), Responds(404));
 }
 
 TEST(DerivedRootLocationTest, RedirectAnnotationOfTheFirstIngressCoversUnmatchedPaths) {
-    Lab lab(ingress("old", "h", {{"Prefix", "/old", "s"}}, {{"permanent-redirect", "https://new.example"}}) +
+    Lab lab(ingress("old", "h", {{"Prefix", "/old", "s"}},
+                    {{"permanent-redirect", "https://new.example"}}) +
             ingress("api", "h", {{"Prefix", "/api", "s"}}) + backend("s"));
     EXPECT_THAT(lab.get("http://h/unmatched"), Redirects(301, "https://new.example"));
     EXPECT_THAT(lab.get("http://h/api/x"), Forwards("s"));
 }
 
 TEST(DerivedRootLocationTest, AllowListOfTheFirstIngressGuardsTheDefaultBackend) {
-    Lab lab(ingress("a", "h", {{"Prefix", "/app", "s"}}, {{"allowlist-source-range", "10.0.0.0/8"}}) + backend("s"));
+    Lab lab(
+        ingress("a", "h", {{"Prefix", "/app", "s"}}, {{"allowlist-source-range", "10.0.0.0/8"}}) +
+        backend("s"));
     auto r = request("GET", "http://h/unmatched");
     r.client_ip = "192.0.2.1";
     EXPECT_THAT(lab.send(r), Responds(403));
@@ -519,7 +546,8 @@ spec:
 // ---------------------------------------------------------------------------------------------
 // Body limits and access lists.
 
-routing::Decision upload(const Lab& lab, std::optional<std::uint64_t> bytes, const std::string& ip = "127.0.0.1") {
+routing::Decision upload(const Lab& lab, std::optional<std::uint64_t> bytes,
+                         const std::string& ip = "127.0.0.1") {
     auto r = request("POST", "http://h/upload");
     r.content_length = bytes;
     r.client_ip = ip;
@@ -546,9 +574,10 @@ TEST(DerivedBodyLimitTest, UnitsAreBinary) {
 
 TEST(DerivedBodyLimitTest, BodyLimitComesBeforeRedirectsAndAccessLists) {
     // nginx-annotations §2.3 step 4: 413 is decided when the location is chosen.
-    Lab redirecting(ingress("b", "h", {{"Prefix", "/", "s"}},
-                            {{"proxy-body-size", "1k"}, {"permanent-redirect", "https://x.example"}}) +
-                    backend("s"));
+    Lab redirecting(
+        ingress("b", "h", {{"Prefix", "/", "s"}},
+                {{"proxy-body-size", "1k"}, {"permanent-redirect", "https://x.example"}}) +
+        backend("s"));
     EXPECT_THAT(upload(redirecting, 4096), Responds(413));
     Lab denying(ingress("b", "h", {{"Prefix", "/", "s"}},
                         {{"proxy-body-size", "1k"}, {"denylist-source-range", "10.0.0.0/8"}}) +
@@ -558,7 +587,8 @@ TEST(DerivedBodyLimitTest, BodyLimitComesBeforeRedirectsAndAccessLists) {
 }
 
 TEST(DerivedAccessListTest, ForwardedForIsIgnoredUnlessTrusted) {
-    Lab lab(ingress("d", "h", {{"Prefix", "/", "s"}}, {{"denylist-source-range", "18.0.0.0/8"}}) + backend("s"));
+    Lab lab(ingress("d", "h", {{"Prefix", "/", "s"}}, {{"denylist-source-range", "18.0.0.0/8"}}) +
+            backend("s"));
     auto r = request("GET", "http://h/", {{"X-Forwarded-For", "18.0.0.1"}});
     r.client_ip = "10.0.0.1";
     EXPECT_THAT(lab.send(r), Forwards("s"));
@@ -567,7 +597,9 @@ TEST(DerivedAccessListTest, ForwardedForIsIgnoredUnlessTrusted) {
 }
 
 TEST(DerivedAccessListTest, Ipv6RangesAreHonoured) {
-    Lab lab(ingress("a", "h", {{"Prefix", "/", "s"}}, {{"allowlist-source-range", "2001:db8::/32"}}) + backend("s"));
+    Lab lab(
+        ingress("a", "h", {{"Prefix", "/", "s"}}, {{"allowlist-source-range", "2001:db8::/32"}}) +
+        backend("s"));
     auto r = request("GET", "http://h/");
     r.client_ip = "2001:db8::7";
     EXPECT_THAT(lab.send(r), Forwards("s"));
@@ -577,7 +609,8 @@ TEST(DerivedAccessListTest, Ipv6RangesAreHonoured) {
 
 TEST(DerivedAccessListTest, MissingServiceAnswers503BeforeTheAllowList) {
     // nginx-annotations §3.6: the balancer's 503 comes before the access phase.
-    Lab lab(ingress("a", "h", {{"Prefix", "/", "missing"}}, {{"allowlist-source-range", "10.0.0.0/8"}}));
+    Lab lab(ingress("a", "h", {{"Prefix", "/", "missing"}},
+                    {{"allowlist-source-range", "10.0.0.0/8"}}));
     auto r = request("GET", "http://h/");
     r.client_ip = "192.0.2.1";
     EXPECT_THAT(lab.send(r), Responds(503));

@@ -17,7 +17,9 @@ std::string canary(Annotations annotations, const std::string& host = "foo",
     return ingress("canary", host, {{type, "/info", "b"}}, annotations);
 }
 
-std::string withBackends(const std::string& ingresses) { return ingresses + backends({"a", "b"}); }
+std::string withBackends(const std::string& ingresses) {
+    return ingresses + backends({"a", "b"});
+}
 
 routing::Decision info(const Lab& lab, const Headers& headers = {}) {
     return lab.get("http://foo/info", headers);
@@ -62,8 +64,8 @@ TEST(NginxCanaryTest, HeaderAlwaysAndNever) {
 
 TEST(NginxCanaryTest, HeaderValueReplacesAlwaysAndNever) {
     // C04
-    Lab lab(withBackends(
-        kMain + canary({{"canary-by-header", "CanaryByHeader"}, {"canary-by-header-value", "DoCanary"}})));
+    Lab lab(withBackends(kMain + canary({{"canary-by-header", "CanaryByHeader"},
+                                         {"canary-by-header-value", "DoCanary"}})));
     EXPECT_THAT(info(lab, {{"CanaryByHeader", "DoCanary"}}), Forwards("b"));
     EXPECT_THAT(info(lab, {{"CanaryByHeader", "always"}}), Forwards("a"));
     EXPECT_THAT(info(lab, {{"CanaryByHeader", "never"}}), Forwards("a"));
@@ -103,8 +105,9 @@ TEST(NginxCanaryTest, UnmatchedHeaderValueFallsThroughToTheCookie) {
     Lab lab(withBackends(kMain + canary({{"canary-by-header", "CanaryByHeader"},
                                          {"canary-by-header-value", "DoCanary"},
                                          {"canary-by-cookie", "CanaryByCookie"}})));
-    EXPECT_THAT(info(lab, {{"CanaryByHeader", "otherheadervalue"}, {"Cookie", "CanaryByCookie=always"}}),
-                Forwards("b"));
+    EXPECT_THAT(
+        info(lab, {{"CanaryByHeader", "otherheadervalue"}, {"Cookie", "CanaryByCookie=always"}}),
+        Forwards("b"));
 }
 
 TEST(NginxCanaryTest, CookieAlwaysAndNever) {
@@ -113,7 +116,8 @@ TEST(NginxCanaryTest, CookieAlwaysAndNever) {
     for (int i = 0; i < 50; ++i) {
         ASSERT_THAT(info(lab, {{"Cookie", "Canary-By-Cookie=always"}}), Forwards("b"));
         ASSERT_THAT(info(lab, {{"Cookie", "Canary-By-Cookie=never"}}), Forwards("a"));
-        ASSERT_THAT(info(lab, {{"Cookie", "other=1; Canary-By-Cookie=badcookievalue"}}), Forwards("a"));
+        ASSERT_THAT(info(lab, {{"Cookie", "other=1; Canary-By-Cookie=badcookievalue"}}),
+                    Forwards("a"));
     }
 }
 
@@ -122,7 +126,8 @@ TEST(NginxCanaryTest, WeightZeroHundredAndEqualToTotal) {
     core::SeededRandom random(1);
     Lab zero(withBackends(kMain + canary({{"canary-weight", "0"}})));
     Lab hundred(withBackends(kMain + canary({{"canary-weight", "100"}})));
-    Lab total(withBackends(kMain + canary({{"canary-weight", "1000"}, {"canary-weight-total", "1000"}})));
+    Lab total(
+        withBackends(kMain + canary({{"canary-weight", "1000"}, {"canary-weight-total", "1000"}})));
     for (int i = 0; i < 100; ++i) {
         ASSERT_THAT(zero.send(request("GET", "http://foo/info"), random), Forwards("a"));
         ASSERT_THAT(hundred.send(request("GET", "http://foo/info"), random), Forwards("b"));
@@ -134,7 +139,8 @@ TEST(NginxCanaryTest, WeightSplitsTrafficWithinTolerance) {
     // C11: weight 50, and weight 100 of a total of 200; 2000 seeded draws each.
     Lab half(withBackends(kMain + canary({{"canary-weight", "50"}})));
     EXPECT_NEAR(canaryShare(half, 2000, 42), 0.5, 0.05);
-    Lab of200(withBackends(kMain + canary({{"canary-weight", "100"}, {"canary-weight-total", "200"}})));
+    Lab of200(
+        withBackends(kMain + canary({{"canary-weight", "100"}, {"canary-weight-total", "200"}})));
     EXPECT_NEAR(canaryShare(of200, 2000, 43), 0.5, 0.05);
     // The decision reports the configured split.
     const auto d = info(half);
@@ -197,9 +203,11 @@ TEST(NginxCanaryTest, CanaryHostWithoutAMainServerIsNotFound) {
 TEST(NginxCanaryTest, ForcedRequestReachesTheCanaryUnderCookieAffinity) {
     // C14 (the part the decision core owns): the header forces the canary; the canary keeps the
     // sticky affinity behaviour by default.
-    Lab lab(withBackends(
-        ingress("main", "foo", {{"Prefix", "/info", "a"}}, {{"affinity", "cookie"}, {"session-cookie-name", "aff"}}) +
-        canary({{"canary-by-header", "ForceCanary"}, {"canary-by-header-value", "yes"}, {"canary-weight", "1"}})));
+    Lab lab(withBackends(ingress("main", "foo", {{"Prefix", "/info", "a"}},
+                                 {{"affinity", "cookie"}, {"session-cookie-name", "aff"}}) +
+                         canary({{"canary-by-header", "ForceCanary"},
+                                 {"canary-by-header-value", "yes"},
+                                 {"canary-weight", "1"}})));
     EXPECT_THAT(info(lab, {{"ForceCanary", "yes"}}), Forwards("b"));
     const auto& location = lab.table().findServer("foo")->locations.at(0);
     ASSERT_TRUE(location.canary);
@@ -209,10 +217,12 @@ TEST(NginxCanaryTest, ForcedRequestReachesTheCanaryUnderCookieAffinity) {
 
 TEST(NginxCanaryTest, LegacyAffinityBehaviourIsRead) {
     // C15
-    Lab lab(withBackends(
-        ingress("main", "foo", {{"Prefix", "/info", "a"}}, {{"affinity", "cookie"}, {"session-cookie-name", "aff"}}) +
-        canary({{"canary-by-header", "ForceCanary"}, {"canary-by-header-value", "yes"},
-                {"canary-weight", "50"}, {"affinity-canary-behavior", "legacy"}})));
+    Lab lab(withBackends(ingress("main", "foo", {{"Prefix", "/info", "a"}},
+                                 {{"affinity", "cookie"}, {"session-cookie-name", "aff"}}) +
+                         canary({{"canary-by-header", "ForceCanary"},
+                                 {"canary-by-header-value", "yes"},
+                                 {"canary-weight", "50"},
+                                 {"affinity-canary-behavior", "legacy"}})));
     EXPECT_THAT(info(lab, {{"ForceCanary", "yes"}}), Forwards("b"));
     const auto& location = lab.table().findServer("foo")->locations.at(0);
     ASSERT_TRUE(location.canary);
@@ -237,7 +247,8 @@ TEST(NginxCanaryTest, NeverOnlyCountsWithoutAHeaderValue) {
 
 TEST(NginxCanaryTest, CanaryAnnotationsWithoutCanaryTrueMakeAnOrdinaryIngress) {
     // C18: the "canary" competes as a primary; the older main keeps the path.
-    Lab lab(withBackends(kMain + ingress("canary", "foo", {{"Prefix", "/info", "b"}}, {{"canary-weight", "100"}})));
+    Lab lab(withBackends(
+        kMain + ingress("canary", "foo", {{"Prefix", "/info", "b"}}, {{"canary-weight", "100"}})));
     core::SeededRandom random(3);
     EXPECT_THAT(lab.send(request("GET", "http://foo/info"), random), Forwards("a"));
     EXPECT_TRUE(lab.hasFinding("ILAB-NGINX-007")) << lab.describeFindings();
@@ -246,13 +257,15 @@ TEST(NginxCanaryTest, CanaryAnnotationsWithoutCanaryTrueMakeAnOrdinaryIngress) {
 
 TEST(NginxCanaryTest, MainWithoutEndpointsAnswers503EvenWithAlways) {
     // C19
-    Lab lab(kMain + canary({{"canary-by-header", "CanaryByHeader"}}) + backend("a", 80, 0) + backend("b"));
+    Lab lab(kMain + canary({{"canary-by-header", "CanaryByHeader"}}) + backend("a", 80, 0) +
+            backend("b"));
     EXPECT_THAT(info(lab, {{"CanaryByHeader", "always"}}), Responds(503));
 }
 
 TEST(NginxCanaryTest, CanaryWithoutEndpointsLeavesTheMainBackend) {
     // C20
-    Lab lab(kMain + canary({{"canary-by-header", "CanaryByHeader"}}) + backend("a") + backend("b", 80, 0));
+    Lab lab(kMain + canary({{"canary-by-header", "CanaryByHeader"}}) + backend("a") +
+            backend("b", 80, 0));
     const auto d = info(lab, {{"CanaryByHeader", "always"}});
     EXPECT_THAT(d, Forwards("a"));
     EXPECT_FALSE(d.canary);
@@ -283,7 +296,9 @@ TEST(NginxCanaryTest, CanaryKeepsTheMainLocationSettings) {
 
 TEST(NginxRewriteTest, RewriteTargetReplacesTheWholeUri) {
     // R01
-    Lab lab(ingress("r", "rewrite.bar.com", {{"Prefix", "/something", "s"}}, {{"rewrite-target", "/"}}) + backend("s"));
+    Lab lab(ingress("r", "rewrite.bar.com", {{"Prefix", "/something", "s"}},
+                    {{"rewrite-target", "/"}}) +
+            backend("s"));
     EXPECT_THAT(lab.get("http://rewrite.bar.com/something"), ForwardsWithPath("s", "/"));
 }
 
@@ -337,7 +352,8 @@ TEST(NginxRewriteTest, OptionalSlashAndTailCapture) {
 
 TEST(NginxRewriteTest, ApiPrefixStrip) {
     // R07 (rewrite-target alone switches regex mode on)
-    Lab lab(ingress("r", "h", {{"ImplementationSpecific", "/api(/|$)(.*)", "s"}}, {{"rewrite-target", "/$2"}}) +
+    Lab lab(ingress("r", "h", {{"ImplementationSpecific", "/api(/|$)(.*)", "s"}},
+                    {{"rewrite-target", "/$2"}}) +
             backend("s"));
     EXPECT_THAT(lab.get("http://h/api/users"), ForwardsWithPath("s", "/users"));
     EXPECT_THAT(lab.get("http://h/api/"), ForwardsWithPath("s", "/"));
@@ -346,14 +362,16 @@ TEST(NginxRewriteTest, ApiPrefixStrip) {
 
 TEST(NginxRewriteTest, RewriteAppliesWithUseRegexFalse) {
     // R08
-    Lab lab(ingress("r", "h", {{"Prefix", "/", "s"}}, {{"use-regex", "false"}, {"rewrite-target", "/rewritten"}}) +
+    Lab lab(ingress("r", "h", {{"Prefix", "/", "s"}},
+                    {{"use-regex", "false"}, {"rewrite-target", "/rewritten"}}) +
             backend("s"));
     EXPECT_THAT(lab.get("http://h/"), ForwardsWithPath("s", "/rewritten"));
 }
 
 TEST(NginxRewriteTest, ExactPathIsRewritten) {
     // R09
-    Lab lab(ingress("r", "h", {{"Exact", "/original", "s"}}, {{"rewrite-target", "/rewritten"}}) + backend("s"));
+    Lab lab(ingress("r", "h", {{"Exact", "/original", "s"}}, {{"rewrite-target", "/rewritten"}}) +
+            backend("s"));
     EXPECT_THAT(lab.get("http://h/original"), ForwardsWithPath("s", "/rewritten"));
 }
 
@@ -365,17 +383,21 @@ TEST(NginxRewriteTest, WholeUriIsReplacedAndTheQueryKept) {
 
 TEST(NginxRewriteTest, AppRootRedirectsOnlyTheRoot) {
     // R11, R12: the query is dropped; other URIs are served.
-    Lab lab(ingress("r", "approot.bar.com", {{"Prefix", "/", "s"}}, {{"app-root", "/foo"}}) + backend("s"));
+    Lab lab(ingress("r", "approot.bar.com", {{"Prefix", "/", "s"}}, {{"app-root", "/foo"}}) +
+            backend("s"));
     EXPECT_THAT(lab.get("http://approot.bar.com/"), Redirects(302, "http://approot.bar.com/foo"));
-    EXPECT_THAT(lab.get("http://approot.bar.com/?foo=bar"), Redirects(302, "http://approot.bar.com/foo"));
-    EXPECT_THAT(lab.get("http://approot.bar.com/?foo=bar&baz=qux"), Redirects(302, "http://approot.bar.com/foo"));
+    EXPECT_THAT(lab.get("http://approot.bar.com/?foo=bar"),
+                Redirects(302, "http://approot.bar.com/foo"));
+    EXPECT_THAT(lab.get("http://approot.bar.com/?foo=bar&baz=qux"),
+                Redirects(302, "http://approot.bar.com/foo"));
     EXPECT_THAT(lab.get("http://approot.bar.com/other"), Forwards("s"));
     EXPECT_THAT(lab.get("http://approot.bar.com/some/path/"), Forwards("s"));
 }
 
 TEST(NginxRewriteTest, XForwardedPrefixGoesWithARewrite) {
     // R13
-    Lab lab(ingress("r", "h", {{"Prefix", "/", "s"}}, {{"x-forwarded-prefix", "/test/value"}, {"rewrite-target", "/foo"}}) +
+    Lab lab(ingress("r", "h", {{"Prefix", "/", "s"}},
+                    {{"x-forwarded-prefix", "/test/value"}, {"rewrite-target", "/foo"}}) +
             backend("s"));
     const auto d = lab.get("http://h/");
     EXPECT_THAT(d, ForwardsWithPath("s", "/foo"));
@@ -384,14 +406,16 @@ TEST(NginxRewriteTest, XForwardedPrefixGoesWithARewrite) {
 
 TEST(NginxRewriteTest, EmptyXForwardedPrefixAddsNoHeader) {
     // R14
-    Lab lab(ingress("r", "h", {{"Prefix", "/", "s"}}, {{"x-forwarded-prefix", ""}, {"rewrite-target", "/foo"}}) +
+    Lab lab(ingress("r", "h", {{"Prefix", "/", "s"}},
+                    {{"x-forwarded-prefix", ""}, {"rewrite-target", "/foo"}}) +
             backend("s"));
     EXPECT_EQ(upstreamHeader(lab.get("http://h/"), "X-Forwarded-Prefix"), "");
 }
 
 TEST(NginxRewriteTest, XForwardedPrefixWithoutRewriteAddsNoHeader) {
     // R15
-    Lab lab(ingress("r", "h", {{"Prefix", "/", "s"}}, {{"x-forwarded-prefix", "/test/value"}}) + backend("s"));
+    Lab lab(ingress("r", "h", {{"Prefix", "/", "s"}}, {{"x-forwarded-prefix", "/test/value"}}) +
+            backend("s"));
     const auto d = lab.get("http://h/");
     EXPECT_THAT(d, ForwardsWithPath("s", "/"));
     EXPECT_EQ(upstreamHeader(d, "X-Forwarded-Prefix"), "");
@@ -408,17 +432,22 @@ TEST(NginxRewriteTest, PrefixPathsMatchElements) {
 
 TEST(NginxRewriteTest, RegexIsNotAnchoredAtTheEnd) {
     // R17, R18
-    Lab open(ingress("p", "h", {{"ImplementationSpecific", "/id/[0-9]+", "s"}}, {{"use-regex", "true"}}) + backend("s"));
+    Lab open(ingress("p", "h", {{"ImplementationSpecific", "/id/[0-9]+", "s"}},
+                     {{"use-regex", "true"}}) +
+             backend("s"));
     EXPECT_THAT(open.get("http://h/id/1"), Forwards("s"));
     EXPECT_THAT(open.get("http://h/id/aaa"), Responds(404));
     EXPECT_THAT(open.get("http://h/id/123a"), Forwards("s"));
-    Lab closed(ingress("p", "h", {{"ImplementationSpecific", "/id/[0-9]+$", "s"}}, {{"use-regex", "true"}}) + backend("s"));
+    Lab closed(ingress("p", "h", {{"ImplementationSpecific", "/id/[0-9]+$", "s"}},
+                       {{"use-regex", "true"}}) +
+               backend("s"));
     EXPECT_THAT(closed.get("http://h/id/123a"), Responds(404));
 }
 
 TEST(NginxRewriteTest, RegexModeMakesExactPathsCaseInsensitivePrefixes) {
     // R19
-    Lab lab(ingress("regex", "h", {{"ImplementationSpecific", "/other", "other"}}, {{"use-regex", "true"}}) +
+    Lab lab(ingress("regex", "h", {{"ImplementationSpecific", "/other", "other"}},
+                    {{"use-regex", "true"}}) +
             ingress("exact", "h", {{"Exact", "/exact", "ex"}}) + backends({"other", "ex"}));
     EXPECT_THAT(lab.get("http://h/exactly"), Forwards("ex"));
     EXPECT_THAT(lab.get("http://h/EXACT"), Forwards("ex"));
@@ -432,7 +461,8 @@ TEST(NginxRewriteTest, RegexPathAsExactIsLiteralWithoutRegexMode) {
     Lab exact(ingress("e", "h", {{"Exact", "/foo/bar/[a-z]{3}", "s"}}) + backend("s"));
     EXPECT_THAT(exact.get("http://h/foo/bar/abc"), Responds(404));
     EXPECT_THAT(exact.get("http://h/foo/bar/[a-z]{3}"), Forwards("s"));
-    Lab regex(ingress("r", "h", {{"ImplementationSpecific", "/foo/bar/[a-z]{3}", "s"}}, {{"use-regex", "true"}}) +
+    Lab regex(ingress("r", "h", {{"ImplementationSpecific", "/foo/bar/[a-z]{3}", "s"}},
+                      {{"use-regex", "true"}}) +
               backend("s"));
     EXPECT_THAT(regex.get("http://h/foo/bar/abc"), Forwards("s"));
 }
@@ -444,9 +474,11 @@ const std::string kTls = "  tls:\n  - hosts: [h.example]\n    secretName: h-tls\
 
 TEST(NginxRedirectTest, ForceSslRedirectWithoutTls) {
     // S01
-    Lab lab(ingress("f", "forcesslredirect.bar.com", {{"Prefix", "/", "s"}}, {{"force-ssl-redirect", "true"}}) +
+    Lab lab(ingress("f", "forcesslredirect.bar.com", {{"Prefix", "/", "s"}},
+                    {{"force-ssl-redirect", "true"}}) +
             backend("s"));
-    EXPECT_THAT(lab.get("http://forcesslredirect.bar.com/"), Redirects(308, "https://forcesslredirect.bar.com"));
+    EXPECT_THAT(lab.get("http://forcesslredirect.bar.com/"),
+                Redirects(308, "https://forcesslredirect.bar.com"));
     EXPECT_THAT(lab.get("https://forcesslredirect.bar.com/"), Forwards("s"));
 }
 
@@ -476,20 +508,23 @@ TEST(NginxRedirectTest, PreserveTrailingSlash) {
 
 TEST(NginxRedirectTest, SslRedirectNeedsATlsSection) {
     // S05
-    Lab lab(ingress("t", "h.example", {{"Prefix", "/", "s"}}, {{"ssl-redirect", "true"}}) + backend("s"));
+    Lab lab(ingress("t", "h.example", {{"Prefix", "/", "s"}}, {{"ssl-redirect", "true"}}) +
+            backend("s"));
     EXPECT_THAT(lab.get("http://h.example/"), Forwards("s"));
 }
 
 TEST(NginxRedirectTest, SslRedirectFalseServesPlainHttp) {
     // S06
-    Lab lab(ingress("t", "h.example", {{"Prefix", "/", "s"}}, {{"ssl-redirect", "false"}}, kTls) + backend("s"));
+    Lab lab(ingress("t", "h.example", {{"Prefix", "/", "s"}}, {{"ssl-redirect", "false"}}, kTls) +
+            backend("s"));
     EXPECT_THAT(lab.get("http://h.example/"), Forwards("s"));
 }
 
 TEST(NginxRedirectTest, RedirectKeepsPathAndQuery) {
     // S07
     Lab lab(ingress("t", "h.example", {{"Prefix", "/", "s"}}, {}, kTls) + backend("s"));
-    EXPECT_THAT(lab.get("http://h.example/path?key=value"), Redirects(308, "https://h.example/path?key=value"));
+    EXPECT_THAT(lab.get("http://h.example/path?key=value"),
+                Redirects(308, "https://h.example/path?key=value"));
 }
 
 TEST(NginxRedirectTest, ForwardedProtoHttpsSkipsTheRedirect) {
@@ -507,7 +542,8 @@ TEST(NginxRedirectTest, ForwardedProtoHttpsSkipsTheRedirect) {
 
 TEST(NginxRedirectTest, AcmeChallengeLocationIsNeverRedirected) {
     // S09
-    Lab lab(ingress("solver", "h.example", {{"Prefix", "/.well-known/acme-challenge/tok", "solver"}}, {}, kTls) +
+    Lab lab(ingress("solver", "h.example",
+                    {{"Prefix", "/.well-known/acme-challenge/tok", "solver"}}, {}, kTls) +
             ingress("site", "h.example", {{"Prefix", "/", "s"}}) + backends({"solver", "s"}));
     EXPECT_THAT(lab.get("http://h.example/.well-known/acme-challenge/tok"), Forwards("solver"));
     EXPECT_THAT(lab.get("http://h.example/"), Redirects(308, "https://h.example"));
@@ -515,16 +551,19 @@ TEST(NginxRedirectTest, AcmeChallengeLocationIsNeverRedirected) {
 
 TEST(NginxRedirectTest, PermanentRedirectLocationIsExact) {
     // S10
-    Lab lab(ingress("p", "h", {{"Prefix", "/something", "s"}}, {{"permanent-redirect", "http://redirect.example.com"}}) +
+    Lab lab(ingress("p", "h", {{"Prefix", "/something", "s"}},
+                    {{"permanent-redirect", "http://redirect.example.com"}}) +
             backend("s"));
-    EXPECT_THAT(lab.get("http://h/something/else?x=1"), Redirects(301, "http://redirect.example.com"));
+    EXPECT_THAT(lab.get("http://h/something/else?x=1"),
+                Redirects(301, "http://redirect.example.com"));
 }
 
 TEST(NginxRedirectTest, PermanentRedirectCode) {
     // S11, S12
     const auto lab = [](const std::string& code) {
         return Lab(ingress("p", "h", {{"Prefix", "/", "s"}},
-                           {{"permanent-redirect", "http://redirect.example.com"}, {"permanent-redirect-code", code}}) +
+                           {{"permanent-redirect", "http://redirect.example.com"},
+                            {"permanent-redirect-code", code}}) +
                    backend("s"));
     };
     EXPECT_THAT(lab("302").get("http://h/"), Redirects(302, "http://redirect.example.com"));
@@ -545,7 +584,8 @@ TEST(NginxRedirectTest, TemporalRedirectWinsAndCapsItsCodeAt307) {
 
 TEST(NginxRedirectTest, NginxVariableInARedirectDropsTheIngress) {
     // S14
-    Lab lab(ingress("p", "h", {{"Prefix", "/", "s"}}, {{"permanent-redirect", "https://x.com$request_uri"}}) +
+    Lab lab(ingress("p", "h", {{"Prefix", "/", "s"}},
+                    {{"permanent-redirect", "https://x.com$request_uri"}}) +
             backend("s"));
     EXPECT_THAT(lab.get("http://h/anything"), Responds(404));
     EXPECT_TRUE(lab.hasFinding("ILAB-NGINX-004")) << lab.describeFindings();
@@ -553,7 +593,8 @@ TEST(NginxRedirectTest, NginxVariableInARedirectDropsTheIngress) {
 
 TEST(NginxRedirectTest, AppRootRunsBeforeTheHttpsRedirect) {
     // S15
-    Lab lab(ingress("a", "h", {{"Prefix", "/", "s"}}, {{"app-root", "/app"}, {"force-ssl-redirect", "true"}}) +
+    Lab lab(ingress("a", "h", {{"Prefix", "/", "s"}},
+                    {{"app-root", "/app"}, {"force-ssl-redirect", "true"}}) +
             backend("s"));
     EXPECT_THAT(lab.get("http://h/"), Redirects(302, "http://h/app"));
     EXPECT_THAT(lab.get("http://h/x"), Redirects(308, "https://h/x"));
@@ -561,7 +602,8 @@ TEST(NginxRedirectTest, AppRootRunsBeforeTheHttpsRedirect) {
 
 TEST(NginxRedirectTest, FromToWwwRedirectNamesThePort) {
     // S16
-    Lab lab(ingress("w", "fromtowwwredirect.bar.com", {{"Prefix", "/", "s"}}, {{"from-to-www-redirect", "true"}}) +
+    Lab lab(ingress("w", "fromtowwwredirect.bar.com", {{"Prefix", "/", "s"}},
+                    {{"from-to-www-redirect", "true"}}) +
             backend("s"));
     EXPECT_THAT(lab.get("http://www.fromtowwwredirect.bar.com/foo"),
                 Redirects(308, "http://fromtowwwredirect.bar.com:80/foo"));
@@ -580,7 +622,8 @@ TEST(NginxRedirectTest, FromToWwwOverHttpsDropsTheRootSlash) {
 TEST(NginxRedirectTest, PermanentRedirectComesBeforeTheAllowList) {
     // S18
     Lab lab(ingress("p", "h", {{"Prefix", "/", "s"}},
-                    {{"permanent-redirect", "https://elsewhere.example"}, {"whitelist-source-range", "10.0.0.0/8"}}) +
+                    {{"permanent-redirect", "https://elsewhere.example"},
+                     {"whitelist-source-range", "10.0.0.0/8"}}) +
             backend("s"));
     auto r = request("GET", "http://h/");
     r.client_ip = "192.0.2.7";
@@ -590,7 +633,8 @@ TEST(NginxRedirectTest, PermanentRedirectComesBeforeTheAllowList) {
 // ---------------------------------------------------------------------------------------------
 // Allow and deny lists.
 
-routing::Decision from(const Lab& lab, const std::string& ip, const std::string& url = "http://h/") {
+routing::Decision from(const Lab& lab, const std::string& ip,
+                       const std::string& url = "http://h/") {
     auto r = request("GET", url);
     r.client_ip = ip;
     return lab.send(r);
@@ -598,7 +642,9 @@ routing::Decision from(const Lab& lab, const std::string& ip, const std::string&
 
 TEST(NginxAccessListTest, DenyListAnswers403) {
     // A01, with the client address of the connection.
-    Lab lab(ingress("d", "h", {{"Prefix", "/", "s"}}, {{"denylist-source-range", "18.0.0.0/8, 56.0.0.1"}}) + backend("s"));
+    Lab lab(ingress("d", "h", {{"Prefix", "/", "s"}},
+                    {{"denylist-source-range", "18.0.0.0/8, 56.0.0.1"}}) +
+            backend("s"));
     EXPECT_THAT(from(lab, "18.0.0.1"), Responds(403));
     EXPECT_THAT(from(lab, "56.0.0.1"), Responds(403));
     EXPECT_THAT(from(lab, "56.0.0.2"), Forwards("s"));
@@ -608,7 +654,9 @@ TEST(NginxAccessListTest, DenyListWithForwardedFor) {
     // A01 as the e2e test sends it: X-Forwarded-For trusted with use-forwarded-headers.
     routing::CompileOptions options;
     options.use_forwarded_headers = true;
-    Lab lab(ingress("d", "h", {{"Prefix", "/", "s"}}, {{"denylist-source-range", "18.0.0.0/8, 56.0.0.1"}}) + backend("s"),
+    Lab lab(ingress("d", "h", {{"Prefix", "/", "s"}},
+                    {{"denylist-source-range", "18.0.0.0/8, 56.0.0.1"}}) +
+                backend("s"),
             options);
     EXPECT_THAT(lab.get("http://h/", {{"X-Forwarded-For", "18.0.0.1"}}), Responds(403));
     EXPECT_THAT(lab.get("http://h/", {{"X-Forwarded-For", "56.0.0.1, 10.0.0.1"}}), Responds(403));
@@ -629,7 +677,8 @@ TEST(NginxAccessListTest, DenyIsCheckedBeforeAllow) {
 
 TEST(NginxAccessListTest, AllowListDeniesEveryoneElse) {
     // A03
-    Lab lab(ingress("a", "h", {{"Prefix", "/", "s"}}, {{"allowlist-source-range", "18.0.0.0/8, 56.0.0.0/8"}}) +
+    Lab lab(ingress("a", "h", {{"Prefix", "/", "s"}},
+                    {{"allowlist-source-range", "18.0.0.0/8, 56.0.0.0/8"}}) +
             backend("s"));
     EXPECT_THAT(from(lab, "18.2.3.4"), Forwards("s"));
     EXPECT_THAT(from(lab, "56.2.3.4"), Forwards("s"));
@@ -639,16 +688,18 @@ TEST(NginxAccessListTest, AllowListDeniesEveryoneElse) {
 
 TEST(NginxAccessListTest, AllowListWithoutAValidAddressDeniesTheLocation) {
     // A04
-    Lab lab(ingress("a", "h", {{"Prefix", "/", "s"}}, {{"whitelist-source-range", "not-an-ip"}}) + backend("s"));
+    Lab lab(ingress("a", "h", {{"Prefix", "/", "s"}}, {{"whitelist-source-range", "not-an-ip"}}) +
+            backend("s"));
     EXPECT_THAT(from(lab, "18.2.3.4"), Responds(503));
     EXPECT_TRUE(lab.hasFinding("ILAB-NGINX-003")) << lab.describeFindings();
 }
 
 TEST(NginxAccessListTest, NewNameWinsOverTheDeprecatedAlias) {
     // A05
-    Lab lab(ingress("a", "h", {{"Prefix", "/", "s"}},
-                    {{"allowlist-source-range", "1.1.1.1"}, {"whitelist-source-range", "2.2.2.2"}}) +
-            backend("s"));
+    Lab lab(
+        ingress("a", "h", {{"Prefix", "/", "s"}},
+                {{"allowlist-source-range", "1.1.1.1"}, {"whitelist-source-range", "2.2.2.2"}}) +
+        backend("s"));
     EXPECT_THAT(from(lab, "2.2.2.2"), Responds(403));
     EXPECT_THAT(from(lab, "1.1.1.1"), Forwards("s"));
 }
@@ -706,7 +757,8 @@ TEST(NginxUpstreamTest, DefaultBackendAnnotationAnswersForAServiceWithoutEndpoin
 }
 
 TEST(NginxUpstreamTest, DefaultBackendAnnotationStaysOutWhileTheServiceHasEndpoints) {
-    Lab lab(ingress("d", "h", {{"Prefix", "/", "s"}}, {{"default-backend", "echo"}}) + backends({"s", "echo"}));
+    Lab lab(ingress("d", "h", {{"Prefix", "/", "s"}}, {{"default-backend", "echo"}}) +
+            backends({"s", "echo"}));
     const auto d = lab.get("http://h/");
     EXPECT_THAT(d, Forwards("s"));
     EXPECT_EQ(upstreamHeader(d, "X-Code"), "");
@@ -716,7 +768,8 @@ TEST(NginxUpstreamTest, ServerAliasAnswersForItsHost) {
     // M06
     Lab plain(ingress("a", "foo", {{"Prefix", "/", "s"}}) + backend("s"));
     EXPECT_THAT(plain.get("http://bar/"), Responds(404));
-    Lab alias(ingress("a", "foo", {{"Prefix", "/", "s"}}, {{"server-alias", "bar"}}) + backend("s"));
+    Lab alias(ingress("a", "foo", {{"Prefix", "/", "s"}}, {{"server-alias", "bar"}}) +
+              backend("s"));
     EXPECT_THAT(alias.get("http://bar/"), Forwards("s"));
     EXPECT_THAT(alias.get("http://foo/"), Forwards("s"));
 }

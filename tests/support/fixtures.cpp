@@ -7,8 +7,10 @@ namespace ilab::test {
 std::string yamlQuote(std::string_view text) {
     std::string out = "'";
     for (char c : text) {
-        if (c == '\'') out += "''";
-        else out += c;
+        if (c == '\'')
+            out += "''";
+        else
+            out += c;
     }
     return out + "'";
 }
@@ -19,30 +21,48 @@ std::string backend(std::string_view name, int port, int replicas, std::string_v
            "apiVersion: v1\n"
            "kind: Service\n"
            "metadata:\n"
-           "  name: " + n + "\n"
-           "  namespace: " + s + "\n"
+           "  name: " +
+           n +
+           "\n"
+           "  namespace: " +
+           s +
+           "\n"
            "spec:\n"
            "  selector:\n"
-           "    app: " + n + "\n"
+           "    app: " +
+           n +
+           "\n"
            "  ports:\n"
            "  - name: http\n"
-           "    port: " + std::to_string(port) + "\n"
+           "    port: " +
+           std::to_string(port) +
+           "\n"
            "    targetPort: 8080\n"
            "---\n"
            "apiVersion: apps/v1\n"
            "kind: Deployment\n"
            "metadata:\n"
-           "  name: " + n + "\n"
-           "  namespace: " + s + "\n"
+           "  name: " +
+           n +
+           "\n"
+           "  namespace: " +
+           s +
+           "\n"
            "spec:\n"
-           "  replicas: " + std::to_string(replicas) + "\n"
+           "  replicas: " +
+           std::to_string(replicas) +
+           "\n"
            "  selector:\n"
            "    matchLabels:\n"
-           "      app: " + n + "\n"
+           "      app: " +
+           n +
+           "\n"
            "  template:\n"
            "    metadata:\n"
            "      labels:\n"
-           "        app: " + n + "\n"
+           "        app: " +
+           n +
+           "\n"
            "    spec:\n"
            "      containers:\n"
            "      - name: app\n"
@@ -53,17 +73,21 @@ std::string backend(std::string_view name, int port, int replicas, std::string_v
 
 std::string backends(std::initializer_list<std::string_view> names, int port) {
     std::string out;
-    for (std::string_view name : names) out += backend(name, port);
+    for (std::string_view name : names)
+        out += backend(name, port);
     return out;
 }
 
-std::string ingress(std::string_view name, std::string_view host, const std::vector<PathSpec>& paths,
-                    const Annotations& annotations, std::string_view extra_spec) {
-    std::string y = "---\n"
-                    "apiVersion: networking.k8s.io/v1\n"
-                    "kind: Ingress\n"
-                    "metadata:\n"
-                    "  name: " + std::string(name) + "\n";
+std::string ingress(std::string_view name, std::string_view host,
+                    const std::vector<PathSpec>& paths, const Annotations& annotations,
+                    std::string_view extra_spec) {
+    std::string y =
+        "---\n"
+        "apiVersion: networking.k8s.io/v1\n"
+        "kind: Ingress\n"
+        "metadata:\n"
+        "  name: " +
+        std::string(name) + "\n";
     if (!annotations.empty()) {
         y += "  annotations:\n";
         for (const auto& [key, value] : annotations) {
@@ -81,13 +105,19 @@ std::string ingress(std::string_view name, std::string_view host, const std::vec
             y += " http:\n"
                  "      paths:\n";
             for (const PathSpec& p : paths) {
-                y += "      - path: " + yamlQuote(p.path) + "\n"
-                     "        pathType: " + p.type + "\n"
+                y += "      - path: " + yamlQuote(p.path) +
+                     "\n"
+                     "        pathType: " +
+                     p.type +
+                     "\n"
                      "        backend:\n"
                      "          service:\n"
-                     "            name: " + p.service + "\n"
+                     "            name: " +
+                     p.service +
+                     "\n"
                      "            port:\n"
-                     "              number: " + std::to_string(p.port) + "\n";
+                     "              number: " +
+                     std::to_string(p.port) + "\n";
             }
         } else {
             y += "\n";
@@ -115,9 +145,12 @@ routing::Request request(std::string_view method, std::string_view url, const He
     if (const auto colon = authority.rfind(':');
         colon != std::string_view::npos && authority.find(']', colon) == std::string_view::npos)
         r.port = std::stoi(std::string(authority.substr(colon + 1)));
-    if (end == std::string_view::npos) r.target = "/";
-    else if (rest[end] == '?') r.target = "/" + std::string(rest.substr(end));
-    else r.target = std::string(rest.substr(end));
+    if (end == std::string_view::npos)
+        r.target = "/";
+    else if (rest[end] == '?')
+        r.target = "/" + std::string(rest.substr(end));
+    else
+        r.target = std::string(rest.substr(end));
     return r;
 }
 
@@ -138,7 +171,9 @@ routing::Decision Lab::decide(std::string_view method, std::string_view url,
     return send(request(method, url, headers));
 }
 
-routing::Decision Lab::send(const routing::Request& r) const { return table_->match(r, nullptr); }
+routing::Decision Lab::send(const routing::Request& r) const {
+    return table_->match(r, nullptr);
+}
 
 routing::Decision Lab::send(const routing::Request& r, core::Random& random) const {
     return table_->match(r, &random);
@@ -151,12 +186,15 @@ const core::Diagnostic* Lab::finding(std::string_view code) const {
     return nullptr;
 }
 
-bool Lab::hasFinding(std::string_view code) const { return finding(code) != nullptr; }
+bool Lab::hasFinding(std::string_view code) const {
+    return finding(code) != nullptr;
+}
 
 std::string Lab::describeFindings() const {
     std::string out;
     for (const auto* list : {&manifests_.diagnostics, &findings_})
-        for (const auto& d : list->items()) out += "  " + core::formatDiagnostic(d) + "\n";
+        for (const auto& d : list->items())
+            out += "  " + core::formatDiagnostic(d) + "\n";
     return out.empty() ? "  (none)\n" : out;
 }
 
@@ -191,13 +229,19 @@ void PrintTo(const Decision& d, std::ostream* os) {
                 *os << " to " << d.backend->namespace_ << "/" << d.backend->service << ":"
                     << d.backend->port << " (" << d.backend->endpoints.size() << " endpoints)";
             if (d.canary) *os << " [canary]";
-            *os << ", upstream Host \"" << d.upstream.host << "\" path \"" << d.upstream.path << "\"";
+            *os << ", upstream Host \"" << d.upstream.host << "\" path \"" << d.upstream.path
+                << "\"";
             break;
-        case Action::Redirect: *os << " " << d.status << " to \"" << d.location << "\""; break;
-        case Action::Respond: *os << " " << d.status << " (" << d.reason << ")"; break;
+        case Action::Redirect:
+            *os << " " << d.status << " to \"" << d.location << "\"";
+            break;
+        case Action::Respond:
+            *os << " " << d.status << " (" << d.reason << ")";
+            break;
     }
     if (d.ingress) *os << ", Ingress " << *d.ingress;
-    for (const auto& [k, v] : d.upstream_headers) *os << ", upstream " << k << ": " << v;
+    for (const auto& [k, v] : d.upstream_headers)
+        *os << ", upstream " << k << ": " << v;
     for (const auto& step : d.trace)
         *os << "\n    " << traceKindName(step.kind) << " " << step.stage << ": " << step.message;
 }

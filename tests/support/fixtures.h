@@ -4,9 +4,6 @@
 //
 //   Lab lab(ingress("web", "foo.com", {{"Prefix", "/", "web"}}) + backend("web"));
 //   EXPECT_THAT(lab.get("http://foo.com/x"), Forwards("web"));
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <map>
 #include <memory>
 #include <ostream>
@@ -14,6 +11,9 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "engine/core/diagnostic.h"
 #include "engine/core/random.h"
@@ -48,18 +48,20 @@ using Annotations = std::map<std::string, std::string>;
 
 // An Ingress with ingressClassName nginx and one rule (host "" means no host). `extra_spec` is
 // appended to spec as written (indented two spaces), e.g. "  tls:\n  - hosts: [a.com]\n".
-std::string ingress(std::string_view name, std::string_view host, const std::vector<PathSpec>& paths,
-                    const Annotations& annotations = {}, std::string_view extra_spec = "");
+std::string ingress(std::string_view name, std::string_view host,
+                    const std::vector<PathSpec>& paths, const Annotations& annotations = {},
+                    std::string_view extra_spec = "");
 
 // A YAML single-quoted scalar.
 std::string yamlQuote(std::string_view text);
 
 // Builds a request from "http://host[:port]/path?query" (scheme http or https). A URL that starts
 // with "/" has no Host header.
-routing::Request request(std::string_view method, std::string_view url, const Headers& headers = {});
+routing::Request request(std::string_view method, std::string_view url,
+                         const Headers& headers = {});
 
 class Lab {
-public:
+  public:
     enum class Load { ExpectClean, AllowErrors };
 
     // Loads `yaml` as "test.yaml" and compiles it. With ExpectClean, any error diagnostic of the
@@ -85,7 +87,7 @@ public:
     const routing::RouteTable& table() const { return *table_; }
     const core::Diagnostics& findings() const { return findings_; }
 
-private:
+  private:
     model::Manifests manifests_;
     std::unique_ptr<dialect::Dialect> dialect_;
     core::Diagnostics findings_;
@@ -104,7 +106,8 @@ MATCHER_P(Forwards, service, "forwards to Service " + std::string(service)) {
 
 // Forwarded to `service` and the backend sees `path` (path and query).
 MATCHER_P2(ForwardsWithPath, service, path,
-           "forwards to Service " + std::string(service) + " with upstream path " + std::string(path)) {
+           "forwards to Service " + std::string(service) + " with upstream path " +
+               std::string(path)) {
     return arg.action == routing::Action::Forward && arg.backend &&
            arg.backend->service == std::string(service) && arg.upstream.path == std::string(path);
 }
