@@ -12,8 +12,10 @@ int run(const std::vector<std::string>& args, Streams streams) {
     app.set_version_flag("--version", std::string("ingress-lab ") + ILAB_VERSION);
     Action check = addCheckCommand(app);
     Action explain = addExplainCommand(app);
+    Action serve = addServeCommand(app);
 
-    std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 parses a reversed vector
+    std::vector<std::string> reversed(args.rbegin(),
+                                      args.rend());  // CLI11 parses a reversed vector
     try {
         app.parse(reversed);
     } catch (const CLI::CallForHelp&) {
@@ -34,6 +36,7 @@ int run(const std::vector<std::string>& args, Streams streams) {
     }
     if (app.got_subcommand("check")) return check(streams);
     if (app.got_subcommand("explain")) return explain(streams);
+    if (app.got_subcommand("serve")) return serve(streams);
     return kExitBadInput;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // The subcommands, each registered on a CLI11 app by its own file.
-#include <CLI/CLI.hpp>
 #include <functional>
+
+#include <CLI/CLI.hpp>
 
 #include "app/cli/cli.h"
 
@@ -11,5 +12,6 @@ namespace ilab::cli {
 using Action = std::function<int(Streams)>;
 Action addCheckCommand(CLI::App& app);
 Action addExplainCommand(CLI::App& app);
+Action addServeCommand(CLI::App& app);
 
 }  // namespace ilab::cli

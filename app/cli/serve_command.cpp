@@ -1,0 +1,165 @@
+// ingress-lab serve -f PATH... [--http ADDRESS:PORT] [--watch] [--seed N]
+#include <csignal>
+#include <filesystem>
+#include <iomanip>
+#include <map>
+#include <memory>
+#include <ostream>
+
+#include "app/cli/commands.h"
+#include "engine/core/cidr.h"
+#include "engine/core/text.h"
+#include "engine/lab/lab.h"
+
+namespace ilab::cli {
+namespace {
+
+struct ServeOptions {
+    std::vector<std::string> files;
+    std::string http = "127.0.0.1:8080";
+    bool watch = false;
+    bool watch_without_class = false;
+    std::uint64_t seed = 1;
+};
+
+bool parseListen(const std::string& text, proxy::ListenerSpec& spec, std::string& error) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos) {
+        error = core::quoted(text) + " is not ADDRESS:PORT";
+        return false;
+    }
+    std::string address = text.substr(0, colon);
+    if (address.size() > 1 && address.front() == '[' && address.back() == ']')
+        address = address.substr(1, address.size() - 2);
+    if (!core::IpAddress::parse(address)) {
+        error = core::quoted(address) + " is not an IP address";
+        return false;
+    }
+    int port = -1;
+    try {
+        port = std::stoi(text.substr(colon + 1));
+    } catch (...) {
+    }
+    if (port < 0 || port > 65535) {
+        error = core::quoted(text.substr(colon + 1)) + " is not a port";
+        return false;
+    }
+    spec.address = address;
+    spec.port = static_cast<std::uint16_t>(port);
+    return true;
+}
+
+bool isLoopback(const std::string& address) {
+    auto ip = core::IpAddress::parse(address);
+    return ip && (core::Cidr::parse("127.0.0.0/8")->contains(*ip) ||
+                  core::Cidr::parse("::1/128")->contains(*ip));
+}
+
+// The newest modification time among the manifest files, for --watch.
+std::filesystem::file_time_type newestChange(const std::vector<std::string>& paths) {
+    namespace fs = std::filesystem;
+    fs::file_time_type newest{};
+    std::error_code ec;
+    for (const std::string& path : paths) {
+        if (path == "-") continue;
+        if (fs::is_directory(path, ec)) {
+            for (auto it = fs::recursive_directory_iterator(path, ec);
+                 !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+                if (it->is_regular_file(ec)) newest = std::max(newest, it->last_write_time(ec));
+        } else {
+            newest = std::max(newest, fs::last_write_time(path, ec));
+        }
+    }
+    return newest;
+}
+
+void printDiagnostics(std::ostream& out, const core::Diagnostics& diagnostics) {
+    for (const auto& d : diagnostics.items())
+        if (d.severity != core::Severity::Info) out << core::formatDiagnostic(d) << '\n';
+}
+
+void printPods(std::ostream& out, lab::Lab& lab) {
+    for (const auto& pod : lab.cluster().pods()) {
+        std::string ports;
+        for (const auto& [container, bound] : pod.ports)
+            ports += (ports.empty() ? "" : ",") + std::to_string(bound);
+        out << "  pod " << std::left << std::setw(40) << (pod.namespace_ + "/" + pod.name) << pod.ip
+            << ":" << ports << (pod.ready ? "" : "  (not ready)") << '\n';
+    }
+}
+
+}  // namespace
+
+Action addServeCommand(CLI::App& app) {
+    auto opts = std::make_shared<ServeOptions>();
+    CLI::App* cmd =
+        app.add_subcommand("serve", "Run the lab: a real proxy in front of simulated pods");
+    cmd->add_option("-f,--filename", opts->files, "File or directory (recursive) of manifests")
+        ->required();
+    cmd->add_option("--http", opts->http,
+                    "Plain-HTTP listener, ADDRESS:PORT (default 127.0.0.1:8080)");
+    cmd->add_flag("--watch", opts->watch, "Reload when the manifest files change");
+    cmd->add_option("--seed", opts->seed, "Seed for canary draws and pod behaviour");
+    cmd->add_flag("--watch-ingress-without-class", opts->watch_without_class,
+                  "Serve Ingresses that name no class (ingress-nginx flag)");
+    return [opts](Streams s) {
+        lab::LabOptions options;
+        options.files = opts->files;
+        options.load.watch_ingress_without_class = opts->watch_without_class;
+        options.proxy.seed = opts->seed;
+        options.cluster.seed = opts->seed;
+        std::string error;
+        if (!parseListen(opts->http, options.http, error)) {
+            s.err << "ingress-lab serve: --http " << error << '\n';
+            return kExitBadInput;
+        }
+        if (!isLoopback(options.http.address))
+            s.err << "warning: listening on " << options.http.address
+                  << ", which is not a loopback address: anyone who can reach it can use the lab\n";
+
+        // Block the stop signals before any thread starts, then wait for them here.
+        sigset_t stop_signals;
+        sigemptyset(&stop_signals);
+        sigaddset(&stop_signals, SIGINT);
+        sigaddset(&stop_signals, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+        core::Diagnostics diagnostics;
+        std::unique_ptr<lab::Lab> lab = lab::Lab::start(options, diagnostics);
+        printDiagnostics(s.err, diagnostics);
+        if (!lab) {
+            s.err << "ingress-lab serve: the lab did not start\n";
+            return kExitBadInput;
+        }
+        s.out << "ingress-lab: serving HTTP on http://" << options.http.address << ":"
+              << lab->httpPort() << '\n';
+        printPods(s.out, *lab);
+        s.out << "Stop with Ctrl-C." << std::endl;
+
+        auto last_change = newestChange(opts->files);
+        while (true) {
+            timespec tick{1, 0};
+            const int sig = sigtimedwait(&stop_signals, nullptr, &tick);
+            if (sig == SIGINT || sig == SIGTERM) break;
+            if (!opts->watch) continue;
+            const auto change = newestChange(opts->files);
+            if (change == last_change) continue;
+            last_change = change;
+            core::Diagnostics reload;
+            const bool ok = lab->reload(reload);
+            printDiagnostics(s.err, reload);
+            s.out
+                << (ok ? "ingress-lab: reloaded\n"
+                       : "ingress-lab: change rejected; the previous configuration keeps serving\n")
+                << std::flush;
+        }
+        s.out << "ingress-lab: draining and stopping\n";
+        lab->stop();
+        const auto counters = lab->counters();
+        s.out << "ingress-lab: served " << counters.requests << " requests (" << counters.status_5xx
+              << " 5xx)\n";
+        return kExitOk;
+    };
+}
+
+}  // namespace ilab::cli

@@ -1,0 +1,560 @@
+// The proxy's data plane: Boost.Beast over Asio C++20 coroutines. Every asynchronous call uses
+// as_tuple, so no exception crosses the data plane; every stream has a deadline.
+#include <charconv>
+#include <ctime>
+#include <future>
+#include <list>
+#include <mutex>
+#include <set>
+#include <unordered_map>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "engine/core/random.h"
+#include "engine/core/text.h"
+#include "engine/proxy/forwarding.h"
+#include "engine/proxy/proxy.h"
+
+namespace ilab::proxy {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+// nginx's Date format, cached for the current second.
+std::string httpDate() {
+    static thread_local std::time_t cached_second = 0;
+    static thread_local std::string cached;
+    const std::time_t now = std::time(nullptr);
+    if (now != cached_second) {
+        std::tm tm{};
+        gmtime_r(&now, &tm);
+        char buffer[64];
+        std::strftime(buffer, sizeof buffer, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        cached = buffer;
+        cached_second = now;
+    }
+    return cached;
+}
+
+bool idempotent(http::verb method) {
+    switch (method) {
+        case http::verb::post:
+        case http::verb::patch:
+        case http::verb::lock:
+            return false;
+        default:
+            return true;
+    }
+}
+
+bool allows(const dialect::RetryPolicy& retry, std::string_view condition) {
+    return std::find(retry.conditions.begin(), retry.conditions.end(), condition) !=
+           retry.conditions.end();
+}
+
+// The decision core asks the live cluster which backends have ready pods right now.
+class ClusterOracle final : public routing::EndpointOracle {
+  public:
+    explicit ClusterOracle(const cluster::Cluster& cluster) : cluster_(cluster) {}
+    std::size_t readyEndpoints(const routing::BackendRef& b) const override {
+        return cluster_.endpointList(b.namespace_, b.service, b.port)->size();
+    }
+
+  private:
+    const cluster::Cluster& cluster_;
+};
+
+// Why an upstream attempt failed, in proxy-next-upstream's terms.
+enum class Failure { None, Error, Timeout };
+
+class ProxyImpl final : public Proxy {
+  public:
+    ProxyImpl(asio::io_context& io, const cluster::Cluster& cluster, ProxyOptions options)
+        : io_(io),
+          cluster_(cluster),
+          oracle_(cluster),
+          options_(std::move(options)),
+          random_(options_.seed) {}
+
+    void setRouteTable(std::shared_ptr<const routing::RouteTable> table) override {
+        std::atomic_store(&table_, std::move(table));
+    }
+    std::shared_ptr<const routing::RouteTable> routeTable() const override {
+        return std::atomic_load(&table_);
+    }
+
+    std::uint16_t listenHttp(const ListenerSpec& spec, core::Diagnostics& diagnostics) override {
+        boost::system::error_code ec;
+        const auto address = asio::ip::make_address(spec.address, ec);
+        if (ec) {
+            diagnostics.error(
+                "ILAB-PROXY-001",
+                "cannot listen on " + core::quoted(spec.address) + ": not an IP address", {});
+            return 0;
+        }
+        auto acceptor = std::make_unique<tcp::acceptor>(io_);
+        const tcp::endpoint endpoint(address, spec.port);
+        acceptor->open(endpoint.protocol(), ec);
+        if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+        if (!ec) acceptor->bind(endpoint, ec);
+        if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+        if (ec) {
+            diagnostics.error("ILAB-PROXY-001",
+                              "cannot listen on " + spec.address + ":" + std::to_string(spec.port) +
+                                  ": " + ec.message(),
+                              {}, "pick another port with --http ADDRESS:PORT");
+            return 0;
+        }
+        const std::uint16_t port = acceptor->local_endpoint().port();
+        tcp::acceptor* raw = acceptor.get();
+        {
+            std::lock_guard lock(acceptors_mutex_);
+            acceptors_.push_back(std::move(acceptor));
+        }
+        asio::co_spawn(io_, acceptLoop(*raw, port), asio::detached);
+        return port;
+    }
+
+    void stop() override {
+        std::promise<void> done;
+        asio::post(io_, [this, &done] {
+            stopping_ = true;
+            {
+                std::lock_guard lock(acceptors_mutex_);
+                for (auto& acceptor : acceptors_)
+                    acceptor->close();
+            }
+            for (beast::tcp_stream* stream : sessions_)
+                stream->socket().close();
+            pool_.clear();
+            done.set_value();
+        });
+        done.get_future().wait();
+    }
+
+    ProxyCounters counters() const override {
+        std::lock_guard lock(counters_mutex_);
+        return counters_;
+    }
+
+  private:
+    struct RequestContext {
+        ClientInfo client;
+        std::shared_ptr<const routing::RouteTable> table;  // the table this request matched
+    };
+
+    asio::awaitable<void> acceptLoop(tcp::acceptor& acceptor, std::uint16_t port) {
+        while (!stopping_) {
+            auto [ec, socket] = co_await acceptor.async_accept(kNoThrow);
+            if (ec) {
+                if (ec == asio::error::operation_aborted || stopping_) break;
+                continue;  // e.g. EMFILE: keep accepting once descriptors free up
+            }
+            socket.set_option(tcp::no_delay(true), ec);
+            asio::co_spawn(io_, serveClient(std::move(socket), port), asio::detached);
+        }
+    }
+
+    // One client connection: read a request head, decide, answer or forward, repeat while the
+    // connection is kept alive.
+    asio::awaitable<void> serveClient(tcp::socket socket, std::uint16_t server_port) {
+        beast::tcp_stream client(std::move(socket));
+        sessions_.insert(&client);
+        RequestContext ctx;
+        boost::system::error_code ec;
+        const auto remote = client.socket().remote_endpoint(ec);
+        ctx.client.ip = ec ? "0.0.0.0" : remote.address().to_string();
+        ctx.client.port = ec ? 0 : remote.port();
+        ctx.client.scheme = "http";
+        ctx.client.server_port = server_port;
+        beast::flat_buffer buffer;
+        bool first = true;
+        while (!stopping_) {
+            const bool keep = co_await serveOne(client, buffer, ctx, first);
+            first = false;
+            if (!keep) break;
+        }
+        client.socket().shutdown(tcp::socket::shutdown_send, ec);
+        sessions_.erase(&client);
+    }
+
+    // Returns whether the client connection stays open.
+    asio::awaitable<bool> serveOne(beast::tcp_stream& client, beast::flat_buffer& buffer,
+                                   RequestContext& ctx, bool first) {
+        const ProxyLimits& limits = options_.limits;
+        http::request_parser<http::string_body> parser;
+        parser.header_limit(limits.max_header_bytes);
+        // The whole head must arrive within the timeout, however slowly it trickles in.
+        client.expires_after(first || buffer.size() > 0 ? limits.header_timeout
+                                                        : limits.keepalive_timeout);
+        auto [ec, unused] = co_await http::async_read_header(client, buffer, parser, kNoThrow);
+        if (ec) {
+            if (ec == http::error::header_limit) {
+                co_await respondPlain(client, 431, 11, false);
+            } else if (ec != http::error::end_of_stream && ec != asio::error::eof &&
+                       ec != beast::error::timeout && ec != asio::error::operation_aborted &&
+                       ec != asio::error::connection_reset) {
+                co_await respondPlain(client, 400, 11, false);  // malformed or smuggling attempt
+            }
+            co_return false;
+        }
+        auto& head = parser.get();
+        if (head.target().size() > limits.max_target_bytes) {
+            co_await respondPlain(client, 414, head.version(), false);
+            co_return false;
+        }
+        std::size_t header_count = 0;
+        for (auto it = head.begin(); it != head.end(); ++it)
+            ++header_count;
+        if (header_count > limits.max_header_count) {
+            co_await respondPlain(client, 431, head.version(), false);
+            co_return false;
+        }
+        if (head.version() == 11 && head.find(http::field::host) == head.end()) {
+            co_await respondPlain(client, 400, 11, false);  // RFC 9112: Host is mandatory
+            co_return false;
+        }
+
+        routing::Request request = toRoutingRequest(head, ctx);
+        ctx.table = routeTable();
+        if (!ctx.table) {
+            co_await respondPlain(client, 503, head.version(), false);
+            co_return false;
+        }
+        routing::Decision decision =
+            ctx.table->match(request, &random_, {.trace = false, .endpoints = &oracle_});
+        const bool has_body = parser.content_length().value_or(0) > 0 || parser.chunked();
+        bool keep_alive = head.keep_alive() && !stopping_;
+
+        if (decision.action != routing::Action::Forward) {
+            // A body we do not read would be taken for the next request: close after answering.
+            if (has_body) keep_alive = false;
+            co_await respondDecision(client, decision, head.version(), keep_alive);
+            co_return keep_alive;
+        }
+
+        const auto& policies = policiesFor(*ctx.table, decision);
+        const std::uint64_t body_limit = policies ? policies->body_limit.max_bytes : 1024 * 1024;
+        if (body_limit > 0)
+            parser.body_limit(body_limit);
+        else
+            parser.body_limit(boost::none);
+        if (has_body) {
+            client.expires_after(limits.body_timeout);
+            auto [body_ec, n] = co_await http::async_read(client, buffer, parser, kNoThrow);
+            if (body_ec == http::error::body_limit) {
+                // A chunked body that grows past proxy-body-size: 413, as nginx does.
+                co_await respondPlain(client, 413, head.version(), false);
+                co_return false;
+            }
+            if (body_ec) co_return false;
+        }
+        const bool ok =
+            co_await forward(client, parser.get(), decision, policies.get(), ctx, keep_alive);
+        co_return ok&& keep_alive;
+    }
+
+    static std::shared_ptr<const dialect::IngressPolicies> policiesFor(
+        const routing::RouteTable& table, const routing::Decision& decision) {
+        if (!decision.ingress) return nullptr;
+        auto it = table.policies().find(*decision.ingress);
+        return it == table.policies().end() ? nullptr : it->second;
+    }
+
+    routing::Request toRoutingRequest(const http::request<http::string_body>& head,
+                                      const RequestContext& ctx) const {
+        routing::Request r;
+        r.method = std::string(head.method_string());
+        r.scheme = ctx.client.scheme;
+        r.port = ctx.client.server_port;
+        r.target = std::string(head.target());
+        r.client_ip = ctx.client.ip;
+        for (const auto& field : head) {
+            if (field.name() == http::field::host) {
+                r.host = std::string(field.value());
+                continue;
+            }
+            r.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+        }
+        if (auto length = head.find(http::field::content_length); length != head.end()) {
+            std::uint64_t value = 0;
+            auto sv = length->value();
+            auto [ptr, err] = std::from_chars(sv.data(), sv.data() + sv.size(), value);
+            if (err == std::errc()) r.content_length = value;
+        }
+        return r;
+    }
+
+    // The upstream leg, with retries per proxy-next-upstream. Returns false when the client
+    // connection must close.
+    asio::awaitable<bool> forward(beast::tcp_stream& client, http::request<http::string_body>& req,
+                                  routing::Decision& decision,
+                                  const dialect::IngressPolicies* policies, RequestContext& ctx,
+                                  bool keep_alive) {
+        const routing::BackendRef& backend = *decision.backend;
+        // Shared, not copied: the cluster swaps the list whole when readiness changes.
+        const auto endpoint_list = cluster_.endpointList(backend.namespace_, backend.service, backend.port);
+        const std::vector<cluster::Endpoint>& endpoints = *endpoint_list;
+        if (endpoints.empty()) {
+            co_await respondPlain(client, 503, req.version(), keep_alive);
+            co_return true;
+        }
+        const dialect::RetryPolicy retry = policies ? policies->retry : dialect::RetryPolicy{};
+        const dialect::TimeoutPolicy timeouts =
+            policies ? policies->timeouts : dialect::TimeoutPolicy{};
+        const int tries = std::max(1, retry.tries);
+        const bool may_resend = idempotent(req.method()) || allows(retry, "non_idempotent");
+
+        const std::string request_id = [&] {
+            if (auto it = req.find("X-Request-ID"); it != req.end())
+                return std::string(it->value());
+            return newRequestId(random_.next(), random_.next());
+        }();
+        HeaderList client_headers;
+        for (const auto& field : req)
+            if (field.name() != http::field::host)
+                client_headers.emplace_back(std::string(field.name_string()),
+                                            std::string(field.value()));
+        const HeaderList headers =
+            upstreamHeaders(client_headers, decision, ctx.client, req.target(), request_id);
+
+        http::request<http::string_body> upstream_req;
+        upstream_req.method_string(req.method_string());
+        upstream_req.target(decision.upstream.path);
+        upstream_req.version(11);
+        for (const auto& [name, value] : headers)
+            upstream_req.insert(name, value);
+        upstream_req.body() = std::move(req.body());
+        upstream_req.prepare_payload();
+        upstream_req.keep_alive(true);
+
+        const std::string key = backend.namespace_ + "/" + backend.service + ":" + backend.port;
+        Failure last = Failure::Error;
+        bool offer_retry = true;
+        for (int attempt = 0; attempt < tries && offer_retry; ++attempt) {
+            const cluster::Endpoint& endpoint = pick(key, endpoints, attempt);
+            if (attempt > 0) bump([](ProxyCounters& c) { ++c.upstream_retries; });
+            bool sent = false;
+            last = co_await exchange(client, upstream_req, endpoint, timeouts, req.version(),
+                                     keep_alive, sent);
+            if (last == Failure::None) co_return true;
+            if (last == Failure::Error && sent && !may_resend) break;  // it reached the pod
+            if (last == Failure::Timeout && sent && !may_resend) break;
+            offer_retry = allows(retry, last == Failure::Timeout ? "timeout" : "error");
+        }
+        co_await respondPlain(client, last == Failure::Timeout ? 504 : 502, req.version(),
+                              keep_alive);
+        co_return true;
+    }
+
+    const cluster::Endpoint& pick(const std::string& key,
+                                  const std::vector<cluster::Endpoint>& endpoints, int attempt) {
+        // Round robin per backend, as ingress-nginx's default balancer; a retry moves on.
+        std::size_t& next = round_robin_[key];
+        const std::size_t index = (next + static_cast<std::size_t>(attempt)) % endpoints.size();
+        if (attempt == 0) next = (next + 1) % endpoints.size();
+        return endpoints[index];
+    }
+
+    // One attempt: connect (or reuse), send, read the response head, relay the response.
+    // Failure::None means the client got the upstream's response.
+    asio::awaitable<Failure> exchange(beast::tcp_stream& client,
+                                      http::request<http::string_body>& upstream_req,
+                                      const cluster::Endpoint& endpoint,
+                                      const dialect::TimeoutPolicy& timeouts,
+                                      unsigned client_version, bool client_keep_alive, bool& sent) {
+        const std::string pool_key = endpoint.ip + ":" + std::to_string(endpoint.port);
+        for (int fresh = 0; fresh < 2; ++fresh) {
+            std::optional<beast::tcp_stream> upstream;
+            bool reused = false;
+            if (fresh == 0) {
+                auto& idle = pool_[pool_key];
+                if (!idle.empty()) {
+                    upstream.emplace(std::move(idle.back()));
+                    idle.pop_back();
+                    reused = true;
+                }
+            }
+            if (!upstream) {
+                upstream.emplace(io_);
+                boost::system::error_code addr_ec;
+                const tcp::endpoint target(asio::ip::make_address(endpoint.ip, addr_ec),
+                                           endpoint.port);
+                upstream->expires_after(std::chrono::seconds(timeouts.connect_seconds));
+                auto [ec] = co_await upstream->async_connect(target, kNoThrow);
+                bump([](ProxyCounters& c) { ++c.upstream_connects; });
+                if (ec) co_return ec == beast::error::timeout ? Failure::Timeout : Failure::Error;
+                upstream->socket().set_option(tcp::no_delay(true), ec);
+            }
+            upstream->expires_after(std::chrono::seconds(timeouts.send_seconds));
+            auto [write_ec, written] =
+                co_await http::async_write(*upstream, upstream_req, kNoThrow);
+            if (write_ec) {
+                if (reused) continue;  // a pooled connection the pod had closed: try a new one
+                co_return write_ec == beast::error::timeout ? Failure::Timeout : Failure::Error;
+            }
+            sent = true;
+            http::response_parser<http::buffer_body> parser;
+            parser.body_limit(boost::none);
+            if (upstream_req.method() == http::verb::head) parser.skip(true);
+            beast::flat_buffer up_buffer;
+            upstream->expires_after(std::chrono::seconds(timeouts.read_seconds));
+            auto [read_ec, n] =
+                co_await http::async_read_header(*upstream, up_buffer, parser, kNoThrow);
+            if (read_ec) {
+                if (reused && n == 0 && read_ec != beast::error::timeout) {
+                    sent = false;  // the pod never saw it: nginx retries a stale keep-alive too
+                    continue;
+                }
+                co_return read_ec == beast::error::timeout ? Failure::Timeout : Failure::Error;
+            }
+            const bool relayed = co_await relay(client, *upstream, up_buffer, parser, timeouts,
+                                                client_version, client_keep_alive);
+            if (!relayed) co_return Failure::None;  // the client side failed; nothing to retry
+            if (parser.is_done() && parser.get().keep_alive()) {
+                auto& idle = pool_[pool_key];
+                if (idle.size() < options_.limits.upstream_idle_per_endpoint) {
+                    upstream->expires_never();
+                    idle.push_back(std::move(*upstream));
+                }
+            }
+            co_return Failure::None;
+        }
+        co_return Failure::Error;
+    }
+
+    // Streams the upstream response to the client through a fixed buffer (Beast's relay
+    // pattern): headers rewritten, body never held whole.
+    asio::awaitable<bool> relay(beast::tcp_stream& client, beast::tcp_stream& upstream,
+                                beast::flat_buffer& up_buffer,
+                                http::response_parser<http::buffer_body>& parser,
+                                const dialect::TimeoutPolicy& timeouts, unsigned client_version,
+                                bool client_keep_alive) {
+        auto& res = parser.get();
+        for (std::string_view hop :
+             {"Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Upgrade"})
+            res.erase(hop);
+        res.set(http::field::server, "ingress-lab");
+        res.set(http::field::date, httpDate());
+        const bool framed = res.has_content_length() || res.chunked();
+        res.version(client_version);
+        if (!framed && client_version == 11 && !parser.is_done()) res.chunked(true);
+        res.keep_alive(client_keep_alive && (framed || client_version == 11));
+        countStatus(res.result_int());
+
+        char chunk[16384];
+        http::response_serializer<http::buffer_body> serializer(res);
+        do {
+            if (!parser.is_done()) {
+                res.body().data = chunk;
+                res.body().size = sizeof chunk;
+                upstream.expires_after(std::chrono::seconds(timeouts.read_seconds));
+                auto [ec, n] = co_await http::async_read(upstream, up_buffer, parser, kNoThrow);
+                if (ec == http::error::need_buffer) ec = {};
+                if (ec) {
+                    // The pod died mid-body: the client cannot get a valid response any more.
+                    beast::error_code ignored;
+                    client.socket().shutdown(tcp::socket::shutdown_both, ignored);
+                    co_return false;
+                }
+                res.body().size = sizeof chunk - res.body().size;
+                res.body().data = chunk;
+                res.body().more = !parser.is_done();
+            } else {
+                res.body().data = nullptr;
+                res.body().size = 0;
+            }
+            client.expires_after(options_.limits.send_timeout);
+            auto [wec, w] = co_await http::async_write(client, serializer, kNoThrow);
+            if (wec == http::error::need_buffer) wec = {};
+            if (wec) co_return false;
+        } while (!parser.is_done() && !serializer.is_done());
+        co_return true;
+    }
+
+    asio::awaitable<void> respondDecision(beast::tcp_stream& client, const routing::Decision& d,
+                                          unsigned version, bool keep_alive) {
+        http::response<http::string_body> res;
+        res.version(version);
+        res.result(static_cast<unsigned>(d.status));
+        if (d.action == routing::Action::Redirect) res.set(http::field::location, d.location);
+        for (const auto& [name, value] : d.response_headers)
+            res.set(name, value);
+        if (d.status != 204 && d.status != 304) {
+            res.set(http::field::content_type, "text/html");
+            res.body() = errorPage(d.status);
+        }
+        co_await write(client, res, keep_alive);
+    }
+
+    asio::awaitable<void> respondPlain(beast::tcp_stream& client, int status, unsigned version,
+                                       bool keep_alive) {
+        http::response<http::string_body> res;
+        res.version(version == 10 ? 10 : 11);
+        res.result(static_cast<unsigned>(status));
+        res.set(http::field::content_type, "text/html");
+        res.body() = errorPage(status);
+        co_await write(client, res, keep_alive);
+    }
+
+    asio::awaitable<void> write(beast::tcp_stream& client, http::response<http::string_body>& res,
+                                bool keep_alive) {
+        res.set(http::field::server, "ingress-lab");
+        res.set(http::field::date, httpDate());
+        res.keep_alive(keep_alive);
+        res.prepare_payload();
+        countStatus(res.result_int());
+        client.expires_after(options_.limits.send_timeout);
+        co_await http::async_write(client, res, kNoThrow);
+    }
+
+    void countStatus(unsigned status) {
+        bump([status](ProxyCounters& c) {
+            ++c.requests;
+            if (status < 300)
+                ++c.status_2xx;
+            else if (status < 400)
+                ++c.status_3xx;
+            else if (status < 500)
+                ++c.status_4xx;
+            else
+                ++c.status_5xx;
+        });
+    }
+
+    template <typename F>
+    void bump(F&& update) {
+        std::lock_guard lock(counters_mutex_);
+        update(counters_);
+    }
+
+    asio::io_context& io_;
+    const cluster::Cluster& cluster_;
+    ClusterOracle oracle_;
+    ProxyOptions options_;
+    core::SeededRandom random_;  // used on the proxy's io thread only
+    std::shared_ptr<const routing::RouteTable> table_;
+    std::mutex acceptors_mutex_;
+    std::vector<std::unique_ptr<tcp::acceptor>> acceptors_;
+    bool stopping_ = false;
+    std::set<beast::tcp_stream*> sessions_;
+    std::unordered_map<std::string, std::vector<beast::tcp_stream>> pool_;
+    std::unordered_map<std::string, std::size_t> round_robin_;
+    mutable std::mutex counters_mutex_;
+    ProxyCounters counters_;
+};
+
+}  // namespace
+
+std::unique_ptr<Proxy> Proxy::create(asio::io_context& io, const cluster::Cluster& cluster,
+                                     ProxyOptions options) {
+    return std::make_unique<ProxyImpl>(io, cluster, std::move(options));
+}
+
+}  // namespace ilab::proxy

@@ -1,0 +1,74 @@
+#pragma once
+// The live proxy: terminates HTTP/1.1 on loopback, decides each request with the RouteTable,
+// and forwards to the simulated pods with keep-alive upstream pools. No Asio in this header.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "engine/cluster/cluster.h"
+#include "engine/core/diagnostic.h"
+#include "engine/routing/route_table.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace ilab::proxy {
+
+using Millis = std::chrono::milliseconds;
+
+// Limits that keep hostile or broken clients from crashing or stalling the proxy
+// (docs/proxy.md). The defaults follow nginx where it has one.
+struct ProxyLimits {
+    std::uint32_t max_header_bytes = 16 * 1024;  // request line + headers, else 431
+    std::size_t max_target_bytes = 8 * 1024;     // request-target, else 414
+    std::size_t max_header_count = 100;          // else 431
+    Millis header_timeout{10000};     // whole request head must arrive in this time (slowloris)
+    Millis body_timeout{60000};       // between body reads (client_body_timeout)
+    Millis keepalive_timeout{75000};  // idle client connection (keepalive_timeout)
+    Millis send_timeout{60000};       // writing to a client that does not read
+    std::size_t upstream_idle_per_endpoint = 64;
+};
+
+struct ProxyOptions {
+    ProxyLimits limits;
+    std::uint64_t seed = 1;  // canary and load-balancing draws
+};
+
+struct ListenerSpec {
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 0;  // 0: any free port; read it back from the return value
+};
+
+// Counters for tests and the closing summary; telemetry proper lives in engine/telemetry.
+struct ProxyCounters {
+    std::uint64_t requests = 0;
+    std::uint64_t status_2xx = 0, status_3xx = 0, status_4xx = 0, status_5xx = 0;
+    std::uint64_t upstream_connects = 0;  // new upstream connections (keep-alive reuse saves them)
+    std::uint64_t upstream_retries = 0;
+};
+
+class Proxy {
+  public:
+    static std::unique_ptr<Proxy> create(boost::asio::io_context& io,
+                                         const cluster::Cluster& cluster, ProxyOptions options);
+    virtual ~Proxy() = default;
+
+    // Publishes a new table; requests that already started finish on the one they matched.
+    // Any thread.
+    virtual void setRouteTable(std::shared_ptr<const routing::RouteTable> table) = 0;
+    virtual std::shared_ptr<const routing::RouteTable> routeTable() const = 0;
+
+    // Binds a plain-HTTP listener and starts accepting. Returns the bound port, or 0 with a
+    // diagnostic. Any thread.
+    virtual std::uint16_t listenHttp(const ListenerSpec& spec, core::Diagnostics& diagnostics) = 0;
+
+    // Stops accepting, closes client and upstream connections, and returns when that is done.
+    // Call while the io_context still runs, from another thread.
+    virtual void stop() = 0;
+    virtual ProxyCounters counters() const = 0;
+};
+
+}  // namespace ilab::proxy

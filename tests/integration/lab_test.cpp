@@ -1,0 +1,273 @@
+// The live lab end to end: real loopback sockets between a client, the proxy and the pods.
+#include "engine/lab/lab.h"
+
+#include <map>
+#include <set>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/http_client.h"
+
+namespace ilab::lab {
+namespace {
+
+using testing::HttpConnection;
+using testing::httpGet;
+
+std::string backend(const std::string& name, int replicas = 1,
+                    const std::string& extra_labels = "") {
+    return "apiVersion: v1\nkind: Service\nmetadata: {name: " + name +
+           "}\nspec:\n  selector: {app: " + name +
+           "}\n  ports: [{name: http, port: 80, targetPort: 8080}]\n---\napiVersion: "
+           "apps/v1\nkind: Deployment\n"
+           "metadata: {name: " +
+           name + "}\nspec:\n  replicas: " + std::to_string(replicas) +
+           "\n  selector: {matchLabels: {app: " + name +
+           "}}\n  template:\n    metadata: {labels: {app: " + name + extra_labels +
+           "}}\n    spec: {containers: [{name: app, ports: [{containerPort: 8080}]}]}\n---\n";
+}
+
+std::string ingress(const std::string& name, const std::string& host, const std::string& path,
+                    const std::string& service, const std::string& annotations = "{}",
+                    const std::string& extra_spec = "") {
+    return "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: " + name +
+           "\n  annotations: " + annotations + "\nspec:\n  ingressClassName: nginx\n" + extra_spec +
+           "  rules:\n  - host: " + host + "\n    http:\n      paths:\n      - path: " + path +
+           "\n        pathType: Prefix\n        backend:\n"
+           "          service: {name: " +
+           service + ", port: {number: 80}}\n---\n";
+}
+
+class LabTest : public ::testing::Test {
+  protected:
+    void start(const std::string& manifests, std::uint64_t seed = 7) {
+        LabOptions options;
+        options.http = {"127.0.0.1", 0};
+        options.cluster.ephemeral_ports = true;
+        options.cluster.seed = seed;
+        options.proxy.seed = seed;
+        options.proxy.limits.header_timeout = std::chrono::milliseconds(400);
+        core::Diagnostics diagnostics;
+        lab_ = Lab::startFromText(manifests, options, diagnostics);
+        ASSERT_NE(lab_, nullptr);
+        ASSERT_FALSE(diagnostics.hasErrors()) << core::formatDiagnostic(diagnostics.items()[0]);
+        port_ = lab_->httpPort();
+        ASSERT_NE(port_, 0);
+    }
+
+    nlohmann::json echo(const std::string& host, const std::string& target,
+                        std::vector<std::pair<std::string, std::string>> headers = {}) {
+        auto response = httpGet(port_, host, target, std::move(headers));
+        EXPECT_TRUE(response);
+        if (!response) return {};
+        EXPECT_EQ(response->status, 200) << response->body;
+        return nlohmann::json::parse(response->body, nullptr, false);
+    }
+
+    std::unique_ptr<Lab> lab_;
+    std::uint16_t port_ = 0;
+};
+
+TEST_F(LabTest, RoutesByHostAndPathToAPodThatSaysWhoItIs) {
+    start(ingress("shop", "shop.local", "/catalog", "catalog") +
+          ingress("blog", "blog.local", "/", "blog") + backend("catalog", 1, ", version: v1") +
+          backend("blog"));
+    auto response = httpGet(port_, "shop.local", "/catalog/items?page=2");
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 200);
+    EXPECT_EQ(response->header("server"), "ingress-lab");
+    EXPECT_FALSE(response->header("date").empty());
+    auto j = nlohmann::json::parse(response->body);
+    EXPECT_EQ(j["service"], "catalog");
+    EXPECT_THAT(j["pod"].get<std::string>(), ::testing::StartsWith("catalog-"));
+    EXPECT_EQ(j["path"], "/catalog/items");
+    EXPECT_EQ(j["query"], "page=2");
+    EXPECT_EQ(j["labels"]["version"], "v1");
+    const auto& headers = j["headers"];
+    EXPECT_EQ(headers["X-Forwarded-For"], "127.0.0.1");
+    EXPECT_EQ(headers["X-Forwarded-Host"], "shop.local");
+    EXPECT_EQ(headers["X-Forwarded-Proto"], "http");
+    EXPECT_EQ(headers["Host"], "shop.local");
+    EXPECT_EQ(headers["X-Request-ID"].get<std::string>().size(), 32u);
+    EXPECT_EQ(echo("blog.local", "/anything")["service"], "blog");
+}
+
+TEST_F(LabTest, LoadBalancingOverTenReplicasReachesAllTen) {
+    // conformance #14
+    start(ingress("lb", "load-balancing", "/", "echo") + backend("echo", 10));
+    std::set<std::string> pods;
+    HttpConnection connection("127.0.0.1", port_);
+    for (int i = 0; i < 100; ++i) {
+        auto response = connection.request("GET", "/", {{"Host", "load-balancing"}});
+        ASSERT_TRUE(response);
+        ASSERT_EQ(response->status, 200);
+        pods.insert(nlohmann::json::parse(response->body)["pod"].get<std::string>());
+    }
+    EXPECT_EQ(pods.size(), 10u);
+    // Keep-alive both ways: far fewer upstream connections than requests.
+    EXPECT_LE(lab_->counters().upstream_connects, 20u);
+}
+
+TEST_F(LabTest, ControllerAnswersCarryServerAndDate) {
+    start(ingress("shop", "shop.local", "/", "web") + backend("web"));
+    auto missing = httpGet(port_, "nowhere.local", "/");
+    ASSERT_TRUE(missing);
+    EXPECT_EQ(missing->status, 404);
+    EXPECT_EQ(missing->header("server"), "ingress-lab");
+    EXPECT_FALSE(missing->header("date").empty());
+    EXPECT_NE(missing->body.find("404 Not Found"), std::string::npos);
+}
+
+TEST_F(LabTest, NoReadyEndpointsIs503) {
+    start(ingress("shop", "shop.local", "/", "web") + backend("web", 0));
+    auto response = httpGet(port_, "shop.local", "/");
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 503);
+}
+
+TEST_F(LabTest, TlsHostRedirectsPlainHttp) {
+    start(ingress("shop", "shop.local", "/", "web", "{}", "  tls: [{hosts: [shop.local]}]\n") +
+          backend("web"));
+    auto response = httpGet(port_, "shop.local", "/cart/");
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 308);
+    EXPECT_EQ(response->header("location"), "https://shop.local/cart");
+}
+
+TEST_F(LabTest, RewriteTargetReachesThePodRewritten) {
+    start(ingress("api", "api.local", "/api(/|$)(.*)", "web",
+                  "{nginx.ingress.kubernetes.io/use-regex: \"true\", "
+                  "nginx.ingress.kubernetes.io/rewrite-target: /$2}") +
+          backend("web"));
+    auto j = echo("api.local", "/api/v1/users?x=1");
+    EXPECT_EQ(j["path"], "/v1/users");
+    EXPECT_EQ(j["query"], "x=1");
+}
+
+TEST_F(LabTest, PodMisbehavesOnRequest) {
+    start(ingress("shop", "shop.local", "/", "web") + backend("web"));
+    auto status = httpGet(port_, "shop.local", "/status/418");
+    ASSERT_TRUE(status);
+    EXPECT_EQ(status->status, 418);
+    auto bytes = httpGet(port_, "shop.local", "/bytes/1048576");
+    ASSERT_TRUE(bytes);
+    EXPECT_EQ(bytes->status, 200);
+    EXPECT_EQ(bytes->body.size(), 1048576u);
+}
+
+TEST_F(LabTest, SlowUpstreamIs504AfterProxyReadTimeout) {
+    // One try: with the default three, nginx (and the lab) waits 3 x the read timeout.
+    start(ingress("slow", "slow.local", "/", "web",
+                  "{nginx.ingress.kubernetes.io/proxy-read-timeout: \"1\", "
+                  "nginx.ingress.kubernetes.io/proxy-next-upstream-tries: \"1\"}") +
+          backend("web"));
+    const auto started = std::chrono::steady_clock::now();
+    auto response = httpGet(port_, "slow.local", "/delay/3s");
+    const auto waited = std::chrono::steady_clock::now() - started;
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 504);
+    EXPECT_LT(waited, std::chrono::milliseconds(2500));
+}
+
+TEST_F(LabTest, CanaryWeightHoldsWithinThreePointsOverTwoThousandRequests) {
+    start(ingress("main", "shop.local", "/", "web") +
+              ingress("canary", "shop.local", "/", "web-v2",
+                      "{nginx.ingress.kubernetes.io/canary: \"true\", "
+                      "nginx.ingress.kubernetes.io/canary-weight: \"20\"}") +
+              backend("web") + backend("web-v2"),
+          42);
+    HttpConnection connection("127.0.0.1", port_);
+    int canary = 0;
+    for (int i = 0; i < 2000; ++i) {
+        auto response = connection.request("GET", "/", {{"Host", "shop.local"}});
+        ASSERT_TRUE(response);
+        canary += nlohmann::json::parse(response->body)["service"] == "web-v2";
+    }
+    EXPECT_NEAR(canary / 2000.0, 0.20, 0.03);
+}
+
+TEST_F(LabTest, HostileClientsGetClearErrors) {
+    start(ingress("shop", "shop.local", "/", "web") + backend("web"));
+    {
+        HttpConnection c("127.0.0.1", port_);
+        auto r = c.raw("GARBAGE\r\n\r\n");
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->status, 400);
+    }
+    {
+        // Request smuggling: Content-Length and Transfer-Encoding together.
+        HttpConnection c("127.0.0.1", port_);
+        auto r = c.raw(
+            "POST / HTTP/1.1\r\nHost: shop.local\r\nContent-Length: 4\r\nTransfer-Encoding: "
+            "chunked\r\n\r\n0\r\n\r\n");
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->status, 400);
+    }
+    {
+        HttpConnection c("127.0.0.1", port_);
+        auto r =
+            c.request("GET", "/", {{"Host", "shop.local"}, {"X-Big", std::string(20000, 'a')}});
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->status, 431);
+    }
+    {
+        HttpConnection c("127.0.0.1", port_);
+        auto r = c.request("GET", "/" + std::string(9000, 'a'), {{"Host", "shop.local"}});
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->status, 414);
+    }
+    {
+        HttpConnection c("127.0.0.1", port_);
+        auto r = c.raw("GET / HTTP/1.1\r\n\r\n");  // HTTP/1.1 without Host
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->status, 400);
+    }
+    // The proxy still serves after all of that.
+    EXPECT_EQ(echo("shop.local", "/")["service"], "web");
+}
+
+TEST_F(LabTest, SlowlorisIsCutOffAtTheHeaderTimeout) {
+    start(ingress("shop", "shop.local", "/", "web") + backend("web"));
+    HttpConnection slow("127.0.0.1", port_);
+    ASSERT_FALSE(slow.raw("GET / HTTP/1.1\r\nHost: shop.local\r\nX-A: 1\r\n",
+                          std::chrono::milliseconds(50)));
+    EXPECT_TRUE(slow.closedWithin(std::chrono::seconds(2)));
+    EXPECT_EQ(echo("shop.local", "/")["service"], "web");
+}
+
+TEST_F(LabTest, ChunkedBodyOverTheLimitIs413) {
+    start(
+        ingress("up", "up.local", "/", "web", "{nginx.ingress.kubernetes.io/proxy-body-size: 1k}") +
+        backend("web"));
+    HttpConnection c("127.0.0.1", port_);
+    std::string chunk(1500, 'x');
+    std::string bytes =
+        "POST /upload HTTP/1.1\r\nHost: up.local\r\nTransfer-Encoding: chunked\r\n\r\n";
+    bytes += "5dc\r\n" + chunk + "\r\n0\r\n\r\n";
+    auto r = c.raw(bytes);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 413);
+    HttpConnection small("127.0.0.1", port_);
+    auto ok = small.request("POST", "/upload", {{"Host", "up.local"}}, std::string(500, 'y'));
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(ok->status, 200);
+    EXPECT_EQ(nlohmann::json::parse(ok->body)["body_bytes"], 500);
+}
+
+TEST_F(LabTest, HotReloadSwapsRoutesAndRejectsBrokenChanges) {
+    const std::string pods = backend("v1") + backend("v2");
+    start(ingress("shop", "shop.local", "/", "v1") + pods);
+    EXPECT_EQ(echo("shop.local", "/")["service"], "v1");
+    core::Diagnostics diagnostics;
+    ASSERT_TRUE(lab_->reloadFromText(ingress("shop", "shop.local", "/", "v2") + pods, diagnostics));
+    EXPECT_EQ(echo("shop.local", "/")["service"], "v2");
+    core::Diagnostics broken;
+    EXPECT_FALSE(lab_->reloadFromText(ingress("shop", "Shop.Local", "/", "v1") + pods, broken));
+    EXPECT_TRUE(broken.hasErrors());
+    EXPECT_EQ(echo("shop.local", "/")["service"], "v2");
+}
+
+}  // namespace
+}  // namespace ilab::lab
