@@ -1,5 +1,7 @@
 #include "engine/cluster/echo.h"
 
+#include <boost/beast/http/status.hpp>
+
 #include <ctime>
 
 #include <nlohmann/json.hpp>
@@ -63,86 +65,10 @@ BodyPlan padJson(std::string json, std::uint64_t min_size) {
     return plan;
 }
 
-std::string httpDate(std::chrono::system_clock::time_point when) {
-    const std::time_t t = std::chrono::system_clock::to_time_t(when);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buffer[40];
-    const std::size_t n = std::strftime(buffer, sizeof buffer, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-    return std::string(buffer, n);
-}
-
 std::string_view reasonPhrase(int status) {
-    switch (status) {
-        case 100:
-            return "Continue";
-        case 200:
-            return "OK";
-        case 201:
-            return "Created";
-        case 202:
-            return "Accepted";
-        case 204:
-            return "No Content";
-        case 206:
-            return "Partial Content";
-        case 301:
-            return "Moved Permanently";
-        case 302:
-            return "Found";
-        case 303:
-            return "See Other";
-        case 304:
-            return "Not Modified";
-        case 307:
-            return "Temporary Redirect";
-        case 308:
-            return "Permanent Redirect";
-        case 400:
-            return "Bad Request";
-        case 401:
-            return "Unauthorized";
-        case 403:
-            return "Forbidden";
-        case 404:
-            return "Not Found";
-        case 405:
-            return "Method Not Allowed";
-        case 408:
-            return "Request Timeout";
-        case 409:
-            return "Conflict";
-        case 410:
-            return "Gone";
-        case 413:
-            return "Content Too Large";
-        case 414:
-            return "URI Too Long";
-        case 418:
-            return "I'm a teapot";
-        case 421:
-            return "Misdirected Request";
-        case 425:
-            return "Too Early";
-        case 429:
-            return "Too Many Requests";
-        case 431:
-            return "Request Header Fields Too Large";
-        case 500:
-            return "Internal Server Error";
-        case 501:
-            return "Not Implemented";
-        case 502:
-            return "Bad Gateway";
-        case 503:
-            return "Service Unavailable";
-        case 504:
-            return "Gateway Timeout";
-        case 505:
-            return "HTTP Version Not Supported";
-        default:
-            break;
-    }
+    const auto known = boost::beast::http::obsolete_reason(
+        static_cast<boost::beast::http::status>(status));
+    if (known != "<unknown-status>") return {known.data(), known.size()};
     if (status >= 200 && status < 300) return "Success";
     if (status >= 300 && status < 400) return "Redirection";
     if (status >= 400 && status < 500) return "Client Error";

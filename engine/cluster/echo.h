@@ -46,9 +46,7 @@ struct BodyPlan {
 // `json` (an object) with a "padding" string field making it at least `min_size` bytes.
 BodyPlan padJson(std::string json, std::uint64_t min_size);
 
-// RFC 9110 IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT".
-std::string httpDate(std::chrono::system_clock::time_point when);
-
+// The standard reason phrase (Beast's table), or the status class for codes it lacks.
 std::string_view reasonPhrase(int status);
 
 // "HTTP/1.1 <status> <reason>\r\n" + "Name: value\r\n"... + "\r\n".

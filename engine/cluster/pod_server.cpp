@@ -1,6 +1,7 @@
 // The only Beast TU of the cluster (compiling it costs most of the module's build time): keep
 // the policy elsewhere and this file about bytes on sockets.
 #include "engine/cluster/pod_server.h"
+#include "engine/core/http_date.h"
 
 #include <algorithm>
 #include <array>
@@ -338,7 +339,7 @@ class PodServerImpl final : public PodServer, public std::enable_shared_from_thi
                                 !draining_ && !close_after_headers;
         std::vector<std::pair<std::string, std::string>> fields;
         fields.emplace_back("Server", "ilab-pod");
-        fields.emplace_back("Date", httpDate(std::chrono::system_clock::now()));
+        fields.emplace_back("Date", core::httpDate(std::chrono::system_clock::now()));
         const bool has_body = statusHasBody(status);
         if (has_body) {
             fields.emplace_back("Content-Type", content_type);
@@ -420,7 +421,7 @@ class PodServerImpl final : public PodServer, public std::enable_shared_from_thi
         std::string body = "{\"error\":\"" + message + "\"}";
         std::string out =
             responseHead(status, {{"Server", "ilab-pod"},
-                                  {"Date", httpDate(std::chrono::system_clock::now())},
+                                  {"Date", core::httpDate(std::chrono::system_clock::now())},
                                   {"Content-Type", "application/json"},
                                   {"Content-Length", std::to_string(body.size())},
                                   {"Connection", "close"}});
