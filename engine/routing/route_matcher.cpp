@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "engine/core/text.h"
+#include "engine/dialect/cors.h"
 #include "engine/routing/normalize.h"
 #include "engine/routing/route_table.h"
 
@@ -268,26 +269,6 @@ class Matcher {
         return std::move(decision_);
     }
 
-    bool originAllowed(const dialect::CorsPolicy& cors, const std::string& origin) const {
-        for (const std::string& allowed : cors.allow_origins) {
-            if (allowed == "*") return true;
-            if (core::iequals(allowed, origin)) return true;
-            const auto star = allowed.find("://*.");
-            if (star != std::string::npos) {
-                const std::string scheme = allowed.substr(0, star + 3),
-                                  suffix = allowed.substr(star + 4);
-                const std::string o = core::toLower(origin);
-                if (!core::startsWith(o, core::toLower(scheme)) ||
-                    !core::endsWith(o, core::toLower(suffix)))
-                    continue;
-                const std::string label =
-                    o.substr(scheme.size(), o.size() - scheme.size() - suffix.size());
-                if (!label.empty() && label.find('.') == std::string::npos) return true;
-            }
-        }
-        return false;
-    }
-
     // The location's steps before the balancer, in nginx.conf order: 413, location denied, CORS
     // preflight, redirect annotations, then the HTTPS redirect. nullopt: go on to the backend.
     std::optional<Decision> beforeBackend(const Server& s, const dialect::IngressPolicies& p,
@@ -301,18 +282,11 @@ class Matcher {
 
         if (p.cors.enabled && core::iequals(req_.method, "OPTIONS")) {
             const std::string* origin = req_.header("Origin");
-            const bool wildcard =
-                std::find(p.cors.allow_origins.begin(), p.cors.allow_origins.end(), "*") !=
-                p.cors.allow_origins.end();
-            if (wildcard || (origin && originAllowed(p.cors, *origin))) {
-                decision_.response_headers = {
-                    {"Access-Control-Allow-Origin", wildcard ? "*" : *origin},
-                    {"Access-Control-Allow-Methods", p.cors.allow_methods},
-                    {"Access-Control-Allow-Headers", p.cors.allow_headers},
-                    {"Access-Control-Max-Age", std::to_string(p.cors.max_age)}};
-                if (p.cors.allow_credentials)
-                    decision_.response_headers.push_back(
-                        {"Access-Control-Allow-Credentials", "true"});
+            const dialect::CorsOutcome cors = dialect::evaluateCors(
+                p.cors, origin ? std::optional<std::string_view>(*origin) : std::nullopt,
+                req_.method);
+            if (cors.preflight) {
+                decision_.response_headers = dialect::corsPreflightHeaders(cors);
                 return respond(204, "CORS preflight answered by the controller");
             }
         }
