@@ -1,4 +1,6 @@
-// ingress-lab serve -f PATH... [--http ADDRESS:PORT] [--watch] [--seed N]
+// ingress-lab serve -f PATH... [--http ADDRESS:PORT] [--https ADDRESS:PORT | --no-https]
+//                             [--watch] [--seed N]
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <iomanip>
@@ -10,6 +12,7 @@
 #include "engine/core/cidr.h"
 #include "engine/core/text.h"
 #include "engine/lab/lab.h"
+#include "engine/tls/tls_store.h"
 
 namespace ilab::cli {
 namespace {
@@ -17,6 +20,8 @@ namespace {
 struct ServeOptions {
     std::vector<std::string> files;
     std::string http = "127.0.0.1:8080";
+    std::string https = "127.0.0.1:8443";
+    bool no_https = false;
     bool watch = false;
     bool watch_without_class = false;
     std::uint64_t seed = 1;
@@ -78,6 +83,47 @@ void printDiagnostics(std::ostream& out, const core::Diagnostics& diagnostics) {
         if (d.severity != core::Severity::Info) out << core::formatDiagnostic(d) << '\n';
 }
 
+// "[::1]" for an IPv6 address, as URLs and curl's --resolve write it.
+std::string urlAddress(const std::string& address) {
+    return address.find(':') == std::string::npos ? address : "[" + address + "]";
+}
+
+// Where HTTPS listens, the CA to trust, and a curl line that verifies against it: for a host the
+// default certificate covers (the lab CA issued it). Hosts whose own Secret serves them verify
+// only against that certificate's issuer, which the lab cannot know, so they are listed apart.
+void printHttps(std::ostream& out, lab::Lab& lab, const std::string& address) {
+    const std::string port = std::to_string(lab.httpsPort());
+    out << "ingress-lab: serving HTTPS on https://" << urlAddress(address) << ":" << port
+        << " (certificate by SNI)\n";
+    out << "ingress-lab: lab CA certificate (trust it once): " << lab.caCertificatePath() << '\n';
+    const auto store = lab.tlsStore();
+    const auto table = lab.routeTable();
+    if (!store || !table) return;
+    // A host the lab CA vouches for, preferably one whose "/" reaches a pod.
+    const auto& covered = store->defaultCertificateNames();
+    std::string host = "localhost";
+    bool forwards = false;
+    for (const auto& server : table->servers()) {
+        if (server.name == "_" || server.wildcard ||
+            std::find(covered.begin(), covered.end(), server.name) == covered.end())
+            continue;
+        routing::Request request;
+        request.scheme = "https";
+        request.host = server.name;
+        const bool reaches = table->match(request, nullptr).action == routing::Action::Forward;
+        if (host == "localhost" || (reaches && !forwards)) host = server.name;
+        forwards = forwards || reaches;
+        if (forwards) break;
+    }
+    out << "  curl --cacert " << lab.caCertificatePath() << " --resolve " << host << ":" << port
+        << ":" << urlAddress(address) << " https://" << host << ":" << port << "/\n";
+    for (const auto& binding : store->bindings()) {
+        if (binding.secret.empty()) continue;
+        out << "  " << binding.host << " presents Secret " << binding.secret
+            << ": verify it against that certificate's own CA, not the lab's\n";
+    }
+}
+
 void printPods(std::ostream& out, lab::Lab& lab) {
     for (const auto& pod : lab.cluster().pods()) {
         std::string ports;
@@ -98,6 +144,11 @@ Action addServeCommand(CLI::App& app) {
         ->required();
     cmd->add_option("--http", opts->http,
                     "Plain-HTTP listener, ADDRESS:PORT (default 127.0.0.1:8080)");
+    CLI::Option* https =
+        cmd->add_option("--https", opts->https,
+                        "HTTPS listener, ADDRESS:PORT (default 127.0.0.1:8443); certificates by "
+                        "SNI from the Ingresses' TLS Secrets, else one the lab CA issues");
+    cmd->add_flag("--no-https", opts->no_https, "Serve plain HTTP only")->excludes(https);
     cmd->add_flag("--watch", opts->watch, "Reload when the manifest files change");
     cmd->add_option("--seed", opts->seed, "Seed for canary draws and pod behaviour");
     cmd->add_flag("--watch-ingress-without-class", opts->watch_without_class,
@@ -113,9 +164,21 @@ Action addServeCommand(CLI::App& app) {
             s.err << "ingress-lab serve: --http " << error << '\n';
             return kExitBadInput;
         }
-        if (!isLoopback(options.http.address))
-            s.err << "warning: listening on " << options.http.address
-                  << ", which is not a loopback address: anyone who can reach it can use the lab\n";
+        if (!opts->no_https) {
+            proxy::ListenerSpec https_spec;
+            if (!parseListen(opts->https, https_spec, error)) {
+                s.err << "ingress-lab serve: --https " << error << '\n';
+                return kExitBadInput;
+            }
+            options.https = https_spec;
+        }
+        for (const proxy::ListenerSpec* spec :
+             {&options.http, options.https ? &*options.https : nullptr}) {
+            if (spec && !isLoopback(spec->address))
+                s.err << "warning: listening on " << spec->address
+                      << ", which is not a loopback address: anyone who can reach it can use the "
+                         "lab\n";
+        }
 
         // Block the stop signals before any thread starts, then wait for them here.
         sigset_t stop_signals;
@@ -131,8 +194,12 @@ Action addServeCommand(CLI::App& app) {
             s.err << "ingress-lab serve: the lab did not start\n";
             return kExitBadInput;
         }
-        s.out << "ingress-lab: serving HTTP on http://" << options.http.address << ":"
+        s.out << "ingress-lab: serving HTTP on http://" << urlAddress(options.http.address) << ":"
               << lab->httpPort() << '\n';
+        if (lab->httpsPort() != 0)
+            printHttps(s.out, *lab, options.https->address);
+        else if (options.https)
+            s.out << "ingress-lab: HTTPS is off: the lab CA cannot be used (see above)\n";
         printPods(s.out, *lab);
         s.out << "Stop with Ctrl-C." << std::endl;
 

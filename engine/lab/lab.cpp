@@ -1,12 +1,16 @@
 #include "engine/lab/lab.h"
 
+#include <filesystem>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include "engine/dialect/dialect.h"
+#include "engine/tls/certificate_authority.h"
+#include "engine/tls/tls_store.h"
 
 namespace ilab::lab {
 
@@ -25,6 +29,8 @@ struct Lab::Impl {
     std::unique_ptr<cluster::Cluster> cluster;
     std::unique_ptr<proxy::Proxy> proxy;
     std::uint16_t http_port = 0;
+    std::uint16_t https_port = 0;
+    std::optional<tls::CertificateAuthority> ca;  // set when HTTPS is on and the CA is usable
     std::mutex reload_mutex;
     bool stopped = false;
 
@@ -36,8 +42,46 @@ struct Lab::Impl {
         auto table =
             routing::RouteTable::compile(manifests, *dialect, options.compile, &diagnostics);
         if (cluster) cluster->apply(manifests, diagnostics);
-        if (proxy) proxy->setRouteTable(std::move(table));
+        if (proxy) {
+            publishCertificates(manifests, *table, diagnostics);
+            proxy->setRouteTable(std::move(table));
+        }
         return true;
+    }
+
+    // Builds this generation's certificates beside the running ones (reusing contexts whose
+    // Secrets did not change) and swaps them in.
+    void publishCertificates(const model::Manifests& manifests, const routing::RouteTable& table,
+                             core::Diagnostics& diagnostics) {
+        if (!ca) return;
+        const std::shared_ptr<const tls::TlsStore> previous = proxy->tlsStore();
+        auto store = tls::TlsStore::build(manifests, *ca, tls::TlsOptions{}, diagnostics,
+                                          previous.get(), servedBy(table));
+        if (store) proxy->setTlsStore(std::move(store));
+    }
+
+    // Only Ingresses the table serves bind certificates: the model alone cannot tell canaries
+    // and Ingresses the dialect drops, which ingress-nginx leaves out of its servers.
+    static tls::IngressFilter servedBy(const routing::RouteTable& table) {
+        return [&table](const model::Ingress& ingress) {
+            const auto it = table.policies().find(ingress.meta.qualifiedName());
+            return it != table.policies().end() &&
+                   it->second->disposition != dialect::Disposition::Dropped &&
+                   !it->second->canary.enabled;
+        };
+    }
+
+    void loadCertificateAuthority(core::Diagnostics& diagnostics) {
+        const std::filesystem::path directory = options.ca_directory.empty()
+                                                    ? tls::defaultCaDirectory()
+                                                    : std::filesystem::path(options.ca_directory);
+        if (directory.empty()) {
+            diagnostics.error("ILAB-TLS-003",
+                              "the lab CA has no home: neither XDG_DATA_HOME nor HOME is set", {},
+                              "set HOME, or serve without --https");
+            return;
+        }
+        ca = tls::CertificateAuthority::loadOrCreate(directory, diagnostics);
     }
 
     bool boot(const model::Manifests& manifests, core::Diagnostics& diagnostics) {
@@ -45,13 +89,25 @@ struct Lab::Impl {
         if (manifests.input_unreadable) return false;
         cluster = cluster::Cluster::create(pods_io, manifests, options.cluster);
         proxy = proxy::Proxy::create(proxy_io, *cluster, options.proxy);
-        proxy->setRouteTable(
-            routing::RouteTable::compile(manifests, *dialect, options.compile, &diagnostics));
+        auto table =
+            routing::RouteTable::compile(manifests, *dialect, options.compile, &diagnostics);
+        if (options.https) {
+            // Without a usable CA there is no default certificate: serve plain HTTP only, as
+            // docs/tls.md promises, rather than refuse to start.
+            loadCertificateAuthority(diagnostics);
+            publishCertificates(manifests, *table, diagnostics);
+        }
+        proxy->setRouteTable(std::move(table));
         pods_thread = std::thread([this] { pods_io.run(); });
         proxy_thread = std::thread([this] { proxy_io.run(); });
         cluster->start(diagnostics);
         http_port = proxy->listenHttp(options.http, diagnostics);
-        return http_port != 0;
+        if (http_port == 0) return false;
+        if (options.https && proxy->tlsStore()) {
+            https_port = proxy->listenHttps(*options.https, diagnostics);
+            if (https_port == 0) return false;
+        }
+        return true;
     }
 
     void shutdown() {
@@ -97,6 +153,14 @@ std::uint16_t Lab::httpPort() const {
     return impl_->http_port;
 }
 
+std::uint16_t Lab::httpsPort() const {
+    return impl_->https_port;
+}
+
+std::string Lab::caCertificatePath() const {
+    return impl_->ca && impl_->https_port ? impl_->ca->certificatePath().string() : std::string();
+}
+
 bool Lab::reload(core::Diagnostics& diagnostics) {
     std::lock_guard lock(impl_->reload_mutex);
     return impl_->publish(model::loadManifests(impl_->options.files, impl_->options.load),
@@ -115,6 +179,10 @@ cluster::Cluster& Lab::cluster() {
 
 std::shared_ptr<const routing::RouteTable> Lab::routeTable() const {
     return impl_->proxy->routeTable();
+}
+
+std::shared_ptr<const tls::TlsStore> Lab::tlsStore() const {
+    return impl_->proxy->tlsStore();
 }
 
 proxy::ProxyCounters Lab::counters() const {

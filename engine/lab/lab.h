@@ -3,6 +3,7 @@
 // current RouteTable. Every method is safe from any thread and returns promptly.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,10 @@
 #include "engine/model/manifests.h"
 #include "engine/proxy/proxy.h"
 #include "engine/routing/route_table.h"
+
+namespace ilab::tls {
+class TlsStore;
+}
 
 namespace ilab::lab {
 
@@ -21,12 +26,19 @@ struct LabOptions {
     cluster::ClusterOptions cluster;
     proxy::ProxyOptions proxy;
     proxy::ListenerSpec http{"127.0.0.1", 8080};
+    // The HTTPS listener; none when empty. Certificates come from the Ingresses' TLS Secrets by
+    // SNI, else the default certificate the lab CA issues.
+    std::optional<proxy::ListenerSpec> https;
+    // Where the lab CA lives (ca.crt, ca.key); empty: tls::defaultCaDirectory(), the user's
+    // ~/.local/share/ingress-lab. Only read when `https` is set.
+    std::string ca_directory;
 };
 
 class Lab {
   public:
     // Loads the manifests, starts the pods and the proxy. Returns nullptr when the manifests
-    // cannot be read or the HTTP listener cannot bind; `diagnostics` says why.
+    // cannot be read or a listener cannot bind; `diagnostics` says why. A lab CA that cannot be
+    // used (ILAB-TLS-003) is not fatal: the lab then serves plain HTTP only.
     static std::unique_ptr<Lab> start(const LabOptions& options, core::Diagnostics& diagnostics);
     // Loads from text instead of files (tests, the studio's editor, the web API).
     static std::unique_ptr<Lab> startFromText(const std::string& manifests,
@@ -37,15 +49,22 @@ class Lab {
     Lab& operator=(const Lab&) = delete;
 
     std::uint16_t httpPort() const;
+    // The bound HTTPS port; 0 when HTTPS is off or the lab CA could not be used.
+    std::uint16_t httpsPort() const;
+    // The lab CA's certificate, for clients to trust (curl --cacert); "" without HTTPS.
+    std::string caCertificatePath() const;
 
-    // Re-reads the option's files (or uses `text`), compiles a new RouteTable and swaps it in;
-    // pods are added and removed to match. On load errors the running table stays and the
-    // diagnostics say why. Returns whether the new configuration is serving.
+    // Re-reads the option's files (or uses `text`), compiles a new RouteTable and swaps it in,
+    // with the TLS certificates its Ingresses name; pods are added and removed to match. On load
+    // errors the running table stays and the diagnostics say why. Returns whether the new
+    // configuration is serving.
     bool reload(core::Diagnostics& diagnostics);
     bool reloadFromText(const std::string& manifests, core::Diagnostics& diagnostics);
 
     cluster::Cluster& cluster();
     std::shared_ptr<const routing::RouteTable> routeTable() const;
+    // Which certificate each host presents (engine/tls/tls_store.h); null without HTTPS.
+    std::shared_ptr<const tls::TlsStore> tlsStore() const;
     proxy::ProxyCounters counters() const;
 
     // Drains and stops; the destructor calls it.

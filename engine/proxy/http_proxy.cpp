@@ -1,5 +1,8 @@
 // The proxy's data plane: Boost.Beast over Asio C++20 coroutines. Every asynchronous call uses
-// as_tuple, so no exception crosses the data plane; every stream has a deadline.
+// as_tuple, so no exception crosses the data plane; every stream has a deadline. The session code
+// is written once, as templates over the client stream (beast::tcp_stream for HTTP,
+// beast::ssl_stream<beast::tcp_stream> for HTTPS), and stays in this one translation unit: it is
+// the expensive one to compile.
 #include <charconv>
 #include <ctime>
 #include <future>
@@ -9,13 +12,20 @@
 #include <unordered_map>
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include "engine/core/random.h"
 #include "engine/core/text.h"
 #include "engine/proxy/forwarding.h"
 #include "engine/proxy/proxy.h"
+#include "engine/routing/normalize.h"
+#include "engine/tls/tls_options.h"
+#include "engine/tls/tls_store.h"
 
 namespace ilab::proxy {
 namespace {
@@ -24,7 +34,31 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+enum class Scheme { Http, Https };
+
+// OpenSSL recognises a plain HTTP request where a ClientHello should be.
+bool plainHttpOnTlsPort(const boost::system::error_code& ec) {
+    return ec.category() == asio::error::get_ssl_category() &&
+           ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_HTTP_REQUEST;
+}
+
+// The TCP stream under a client stream: where its deadline and its socket are.
+template <class Stream>
+beast::tcp_stream& tcpOf(Stream& client) {
+    return beast::get_lowest_layer(client);
+}
+
+// A request head the client got wrong (malformed, smuggling, too long) rather than a connection
+// that closed, timed out or broke: only those deserve an answer.
+bool malformedRequest(const boost::system::error_code& ec) {
+    static const boost::system::error_category& http_errors =
+        http::make_error_code(http::error::end_of_stream).category();
+    return ec.category() == http_errors && ec != http::error::end_of_stream;
+}
 
 // nginx's Date format, cached for the current second.
 std::string httpDate() {
@@ -80,7 +114,8 @@ class ProxyImpl final : public Proxy {
           cluster_(cluster),
           oracle_(cluster),
           options_(std::move(options)),
-          random_(options_.seed) {}
+          random_(options_.seed),
+          hsts_value_(tls::hstsHeaderValue(options_.hsts)) {}
 
     void setRouteTable(std::shared_ptr<const routing::RouteTable> table) override {
         std::atomic_store(&table_, std::move(table));
@@ -89,36 +124,35 @@ class ProxyImpl final : public Proxy {
         return std::atomic_load(&table_);
     }
 
+    void setTlsStore(std::shared_ptr<const tls::TlsStore> store) override {
+        tls_slot_.publish(std::move(store));
+    }
+    std::shared_ptr<const tls::TlsStore> tlsStore() const override { return tls_slot_.current(); }
+
     std::uint16_t listenHttp(const ListenerSpec& spec, core::Diagnostics& diagnostics) override {
-        boost::system::error_code ec;
-        const auto address = asio::ip::make_address(spec.address, ec);
-        if (ec) {
-            diagnostics.error(
-                "ILAB-PROXY-001",
-                "cannot listen on " + core::quoted(spec.address) + ": not an IP address", {});
-            return 0;
-        }
-        auto acceptor = std::make_unique<tcp::acceptor>(io_);
-        const tcp::endpoint endpoint(address, spec.port);
-        acceptor->open(endpoint.protocol(), ec);
-        if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
-        if (!ec) acceptor->bind(endpoint, ec);
-        if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
-        if (ec) {
-            diagnostics.error("ILAB-PROXY-001",
-                              "cannot listen on " + spec.address + ":" + std::to_string(spec.port) +
-                                  ": " + ec.message(),
-                              {}, "pick another port with --http ADDRESS:PORT");
-            return 0;
-        }
-        const std::uint16_t port = acceptor->local_endpoint().port();
-        tcp::acceptor* raw = acceptor.get();
+        return listen(spec, Scheme::Http, diagnostics);
+    }
+
+    std::uint16_t listenHttps(const ListenerSpec& spec, core::Diagnostics& diagnostics) override {
         {
             std::lock_guard lock(acceptors_mutex_);
-            acceptors_.push_back(std::move(acceptor));
+            if (!ssl_context_) {
+                // One listener context for every HTTPS listener; its ClientHello callback moves
+                // each connection to the context the current store picks for the SNI name.
+                const auto store = tls_slot_.current();
+                const tls::TlsOptions tls_options = store ? store->options() : tls::TlsOptions{};
+                std::string error;
+                tls::SslCtxPtr listener = tls::makeServerContext(tls_options, &error);
+                if (!listener) {
+                    diagnostics.error("ILAB-TLS-004", "cannot set up the HTTPS listener: " + error,
+                                      {});
+                    return 0;
+                }
+                tls::installSniCallback(listener.get(), &tls_slot_);
+                ssl_context_ = std::make_unique<asio::ssl::context>(listener.release());
+            }
         }
-        asio::co_spawn(io_, acceptLoop(*raw, port), asio::detached);
-        return port;
+        return listen(spec, Scheme::Https, diagnostics);
     }
 
     void stop() override {
@@ -147,9 +181,44 @@ class ProxyImpl final : public Proxy {
     struct RequestContext {
         ClientInfo client;
         std::shared_ptr<const routing::RouteTable> table;  // the table this request matched
+        std::string server_name;  // the TLS SNI name ("" without TLS or SNI)
+        bool hsts = false;        // this response gets Strict-Transport-Security
     };
 
-    asio::awaitable<void> acceptLoop(tcp::acceptor& acceptor, std::uint16_t port) {
+    std::uint16_t listen(const ListenerSpec& spec, Scheme scheme, core::Diagnostics& diagnostics) {
+        const std::string flag = scheme == Scheme::Https ? "--https" : "--http";
+        boost::system::error_code ec;
+        const auto address = asio::ip::make_address(spec.address, ec);
+        if (ec) {
+            diagnostics.error(
+                "ILAB-PROXY-001",
+                "cannot listen on " + core::quoted(spec.address) + ": not an IP address", {});
+            return 0;
+        }
+        auto acceptor = std::make_unique<tcp::acceptor>(io_);
+        const tcp::endpoint endpoint(address, spec.port);
+        acceptor->open(endpoint.protocol(), ec);
+        if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+        if (!ec) acceptor->bind(endpoint, ec);
+        if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+        if (ec) {
+            diagnostics.error("ILAB-PROXY-001",
+                              "cannot listen on " + spec.address + ":" + std::to_string(spec.port) +
+                                  ": " + ec.message(),
+                              {}, "pick another port with " + flag + " ADDRESS:PORT");
+            return 0;
+        }
+        const std::uint16_t port = acceptor->local_endpoint().port();
+        tcp::acceptor* raw = acceptor.get();
+        {
+            std::lock_guard lock(acceptors_mutex_);
+            acceptors_.push_back(std::move(acceptor));
+        }
+        asio::co_spawn(io_, acceptLoop(*raw, port, scheme), asio::detached);
+        return port;
+    }
+
+    asio::awaitable<void> acceptLoop(tcp::acceptor& acceptor, std::uint16_t port, Scheme scheme) {
         while (!stopping_) {
             auto [ec, socket] = co_await acceptor.async_accept(kNoThrow);
             if (ec) {
@@ -157,22 +226,78 @@ class ProxyImpl final : public Proxy {
                 continue;  // e.g. EMFILE: keep accepting once descriptors free up
             }
             socket.set_option(tcp::no_delay(true), ec);
-            asio::co_spawn(io_, serveClient(std::move(socket), port), asio::detached);
+            if (scheme == Scheme::Https)
+                asio::co_spawn(io_, serveTlsClient(std::move(socket), port), asio::detached);
+            else
+                asio::co_spawn(io_, servePlainClient(std::move(socket), port), asio::detached);
         }
+    }
+
+    RequestContext newContext(beast::tcp_stream& stream, std::uint16_t server_port, Scheme scheme) {
+        RequestContext ctx;
+        boost::system::error_code ec;
+        const auto remote = stream.socket().remote_endpoint(ec);
+        ctx.client.ip = ec ? "0.0.0.0" : remote.address().to_string();
+        ctx.client.port = ec ? 0 : remote.port();
+        ctx.client.scheme = scheme == Scheme::Https ? "https" : "http";
+        ctx.client.server_port = server_port;
+        return ctx;
+    }
+
+    asio::awaitable<void> servePlainClient(tcp::socket socket, std::uint16_t server_port) {
+        PlainStream client(std::move(socket));
+        sessions_.insert(&client);
+        RequestContext ctx = newContext(client, server_port, Scheme::Http);
+        co_await serveRequests(client, ctx);
+        boost::system::error_code ec;
+        client.socket().shutdown(tcp::socket::shutdown_send, ec);
+        sessions_.erase(&client);
+    }
+
+    asio::awaitable<void> serveTlsClient(tcp::socket socket, std::uint16_t server_port) {
+        TlsStream client(PlainStream(std::move(socket)), *ssl_context_);
+        beast::tcp_stream& lowest = tcpOf(client);
+        sessions_.insert(&lowest);
+        RequestContext ctx = newContext(lowest, server_port, Scheme::Https);
+        // The certificate is chosen during the handshake (installSniCallback); the deadline
+        // covers a client that connects and never finishes its ClientHello.
+        lowest.expires_after(options_.limits.handshake_timeout);
+        auto [handshake_ec] =
+            co_await client.async_handshake(asio::ssl::stream_base::server, kNoThrow);
+        if (handshake_ec) {
+            // A refused protocol version, no shared cipher or ALPN protocol, a timeout: OpenSSL
+            // has already sent its alert.
+            bump([](ProxyCounters& c) { ++c.tls_handshake_failures; });
+            if (plainHttpOnTlsPort(handshake_ec)) {
+                // nginx's answer to http://host:443/: a readable 400 instead of TLS garbage.
+                http::response<http::string_body> res{http::status::bad_request, 11};
+                res.set(http::field::content_type, "text/html");
+                res.body() = errorPage(400);
+                co_await write(lowest, ctx, res, false);
+            }
+        } else {
+            bump([](ProxyCounters& c) { ++c.tls_handshakes; });
+            if (const char* name =
+                    SSL_get_servername(client.native_handle(), TLSEXT_NAMETYPE_host_name))
+                ctx.server_name = name;
+            co_await serveRequests(client, ctx);
+            // Close as nginx does: send our close_notify but do not wait for the client's, which
+            // many clients never send; marking it received makes SSL_shutdown finish once ours
+            // is written.
+            SSL* ssl = client.native_handle();
+            SSL_set_shutdown(ssl, SSL_get_shutdown(ssl) | SSL_RECEIVED_SHUTDOWN);
+            lowest.expires_after(options_.limits.tls_shutdown_timeout);
+            co_await client.async_shutdown(kNoThrow);  // the connection ends either way
+        }
+        boost::system::error_code ec;
+        lowest.socket().shutdown(tcp::socket::shutdown_send, ec);
+        sessions_.erase(&lowest);
     }
 
     // One client connection: read a request head, decide, answer or forward, repeat while the
     // connection is kept alive.
-    asio::awaitable<void> serveClient(tcp::socket socket, std::uint16_t server_port) {
-        beast::tcp_stream client(std::move(socket));
-        sessions_.insert(&client);
-        RequestContext ctx;
-        boost::system::error_code ec;
-        const auto remote = client.socket().remote_endpoint(ec);
-        ctx.client.ip = ec ? "0.0.0.0" : remote.address().to_string();
-        ctx.client.port = ec ? 0 : remote.port();
-        ctx.client.scheme = "http";
-        ctx.client.server_port = server_port;
+    template <class Stream>
+    asio::awaitable<void> serveRequests(Stream& client, RequestContext& ctx) {
         beast::flat_buffer buffer;
         bool first = true;
         while (!stopping_) {
@@ -180,51 +305,52 @@ class ProxyImpl final : public Proxy {
             first = false;
             if (!keep) break;
         }
-        client.socket().shutdown(tcp::socket::shutdown_send, ec);
-        sessions_.erase(&client);
     }
 
     // Returns whether the client connection stays open.
-    asio::awaitable<bool> serveOne(beast::tcp_stream& client, beast::flat_buffer& buffer,
-                                   RequestContext& ctx, bool first) {
+    template <class Stream>
+    asio::awaitable<bool> serveOne(Stream& client, beast::flat_buffer& buffer, RequestContext& ctx,
+                                   bool first) {
         const ProxyLimits& limits = options_.limits;
+        ctx.hsts = false;
         http::request_parser<http::string_body> parser;
         parser.header_limit(limits.max_header_bytes);
+        // Beast checks Content-Length against its own 1 MB default as soon as the head is
+        // parsed, which would answer 400; the route's proxy-body-size is applied below (413).
+        parser.body_limit(boost::none);
         // The whole head must arrive within the timeout, however slowly it trickles in.
-        client.expires_after(first || buffer.size() > 0 ? limits.header_timeout
-                                                        : limits.keepalive_timeout);
+        tcpOf(client).expires_after(first || buffer.size() > 0 ? limits.header_timeout
+                                                               : limits.keepalive_timeout);
         auto [ec, unused] = co_await http::async_read_header(client, buffer, parser, kNoThrow);
         if (ec) {
-            if (ec == http::error::header_limit) {
-                co_await respondPlain(client, 431, 11, false);
-            } else if (ec != http::error::end_of_stream && ec != asio::error::eof &&
-                       ec != beast::error::timeout && ec != asio::error::operation_aborted &&
-                       ec != asio::error::connection_reset) {
-                co_await respondPlain(client, 400, 11, false);  // malformed or smuggling attempt
-            }
+            if (ec == http::error::header_limit)
+                co_await respondPlain(client, ctx, 431, 11, false);
+            else if (malformedRequest(ec))
+                co_await respondPlain(client, ctx, 400, 11, false);  // malformed or smuggling
             co_return false;
         }
         auto& head = parser.get();
         if (head.target().size() > limits.max_target_bytes) {
-            co_await respondPlain(client, 414, head.version(), false);
+            co_await respondPlain(client, ctx, 414, head.version(), false);
             co_return false;
         }
         std::size_t header_count = 0;
         for (auto it = head.begin(); it != head.end(); ++it)
             ++header_count;
         if (header_count > limits.max_header_count) {
-            co_await respondPlain(client, 431, head.version(), false);
+            co_await respondPlain(client, ctx, 431, head.version(), false);
             co_return false;
         }
         if (head.version() == 11 && head.find(http::field::host) == head.end()) {
-            co_await respondPlain(client, 400, 11, false);  // RFC 9112: Host is mandatory
+            co_await respondPlain(client, ctx, 400, 11, false);  // RFC 9112: Host is mandatory
             co_return false;
         }
 
         routing::Request request = toRoutingRequest(head, ctx);
+        ctx.hsts = wantsHsts(request, ctx);
         ctx.table = routeTable();
         if (!ctx.table) {
-            co_await respondPlain(client, 503, head.version(), false);
+            co_await respondPlain(client, ctx, 503, head.version(), false);
             co_return false;
         }
         routing::Decision decision =
@@ -235,7 +361,7 @@ class ProxyImpl final : public Proxy {
         if (decision.action != routing::Action::Forward) {
             // A body we do not read would be taken for the next request: close after answering.
             if (has_body) keep_alive = false;
-            co_await respondDecision(client, decision, head.version(), keep_alive);
+            co_await respondDecision(client, ctx, decision, head.version(), keep_alive);
             co_return keep_alive;
         }
 
@@ -246,11 +372,11 @@ class ProxyImpl final : public Proxy {
         else
             parser.body_limit(boost::none);
         if (has_body) {
-            client.expires_after(limits.body_timeout);
+            tcpOf(client).expires_after(limits.body_timeout);
             auto [body_ec, n] = co_await http::async_read(client, buffer, parser, kNoThrow);
             if (body_ec == http::error::body_limit) {
                 // A chunked body that grows past proxy-body-size: 413, as nginx does.
-                co_await respondPlain(client, 413, head.version(), false);
+                co_await respondPlain(client, ctx, 413, head.version(), false);
                 co_return false;
             }
             if (body_ec) co_return false;
@@ -258,6 +384,18 @@ class ProxyImpl final : public Proxy {
         const bool ok =
             co_await forward(client, parser.get(), decision, policies.get(), ctx, keep_alive);
         co_return ok&& keep_alive;
+    }
+
+    // ingress-nginx's lua_ingress.header(): HSTS on HTTPS responses when the request's host has
+    // a certificate binding (certificate.configured_for_current_request(), which looks up the
+    // Host, not the SNI name). Any upstream HSTS header is then replaced, so there is one.
+    bool wantsHsts(const routing::Request& request, const RequestContext& ctx) const {
+        if (ctx.client.scheme != "https" || hsts_value_.empty()) return false;
+        const auto store = tls_slot_.current();
+        if (!store) return false;
+        std::string host = routing::normalizeHost(request.host);
+        if (host.empty()) host = ctx.server_name;  // HTTP/1.0 without Host
+        return store->choose(host).configured();
     }
 
     static std::shared_ptr<const dialect::IngressPolicies> policiesFor(
@@ -293,21 +431,28 @@ class ProxyImpl final : public Proxy {
 
     // The upstream leg, with retries per proxy-next-upstream. Returns false when the client
     // connection must close.
-    asio::awaitable<bool> forward(beast::tcp_stream& client, http::request<http::string_body>& req,
+    template <class Stream>
+    asio::awaitable<bool> forward(Stream& client, http::request<http::string_body>& req,
                                   routing::Decision& decision,
                                   const dialect::IngressPolicies* policies, RequestContext& ctx,
                                   bool keep_alive) {
         const routing::BackendRef& backend = *decision.backend;
         // Shared, not copied: the cluster swaps the list whole when readiness changes.
-        const auto endpoint_list = cluster_.endpointList(backend.namespace_, backend.service, backend.port);
+        const auto endpoint_list =
+            cluster_.endpointList(backend.namespace_, backend.service, backend.port);
         const std::vector<cluster::Endpoint>& endpoints = *endpoint_list;
         if (endpoints.empty()) {
-            co_await respondPlain(client, 503, req.version(), keep_alive);
+            co_await respondPlain(client, ctx, 503, req.version(), keep_alive);
             co_return true;
         }
-        const dialect::RetryPolicy retry = policies ? policies->retry : dialect::RetryPolicy{};
-        const dialect::TimeoutPolicy timeouts =
-            policies ? policies->timeouts : dialect::TimeoutPolicy{};
+        // Plain assignments, not ?: with a temporary: g++ 12 crashes (ICE in check_noexcept_r)
+        // on the latter inside a coroutine template.
+        dialect::RetryPolicy retry;
+        dialect::TimeoutPolicy timeouts;
+        if (policies) {
+            retry = policies->retry;
+            timeouts = policies->timeouts;
+        }
         const int tries = std::max(1, retry.tries);
         const bool may_resend = idempotent(req.method()) || allows(retry, "non_idempotent");
 
@@ -341,14 +486,14 @@ class ProxyImpl final : public Proxy {
             const cluster::Endpoint& endpoint = pick(key, endpoints, attempt);
             if (attempt > 0) bump([](ProxyCounters& c) { ++c.upstream_retries; });
             bool sent = false;
-            last = co_await exchange(client, upstream_req, endpoint, timeouts, req.version(),
+            last = co_await exchange(client, ctx, upstream_req, endpoint, timeouts, req.version(),
                                      keep_alive, sent);
             if (last == Failure::None) co_return true;
             if (last == Failure::Error && sent && !may_resend) break;  // it reached the pod
             if (last == Failure::Timeout && sent && !may_resend) break;
             offer_retry = allows(retry, last == Failure::Timeout ? "timeout" : "error");
         }
-        co_await respondPlain(client, last == Failure::Timeout ? 504 : 502, req.version(),
+        co_await respondPlain(client, ctx, last == Failure::Timeout ? 504 : 502, req.version(),
                               keep_alive);
         co_return true;
     }
@@ -364,7 +509,8 @@ class ProxyImpl final : public Proxy {
 
     // One attempt: connect (or reuse), send, read the response head, relay the response.
     // Failure::None means the client got the upstream's response.
-    asio::awaitable<Failure> exchange(beast::tcp_stream& client,
+    template <class Stream>
+    asio::awaitable<Failure> exchange(Stream& client, const RequestContext& ctx,
                                       http::request<http::string_body>& upstream_req,
                                       const cluster::Endpoint& endpoint,
                                       const dialect::TimeoutPolicy& timeouts,
@@ -414,7 +560,7 @@ class ProxyImpl final : public Proxy {
                 }
                 co_return read_ec == beast::error::timeout ? Failure::Timeout : Failure::Error;
             }
-            const bool relayed = co_await relay(client, *upstream, up_buffer, parser, timeouts,
+            const bool relayed = co_await relay(client, ctx, *upstream, up_buffer, parser, timeouts,
                                                 client_version, client_keep_alive);
             if (!relayed) co_return Failure::None;  // the client side failed; nothing to retry
             if (parser.is_done() && parser.get().keep_alive()) {
@@ -431,8 +577,9 @@ class ProxyImpl final : public Proxy {
 
     // Streams the upstream response to the client through a fixed buffer (Beast's relay
     // pattern): headers rewritten, body never held whole.
-    asio::awaitable<bool> relay(beast::tcp_stream& client, beast::tcp_stream& upstream,
-                                beast::flat_buffer& up_buffer,
+    template <class Stream>
+    asio::awaitable<bool> relay(Stream& client, const RequestContext& ctx,
+                                beast::tcp_stream& upstream, beast::flat_buffer& up_buffer,
                                 http::response_parser<http::buffer_body>& parser,
                                 const dialect::TimeoutPolicy& timeouts, unsigned client_version,
                                 bool client_keep_alive) {
@@ -442,6 +589,7 @@ class ProxyImpl final : public Proxy {
             res.erase(hop);
         res.set(http::field::server, "ingress-lab");
         res.set(http::field::date, httpDate());
+        if (ctx.hsts) res.set(tls::kHstsHeaderName, hsts_value_);
         const bool framed = res.has_content_length() || res.chunked();
         res.version(client_version);
         if (!framed && client_version == 11 && !parser.is_done()) res.chunked(true);
@@ -460,7 +608,7 @@ class ProxyImpl final : public Proxy {
                 if (ec) {
                     // The pod died mid-body: the client cannot get a valid response any more.
                     beast::error_code ignored;
-                    client.socket().shutdown(tcp::socket::shutdown_both, ignored);
+                    tcpOf(client).socket().shutdown(tcp::socket::shutdown_both, ignored);
                     co_return false;
                 }
                 res.body().size = sizeof chunk - res.body().size;
@@ -470,7 +618,7 @@ class ProxyImpl final : public Proxy {
                 res.body().data = nullptr;
                 res.body().size = 0;
             }
-            client.expires_after(options_.limits.send_timeout);
+            tcpOf(client).expires_after(options_.limits.send_timeout);
             auto [wec, w] = co_await http::async_write(client, serializer, kNoThrow);
             if (wec == http::error::need_buffer) wec = {};
             if (wec) co_return false;
@@ -478,8 +626,10 @@ class ProxyImpl final : public Proxy {
         co_return true;
     }
 
-    asio::awaitable<void> respondDecision(beast::tcp_stream& client, const routing::Decision& d,
-                                          unsigned version, bool keep_alive) {
+    template <class Stream>
+    asio::awaitable<void> respondDecision(Stream& client, const RequestContext& ctx,
+                                          const routing::Decision& d, unsigned version,
+                                          bool keep_alive) {
         http::response<http::string_body> res;
         res.version(version);
         res.result(static_cast<unsigned>(d.status));
@@ -490,27 +640,30 @@ class ProxyImpl final : public Proxy {
             res.set(http::field::content_type, "text/html");
             res.body() = errorPage(d.status);
         }
-        co_await write(client, res, keep_alive);
+        co_await write(client, ctx, res, keep_alive);
     }
 
-    asio::awaitable<void> respondPlain(beast::tcp_stream& client, int status, unsigned version,
-                                       bool keep_alive) {
+    template <class Stream>
+    asio::awaitable<void> respondPlain(Stream& client, const RequestContext& ctx, int status,
+                                       unsigned version, bool keep_alive) {
         http::response<http::string_body> res;
         res.version(version == 10 ? 10 : 11);
         res.result(static_cast<unsigned>(status));
         res.set(http::field::content_type, "text/html");
         res.body() = errorPage(status);
-        co_await write(client, res, keep_alive);
+        co_await write(client, ctx, res, keep_alive);
     }
 
-    asio::awaitable<void> write(beast::tcp_stream& client, http::response<http::string_body>& res,
-                                bool keep_alive) {
+    template <class Stream>
+    asio::awaitable<void> write(Stream& client, const RequestContext& ctx,
+                                http::response<http::string_body>& res, bool keep_alive) {
         res.set(http::field::server, "ingress-lab");
         res.set(http::field::date, httpDate());
+        if (ctx.hsts) res.set(tls::kHstsHeaderName, hsts_value_);
         res.keep_alive(keep_alive);
         res.prepare_payload();
         countStatus(res.result_int());
-        client.expires_after(options_.limits.send_timeout);
+        tcpOf(client).expires_after(options_.limits.send_timeout);
         co_await http::async_write(client, res, kNoThrow);
     }
 
@@ -538,10 +691,13 @@ class ProxyImpl final : public Proxy {
     const cluster::Cluster& cluster_;
     ClusterOracle oracle_;
     ProxyOptions options_;
-    core::SeededRandom random_;  // used on the proxy's io thread only
+    core::SeededRandom random_;     // used on the proxy's io thread only
+    const std::string hsts_value_;  // "" when HSTS is off
     std::shared_ptr<const routing::RouteTable> table_;
-    std::mutex acceptors_mutex_;
+    tls::TlsStoreSlot tls_slot_;  // read by the ClientHello callback, so it outlives handshakes
+    std::mutex acceptors_mutex_;  // also guards ssl_context_'s creation
     std::vector<std::unique_ptr<tcp::acceptor>> acceptors_;
+    std::unique_ptr<asio::ssl::context> ssl_context_;  // every HTTPS listener's
     bool stopping_ = false;
     std::set<beast::tcp_stream*> sessions_;
     std::unordered_map<std::string, std::vector<beast::tcp_stream>> pool_;

@@ -1,6 +1,7 @@
 #pragma once
-// The live proxy: terminates HTTP/1.1 on loopback, decides each request with the RouteTable,
-// and forwards to the simulated pods with keep-alive upstream pools. No Asio in this header.
+// The live proxy: terminates HTTP/1.1 and HTTPS on loopback, decides each request with the
+// RouteTable, and forwards to the simulated pods with keep-alive upstream pools. No Asio and no
+// OpenSSL in this header.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -10,9 +11,14 @@
 #include "engine/cluster/cluster.h"
 #include "engine/core/diagnostic.h"
 #include "engine/routing/route_table.h"
+#include "engine/tls/hsts.h"
 
 namespace boost::asio {
 class io_context;
+}
+
+namespace ilab::tls {
+class TlsStore;
 }
 
 namespace ilab::proxy {
@@ -25,16 +31,21 @@ struct ProxyLimits {
     std::uint32_t max_header_bytes = 16 * 1024;  // request line + headers, else 431
     std::size_t max_target_bytes = 8 * 1024;     // request-target, else 414
     std::size_t max_header_count = 100;          // else 431
-    Millis header_timeout{10000};     // whole request head must arrive in this time (slowloris)
-    Millis body_timeout{60000};       // between body reads (client_body_timeout)
-    Millis keepalive_timeout{75000};  // idle client connection (keepalive_timeout)
-    Millis send_timeout{60000};       // writing to a client that does not read
+    Millis header_timeout{10000};       // whole request head must arrive in this time (slowloris)
+    Millis body_timeout{60000};         // between body reads (client_body_timeout)
+    Millis keepalive_timeout{75000};    // idle client connection (keepalive_timeout)
+    Millis send_timeout{60000};         // writing to a client that does not read
+    Millis handshake_timeout{10000};    // whole TLS handshake from accept (a stalled ClientHello)
+    Millis tls_shutdown_timeout{1000};  // sending close_notify; the peer's is not awaited
     std::size_t upstream_idle_per_endpoint = 64;
 };
 
 struct ProxyOptions {
     ProxyLimits limits;
     std::uint64_t seed = 1;  // canary and load-balancing draws
+    // Strict-Transport-Security on HTTPS responses for hosts with TLS configured (ConfigMap
+    // hsts, hsts-max-age, hsts-include-subdomains, hsts-preload).
+    tls::HstsOptions hsts;
 };
 
 struct ListenerSpec {
@@ -48,6 +59,8 @@ struct ProxyCounters {
     std::uint64_t status_2xx = 0, status_3xx = 0, status_4xx = 0, status_5xx = 0;
     std::uint64_t upstream_connects = 0;  // new upstream connections (keep-alive reuse saves them)
     std::uint64_t upstream_retries = 0;
+    std::uint64_t tls_handshakes = 0;          // completed
+    std::uint64_t tls_handshake_failures = 0;  // refused protocol, no shared cipher, timeout, ...
 };
 
 class Proxy {
@@ -61,9 +74,21 @@ class Proxy {
     virtual void setRouteTable(std::shared_ptr<const routing::RouteTable> table) = 0;
     virtual std::shared_ptr<const routing::RouteTable> routeTable() const = 0;
 
+    // Publishes the certificates HTTPS handshakes choose from by SNI; a handshake that already
+    // picked its certificate keeps it. Also says which hosts have TLS configured, for HSTS.
+    // Any thread.
+    virtual void setTlsStore(std::shared_ptr<const tls::TlsStore> store) = 0;
+    virtual std::shared_ptr<const tls::TlsStore> tlsStore() const = 0;
+
     // Binds a plain-HTTP listener and starts accepting. Returns the bound port, or 0 with a
     // diagnostic. Any thread.
     virtual std::uint16_t listenHttp(const ListenerSpec& spec, core::Diagnostics& diagnostics) = 0;
+    // Binds an HTTPS listener: TLS terminated here, the certificate chosen by SNI from the
+    // published TlsStore, requests then routed by Host with scheme "https". Publish a store
+    // first: its options set the protocol range of every HTTPS listener, and handshakes fail
+    // (internal_error alert) while none is published. Returns the bound port, or 0 with a
+    // diagnostic. Any thread.
+    virtual std::uint16_t listenHttps(const ListenerSpec& spec, core::Diagnostics& diagnostics) = 0;
 
     // Stops accepting, closes client and upstream connections, and returns when that is done.
     // Call while the io_context still runs, from another thread.

@@ -19,8 +19,10 @@ int protocolVersion(TlsVersion version) {
     return TLS1_2_VERSION;
 }
 
-// ALPN in wire format: a length octet, then the name.
-constexpr unsigned char kAlpnWire[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+// ALPN in wire format: a length octet, then the name. nginx's HTTP/1 server accepts http/1.1,
+// http/1.0 and http/0.9; the lab answers 1.1 and 1.0.
+constexpr unsigned char kAlpnWire[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1',
+                                       8, 'h', 't', 't', 'p', '/', '1', '.', '0'};
 
 int selectAlpn(SSL*, const unsigned char** out, unsigned char* out_length, const unsigned char* in,
                unsigned int in_length, void*) {
