@@ -21,7 +21,10 @@
 
 #include "engine/core/random.h"
 #include "engine/core/text.h"
+#include "engine/dialect/cors.h"
+#include "engine/proxy/balancer.h"
 #include "engine/proxy/forwarding.h"
+#include "engine/proxy/rate_limiter.h"
 #include "engine/proxy/proxy.h"
 #include "engine/routing/normalize.h"
 #include "engine/tls/tls_options.h"
@@ -183,6 +186,8 @@ class ProxyImpl final : public Proxy {
         std::shared_ptr<const routing::RouteTable> table;  // the table this request matched
         std::string server_name;  // the TLS SNI name ("" without TLS or SNI)
         bool hsts = false;        // this response gets Strict-Transport-Security
+        HeaderList cors_headers;  // enable-cors headers for this response
+        std::optional<std::string> affinity_cookie;  // Set-Cookie of the try that answered
     };
 
     std::uint16_t listen(const ListenerSpec& spec, Scheme scheme, core::Diagnostics& diagnostics) {
@@ -313,6 +318,8 @@ class ProxyImpl final : public Proxy {
                                    bool first) {
         const ProxyLimits& limits = options_.limits;
         ctx.hsts = false;
+        ctx.cors_headers.clear();
+        ctx.affinity_cookie.reset();
         http::request_parser<http::string_body> parser;
         parser.header_limit(limits.max_header_bytes);
         // Beast checks Content-Length against its own 1 MB default as soon as the head is
@@ -366,6 +373,30 @@ class ProxyImpl final : public Proxy {
         }
 
         const auto& policies = policiesFor(*ctx.table, decision);
+        // limit_req then limit_conn (nginx's preaccess order), per Ingress zone and client.
+        ConnectionSlot connection_slot;
+        if (policies && policies->rate_limit.active() && decision.ingress) {
+            const RateVerdict verdict = limiter_.admit(*decision.ingress, policies->rate_limit,
+                                                       ctx.client.ip, std::chrono::steady_clock::now());
+            int rejected = verdict.allowed ? 0 : verdict.status;
+            if (!rejected) {
+                connection_slot = limiter_.acquireConnection(*decision.ingress,
+                                                             policies->rate_limit, ctx.client.ip);
+                rejected = connection_slot.status();
+            }
+            if (rejected) {
+                if (has_body) keep_alive = false;
+                co_await respondPlain(client, ctx, rejected, head.version(), keep_alive);
+                co_return keep_alive;
+            }
+        }
+        if (policies && policies->cors.enabled) {
+            const std::string* origin = request.header("Origin");
+            dialect::CorsOutcome cors = dialect::evaluateCors(
+                policies->cors, origin ? std::optional<std::string_view>(*origin) : std::nullopt,
+                request.method);
+            if (cors.applies) ctx.cors_headers = std::move(cors.headers);
+        }
         const std::uint64_t body_limit = policies ? policies->body_limit.max_bytes : 1024 * 1024;
         if (body_limit > 0)
             parser.body_limit(body_limit);
@@ -381,8 +412,8 @@ class ProxyImpl final : public Proxy {
             }
             if (body_ec) co_return false;
         }
-        const bool ok =
-            co_await forward(client, parser.get(), decision, policies.get(), ctx, keep_alive);
+        const bool ok = co_await forward(client, parser.get(), request, decision, policies.get(),
+                                         ctx, keep_alive);
         co_return ok&& keep_alive;
     }
 
@@ -433,7 +464,7 @@ class ProxyImpl final : public Proxy {
     // connection must close.
     template <class Stream>
     asio::awaitable<bool> forward(Stream& client, http::request<http::string_body>& req,
-                                  routing::Decision& decision,
+                                  const routing::Request& request, routing::Decision& decision,
                                   const dialect::IngressPolicies* policies, RequestContext& ctx,
                                   bool keep_alive) {
         const routing::BackendRef& backend = *decision.backend;
@@ -449,9 +480,12 @@ class ProxyImpl final : public Proxy {
         // on the latter inside a coroutine template.
         dialect::RetryPolicy retry;
         dialect::TimeoutPolicy timeouts;
+        BalancerConfig balancing;
         if (policies) {
             retry = policies->retry;
             timeouts = policies->timeouts;
+            balancing.load_balance = policies->load_balance;
+            balancing.affinity = policies->affinity;
         }
         const int tries = std::max(1, retry.tries);
         const bool may_resend = idempotent(req.method()) || allows(retry, "non_idempotent");
@@ -482,12 +516,29 @@ class ProxyImpl final : public Proxy {
         const std::string key = backend.namespace_ + "/" + backend.service + ":" + backend.port;
         Failure last = Failure::Error;
         bool offer_retry = true;
+        const RequestView view = RequestView::from(request);
+        std::vector<std::string> tried;
         for (int attempt = 0; attempt < tries && offer_retry; ++attempt) {
-            const cluster::Endpoint& endpoint = pick(key, endpoints, attempt);
+            PickContext pick_context;
+            pick_context.request = &view;
+            pick_context.now = std::chrono::steady_clock::now();
+            pick_context.unix_seconds = static_cast<std::int64_t>(std::time(nullptr));
+            pick_context.tried = tried;
+            // ingress-nginx issues the affinity cookie only on the Ingress that declares it.
+            pick_context.cookie.issue = policies && policies->affinity.cookie;
+            pick_context.cookie.location_path = decision.rule ? decision.rule->path : "/";
+            pick_context.cookie.https = ctx.client.scheme == "https";
+            const Pick picked = balancers_.pick(key, balancing, endpoint_list, pick_context);
+            if (!picked.endpoint) break;
+            ctx.affinity_cookie = picked.set_cookie;
             if (attempt > 0) bump([](ProxyCounters& c) { ++c.upstream_retries; });
             bool sent = false;
-            last = co_await exchange(client, ctx, upstream_req, endpoint, timeouts, req.version(),
-                                     keep_alive, sent);
+            const auto started = std::chrono::steady_clock::now();
+            last = co_await exchange(client, ctx, upstream_req, *picked.endpoint, timeouts,
+                                     req.version(), keep_alive, sent);
+            const auto finished = std::chrono::steady_clock::now();
+            balancers_.record(key, picked.endpoint_key, finished - started, finished);
+            tried.push_back(picked.endpoint_key);
             if (last == Failure::None) co_return true;
             if (last == Failure::Error && sent && !may_resend) break;  // it reached the pod
             if (last == Failure::Timeout && sent && !may_resend) break;
@@ -496,15 +547,6 @@ class ProxyImpl final : public Proxy {
         co_await respondPlain(client, ctx, last == Failure::Timeout ? 504 : 502, req.version(),
                               keep_alive);
         co_return true;
-    }
-
-    const cluster::Endpoint& pick(const std::string& key,
-                                  const std::vector<cluster::Endpoint>& endpoints, int attempt) {
-        // Round robin per backend, as ingress-nginx's default balancer; a retry moves on.
-        std::size_t& next = round_robin_[key];
-        const std::size_t index = (next + static_cast<std::size_t>(attempt)) % endpoints.size();
-        if (attempt == 0) next = (next + 1) % endpoints.size();
-        return endpoints[index];
     }
 
     // One attempt: connect (or reuse), send, read the response head, relay the response.
@@ -590,6 +632,7 @@ class ProxyImpl final : public Proxy {
         res.set(http::field::server, "ingress-lab");
         res.set(http::field::date, httpDate());
         if (ctx.hsts) res.set(tls::kHstsHeaderName, hsts_value_);
+        addPolicyHeaders(res, ctx);
         const bool framed = res.has_content_length() || res.chunked();
         res.version(client_version);
         if (!framed && client_version == 11 && !parser.is_done()) res.chunked(true);
@@ -660,11 +703,21 @@ class ProxyImpl final : public Proxy {
         res.set(http::field::server, "ingress-lab");
         res.set(http::field::date, httpDate());
         if (ctx.hsts) res.set(tls::kHstsHeaderName, hsts_value_);
+        addPolicyHeaders(res, ctx);
         res.keep_alive(keep_alive);
         res.prepare_payload();
         countStatus(res.result_int());
         tcpOf(client).expires_after(options_.limits.send_timeout);
         co_await http::async_write(client, res, kNoThrow);
+    }
+
+    // enable-cors headers go on every response of the location, whatever its status; the
+    // affinity cookie on the response of the try that answered.
+    template <class Fields>
+    static void addPolicyHeaders(Fields& res, const RequestContext& ctx) {
+        for (const auto& [name, value] : ctx.cors_headers)
+            res.set(name, value);
+        if (ctx.affinity_cookie) res.insert(http::field::set_cookie, *ctx.affinity_cookie);
     }
 
     void countStatus(unsigned status) {
@@ -701,7 +754,8 @@ class ProxyImpl final : public Proxy {
     bool stopping_ = false;
     std::set<beast::tcp_stream*> sessions_;
     std::unordered_map<std::string, std::vector<beast::tcp_stream>> pool_;
-    std::unordered_map<std::string, std::size_t> round_robin_;
+    BalancerSet balancers_{random_};  // per backend: round robin, EWMA, hashing, affinity
+    RateLimiter limiter_;             // limit-rps/-rpm/-connections zones, per Ingress
     mutable std::mutex counters_mutex_;
     ProxyCounters counters_;
 };

@@ -1,6 +1,7 @@
 // The live lab end to end: real loopback sockets between a client, the proxy and the pods.
 #include "engine/lab/lab.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -267,6 +268,69 @@ TEST_F(LabTest, HotReloadSwapsRoutesAndRejectsBrokenChanges) {
     EXPECT_FALSE(lab_->reloadFromText(ingress("shop", "Shop.Local", "/", "v1") + pods, broken));
     EXPECT_TRUE(broken.hasErrors());
     EXPECT_EQ(echo("shop.local", "/")["service"], "v2");
+}
+
+TEST_F(LabTest, RateLimitLetsTheBurstThroughThenAnswers503) {
+    // nginx-annotations L02: limit-rps 1 with the default burst multiplier 5, nodelay.
+    start(ingress("limited", "rl.local", "/", "web", "{nginx.ingress.kubernetes.io/limit-rps: \"1\"}") +
+          backend("web"));
+    HttpConnection connection("127.0.0.1", port_);
+    std::vector<int> statuses;
+    for (int i = 0; i < 10; ++i) {
+        auto response = connection.request("GET", "/", {{"Host", "rl.local"}});
+        ASSERT_TRUE(response);
+        statuses.push_back(response->status);
+    }
+    EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 200), 6);
+    EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 503), 4);
+    EXPECT_EQ(statuses.back(), 503);
+}
+
+TEST_F(LabTest, CookieAffinityKeepsASessionOnOnePod) {
+    start(ingress("sticky", "sticky.local", "/", "web",
+                  "{nginx.ingress.kubernetes.io/affinity: cookie, "
+                  "nginx.ingress.kubernetes.io/session-cookie-name: SERVERID}") +
+          backend("web", 5));
+    auto first = httpGet(port_, "sticky.local", "/");
+    ASSERT_TRUE(first);
+    const std::string cookie = first->header("set-cookie");
+    ASSERT_THAT(cookie, ::testing::StartsWith("SERVERID="));
+    EXPECT_THAT(cookie, ::testing::HasSubstr("Path=/"));
+    EXPECT_THAT(cookie, ::testing::HasSubstr("HttpOnly"));
+    const std::string pod = nlohmann::json::parse(first->body)["pod"];
+    const std::string value = cookie.substr(0, cookie.find(';'));
+    for (int i = 0; i < 20; ++i)
+        EXPECT_EQ(echo("sticky.local", "/", {{"Cookie", value}})["pod"], pod);
+}
+
+TEST_F(LabTest, UpstreamHashByPinsAUriToOnePod) {
+    // nginx-annotations B02.
+    start(ingress("hash", "hash.local", "/", "web",
+                  "{nginx.ingress.kubernetes.io/upstream-hash-by: $request_uri}") +
+          backend("web", 6));
+    std::set<std::string> pods;
+    for (int i = 0; i < 30; ++i) pods.insert(echo("hash.local", "/same")["pod"].get<std::string>());
+    EXPECT_EQ(pods.size(), 1u);
+}
+
+TEST_F(LabTest, CorsHeadersGoOnForwardedResponses) {
+    start(ingress("cors", "cors.local", "/", "web",
+                  "{nginx.ingress.kubernetes.io/enable-cors: \"true\", "
+                  "nginx.ingress.kubernetes.io/cors-allow-origin: \"https://app.example.com\"}") +
+          backend("web"));
+    auto allowed = httpGet(port_, "cors.local", "/", {{"Origin", "https://app.example.com"}});
+    ASSERT_TRUE(allowed);
+    EXPECT_EQ(allowed->header("access-control-allow-origin"), "https://app.example.com");
+    EXPECT_EQ(allowed->header("access-control-allow-credentials"), "true");
+    auto other = httpGet(port_, "cors.local", "/", {{"Origin", "https://evil.example.com"}});
+    ASSERT_TRUE(other);
+    EXPECT_EQ(other->header("access-control-allow-origin"), "");
+    HttpConnection preflight("127.0.0.1", port_);
+    auto answer = preflight.request("OPTIONS", "/", {{"Host", "cors.local"},
+                                                     {"Origin", "https://app.example.com"},
+                                                     {"Access-Control-Request-Method", "PUT"}});
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answer->status, 204);
 }
 
 }  // namespace
