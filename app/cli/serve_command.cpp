@@ -1,4 +1,5 @@
 // ingress-lab serve -f PATH... [--http ADDRESS:PORT] [--https ADDRESS:PORT | --no-https]
+//                   [--admin ADDRESS:PORT | --no-admin]
 //                             [--watch] [--seed N]
 #include <algorithm>
 #include <csignal>
@@ -22,6 +23,8 @@ struct ServeOptions {
     std::string http = "127.0.0.1:8080";
     std::string https = "127.0.0.1:8443";
     bool no_https = false;
+    std::string admin = "127.0.0.1:9090";
+    bool no_admin = false;
     bool watch = false;
     bool watch_without_class = false;
     std::uint64_t seed = 1;
@@ -149,6 +152,11 @@ Action addServeCommand(CLI::App& app) {
                         "HTTPS listener, ADDRESS:PORT (default 127.0.0.1:8443); certificates by "
                         "SNI from the Ingresses' TLS Secrets, else one the lab CA issues");
     cmd->add_flag("--no-https", opts->no_https, "Serve plain HTTP only")->excludes(https);
+    CLI::Option* admin = cmd->add_option(
+        "--admin", opts->admin,
+        "Admin listener for /metrics (Prometheus) and /healthz, ADDRESS:PORT (default "
+        "127.0.0.1:9090)");
+    cmd->add_flag("--no-admin", opts->no_admin, "No admin listener")->excludes(admin);
     cmd->add_flag("--watch", opts->watch, "Reload when the manifest files change");
     cmd->add_option("--seed", opts->seed, "Seed for canary draws and pod behaviour");
     cmd->add_flag("--watch-ingress-without-class", opts->watch_without_class,
@@ -172,8 +180,17 @@ Action addServeCommand(CLI::App& app) {
             }
             options.https = https_spec;
         }
+        if (!opts->no_admin) {
+            proxy::ListenerSpec admin_spec;
+            if (!parseListen(opts->admin, admin_spec, error)) {
+                s.err << "ingress-lab serve: --admin " << error << '\n';
+                return kExitBadInput;
+            }
+            options.admin = admin_spec;
+        }
         for (const proxy::ListenerSpec* spec :
-             {&options.http, options.https ? &*options.https : nullptr}) {
+             {&options.http, options.https ? &*options.https : nullptr,
+              options.admin ? &*options.admin : nullptr}) {
             if (spec && !isLoopback(spec->address))
                 s.err << "warning: listening on " << spec->address
                       << ", which is not a loopback address: anyone who can reach it can use the "
@@ -200,6 +217,9 @@ Action addServeCommand(CLI::App& app) {
             printHttps(s.out, *lab, options.https->address);
         else if (options.https)
             s.out << "ingress-lab: HTTPS is off: the lab CA cannot be used (see above)\n";
+        if (lab->adminPort() != 0)
+            s.out << "ingress-lab: metrics on http://" << urlAddress(options.admin->address) << ":"
+                  << lab->adminPort() << "/metrics\n";
         printPods(s.out, *lab);
         s.out << "Stop with Ctrl-C." << std::endl;
 

@@ -30,6 +30,7 @@ struct Lab::Impl {
     std::unique_ptr<proxy::Proxy> proxy;
     std::uint16_t http_port = 0;
     std::uint16_t https_port = 0;
+    std::uint16_t admin_port = 0;
     std::optional<tls::CertificateAuthority> ca;  // set when HTTPS is on and the CA is usable
     std::mutex reload_mutex;
     bool stopped = false;
@@ -107,6 +108,10 @@ struct Lab::Impl {
             https_port = proxy->listenHttps(*options.https, diagnostics);
             if (https_port == 0) return false;
         }
+        if (options.admin) {
+            admin_port = proxy->listenAdmin(*options.admin, diagnostics);
+            if (admin_port == 0) return false;
+        }
         return true;
     }
 
@@ -155,6 +160,14 @@ std::uint16_t Lab::httpPort() const {
 
 std::uint16_t Lab::httpsPort() const {
     return impl_->https_port;
+}
+
+std::uint16_t Lab::adminPort() const {
+    return impl_->admin_port;
+}
+
+telemetry::Telemetry& Lab::telemetry() {
+    return impl_->proxy->telemetry();
 }
 
 std::string Lab::caCertificatePath() const {

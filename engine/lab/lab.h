@@ -32,6 +32,8 @@ struct LabOptions {
     // Where the lab CA lives (ca.crt, ca.key); empty: tls::defaultCaDirectory(), the user's
     // ~/.local/share/ingress-lab. Only read when `https` is set.
     std::string ca_directory;
+    // The admin listener (/metrics, /healthz); none when empty.
+    std::optional<proxy::ListenerSpec> admin;
 };
 
 class Lab {
@@ -51,6 +53,9 @@ class Lab {
     std::uint16_t httpPort() const;
     // The bound HTTPS port; 0 when HTTPS is off or the lab CA could not be used.
     std::uint16_t httpsPort() const;
+    std::uint16_t adminPort() const;  // 0 when there is no admin listener
+    // Request events, histograms and time series of the proxy; subscribe for batches.
+    telemetry::Telemetry& telemetry();
     // The lab CA's certificate, for clients to trust (curl --cacert); "" without HTTPS.
     std::string caCertificatePath() const;
 

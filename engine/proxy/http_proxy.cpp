@@ -25,6 +25,7 @@
 #include "engine/proxy/balancer.h"
 #include "engine/proxy/forwarding.h"
 #include "engine/proxy/rate_limiter.h"
+#include "engine/telemetry/prometheus.h"
 #include "engine/proxy/proxy.h"
 #include "engine/routing/normalize.h"
 #include "engine/tls/tls_options.h"
@@ -41,7 +42,7 @@ using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
-enum class Scheme { Http, Https };
+enum class Scheme { Http, Https, Admin };
 
 // OpenSSL recognises a plain HTTP request where a ClientHello should be.
 bool plainHttpOnTlsPort(const boost::system::error_code& ec) {
@@ -118,7 +119,10 @@ class ProxyImpl final : public Proxy {
           oracle_(cluster),
           options_(std::move(options)),
           random_(options_.seed),
-          hsts_value_(tls::hstsHeaderValue(options_.hsts)) {}
+          hsts_value_(tls::hstsHeaderValue(options_.hsts)),
+          flush_timer_(io) {
+        asio::co_spawn(io_, flushLoop(), asio::detached);
+    }
 
     void setRouteTable(std::shared_ptr<const routing::RouteTable> table) override {
         std::atomic_store(&table_, std::move(table));
@@ -135,6 +139,12 @@ class ProxyImpl final : public Proxy {
     std::uint16_t listenHttp(const ListenerSpec& spec, core::Diagnostics& diagnostics) override {
         return listen(spec, Scheme::Http, diagnostics);
     }
+
+    std::uint16_t listenAdmin(const ListenerSpec& spec, core::Diagnostics& diagnostics) override {
+        return listen(spec, Scheme::Admin, diagnostics);
+    }
+
+    telemetry::Telemetry& telemetry() override { return telemetry_; }
 
     std::uint16_t listenHttps(const ListenerSpec& spec, core::Diagnostics& diagnostics) override {
         {
@@ -170,6 +180,8 @@ class ProxyImpl final : public Proxy {
             for (beast::tcp_stream* stream : sessions_)
                 stream->socket().close();
             pool_.clear();
+            flush_timer_.cancel();
+            telemetry_.flush(telemetry::Clock::now());  // what was served is counted
             done.set_value();
         });
         done.get_future().wait();
@@ -187,11 +199,15 @@ class ProxyImpl final : public Proxy {
         std::string server_name;  // the TLS SNI name ("" without TLS or SNI)
         bool hsts = false;        // this response gets Strict-Transport-Security
         HeaderList cors_headers;  // enable-cors headers for this response
+        telemetry::RequestEvent event;  // filled as the request goes; recorded when answered
+        std::optional<telemetry::TimePoint> tls_done;  // handshake end, for the first request
         std::optional<std::string> affinity_cookie;  // Set-Cookie of the try that answered
     };
 
     std::uint16_t listen(const ListenerSpec& spec, Scheme scheme, core::Diagnostics& diagnostics) {
-        const std::string flag = scheme == Scheme::Https ? "--https" : "--http";
+        const std::string flag = scheme == Scheme::Https   ? "--https"
+                                 : scheme == Scheme::Admin ? "--admin"
+                                                           : "--http";
         boost::system::error_code ec;
         const auto address = asio::ip::make_address(spec.address, ec);
         if (ec) {
@@ -233,6 +249,8 @@ class ProxyImpl final : public Proxy {
             socket.set_option(tcp::no_delay(true), ec);
             if (scheme == Scheme::Https)
                 asio::co_spawn(io_, serveTlsClient(std::move(socket), port), asio::detached);
+            else if (scheme == Scheme::Admin)
+                asio::co_spawn(io_, serveAdmin(std::move(socket)), asio::detached);
             else
                 asio::co_spawn(io_, servePlainClient(std::move(socket), port), asio::detached);
         }
@@ -282,6 +300,7 @@ class ProxyImpl final : public Proxy {
             }
         } else {
             bump([](ProxyCounters& c) { ++c.tls_handshakes; });
+            ctx.tls_done = telemetry::Clock::now();
             if (const char* name =
                     SSL_get_servername(client.native_handle(), TLSEXT_NAMETYPE_host_name))
                 ctx.server_name = name;
@@ -320,6 +339,13 @@ class ProxyImpl final : public Proxy {
         ctx.hsts = false;
         ctx.cors_headers.clear();
         ctx.affinity_cookie.reset();
+        ctx.event = telemetry::RequestEvent{};
+        ctx.event.accepted = telemetry::Clock::now();
+        ctx.event.client_address = ctx.client.ip;
+        ctx.event.scheme = ctx.client.scheme;
+        if (first) ctx.event.tls_done = ctx.tls_done;
+        // Records the event on every way out of this request, once an answer was written.
+        const EventRecorder recorder{*this, ctx};
         http::request_parser<http::string_body> parser;
         parser.header_limit(limits.max_header_bytes);
         // Beast checks Content-Length against its own 1 MB default as soon as the head is
@@ -354,6 +380,7 @@ class ProxyImpl final : public Proxy {
         }
 
         routing::Request request = toRoutingRequest(head, ctx);
+        describeRequest(ctx.event, head, request);
         ctx.hsts = wantsHsts(request, ctx);
         ctx.table = routeTable();
         if (!ctx.table) {
@@ -362,6 +389,8 @@ class ProxyImpl final : public Proxy {
         }
         routing::Decision decision =
             ctx.table->match(request, &random_, {.trace = false, .endpoints = &oracle_});
+        ctx.event.routed = telemetry::Clock::now();
+        describeDecision(ctx.event, decision);
         const bool has_body = parser.content_length().value_or(0) > 0 || parser.chunked();
         bool keep_alive = head.keep_alive() && !stopping_;
 
@@ -534,9 +563,17 @@ class ProxyImpl final : public Proxy {
             if (attempt > 0) bump([](ProxyCounters& c) { ++c.upstream_retries; });
             bool sent = false;
             const auto started = std::chrono::steady_clock::now();
+            telemetry::UpstreamAttempt& try_event = ctx.event.upstreams.emplace_back();
+            try_event.address = picked.endpoint_key;
+            try_event.pod = picked.endpoint->pod;
+            try_event.start = started;
             last = co_await exchange(client, ctx, upstream_req, *picked.endpoint, timeouts,
                                      req.version(), keep_alive, sent);
             const auto finished = std::chrono::steady_clock::now();
+            ctx.event.upstreams.back().end = finished;
+            if (last == Failure::Timeout) ctx.event.upstreams.back().status = 504;
+            else if (last == Failure::Error && ctx.event.upstreams.back().status == 0)
+                ctx.event.upstreams.back().status = 502;
             balancers_.record(key, picked.endpoint_key, finished - started, finished);
             tried.push_back(picked.endpoint_key);
             if (last == Failure::None) co_return true;
@@ -552,7 +589,7 @@ class ProxyImpl final : public Proxy {
     // One attempt: connect (or reuse), send, read the response head, relay the response.
     // Failure::None means the client got the upstream's response.
     template <class Stream>
-    asio::awaitable<Failure> exchange(Stream& client, const RequestContext& ctx,
+    asio::awaitable<Failure> exchange(Stream& client, RequestContext& ctx,
                                       http::request<http::string_body>& upstream_req,
                                       const cluster::Endpoint& endpoint,
                                       const dialect::TimeoutPolicy& timeouts,
@@ -580,6 +617,7 @@ class ProxyImpl final : public Proxy {
                 if (ec) co_return ec == beast::error::timeout ? Failure::Timeout : Failure::Error;
                 upstream->socket().set_option(tcp::no_delay(true), ec);
             }
+            if (!ctx.event.upstreams.empty()) ctx.event.upstreams.back().connected = telemetry::Clock::now();
             upstream->expires_after(std::chrono::seconds(timeouts.send_seconds));
             auto [write_ec, written] =
                 co_await http::async_write(*upstream, upstream_req, kNoThrow);
@@ -602,6 +640,10 @@ class ProxyImpl final : public Proxy {
                 }
                 co_return read_ec == beast::error::timeout ? Failure::Timeout : Failure::Error;
             }
+            if (!ctx.event.upstreams.empty()) {
+                ctx.event.upstreams.back().first_byte = telemetry::Clock::now();
+                ctx.event.upstreams.back().status = static_cast<int>(parser.get().result_int());
+            }
             const bool relayed = co_await relay(client, ctx, *upstream, up_buffer, parser, timeouts,
                                                 client_version, client_keep_alive);
             if (!relayed) co_return Failure::None;  // the client side failed; nothing to retry
@@ -620,7 +662,7 @@ class ProxyImpl final : public Proxy {
     // Streams the upstream response to the client through a fixed buffer (Beast's relay
     // pattern): headers rewritten, body never held whole.
     template <class Stream>
-    asio::awaitable<bool> relay(Stream& client, const RequestContext& ctx,
+    asio::awaitable<bool> relay(Stream& client, RequestContext& ctx,
                                 beast::tcp_stream& upstream, beast::flat_buffer& up_buffer,
                                 http::response_parser<http::buffer_body>& parser,
                                 const dialect::TimeoutPolicy& timeouts, unsigned client_version,
@@ -638,6 +680,7 @@ class ProxyImpl final : public Proxy {
         if (!framed && client_version == 11 && !parser.is_done()) res.chunked(true);
         res.keep_alive(client_keep_alive && (framed || client_version == 11));
         countStatus(res.result_int());
+        ctx.event.status = static_cast<int>(res.result_int());
 
         char chunk[16384];
         http::response_serializer<http::buffer_body> serializer(res);
@@ -656,6 +699,9 @@ class ProxyImpl final : public Proxy {
                 }
                 res.body().size = sizeof chunk - res.body().size;
                 res.body().data = chunk;
+                ctx.event.body_bytes_sent += res.body().size;
+                if (!ctx.event.upstreams.empty())
+                    ctx.event.upstreams.back().response_length += res.body().size;
                 res.body().more = !parser.is_done();
             } else {
                 res.body().data = nullptr;
@@ -670,7 +716,7 @@ class ProxyImpl final : public Proxy {
     }
 
     template <class Stream>
-    asio::awaitable<void> respondDecision(Stream& client, const RequestContext& ctx,
+    asio::awaitable<void> respondDecision(Stream& client, RequestContext& ctx,
                                           const routing::Decision& d, unsigned version,
                                           bool keep_alive) {
         http::response<http::string_body> res;
@@ -687,7 +733,7 @@ class ProxyImpl final : public Proxy {
     }
 
     template <class Stream>
-    asio::awaitable<void> respondPlain(Stream& client, const RequestContext& ctx, int status,
+    asio::awaitable<void> respondPlain(Stream& client, RequestContext& ctx, int status,
                                        unsigned version, bool keep_alive) {
         http::response<http::string_body> res;
         res.version(version == 10 ? 10 : 11);
@@ -698,7 +744,7 @@ class ProxyImpl final : public Proxy {
     }
 
     template <class Stream>
-    asio::awaitable<void> write(Stream& client, const RequestContext& ctx,
+    asio::awaitable<void> write(Stream& client, RequestContext& ctx,
                                 http::response<http::string_body>& res, bool keep_alive) {
         res.set(http::field::server, "ingress-lab");
         res.set(http::field::date, httpDate());
@@ -707,8 +753,103 @@ class ProxyImpl final : public Proxy {
         res.keep_alive(keep_alive);
         res.prepare_payload();
         countStatus(res.result_int());
+        ctx.event.status = static_cast<int>(res.result_int());
+        ctx.event.body_bytes_sent = res.body().size();
         tcpOf(client).expires_after(options_.limits.send_timeout);
         co_await http::async_write(client, res, kNoThrow);
+    }
+
+    // Records ctx.event when the request's scope ends, if an answer was written.
+    struct EventRecorder {
+        ProxyImpl& proxy;
+        RequestContext& ctx;
+        ~EventRecorder() {
+            if (ctx.event.status == 0) return;  // nothing was answered: no request to count
+            ctx.event.complete = telemetry::Clock::now();
+            ctx.event.wall_time = std::chrono::system_clock::now();
+            proxy.telemetry_.record(std::move(ctx.event));
+            ctx.event = telemetry::RequestEvent{};
+        }
+    };
+
+    static void describeRequest(telemetry::RequestEvent& event,
+                                const http::request<http::string_body>& head,
+                                const routing::Request& request) {
+        event.method = request.method;
+        event.target = request.target;
+        event.host = routing::normalizeHost(request.host);
+        event.http_version = head.version() == 10 ? "HTTP/1.0" : "HTTP/1.1";
+        if (const std::string* referer = request.header("Referer")) event.referer = *referer;
+        if (const std::string* agent = request.header("User-Agent")) event.user_agent = *agent;
+        std::uint64_t length = head.method_string().size() + head.target().size() + 12;
+        for (const auto& field : head) length += field.name_string().size() + field.value().size() + 4;
+        event.request_length = length + request.content_length.value_or(0);
+    }
+
+    static void describeDecision(telemetry::RequestEvent& event, const routing::Decision& d) {
+        if (d.ingress) {
+            const auto slash = d.ingress->find('/');
+            event.ingress = {d.ingress->substr(0, slash), d.ingress->substr(slash + 1)};
+        }
+        if (d.rule) event.rule_path = d.rule->path;
+        if (d.backend) {
+            const telemetry::ServiceRef backend{d.backend->namespace_, d.backend->service, d.backend->port};
+            event.canary = d.canary;
+            if (d.canary) event.canary_service = backend;
+            else event.service = backend;
+        }
+        event.decision = std::string(routing::actionName(d.action));
+        if (d.action != routing::Action::Forward) event.decision += " " + std::to_string(d.status);
+        if (!d.reason.empty()) event.decision += ": " + d.reason;
+    }
+
+    // Batches reach subscribers and snapshots every 50 ms, from the proxy's own thread.
+    asio::awaitable<void> flushLoop() {
+        while (!stopping_) {
+            flush_timer_.expires_after(std::chrono::milliseconds(50));
+            auto [ec] = co_await flush_timer_.async_wait(kNoThrow);
+            if (ec) break;
+            telemetry_.flush(telemetry::Clock::now());
+        }
+    }
+
+    // The admin listener's requests: /metrics and /healthz, plain HTTP, one at a time.
+    asio::awaitable<void> serveAdmin(tcp::socket socket) {
+        PlainStream client(std::move(socket));
+        sessions_.insert(&client);
+        beast::flat_buffer buffer;
+        while (!stopping_) {
+            http::request<http::string_body> req;
+            client.expires_after(options_.limits.keepalive_timeout);
+            auto [ec, n] = co_await http::async_read(client, buffer, req, kNoThrow);
+            if (ec) break;
+            http::response<http::string_body> res;
+            res.version(req.version());
+            const std::string_view path = std::string_view(req.target()).substr(0, req.target().find('?'));
+            if (path == "/metrics") {
+                res.result(http::status::ok);
+                res.set(http::field::content_type, telemetry::kPrometheusContentType);
+                res.body() = telemetry::renderPrometheus(*telemetry_.snapshot());
+            } else if (path == "/healthz") {
+                res.result(http::status::ok);
+                res.set(http::field::content_type, "text/plain");
+                res.body() = "ok\n";
+            } else {
+                res.result(http::status::not_found);
+                res.set(http::field::content_type, "text/html");
+                res.body() = errorPage(404);
+            }
+            res.set(http::field::server, "ingress-lab");
+            res.set(http::field::date, httpDate());
+            res.keep_alive(req.keep_alive());
+            res.prepare_payload();
+            client.expires_after(options_.limits.send_timeout);
+            auto [wec, w] = co_await http::async_write(client, res, kNoThrow);
+            if (wec || !req.keep_alive()) break;
+        }
+        boost::system::error_code ignored;
+        client.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        sessions_.erase(&client);
     }
 
     // enable-cors headers go on every response of the location, whatever its status; the
@@ -756,6 +897,8 @@ class ProxyImpl final : public Proxy {
     std::unordered_map<std::string, std::vector<beast::tcp_stream>> pool_;
     BalancerSet balancers_{random_};  // per backend: round robin, EWMA, hashing, affinity
     RateLimiter limiter_;             // limit-rps/-rpm/-connections zones, per Ingress
+    telemetry::Telemetry telemetry_;
+    asio::steady_timer flush_timer_;
     mutable std::mutex counters_mutex_;
     ProxyCounters counters_;
 };

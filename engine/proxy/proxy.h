@@ -11,6 +11,7 @@
 #include "engine/cluster/cluster.h"
 #include "engine/core/diagnostic.h"
 #include "engine/routing/route_table.h"
+#include "engine/telemetry/telemetry.h"
 #include "engine/tls/hsts.h"
 
 namespace boost::asio {
@@ -92,8 +93,15 @@ class Proxy {
 
     // Stops accepting, closes client and upstream connections, and returns when that is done.
     // Call while the io_context still runs, from another thread.
+    // The admin listener: GET /metrics (Prometheus, ingress-nginx's metric names) and
+    // GET /healthz. Returns the bound port, or 0 with a diagnostic. Any thread.
+    virtual std::uint16_t listenAdmin(const ListenerSpec& spec, core::Diagnostics& diagnostics) = 0;
+
     virtual void stop() = 0;
     virtual ProxyCounters counters() const = 0;
+    // One event per request, histograms and time series; subscribe for batches. The proxy
+    // flushes it every 50 ms on its own thread.
+    virtual telemetry::Telemetry& telemetry() = 0;
 };
 
 }  // namespace ilab::proxy

@@ -50,6 +50,7 @@ class LabTest : public ::testing::Test {
         options.cluster.seed = seed;
         options.proxy.seed = seed;
         options.proxy.limits.header_timeout = std::chrono::milliseconds(400);
+        options.admin = proxy::ListenerSpec{"127.0.0.1", 0};
         core::Diagnostics diagnostics;
         lab_ = Lab::startFromText(manifests, options, diagnostics);
         ASSERT_NE(lab_, nullptr);
@@ -331,6 +332,31 @@ TEST_F(LabTest, CorsHeadersGoOnForwardedResponses) {
                                                      {"Access-Control-Request-Method", "PUT"}});
     ASSERT_TRUE(answer);
     EXPECT_EQ(answer->status, 204);
+}
+
+TEST_F(LabTest, MetricsUseIngressNginxNamesAndLabels) {
+    start(ingress("shop", "shop.local", "/", "web") + backend("web"));
+    for (int i = 0; i < 3; ++i) echo("shop.local", "/");
+    ASSERT_TRUE(httpGet(port_, "nowhere.local", "/"));
+    // Events reach the snapshot on the proxy's 50 ms flush: poll with a deadline.
+    std::string metrics;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (std::chrono::steady_clock::now() < deadline) {
+        auto response = httpGet(lab_->adminPort(), "admin", "/metrics");
+        ASSERT_TRUE(response);
+        EXPECT_EQ(response->status, 200);
+        metrics = response->body;
+        if (metrics.find("status=\"404\"") != std::string::npos) break;
+    }
+    EXPECT_THAT(metrics, ::testing::HasSubstr("nginx_ingress_controller_requests{"));
+    EXPECT_THAT(metrics, ::testing::HasSubstr("ingress=\"shop\""));
+    EXPECT_THAT(metrics, ::testing::HasSubstr("service=\"web\""));
+    EXPECT_THAT(metrics, ::testing::HasSubstr("status=\"200\""));
+    EXPECT_THAT(metrics, ::testing::HasSubstr("nginx_ingress_controller_request_duration_seconds_bucket{"));
+    EXPECT_EQ(lab_->telemetry().recordedEvents(), 4u);
+    auto health = httpGet(lab_->adminPort(), "admin", "/healthz");
+    ASSERT_TRUE(health);
+    EXPECT_EQ(health->body, "ok\n");
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "engine/tls/client_hello.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -19,9 +20,11 @@ Bytes extension(const std::vector<std::pair<unsigned char, std::string>>& entrie
         body.push_back(static_cast<unsigned char>(name.size() & 0xff));
         body.insert(body.end(), name.begin(), name.end());
     }
-    Bytes out{static_cast<unsigned char>(body.size() >> 8),
-              static_cast<unsigned char>(body.size() & 0xff)};
-    out.insert(out.end(), body.begin(), body.end());
+    // Sized up front: GCC 12 at -O2 misreports inserting after a braced two-byte vector.
+    Bytes out(body.size() + 2);
+    out[0] = static_cast<unsigned char>(body.size() >> 8);
+    out[1] = static_cast<unsigned char>(body.size() & 0xff);
+    std::copy(body.begin(), body.end(), out.begin() + 2);
     return out;
 }
 
