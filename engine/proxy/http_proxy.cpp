@@ -19,6 +19,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "engine/core/http_date.h"
 #include "engine/core/random.h"
 #include "engine/core/text.h"
 #include "engine/dialect/cors.h"
@@ -64,18 +65,15 @@ bool malformedRequest(const boost::system::error_code& ec) {
     return ec.category() == http_errors && ec != http::error::end_of_stream;
 }
 
-// nginx's Date format, cached for the current second.
+// The Date header, formatted once per second: it goes on every response.
 std::string httpDate() {
     static thread_local std::time_t cached_second = 0;
     static thread_local std::string cached;
-    const std::time_t now = std::time(nullptr);
-    if (now != cached_second) {
-        std::tm tm{};
-        gmtime_r(&now, &tm);
-        char buffer[64];
-        std::strftime(buffer, sizeof buffer, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-        cached = buffer;
-        cached_second = now;
+    const auto now = std::chrono::system_clock::now();
+    const std::time_t second = std::chrono::system_clock::to_time_t(now);
+    if (second != cached_second) {
+        cached = core::httpDate(now);
+        cached_second = second;
     }
     return cached;
 }
