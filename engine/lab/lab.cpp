@@ -1,6 +1,7 @@
 #include "engine/lab/lab.h"
 
 #include <filesystem>
+#include <chrono>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -122,10 +123,20 @@ struct Lab::Impl {
         if (cluster && pods_thread.joinable()) cluster->stop();
         pods_work.reset();
         proxy_work.reset();
-        proxy_io.stop();
-        pods_io.stop();
-        if (proxy_thread.joinable()) proxy_thread.join();
-        if (pods_thread.joinable()) pods_thread.join();
+        // Let every coroutine finish on its own (their sockets and timers are closed now):
+        // a frame left in an io_context would be destroyed with it, after the proxy and the
+        // cluster it points into. Only a stuck operation meets the hard stop below.
+        drain(proxy_io, proxy_thread);
+        drain(pods_io, pods_thread);
+    }
+
+    static void drain(asio::io_context& io, std::thread& thread) {
+        if (!thread.joinable()) return;
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        while (!io.stopped() && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        io.stop();
+        thread.join();
     }
 };
 

@@ -553,7 +553,8 @@ class ProxyImpl final : public Proxy {
             pick_context.tried = tried;
             // ingress-nginx issues the affinity cookie only on the Ingress that declares it.
             pick_context.cookie.issue = policies && policies->affinity.cookie;
-            pick_context.cookie.location_path = decision.rule ? decision.rule->path : "/";
+            pick_context.cookie.location_path =
+                decision.rule ? std::string_view(decision.rule->path) : std::string_view("/");
             pick_context.cookie.https = ctx.client.scheme == "https";
             const Pick picked = balancers_.pick(key, balancing, endpoint_list, pick_context);
             if (!picked.endpoint) break;

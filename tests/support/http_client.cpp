@@ -19,6 +19,17 @@ namespace http = beast::http;
 
 namespace {
 
+// After a deadline: cancel the pending operation and run until its handler has run, so it
+// never fires later into the stack frame that is gone by then.
+template <class Lowest>
+void settle(asio::io_context& io, Lowest& lowest, const bool& done) {
+    if (done) return;
+    lowest.cancel();
+    io.restart();
+    while (!done && io.run_one() > 0) {
+    }
+}
+
 // The steps both connection kinds share, over any Beast stream whose lowest layer is a
 // tcp_stream. Each runs the io_context until the step completes or the deadline passes.
 template <class Stream>
@@ -37,9 +48,7 @@ std::optional<HttpResponse> readResponse(asio::io_context& io, Stream& stream,
     io.restart();
     io.run_for(deadline);
     if (!done) {
-        beast::get_lowest_layer(stream).cancel();
-        io.restart();
-        io.run_for(std::chrono::milliseconds(100));
+        settle(io, beast::get_lowest_layer(stream), done);
         return std::nullopt;
     }
     if (ec && !(ec == http::error::end_of_stream && parser.is_header_done())) {
@@ -79,7 +88,8 @@ bool writeAll(asio::io_context& io, Stream& stream, const std::string& bytes,
     });
     io.restart();
     io.run_for(deadline);
-    return done && !ec;
+    settle(io, beast::get_lowest_layer(stream), done);
+    return !ec;
 }
 
 bool connectTcp(asio::io_context& io, beast::tcp_stream& stream, const std::string& address,
@@ -93,8 +103,10 @@ bool connectTcp(asio::io_context& io, beast::tcp_stream& stream, const std::stri
     });
     io.restart();
     io.run_for(deadline);
-    if (!done) ec = asio::error::timed_out;
-    return done && !ec;
+    const bool in_time = done;
+    settle(io, stream, done);
+    if (!in_time) ec = asio::error::timed_out;
+    return in_time && !ec;
 }
 
 std::string requestBytes(const std::string& method, const std::string& target,
@@ -169,9 +181,7 @@ bool HttpConnection::closedWithin(std::chrono::milliseconds deadline) {
     impl_->io.restart();
     impl_->io.run_for(deadline);
     if (!done) {
-        impl_->stream.cancel();
-        impl_->io.restart();
-        impl_->io.run_for(std::chrono::milliseconds(100));
+        settle(impl_->io, impl_->stream, done);
         return false;
     }
     return ec == asio::error::eof || ec == asio::error::connection_reset;
@@ -241,9 +251,7 @@ struct HttpsConnection::Impl {
         io.restart();
         io.run_for(deadline);
         if (!done) {
-            beast::get_lowest_layer(*stream).cancel();
-            io.restart();
-            io.run_for(std::chrono::milliseconds(100));
+            settle(io, beast::get_lowest_layer(*stream), done);
             error = "handshake timed out";
             return false;
         }
@@ -336,9 +344,7 @@ bool HttpsConnection::closeNotifyWithin(std::chrono::milliseconds deadline) {
     impl_->io.restart();
     impl_->io.run_for(deadline);
     if (!done) {
-        beast::get_lowest_layer(*impl_->stream).cancel();
-        impl_->io.restart();
-        impl_->io.run_for(std::chrono::milliseconds(100));
+        settle(impl_->io, beast::get_lowest_layer(*impl_->stream), done);
         return false;
     }
     // Asio reports close_notify (SSL_ERROR_ZERO_RETURN) as eof, a bare TCP close as
