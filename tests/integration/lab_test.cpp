@@ -2,6 +2,8 @@
 #include "engine/lab/lab.h"
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 #include <map>
 #include <set>
 
@@ -357,6 +359,42 @@ TEST_F(LabTest, MetricsUseIngressNginxNamesAndLabels) {
     auto health = httpGet(lab_->adminPort(), "admin", "/healthz");
     ASSERT_TRUE(health);
     EXPECT_EQ(health->body, "ok\n");
+}
+
+TEST_F(LabTest, HotReloadUnderLoadFailsNoRequest) {
+    const std::string pods = backend("v1", 2) + backend("v2", 2);
+    const std::string first = ingress("shop", "shop.local", "/", "v1") + pods;
+    const std::string second = ingress("shop", "shop.local", "/", "v2") + pods;
+    start(first);
+    std::atomic<bool> done{false};
+    std::atomic<int> ok{0}, failed{0};
+    std::set<std::string> served;
+    std::thread client([&] {
+        HttpConnection connection("127.0.0.1", port_);
+        while (!done) {
+            auto response = connection.request("GET", "/", {{"Host", "shop.local"}});
+            if (response && response->status == 200) {
+                ++ok;
+                served.insert(nlohmann::json::parse(response->body)["service"].get<std::string>());
+            } else {
+                ++failed;
+            }
+        }
+    });
+    for (int i = 0; i < 20; ++i) {
+        core::Diagnostics diagnostics;
+        EXPECT_TRUE(lab_->reloadFromText(i % 2 ? first : second, diagnostics));
+        // Let some requests through on each table before the next swap.
+        const int before = ok.load();
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+        while (ok.load() < before + 5 && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::yield();
+    }
+    done = true;
+    client.join();
+    EXPECT_EQ(failed.load(), 0);
+    EXPECT_GE(ok.load(), 100);
+    EXPECT_EQ(served, (std::set<std::string>{"v1", "v2"}));
 }
 
 }  // namespace
