@@ -1,14 +1,16 @@
 // ingress-lab serve -f PATH... [--http ADDRESS:PORT] [--https ADDRESS:PORT | --no-https]
-//                   [--admin ADDRESS:PORT | --no-admin]
+//                   [--admin ADDRESS:PORT | --no-admin] [--access-log PATH]
 //                             [--watch] [--seed N]
 #include <algorithm>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <map>
 #include <memory>
 #include <ostream>
 
+#include "app/cli/access_log_writer.h"
 #include "app/cli/commands.h"
 #include "engine/core/cidr.h"
 #include "engine/core/text.h"
@@ -25,6 +27,7 @@ struct ServeOptions {
     bool no_https = false;
     std::string admin = "127.0.0.1:9090";
     bool no_admin = false;
+    std::string access_log;  // "" none, "-" standard output, else a file (appended)
     bool watch = false;
     bool watch_without_class = false;
     std::uint64_t seed = 1;
@@ -157,6 +160,8 @@ Action addServeCommand(CLI::App& app) {
         "Admin listener for /metrics (Prometheus) and /healthz, ADDRESS:PORT (default "
         "127.0.0.1:9090)");
     cmd->add_flag("--no-admin", opts->no_admin, "No admin listener")->excludes(admin);
+    cmd->add_option("--access-log", opts->access_log,
+                    "Write ingress-nginx's access log to a file (appended), or - for stdout");
     cmd->add_flag("--watch", opts->watch, "Reload when the manifest files change");
     cmd->add_option("--seed", opts->seed, "Seed for canary draws and pod behaviour");
     cmd->add_flag("--watch-ingress-without-class", opts->watch_without_class,
@@ -223,6 +228,21 @@ Action addServeCommand(CLI::App& app) {
         printPods(s.out, *lab);
         s.out << "Stop with Ctrl-C." << std::endl;
 
+        std::ofstream log_file;
+        std::unique_ptr<AccessLogWriter> access_log;
+        telemetry::SubscriptionId log_subscription = 0;
+        if (!opts->access_log.empty()) {
+            if (opts->access_log != "-") {
+                log_file.open(opts->access_log, std::ios::app);
+                if (!log_file) s.err << "warning: cannot open the access log " << opts->access_log << '\n';
+            }
+            if (opts->access_log == "-" || log_file) {
+                access_log = std::make_unique<AccessLogWriter>(opts->access_log == "-" ? s.out : log_file);
+                log_subscription = lab->telemetry().subscribe(
+                    [writer = access_log.get()](const telemetry::Delivery& d) { writer->enqueue(d); });
+            }
+        }
+
         auto last_change = newestChange(opts->files);
         while (true) {
             timespec tick{1, 0};
@@ -242,6 +262,10 @@ Action addServeCommand(CLI::App& app) {
         }
         s.out << "ingress-lab: draining and stopping\n";
         lab->stop();
+        if (access_log) {
+            lab->telemetry().unsubscribe(log_subscription);
+            access_log.reset();  // writes what is queued
+        }
         const auto counters = lab->counters();
         s.out << "ingress-lab: served " << counters.requests << " requests (" << counters.status_5xx
               << " 5xx)\n";

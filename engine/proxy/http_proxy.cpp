@@ -522,6 +522,7 @@ class ProxyImpl final : public Proxy {
                 return std::string(it->value());
             return newRequestId(random_.next(), random_.next());
         }();
+        ctx.event.request_id = request_id;
         HeaderList client_headers;
         for (const auto& field : req)
             if (field.name() != http::field::host)
