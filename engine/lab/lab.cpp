@@ -146,23 +146,22 @@ Lab::~Lab() {
     stop();
 }
 
-std::unique_ptr<Lab> Lab::start(const LabOptions& options, core::Diagnostics& diagnostics) {
+std::unique_ptr<Lab> Lab::launch(const LabOptions& options, const model::Manifests& manifests,
+                                 core::Diagnostics& diagnostics) {
     auto impl = std::make_unique<Impl>();
     impl->options = options;
-    const model::Manifests manifests = model::loadManifests(options.files, options.load);
     std::unique_ptr<Lab> lab(new Lab(std::move(impl)));
     if (!lab->impl_->boot(manifests, diagnostics)) return nullptr;
     return lab;
 }
 
+std::unique_ptr<Lab> Lab::start(const LabOptions& options, core::Diagnostics& diagnostics) {
+    return launch(options, model::loadManifests(options.files, options.load), diagnostics);
+}
+
 std::unique_ptr<Lab> Lab::startFromText(const std::string& text, const LabOptions& options,
                                         core::Diagnostics& diagnostics) {
-    auto impl = std::make_unique<Impl>();
-    impl->options = options;
-    const model::Manifests manifests = model::loadManifestsFromText(text, "<lab>", options.load);
-    std::unique_ptr<Lab> lab(new Lab(std::move(impl)));
-    if (!lab->impl_->boot(manifests, diagnostics)) return nullptr;
-    return lab;
+    return launch(options, model::loadManifestsFromText(text, "<lab>", options.load), diagnostics);
 }
 
 std::uint16_t Lab::httpPort() const {

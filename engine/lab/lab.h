@@ -77,6 +77,8 @@ class Lab {
 
   private:
     struct Impl;
+    static std::unique_ptr<Lab> launch(const LabOptions& options, const model::Manifests& manifests,
+                                       core::Diagnostics& diagnostics);
     explicit Lab(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
 };
