@@ -215,7 +215,12 @@ class Core : public std::enable_shared_from_this<Core> {
         const auto now = Clock::now();
         services_ = manifests.services;
         selected_.clear();
+        external_.clear();
         for (const auto& service : manifests.services) {
+            std::vector<model::ServiceEndpoints> external;
+            for (const model::ServiceEndpoints* e : manifests.externalEndpoints(service))
+                external.push_back(*e);
+            external_.push_back(std::move(external));
             std::vector<std::string> keys;
             for (const model::Pod* pod : manifests.selectedPods(service))
                 keys.push_back(pod->meta.qualifiedName());
@@ -820,7 +825,7 @@ class Core : public std::enable_shared_from_this<Core> {
             for (const auto& key : selected_[i])
                 if (auto it = sources.find(key); it != sources.end()) out.push_back(&it->second);
             return out;
-        });
+        }, external_);
         std::lock_guard lock(table_mutex_);
         table_ = std::move(table);
     }
@@ -838,6 +843,7 @@ class Core : public std::enable_shared_from_this<Core> {
     std::uint64_t next_pod_id_ = 1;
     std::uint32_t next_address_ = 1;
     std::vector<model::Service> services_;
+    std::vector<std::vector<model::ServiceEndpoints>> external_;  // per Service, no selector
     std::vector<std::vector<std::string>> selected_;  // per Service: keys of the pods it selects
     std::vector<std::pair<Target, Behavior>> rules_;
     std::vector<ActiveFault> faults_;

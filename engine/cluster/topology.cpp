@@ -100,9 +100,28 @@ std::size_t EndpointTable::serviceCount() const {
     return n;
 }
 
+EndpointList externalEndpointList(const model::ServicePort& port,
+                                  const std::vector<model::ServiceEndpoints>& endpoints,
+                                  const std::string& namespace_) {
+    EndpointList out;
+    std::set<std::pair<std::string, int>> seen;  // EndpointSlices may repeat an address
+    for (const auto& e : endpoints)
+        for (const auto& subset : e.subsets) {
+            auto p = std::find_if(subset.ports.begin(), subset.ports.end(),
+                                  [&](const model::EndpointPort& ep) { return ep.name == port.name; });
+            if (p == subset.ports.end() || !validPort(p->port)) continue;
+            for (const auto& a : subset.addresses)
+                if (a.ready && seen.emplace(a.ip, p->port).second)
+                    out.push_back(
+                        Endpoint{"", namespace_, a.ip, static_cast<std::uint16_t>(p->port)});
+        }
+    return out;
+}
+
 std::shared_ptr<const EndpointTable> buildEndpointTable(
     const std::vector<model::Service>& services,
-    const std::function<std::vector<const PodEndpointSource*>(std::size_t)>& selected) {
+    const std::function<std::vector<const PodEndpointSource*>(std::size_t)>& selected,
+    const std::vector<std::vector<model::ServiceEndpoints>>& external) {
     auto table = std::make_shared<EndpointTable>();
     for (std::size_t i = 0; i < services.size(); ++i) {
         const model::Service& service = services[i];
@@ -110,6 +129,8 @@ std::shared_ptr<const EndpointTable> buildEndpointTable(
         const auto pods = selected(i);
         for (const auto& sp : service.ports) {
             auto list = std::make_shared<EndpointList>();
+            if (service.selector.empty() && i < external.size())
+                *list = externalEndpointList(sp, external[i], service.meta.namespace_);
             for (const PodEndpointSource* pod : pods) {
                 if (!pod->ready || !pod->container_ports) continue;
                 const auto target = resolveTargetPort(sp, *pod->container_ports);

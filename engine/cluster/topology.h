@@ -67,10 +67,19 @@ struct PodEndpointSource {
 };
 
 // Builds the table: for each Service port, the ready pods among `selected(service)` in their
-// order, at the bound port their targetPort resolves to.
+// order, at the bound port their targetPort resolves to. A Service without a selector gets the
+// ready addresses of its hand-written Endpoints and EndpointSlices instead
+// (`external[service_index]`, may be shorter than `services`), at the port of the same name.
 std::shared_ptr<const EndpointTable> buildEndpointTable(
     const std::vector<model::Service>& services,
     const std::function<std::vector<const PodEndpointSource*>(std::size_t service_index)>&
-        selected);
+        selected,
+    const std::vector<std::vector<model::ServiceEndpoints>>& external = {});
+
+// The ready addresses of hand-written endpoints for one Service port (Kubernetes matches the
+// Endpoints port by the Service port's name; a single unnamed port matches the unnamed one).
+EndpointList externalEndpointList(const model::ServicePort& port,
+                                  const std::vector<model::ServiceEndpoints>& endpoints,
+                                  const std::string& namespace_);
 
 }  // namespace ilab::cluster

@@ -108,10 +108,12 @@ class ReferenceChecker {
             return;
         }
         if (svc->type == "ExternalName") return;
+        if (svc->selector.empty() && !m_.externalEndpoints(*svc).empty()) return;
         const auto pods = m_.selectedPods(*svc);
         if (pods.empty()) {
             std::string hint = svc->selector.empty()
-                                   ? "the Service has no selector"
+                                   ? "the Service has no selector and no Endpoints or "
+                                     "EndpointSlice names it"
                                    : "no pod carries the labels " + selectorText(*svc);
             for (const auto& w : m_.workloads)
                 if (w.meta.namespace_ == svc->meta.namespace_ && w.replicas == 0 &&

@@ -105,6 +105,12 @@ void decodeObject(const YamlNode& root, Manifests& m, int list_depth) {
         decodePod(r, root, m);
     else if (k == "Secret" && v == "v1")
         decodeSecret(r, root, m);
+    else if (k == "Endpoints" && v == "v1")
+        decodeEndpoints(r, root, m);
+    else if (k == "EndpointSlice" && v == "discovery.k8s.io/v1")
+        decodeEndpointSlice(r, root, m);
+    else if (k == "EndpointSlice" && v == "discovery.k8s.io/v1beta1")
+        removedApi("discovery.k8s.io/v1");
     else if (k == "Namespace" && v == "v1")
         decodeNamespace(r, root, m);
     else {

@@ -214,6 +214,15 @@ std::vector<const Pod*> Manifests::selectedPods(const Service& service) const {
     return out;
 }
 
+std::vector<const ServiceEndpoints*> Manifests::externalEndpoints(const Service& service) const {
+    std::vector<const ServiceEndpoints*> out;
+    if (!service.selector.empty()) return out;  // the controller manages those: manual ones lose
+    for (const auto& e : endpoints)
+        if (e.meta.namespace_ == service.meta.namespace_ && e.service == service.meta.name)
+            out.push_back(&e);
+    return out;
+}
+
 void addManifestText(Manifests& m, std::string_view text, const std::string& file_name,
                      const LoadOptions& options) {
     m.files.push_back(file_name);

@@ -33,6 +33,7 @@ struct Manifests {
     std::vector<Workload> workloads;
     std::vector<Pod> pods;  // bare Pods and the pods workloads would run
     std::vector<Secret> secrets;
+    std::vector<ServiceEndpoints> endpoints;  // hand-written, for Services without a selector
     std::vector<NamespaceObject> namespaces;
     std::vector<IgnoredObject> ignored;
     std::vector<std::string> files;  // every file read, in order
@@ -47,6 +48,8 @@ struct Manifests {
     const IngressClass* findIngressClass(std::string_view name) const;
     // Pods a Service selects (any readiness), in load order.
     std::vector<const Pod*> selectedPods(const Service& service) const;
+    // The Endpoints and EndpointSlices of a Service without a selector, in load order.
+    std::vector<const ServiceEndpoints*> externalEndpoints(const Service& service) const;
     void buildIndexes();
 
   private:

@@ -137,6 +137,28 @@ struct Service {
     std::string external_name;  // type ExternalName
 };
 
+// The addresses behind a Service without a selector, written by hand as a v1 Endpoints or a
+// discovery.k8s.io/v1 EndpointSlice: how a cluster points a Service at something outside it
+// (here: a process on this machine, such as a real backend or a benchmark's server).
+struct EndpointPort {
+    std::string name;  // matches the Service port's name ("" for a single unnamed port)
+    int port = 0;
+};
+struct EndpointAddress {
+    std::string ip;
+    bool ready = true;  // Endpoints: notReadyAddresses; EndpointSlice: conditions.ready
+};
+struct EndpointSubset {
+    std::vector<EndpointAddress> addresses;
+    std::vector<EndpointPort> ports;
+};
+struct ServiceEndpoints {
+    ObjectMeta meta;
+    std::string kind;     // "Endpoints" or "EndpointSlice"
+    std::string service;  // Endpoints: its own name; EndpointSlice: kubernetes.io/service-name
+    std::vector<EndpointSubset> subsets;
+};
+
 struct ContainerPort {
     std::string name;
     int container_port = 0;

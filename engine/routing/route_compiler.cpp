@@ -189,6 +189,16 @@ class RouteCompiler {
         }
         t.service_port = port->port;
         t.target_port = port->target_port.str();
+        if (svc->selector.empty()) {  // hand-written Endpoints or EndpointSlices
+            for (const model::ServiceEndpoints* e : m_.externalEndpoints(*svc))
+                for (const auto& subset : e->subsets)
+                    for (const auto& p : subset.ports)
+                        if (p.name == port->name)
+                            for (const auto& a : subset.addresses)
+                                if (a.ready)
+                                    t.endpoints.push_back(a.ip + ":" + std::to_string(p.port));
+            return t;
+        }
         for (const model::Pod* pod : m_.selectedPods(*svc)) {
             if (!pod->ready) continue;
             // A named targetPort only reaches pods that declare a container port of that name.

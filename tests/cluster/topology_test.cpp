@@ -109,5 +109,30 @@ TEST(TopologyTest, ExternalNameServicesHaveNoEndpoints) {
     EXPECT_TRUE(table->find("default", "ext", "80")->empty());
 }
 
+TEST(TopologyTest, AServiceWithoutSelectorUsesItsHandWrittenReadyAddresses) {
+    std::vector<model::Service> services{service("legacy", {servicePort("http", 80, 80)})};
+    services[0].selector.clear();
+    model::ServiceEndpoints endpoints;
+    endpoints.kind = "Endpoints";
+    endpoints.service = "legacy";
+    endpoints.subsets.push_back({{{"127.0.0.1", true}, {"127.0.0.2", false}, {"127.0.0.1", true}},
+                                 {{"http", 9000}, {"metrics", 9100}}});
+    auto table = buildEndpointTable(
+        services, [](std::size_t) { return std::vector<const PodEndpointSource*>{}; },
+        {{endpoints}});
+    const auto list = table->find("default", "legacy", "http");
+    ASSERT_EQ(list->size(), 1u);  // the unready one left out, the repeated one once
+    EXPECT_EQ((*list)[0].ip, "127.0.0.1");
+    EXPECT_EQ((*list)[0].port, 9000);  // the Endpoints port, not the Service's targetPort
+    EXPECT_EQ((*list)[0].pod, "");
+    // Kubernetes matches the Endpoints port by name: an unnamed Service port finds nothing here.
+    std::vector<model::Service> unnamed{service("legacy", {servicePort("", 80, 80)})};
+    unnamed[0].selector.clear();
+    auto none = buildEndpointTable(
+        unnamed, [](std::size_t) { return std::vector<const PodEndpointSource*>{}; },
+        {{endpoints}});
+    EXPECT_TRUE(none->find("default", "legacy", "80")->empty());
+}
+
 }  // namespace
 }  // namespace ilab::cluster

@@ -397,5 +397,24 @@ TEST_F(LabTest, HotReloadUnderLoadFailsNoRequest) {
     EXPECT_EQ(served, (std::set<std::string>{"v1", "v2"}));
 }
 
+TEST_F(LabTest, AServiceWithHandWrittenEndpointsReachesAProcessOutsideTheCluster) {
+    // The "outside" process is a second lab; the first forwards to its HTTP port.
+    start(ingress("shop", "shop.local", "/", "catalog") + backend("catalog"));
+    const std::uint16_t outside = port_;
+    auto inside = std::move(lab_);
+    start(ingress("edge", "shop.local", "/", "legacy") +
+          "apiVersion: v1\nkind: Service\nmetadata: {name: legacy}\nspec:\n"
+          "  ports: [{name: http, port: 80}]\n---\n"
+          "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: legacy-1\n"
+          "  labels: {kubernetes.io/service-name: legacy}\naddressType: IPv4\n"
+          "endpoints: [{addresses: [127.0.0.1]}]\nports: [{name: http, port: " +
+          std::to_string(outside) + "}]\n");
+    const auto j = echo("shop.local", "/catalog/items");
+    EXPECT_EQ(j["service"], "catalog");  // answered by a pod behind the other lab
+    // Like ingress-nginx without compute-full-forwarded-for: the edge's own address only.
+    EXPECT_EQ(j["headers"]["X-Forwarded-For"], "127.0.0.1");
+    EXPECT_EQ(j["headers"]["X-Forwarded-Host"], "shop.local");
+}
+
 }  // namespace
 }  // namespace ilab::lab

@@ -249,5 +249,74 @@ TEST(LoaderTest, WrongShapesNeverCrash) {
     }
 }
 
+TEST(LoaderTest, EndpointsAndEndpointSlicesBackAServiceWithoutASelector) {
+    Manifests m = loadManifestsFromText(R"(apiVersion: v1
+kind: Service
+metadata: {name: legacy}
+spec:
+  ports: [{name: http, port: 80}]
+---
+apiVersion: v1
+kind: Endpoints
+metadata: {name: legacy}
+subsets:
+- addresses: [{ip: 127.0.0.1}]
+  notReadyAddresses: [{ip: 127.0.0.2}]
+  ports: [{name: http, port: 9000}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: legacy-abc
+  labels: {kubernetes.io/service-name: legacy}
+addressType: IPv4
+endpoints:
+- addresses: [127.0.0.3]
+- addresses: [127.0.0.4]
+  conditions: {ready: false}
+ports: [{name: http, port: 9001}]
+)",
+                                        "external.yaml");
+    ASSERT_FALSE(m.diagnostics.hasErrors()) << core::formatDiagnostic(m.diagnostics.items()[0]);
+    ASSERT_EQ(m.services.size(), 1u);
+    const auto external = m.externalEndpoints(m.services[0]);
+    ASSERT_EQ(external.size(), 2u);
+    EXPECT_EQ(external[0]->kind, "Endpoints");
+    ASSERT_EQ(external[0]->subsets.at(0).addresses.size(), 2u);
+    EXPECT_FALSE(external[0]->subsets[0].addresses[1].ready);
+    EXPECT_EQ(external[1]->kind, "EndpointSlice");
+    EXPECT_EQ(external[1]->subsets.at(0).ports.at(0).port, 9001);
+    EXPECT_FALSE(external[1]->subsets[0].addresses.at(1).ready);
+}
+
+TEST(LoaderTest, EndpointAddressesMustBeLiteralIps) {
+    Manifests m = loadManifestsFromText(R"(apiVersion: v1
+kind: Endpoints
+metadata: {name: legacy}
+subsets:
+- addresses: [{ip: backend.local}]
+  ports: [{port: 70000}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: orphan}
+addressType: FQDN
+endpoints: [{addresses: [10.0.0.1]}]
+)",
+                                        "bad-endpoints.yaml");
+    ASSERT_EQ(m.diagnostics.count(core::Severity::Error), 4u);
+    const auto& items = m.diagnostics.items();
+    EXPECT_EQ(items[0].location.line, 5);
+    EXPECT_EQ(items[0].location.column, 20);
+    EXPECT_NE(items[0].message.find("subsets[0].addresses[0].ip: Invalid value: \"backend.local\""),
+              std::string::npos);
+    EXPECT_NE(items[1].message.find("subsets[0].ports[0].port: Invalid value: 70000"),
+              std::string::npos);
+    EXPECT_NE(items[2].message.find("kubernetes.io/service-name"), std::string::npos);
+    EXPECT_EQ(items[3].location.line, 11);
+    EXPECT_NE(items[3].message.find("addressType: Unsupported value: \"FQDN\""),
+              std::string::npos);
+}
+
 }  // namespace
 }  // namespace ilab::model
