@@ -1,7 +1,9 @@
 // ingress-lab serve -f PATH... [--http ADDRESS:PORT] [--https ADDRESS:PORT | --no-https]
 //                   [--admin ADDRESS:PORT | --no-admin] [--access-log PATH]
 //                             [--watch] [--seed N]
+// SIGHUP reloads the manifests (as --watch does on a change); SIGINT and SIGTERM drain and stop.
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -207,6 +209,7 @@ Action addServeCommand(CLI::App& app) {
         sigemptyset(&stop_signals);
         sigaddset(&stop_signals, SIGINT);
         sigaddset(&stop_signals, SIGTERM);
+        sigaddset(&stop_signals, SIGHUP);  // reload, as `nginx -s reload` sends it
         pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
         core::Diagnostics diagnostics;
@@ -248,17 +251,24 @@ Action addServeCommand(CLI::App& app) {
             timespec tick{1, 0};
             const int sig = sigtimedwait(&stop_signals, nullptr, &tick);
             if (sig == SIGINT || sig == SIGTERM) break;
-            if (!opts->watch) continue;
-            const auto change = newestChange(opts->files);
-            if (change == last_change) continue;
-            last_change = change;
+            if (sig != SIGHUP) {
+                if (!opts->watch) continue;
+                const auto change = newestChange(opts->files);
+                if (change == last_change) continue;
+                last_change = change;
+            }
+            const auto started = std::chrono::steady_clock::now();
             core::Diagnostics reload;
             const bool ok = lab->reload(reload);
+            const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::steady_clock::now() - started)
+                                .count();
             printDiagnostics(s.err, reload);
-            s.out
-                << (ok ? "ingress-lab: reloaded\n"
-                       : "ingress-lab: change rejected; the previous configuration keeps serving\n")
-                << std::flush;
+            if (ok)
+                s.out << "ingress-lab: reloaded in " << ms << " ms\n" << std::flush;
+            else
+                s.out << "ingress-lab: change rejected; the previous configuration keeps serving\n"
+                      << std::flush;
         }
         s.out << "ingress-lab: draining and stopping\n";
         lab->stop();

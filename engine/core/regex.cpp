@@ -3,6 +3,9 @@
 
 #include <pcre2.h>
 
+#include <algorithm>
+#include <cctype>
+
 namespace ilab::core {
 
 std::shared_ptr<const Regex> Regex::compile(std::string_view pattern, Options options,
@@ -34,18 +37,81 @@ Regex::~Regex() {
     pcre2_code_free(static_cast<pcre2_code*>(code_));
 }
 
+namespace {
+
+// One match block per thread, big enough for any pattern's groups: creating one per match cost
+// an allocation per regex tried.
+pcre2_match_data* threadMatchData() {
+    struct Holder {
+        pcre2_match_data* data = pcre2_match_data_create(256, nullptr);
+        ~Holder() { pcre2_match_data_free(data); }
+    };
+    static thread_local Holder holder;
+    return holder.data;
+}
+
+bool isMeta(char c) {
+    return std::string_view("\\^$.[]|()?*+{}").find(c) != std::string_view::npos;
+}
+
+}  // namespace
+
+bool Regex::matches(std::string_view subject) const {
+    return pcre2_match(static_cast<pcre2_code*>(code_),
+                       reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(), 0, 0,
+                       threadMatchData(), nullptr) >= 0;  // 0: matched, more groups than slots
+}
+
+std::string literalPrefix(std::string_view pattern) {
+    if (pattern.find('|') != std::string_view::npos) return "";
+    std::string out;
+    std::size_t i = 0;
+    while (i < pattern.size()) {
+        char c = pattern[i];
+        std::size_t next = i + 1;
+        if (c == '\\') {
+            // An escaped punctuation character is itself; \d, \w, \Q... are not literals.
+            if (next >= pattern.size()) break;
+            c = pattern[next];
+            if (std::isalnum(static_cast<unsigned char>(c)) ||
+                static_cast<unsigned char>(c) >= 0x80)
+                break;
+            next += 1;
+        } else if (isMeta(c) || static_cast<unsigned char>(c) >= 0x80) {
+            break;
+        }
+        // A quantifier after it makes this character optional or repeated.
+        if (next < pattern.size()) {
+            const char q = pattern[next];
+            if (q == '?' || q == '*' || q == '{') break;
+            if (q == '+') {
+                out.push_back(c);
+                break;
+            }
+        }
+        out.push_back(c);
+        i = next;
+    }
+    return out;
+}
+
 std::optional<Regex::Match> Regex::search(std::string_view subject, bool* runtime_error) const {
     auto* code = static_cast<pcre2_code*>(code_);
-    pcre2_match_data* data = pcre2_match_data_create_from_pattern(code, nullptr);
+    pcre2_match_data* data = threadMatchData();
     const int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(),
                                0, 0, data, nullptr);
     std::optional<Match> result;
-    if (rc > 0) {
+    if (rc >= 0) {
         Match match;
         PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(data);
-        const uint32_t pairs = pcre2_get_ovector_count(data);
+        // Every group of the pattern, as a per-pattern match block gave; pairs at or past rc
+        // did not take part in the match (rc 0: more groups than the block holds).
+        uint32_t captures = 0;
+        pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &captures);
+        const uint32_t pairs = std::min(captures + 1, pcre2_get_ovector_count(data));
+        const uint32_t set = rc == 0 ? pairs : static_cast<uint32_t>(rc);
         for (uint32_t i = 0; i < pairs; ++i) {
-            if (ovector[2 * i] == PCRE2_UNSET) {
+            if (i >= set || ovector[2 * i] == PCRE2_UNSET) {
                 match.groups.emplace_back(std::nullopt);
             } else {
                 match.groups.emplace_back(std::string(
@@ -56,7 +122,6 @@ std::optional<Regex::Match> Regex::search(std::string_view subject, bool* runtim
     } else if (rc != PCRE2_ERROR_NOMATCH && runtime_error) {
         *runtime_error = true;
     }
-    pcre2_match_data_free(data);
     return result;
 }
 

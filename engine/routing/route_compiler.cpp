@@ -430,6 +430,18 @@ class RouteCompiler {
                 kept.push_back(std::move(loc));
             }
             server.locations = std::move(kept);
+            for (std::size_t i = 0; i < server.locations.size(); ++i) {
+                const std::string prefix =
+                    core::toLower(core::literalPrefix(server.locations[i].path));
+                auto& list = server.regex_prefixes[prefix];
+                if (list.empty() && !prefix.empty())
+                    server.regex_prefix_lengths.push_back(prefix.size());
+                list.push_back(i);
+            }
+            std::sort(server.regex_prefix_lengths.begin(), server.regex_prefix_lengths.end());
+            server.regex_prefix_lengths.erase(std::unique(server.regex_prefix_lengths.begin(),
+                                                          server.regex_prefix_lengths.end()),
+                                              server.regex_prefix_lengths.end());
             return;
         }
         for (std::size_t i = 0; i < server.locations.size(); ++i) {

@@ -134,7 +134,48 @@ class Matcher {
         return &t_.servers()[0];
     }
 
+    // Regex mode without a trace: only the regexes whose literal prefix the path starts with,
+    // still in nginx's order, so the first match is the one a full scan would find.
+    const Location* pickRegexLocation(const Server& s) const {
+        const bool ascii = std::all_of(path_.begin(), path_.end(), [](char c) {
+            return static_cast<unsigned char>(c) < 0x80;
+        });
+        if (!ascii) {  // caseless UTF-8 folds beyond ASCII: scan them all
+            for (const Location& loc : s.locations)
+                if (loc.regex->matches(path_)) return &loc;
+            return nullptr;
+        }
+        const std::string lower = core::toLower(path_);
+        const std::vector<std::size_t>* only = nullptr;  // the one candidate list, or merged
+        std::vector<std::size_t> merged;
+        int lists = 0;
+        auto add = [&](const std::vector<std::size_t>& list) {
+            if (++lists == 1) {
+                only = &list;
+                return;
+            }
+            if (lists == 2) merged.assign(only->begin(), only->end());
+            merged.insert(merged.end(), list.begin(), list.end());
+        };
+        if (auto it = s.regex_prefixes.find(""); it != s.regex_prefixes.end()) add(it->second);
+        for (std::size_t length : s.regex_prefix_lengths) {
+            if (length > lower.size()) break;
+            if (auto it = s.regex_prefixes.find(lower.substr(0, length));
+                it != s.regex_prefixes.end())
+                add(it->second);
+        }
+        if (lists == 0) return nullptr;
+        if (lists > 1) {
+            std::sort(merged.begin(), merged.end());
+            only = &merged;
+        }
+        for (std::size_t i : *only)
+            if (s.locations[i].regex->matches(path_)) return &s.locations[i];
+        return nullptr;
+    }
+
     const Location* pickLocation(const Server& s) {
+        if (s.regex_mode && !tracing_) return pickRegexLocation(s);
         if (s.regex_mode) {
             step(Kind::Info, "location",
                  "host " + core::quoted(s.name) + " is in regex mode (forced by " +

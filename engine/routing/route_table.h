@@ -66,6 +66,11 @@ struct Server {
     bool regex_mode = false;
     std::vector<std::string> regex_sources;  // Ingresses whose annotations forced regex mode
     std::vector<Location> locations;         // regex mode: in nginx's order
+    // Regex mode: locations by the lower-cased literal prefix their regex needs (key "" for none),
+    // each list in nginx's order, and the distinct prefix lengths. A path only runs the regexes
+    // whose prefix it starts with: 1,000 regex paths cost a few lookups, not 1,000 matches.
+    std::unordered_map<std::string, std::vector<std::size_t>> regex_prefixes;
+    std::vector<std::size_t> regex_prefix_lengths;
     std::unordered_map<std::string, std::size_t> exact;                  // path -> location
     std::unordered_map<std::string, std::vector<std::size_t>> prefixes;  // prefix_key -> locations
     bool tls = false;
