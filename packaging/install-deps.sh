@@ -11,8 +11,9 @@ packages=(
   libboost1.81-dev libboost-url1.81-dev
   # desktop studio
   qt6-base-dev libqcustomplot-dev
-  # tests and benchmarks (nginx: the reference proxy that tests/perf compares against)
-  libgtest-dev libgmock-dev libbenchmark-dev nginx
+  # tests and benchmarks (nginx and HAProxy: the reference proxies tests/perf compares against;
+  # wrk drives them)
+  libgtest-dev libgmock-dev libbenchmark-dev nginx haproxy wrk
 )
 
 SUDO=""

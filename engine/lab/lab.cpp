@@ -33,7 +33,8 @@ struct Lab::Impl {
     std::uint16_t https_port = 0;
     std::uint16_t admin_port = 0;
     std::optional<tls::CertificateAuthority> ca;  // set when HTTPS is on and the CA is usable
-    std::mutex reload_mutex;
+    std::mutex reload_mutex;  // also guards parse_cache
+    model::ParseCache parse_cache;
     bool stopped = false;
 
     // Compiles and publishes. A change with any error-level finding is rejected whole: the
@@ -46,9 +47,21 @@ struct Lab::Impl {
         if (cluster) cluster->apply(manifests, diagnostics);
         if (proxy) {
             publishCertificates(manifests, *table, diagnostics);
+            std::shared_ptr<const routing::RouteTable> previous = proxy->routeTable();
             proxy->setRouteTable(std::move(table));
+            releaseHere(std::move(previous));
         }
         return true;
+    }
+
+    // Frees a replaced table on this (the reloading) thread once the requests that matched it
+    // have let go, rather than on the proxy's thread in the middle of serving: freeing a
+    // 10,000-host table takes milliseconds. Gives up after a second (a request may run long);
+    // the last request then frees it.
+    static void releaseHere(std::shared_ptr<const routing::RouteTable> table) {
+        for (int i = 0; i < 200 && table && table.use_count() > 1; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        table.reset();
     }
 
     // Builds this generation's certificates beside the running ones (reusing contexts whose
@@ -156,7 +169,12 @@ std::unique_ptr<Lab> Lab::launch(const LabOptions& options, const model::Manifes
 }
 
 std::unique_ptr<Lab> Lab::start(const LabOptions& options, core::Diagnostics& diagnostics) {
-    return launch(options, model::loadManifests(options.files, options.load), diagnostics);
+    // The cache is filled here, before the lab exists; launch() moves it in.
+    model::ParseCache cache;
+    auto lab = launch(options, model::loadManifests(options.files, options.load, &cache),
+                      diagnostics);
+    if (lab) lab->impl_->parse_cache = std::move(cache);
+    return lab;
 }
 
 std::unique_ptr<Lab> Lab::startFromText(const std::string& text, const LabOptions& options,
@@ -186,8 +204,9 @@ std::string Lab::caCertificatePath() const {
 
 bool Lab::reload(core::Diagnostics& diagnostics) {
     std::lock_guard lock(impl_->reload_mutex);
-    return impl_->publish(model::loadManifests(impl_->options.files, impl_->options.load),
-                          diagnostics);
+    return impl_->publish(
+        model::loadManifests(impl_->options.files, impl_->options.load, &impl_->parse_cache),
+        diagnostics);
 }
 
 bool Lab::reloadFromText(const std::string& text, core::Diagnostics& diagnostics) {

@@ -32,7 +32,15 @@ bool isManifestFile(const fs::path& path) {
     return ext == ".yaml" || ext == ".yml" || ext == ".json";
 }
 
-void readFile(Manifests& m, const fs::path& path, const LoadOptions& options) {
+void addParsed(Manifests& m, const core::YamlParseResult& parsed) {
+    if (parsed.diagnostics.hasErrors()) m.input_unreadable = true;
+    m.diagnostics.append(parsed.diagnostics);
+    for (const auto& doc : parsed.documents)
+        decodeDocument(doc.root, m);
+}
+
+void readFile(Manifests& m, const fs::path& path, const LoadOptions& options,
+              ParseCache* cache) {
     std::error_code ec;
     const auto size = fs::file_size(path, ec);
     auto file = std::make_shared<const std::string>(path.string());
@@ -52,7 +60,12 @@ void readFile(Manifests& m, const fs::path& path, const LoadOptions& options) {
         return;
     }
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    addManifestText(m, text, path.string(), options);
+    if (!cache) {
+        addManifestText(m, text, path.string(), options);
+        return;
+    }
+    m.files.push_back(path.string());
+    addParsed(m, *cache->parse(path.string(), text, options.yaml));
 }
 
 template <typename T>
@@ -226,11 +239,7 @@ std::vector<const ServiceEndpoints*> Manifests::externalEndpoints(const Service&
 void addManifestText(Manifests& m, std::string_view text, const std::string& file_name,
                      const LoadOptions& options) {
     m.files.push_back(file_name);
-    core::YamlParseResult parsed = core::parseYamlStream(text, file_name, options.yaml);
-    if (parsed.diagnostics.hasErrors()) m.input_unreadable = true;
-    m.diagnostics.append(parsed.diagnostics);
-    for (const auto& doc : parsed.documents)
-        decodeDocument(doc.root, m);
+    addParsed(m, core::parseYamlStream(text, file_name, options.yaml));
 }
 
 void finishLoading(Manifests& m, const LoadOptions& options) {
@@ -262,8 +271,35 @@ void finishLoading(Manifests& m, const LoadOptions& options) {
     m.buildIndexes();
 }
 
-Manifests loadManifests(const std::vector<std::string>& paths, const LoadOptions& options) {
+std::shared_ptr<const core::YamlParseResult> ParseCache::parse(const std::string& path,
+                                                                std::string_view text,
+                                                                const core::YamlLimits& limits) {
+    const std::size_t hash = std::hash<std::string_view>{}(text);
+    auto& entry = entries_[path];
+    if (!entry.parsed || entry.hash != hash || entry.size != text.size()) {
+        entry.parsed = std::make_shared<const core::YamlParseResult>(
+            core::parseYamlStream(text, path, limits));
+        entry.hash = hash;
+        entry.size = text.size();
+        ++parsed_;
+    }
+    entry.generation = generation_;
+    return entry.parsed;
+}
+
+void ParseCache::beginLoad() {
+    ++generation_;
+    parsed_ = 0;
+}
+
+void ParseCache::endLoad() {
+    std::erase_if(entries_, [&](const auto& e) { return e.second.generation != generation_; });
+}
+
+Manifests loadManifests(const std::vector<std::string>& paths, const LoadOptions& options,
+                        ParseCache* cache) {
     Manifests m;
+    if (cache) cache->beginLoad();
     for (const std::string& path : paths) {
         if (path == "-") {
             std::ostringstream buffer;
@@ -287,11 +323,12 @@ Manifests loadManifests(const std::vector<std::string>& paths, const LoadOptions
             }
             std::sort(files.begin(), files.end());  // kubectl reads a directory in name order
             for (const auto& file : files)
-                readFile(m, file, options);
+                readFile(m, file, options, cache);
         } else {
-            readFile(m, path, options);
+            readFile(m, path, options, cache);
         }
     }
+    if (cache) cache->endLoad();
     finishLoading(m, options);
     return m;
 }

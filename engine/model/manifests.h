@@ -1,6 +1,8 @@
 #pragma once
 // The loaded topology: every object from a set of manifest files, plus what loading found.
+#include <cstdint>
 #include <iosfwd>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -72,9 +74,36 @@ struct Manifests {
     Index index_;
 };
 
+// The parsed YAML of each file read, kept between loads so that a reload parses only the files
+// whose content changed (a 10,000-Ingress directory where one file changed parses that one;
+// YAML parsing is most of a load). Keyed by path and a hash of the content, so an editor's
+// save, a touch or a rename is always seen. One per lab; not thread-safe.
+class ParseCache {
+  public:
+    std::shared_ptr<const core::YamlParseResult> parse(const std::string& path,
+                                                       std::string_view text,
+                                                       const core::YamlLimits& limits);
+    void beginLoad();
+    void endLoad();  // forgets files the load did not read
+    std::size_t parsedInLastLoad() const { return parsed_; }
+    std::size_t size() const { return entries_.size(); }
+
+  private:
+    struct Entry {
+        std::size_t hash = 0, size = 0;
+        std::uint64_t generation = 0;
+        std::shared_ptr<const core::YamlParseResult> parsed;
+    };
+    std::unordered_map<std::string, Entry> entries_;
+    std::uint64_t generation_ = 0;
+    std::size_t parsed_ = 0;
+};
+
 // Loads and validates manifests from files, directories (recursively: .yaml, .yml, .json) and
-// "-" for standard input, as kubectl -f does. Never throws on bad input.
-Manifests loadManifests(const std::vector<std::string>& paths, const LoadOptions& options = {});
+// "-" for standard input, as kubectl -f does. Never throws on bad input. With a cache, files
+// whose content did not change since the last load through it are not parsed again.
+Manifests loadManifests(const std::vector<std::string>& paths, const LoadOptions& options = {},
+                        ParseCache* cache = nullptr);
 
 // Loads manifests from text already in memory (the studio's editor, the web API, tests).
 // `file_name` is what diagnostics call it.

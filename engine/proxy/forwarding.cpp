@@ -1,5 +1,7 @@
 #include "engine/proxy/forwarding.h"
 
+#include <charconv>
+
 #include "engine/core/text.h"
 
 namespace ilab::proxy {
@@ -65,44 +67,35 @@ bool isHopByHop(std::string_view name, const HeaderList& headers) {
 HeaderList upstreamHeaders(const HeaderList& client, const routing::Decision& decision,
                            const ClientInfo& info, std::string_view original_target,
                            const std::string& request_id) {
-    // Headers the controller sets replace whatever the client sent under those names.
-    static constexpr std::string_view kControllerSet[] = {"host",
-                                                          "x-request-id",
-                                                          "x-real-ip",
-                                                          "x-forwarded-for",
-                                                          "x-forwarded-host",
-                                                          "x-forwarded-port",
-                                                          "x-forwarded-proto",
-                                                          "x-forwarded-scheme",
-                                                          "x-scheme",
-                                                          "x-original-uri",
-                                                          "content-length"};
     HeaderList out;
     out.reserve(client.size() + 12);
-    for (const auto& [name, value] : client) {
-        if (isHopByHop(name, client)) continue;
-        bool replaced = false;
-        for (std::string_view set : kControllerSet)
-            replaced = replaced || core::iequals(name, set);
-        for (const auto& [extra, unused] : decision.upstream_headers)
-            replaced = replaced || core::iequals(name, extra);
-        if (!replaced) out.emplace_back(name, value);
-    }
-    const std::string port = std::to_string(info.server_port);
-    std::string forwarded_host = decision.upstream.host;
-    out.emplace_back("Host", decision.upstream.host);
-    out.emplace_back("X-Request-ID", request_id);
-    out.emplace_back("X-Real-IP", info.ip);
-    out.emplace_back("X-Forwarded-For", info.ip);
-    out.emplace_back("X-Forwarded-Host", forwarded_host);
-    out.emplace_back("X-Forwarded-Port", port);
-    out.emplace_back("X-Forwarded-Proto", info.scheme);
-    out.emplace_back("X-Forwarded-Scheme", info.scheme);
-    out.emplace_back("X-Scheme", info.scheme);
-    out.emplace_back("X-Original-URI", std::string(original_target));
-    for (const auto& header : decision.upstream_headers)
-        out.push_back(header);
+    forEachUpstreamHeader(client, decision, info, original_target, request_id,
+                          [&](std::string_view name, std::string_view value) {
+                              out.emplace_back(name, value);
+                          });
     return out;
+}
+
+std::string upstreamRequestHead(std::string_view method, std::string_view target,
+                                const HeaderList& client, const routing::Decision& decision,
+                                const ClientInfo& info, std::string_view original_target,
+                                const std::string& request_id,
+                                std::optional<std::uint64_t> content_length) {
+    std::string head;
+    head.reserve(method.size() + target.size() + original_target.size() + 400 +
+                 32 * client.size());
+    head.append(method).append(" ").append(target).append(" HTTP/1.1\r\n");
+    forEachUpstreamHeader(client, decision, info, original_target, request_id,
+                          [&](std::string_view name, std::string_view value) {
+                              head.append(name).append(": ").append(value).append("\r\n");
+                          });
+    if (content_length) {
+        char digits[24];
+        const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, *content_length);
+        head.append("Content-Length: ").append(digits, end).append("\r\n");
+    }
+    head.append("\r\n");
+    return head;
 }
 
 std::string newRequestId(std::uint64_t a, std::uint64_t b) {

@@ -89,6 +89,25 @@ bool idempotent(http::verb method) {
     }
 }
 
+// Methods whose request carries a body, so Content-Length goes upstream even when it is 0.
+bool expectsBody(http::verb method) {
+    return method == http::verb::post || method == http::verb::put ||
+           method == http::verb::patch;
+}
+
+// A keep-alive connection to a pod and its read buffer, pooled together.
+struct UpstreamConnection {
+    beast::tcp_stream stream;
+    beast::flat_buffer buffer;
+};
+
+// The request as the backend gets it, serialised once for every try.
+struct UpstreamRequest {
+    std::string head;  // request line and headers, with the blank line
+    std::string body;
+    bool head_method = false;  // HEAD: the response has no body whatever its headers say
+};
+
 bool allows(const dialect::RetryPolicy& retry, std::string_view condition) {
     return std::find(retry.conditions.begin(), retry.conditions.end(), condition) !=
            retry.conditions.end();
@@ -104,6 +123,67 @@ class ClusterOracle final : public routing::EndpointOracle {
 
   private:
     const cluster::Cluster& cluster_;
+};
+
+// How an Ingress's policies balance its backend.
+BalancerConfig balancerConfig(const dialect::IngressPolicies& policies) {
+    BalancerConfig config;
+    config.load_balance = policies.load_balance;
+    config.affinity = policies.affinity;
+    return config;
+}
+
+std::string backendId(const routing::BackendRef& backend) {
+    return backend.namespace_ + "/" + backend.service + ":" + backend.port;
+}
+
+// The balancers of a canaried location's two backends: the main one balances with its own
+// Ingress's settings, the canary with canaryBalancerConfig (the main's affinity when sticky).
+struct CanaryBalancing {
+    BalancerConfig main, canary;
+};
+CanaryBalancing canaryBalancing(const routing::RouteTable& table,
+                                const dialect::IngressPolicies& main_policies,
+                                const std::string& canary_ingress,
+                                dialect::AffinityCanaryBehavior behavior) {
+    CanaryBalancing b;
+    b.main = balancerConfig(main_policies);
+    BalancerConfig canary_own;
+    if (auto it = table.policies().find(canary_ingress); it != table.policies().end())
+        canary_own = balancerConfig(*it->second);
+    b.canary = canaryBalancerConfig(b.main, canary_own, behavior);
+    return b;
+}
+
+// The decision core asks, for a canaried location, whether the request's affinity cookie was
+// issued by the main or the canary backend's balancer.
+class BalancerAffinity final : public routing::CanaryAffinity {
+  public:
+    BalancerAffinity(const BalancerSet& balancers, const routing::RouteTable& table)
+        : balancers_(balancers), table_(table) {}
+    Pin pin(const routing::Request& request, const routing::Location& loc) const override {
+        if (!loc.canary || !loc.policies || !loc.backend.shared_ref ||
+            !loc.canary->backend.shared_ref)
+            return Pin::None;
+        const CanaryBalancing b = canaryBalancing(table_, *loc.policies, loc.canary->ingress,
+                                                  loc.canary->policy.affinity_behavior);
+        if (!b.main.sticky() && !b.canary.sticky()) return Pin::None;
+        const RequestView view = RequestView::from(request);
+        switch (balancers_.affinityPin(view, backendId(*loc.backend.shared_ref), b.main,
+                                       backendId(*loc.canary->backend.shared_ref), b.canary)) {
+            case AffinityPin::Main:
+                return Pin::Main;
+            case AffinityPin::Canary:
+                return Pin::Canary;
+            case AffinityPin::None:
+                break;
+        }
+        return Pin::None;
+    }
+
+  private:
+    const BalancerSet& balancers_;
+    const routing::RouteTable& table_;
 };
 
 // Why an upstream attempt failed, in proxy-next-upstream's terms.
@@ -186,8 +266,18 @@ class ProxyImpl final : public Proxy {
     }
 
     ProxyCounters counters() const override {
-        std::lock_guard lock(counters_mutex_);
-        return counters_;
+        ProxyCounters c;
+        c.requests = counters_.requests.load(std::memory_order_relaxed);
+        c.status_2xx = counters_.status_2xx.load(std::memory_order_relaxed);
+        c.status_3xx = counters_.status_3xx.load(std::memory_order_relaxed);
+        c.status_4xx = counters_.status_4xx.load(std::memory_order_relaxed);
+        c.status_5xx = counters_.status_5xx.load(std::memory_order_relaxed);
+        c.upstream_connects = counters_.upstream_connects.load(std::memory_order_relaxed);
+        c.upstream_retries = counters_.upstream_retries.load(std::memory_order_relaxed);
+        c.tls_handshakes = counters_.tls_handshakes.load(std::memory_order_relaxed);
+        c.tls_handshake_failures =
+            counters_.tls_handshake_failures.load(std::memory_order_relaxed);
+        return c;
     }
 
   private:
@@ -200,6 +290,7 @@ class ProxyImpl final : public Proxy {
         telemetry::RequestEvent event;  // filled as the request goes; recorded when answered
         std::optional<telemetry::TimePoint> tls_done;  // handshake end, for the first request
         std::optional<std::string> affinity_cookie;  // Set-Cookie of the try that answered
+        bool close_after = false;  // the response had to be delimited by closing the connection
     };
 
     std::uint16_t listen(const ListenerSpec& spec, Scheme scheme, core::Diagnostics& diagnostics) {
@@ -288,7 +379,7 @@ class ProxyImpl final : public Proxy {
         if (handshake_ec) {
             // A refused protocol version, no shared cipher or ALPN protocol, a timeout: OpenSSL
             // has already sent its alert.
-            bump([](ProxyCounters& c) { ++c.tls_handshake_failures; });
+            count(counters_.tls_handshake_failures);
             if (plainHttpOnTlsPort(handshake_ec)) {
                 // nginx's answer to http://host:443/: a readable 400 instead of TLS garbage.
                 http::response<http::string_body> res{http::status::bad_request, 11};
@@ -297,7 +388,7 @@ class ProxyImpl final : public Proxy {
                 co_await write(lowest, ctx, res, false);
             }
         } else {
-            bump([](ProxyCounters& c) { ++c.tls_handshakes; });
+            count(counters_.tls_handshakes);
             ctx.tls_done = telemetry::Clock::now();
             if (const char* name =
                     SSL_get_servername(client.native_handle(), TLSEXT_NAMETYPE_host_name))
@@ -324,6 +415,7 @@ class ProxyImpl final : public Proxy {
         bool first = true;
         while (!stopping_) {
             const bool keep = co_await serveOne(client, buffer, ctx, first);
+            ctx.table.reset();  // an idle connection must not keep a replaced table alive
             first = false;
             if (!keep) break;
         }
@@ -337,6 +429,7 @@ class ProxyImpl final : public Proxy {
         ctx.hsts = false;
         ctx.cors_headers.clear();
         ctx.affinity_cookie.reset();
+        ctx.close_after = false;
         ctx.event = telemetry::RequestEvent{};
         ctx.event.accepted = telemetry::Clock::now();
         ctx.event.client_address = ctx.client.ip;
@@ -385,8 +478,9 @@ class ProxyImpl final : public Proxy {
             co_await respondPlain(client, ctx, 503, head.version(), false);
             co_return false;
         }
-        routing::Decision decision =
-            ctx.table->match(request, &random_, {.trace = false, .endpoints = &oracle_});
+        const BalancerAffinity affinity(balancers_, *ctx.table);
+        routing::Decision decision = ctx.table->match(
+            request, &random_, {.trace = false, .endpoints = &oracle_, .affinity = &affinity});
         ctx.event.routed = telemetry::Clock::now();
         describeDecision(ctx.event, decision);
         const bool has_body = parser.content_length().value_or(0) > 0 || parser.chunked();
@@ -441,7 +535,7 @@ class ProxyImpl final : public Proxy {
         }
         const bool ok = co_await forward(client, parser.get(), request, decision, policies.get(),
                                          ctx, keep_alive);
-        co_return ok&& keep_alive;
+        co_return ok && keep_alive && !ctx.close_after;
     }
 
     // ingress-nginx's lua_ingress.header(): HSTS on HTTPS responses when the request's host has
@@ -511,8 +605,16 @@ class ProxyImpl final : public Proxy {
         if (policies) {
             retry = policies->retry;
             timeouts = policies->timeouts;
-            balancing.load_balance = policies->load_balance;
-            balancing.affinity = policies->affinity;
+            balancing = balancerConfig(*policies);
+            if (decision.canary && decision.canary_ingress) {
+                const auto canary = ctx.table->policies().find(*decision.canary_ingress);
+                const auto behavior = canary != ctx.table->policies().end()
+                                          ? canary->second->canary.affinity_behavior
+                                          : dialect::AffinityCanaryBehavior::Sticky;
+                balancing = canaryBalancing(*ctx.table, *policies, *decision.canary_ingress,
+                                            behavior)
+                                .canary;
+            }
         }
         const int tries = std::max(1, retry.tries);
         const bool may_resend = idempotent(req.method()) || allows(retry, "non_idempotent");
@@ -523,25 +625,21 @@ class ProxyImpl final : public Proxy {
             return newRequestId(random_.next(), random_.next());
         }();
         ctx.event.request_id = request_id;
-        HeaderList client_headers;
-        for (const auto& field : req)
-            if (field.name() != http::field::host)
-                client_headers.emplace_back(std::string(field.name_string()),
-                                            std::string(field.value()));
-        const HeaderList headers =
-            upstreamHeaders(client_headers, decision, ctx.client, req.target(), request_id);
 
-        http::request<http::string_body> upstream_req;
-        upstream_req.method_string(req.method_string());
-        upstream_req.target(decision.upstream.path);
-        upstream_req.version(11);
-        for (const auto& [name, value] : headers)
-            upstream_req.insert(name, value);
-        upstream_req.body() = std::move(req.body());
-        upstream_req.prepare_payload();
-        upstream_req.keep_alive(true);
+        // Serialised once, written as is on every try.
+        UpstreamRequest upstream_req;
+        upstream_req.body = std::move(req.body());
+        std::optional<std::uint64_t> length;
+        if (!upstream_req.body.empty() || expectsBody(req.method()) ||
+            req.find(http::field::content_length) != req.end() || req.chunked())
+            length = upstream_req.body.size();
+        // request.headers: the client's headers but Host, copied once by toRoutingRequest.
+        upstream_req.head =
+            upstreamRequestHead(req.method_string(), decision.upstream.path, request.headers,
+                                decision, ctx.client, req.target(), request_id, length);
+        upstream_req.head_method = req.method() == http::verb::head;
 
-        const std::string key = backend.namespace_ + "/" + backend.service + ":" + backend.port;
+        const std::string key = backendId(backend);
         Failure last = Failure::Error;
         bool offer_retry = true;
         const RequestView view = RequestView::from(request);
@@ -553,21 +651,23 @@ class ProxyImpl final : public Proxy {
             pick_context.unix_seconds = static_cast<std::int64_t>(std::time(nullptr));
             pick_context.tried = tried;
             // ingress-nginx issues the affinity cookie only on the Ingress that declares it.
-            pick_context.cookie.issue = policies && policies->affinity.cookie;
+            // A canary issues it with the affinity it balances with (the main's when sticky).
+            pick_context.cookie.issue = policies && balancing.affinity.cookie;
             pick_context.cookie.location_path =
                 decision.rule ? std::string_view(decision.rule->path) : std::string_view("/");
             pick_context.cookie.https = ctx.client.scheme == "https";
             const Pick picked = balancers_.pick(key, balancing, endpoint_list, pick_context);
             if (!picked.endpoint) break;
             ctx.affinity_cookie = picked.set_cookie;
-            if (attempt > 0) bump([](ProxyCounters& c) { ++c.upstream_retries; });
+            if (attempt > 0) count(counters_.upstream_retries);
             bool sent = false;
             const auto started = std::chrono::steady_clock::now();
             telemetry::UpstreamAttempt& try_event = ctx.event.upstreams.emplace_back();
             try_event.address = picked.endpoint_key;
             try_event.pod = picked.endpoint->pod;
             try_event.start = started;
-            last = co_await exchange(client, ctx, upstream_req, *picked.endpoint, timeouts,
+            last = co_await exchange(client, ctx, upstream_req, *picked.endpoint,
+                                     picked.endpoint_key, timeouts,
                                      req.version(), keep_alive, sent);
             const auto finished = std::chrono::steady_clock::now();
             ctx.event.upstreams.back().end = finished;
@@ -590,37 +690,39 @@ class ProxyImpl final : public Proxy {
     // Failure::None means the client got the upstream's response.
     template <class Stream>
     asio::awaitable<Failure> exchange(Stream& client, RequestContext& ctx,
-                                      http::request<http::string_body>& upstream_req,
+                                      const UpstreamRequest& upstream_req,
                                       const cluster::Endpoint& endpoint,
+                                      const std::string& pool_key,  // "ip:port"
                                       const dialect::TimeoutPolicy& timeouts,
                                       unsigned client_version, bool client_keep_alive, bool& sent) {
-        const std::string pool_key = endpoint.ip + ":" + std::to_string(endpoint.port);
         for (int fresh = 0; fresh < 2; ++fresh) {
-            std::optional<beast::tcp_stream> upstream;
+            std::optional<UpstreamConnection> connection;
             bool reused = false;
             if (fresh == 0) {
                 auto& idle = pool_[pool_key];
                 if (!idle.empty()) {
-                    upstream.emplace(std::move(idle.back()));
+                    connection.emplace(std::move(idle.back()));
                     idle.pop_back();
                     reused = true;
                 }
             }
-            if (!upstream) {
-                upstream.emplace(io_);
+            if (!connection) {
+                connection.emplace(UpstreamConnection{beast::tcp_stream(io_), {}});
                 boost::system::error_code addr_ec;
                 const tcp::endpoint target(asio::ip::make_address(endpoint.ip, addr_ec),
                                            endpoint.port);
-                upstream->expires_after(std::chrono::seconds(timeouts.connect_seconds));
-                auto [ec] = co_await upstream->async_connect(target, kNoThrow);
-                bump([](ProxyCounters& c) { ++c.upstream_connects; });
+                connection->stream.expires_after(std::chrono::seconds(timeouts.connect_seconds));
+                auto [ec] = co_await connection->stream.async_connect(target, kNoThrow);
+                count(counters_.upstream_connects);
                 if (ec) co_return ec == beast::error::timeout ? Failure::Timeout : Failure::Error;
-                upstream->socket().set_option(tcp::no_delay(true), ec);
+                connection->stream.socket().set_option(tcp::no_delay(true), ec);
             }
             if (!ctx.event.upstreams.empty()) ctx.event.upstreams.back().connected = telemetry::Clock::now();
-            upstream->expires_after(std::chrono::seconds(timeouts.send_seconds));
+            connection->stream.expires_after(std::chrono::seconds(timeouts.send_seconds));
+            const std::array<asio::const_buffer, 2> request_buffers{
+                asio::buffer(upstream_req.head), asio::buffer(upstream_req.body)};
             auto [write_ec, written] =
-                co_await http::async_write(*upstream, upstream_req, kNoThrow);
+                co_await asio::async_write(connection->stream, request_buffers, kNoThrow);
             if (write_ec) {
                 if (reused) continue;  // a pooled connection the pod had closed: try a new one
                 co_return write_ec == beast::error::timeout ? Failure::Timeout : Failure::Error;
@@ -628,11 +730,11 @@ class ProxyImpl final : public Proxy {
             sent = true;
             http::response_parser<http::buffer_body> parser;
             parser.body_limit(boost::none);
-            if (upstream_req.method() == http::verb::head) parser.skip(true);
-            beast::flat_buffer up_buffer;
-            upstream->expires_after(std::chrono::seconds(timeouts.read_seconds));
+            if (upstream_req.head_method) parser.skip(true);
+            beast::flat_buffer& up_buffer = connection->buffer;  // kept with the connection
+            connection->stream.expires_after(std::chrono::seconds(timeouts.read_seconds));
             auto [read_ec, n] =
-                co_await http::async_read_header(*upstream, up_buffer, parser, kNoThrow);
+                co_await http::async_read_header(connection->stream, up_buffer, parser, kNoThrow);
             if (read_ec) {
                 if (reused && n == 0 && read_ec != beast::error::timeout) {
                     sent = false;  // the pod never saw it: nginx retries a stale keep-alive too
@@ -644,14 +746,14 @@ class ProxyImpl final : public Proxy {
                 ctx.event.upstreams.back().first_byte = telemetry::Clock::now();
                 ctx.event.upstreams.back().status = static_cast<int>(parser.get().result_int());
             }
-            const bool relayed = co_await relay(client, ctx, *upstream, up_buffer, parser, timeouts,
+            const bool relayed = co_await relay(client, ctx, connection->stream, up_buffer, parser, timeouts,
                                                 client_version, client_keep_alive);
             if (!relayed) co_return Failure::None;  // the client side failed; nothing to retry
             if (parser.is_done() && parser.get().keep_alive()) {
                 auto& idle = pool_[pool_key];
                 if (idle.size() < options_.limits.upstream_idle_per_endpoint) {
-                    upstream->expires_never();
-                    idle.push_back(std::move(*upstream));
+                    connection->stream.expires_never();
+                    idle.push_back(std::move(*connection));
                 }
             }
             co_return Failure::None;
@@ -659,8 +761,9 @@ class ProxyImpl final : public Proxy {
         co_return Failure::Error;
     }
 
-    // Streams the upstream response to the client through a fixed buffer (Beast's relay
-    // pattern): headers rewritten, body never held whole.
+    // Streams the upstream response to the client through a fixed buffer: the head rewritten
+    // and serialised here, the body never held whole. The head and the first piece of the body
+    // go out in one write (one sendmsg, or one TLS record when they fit).
     template <class Stream>
     asio::awaitable<bool> relay(Stream& client, RequestContext& ctx,
                                 beast::tcp_stream& upstream, beast::flat_buffer& up_buffer,
@@ -668,28 +771,29 @@ class ProxyImpl final : public Proxy {
                                 const dialect::TimeoutPolicy& timeouts, unsigned client_version,
                                 bool client_keep_alive) {
         auto& res = parser.get();
-        for (std::string_view hop :
-             {"Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Upgrade"})
-            res.erase(hop);
-        res.set(http::field::server, "ingress-lab");
-        res.set(http::field::date, httpDate());
-        if (ctx.hsts) res.set(tls::kHstsHeaderName, hsts_value_);
-        addPolicyHeaders(res, ctx);
-        const bool framed = res.has_content_length() || res.chunked();
-        res.version(client_version);
-        if (!framed && client_version == 11 && !parser.is_done()) res.chunked(true);
-        res.keep_alive(client_keep_alive && (framed || client_version == 11));
-        countStatus(res.result_int());
-        ctx.event.status = static_cast<int>(res.result_int());
+        const unsigned status = res.result_int();
+        const bool has_length = res.has_content_length();
+        const bool bodiless = parser.is_done() && !has_length;  // 204, 304, HEAD without length
+        // Re-chunk what has no length (chunked upstream, or read until close) for HTTP/1.1
+        // clients; HTTP/1.0 clients get it unframed and the connection closes after it.
+        const bool chunked_out = !has_length && !parser.is_done() && client_version == 11;
+        const bool framed = has_length || chunked_out || bodiless;
+        const bool keep_alive = client_keep_alive && framed;
+        std::string head = responseHead(res, ctx, client_version, keep_alive, chunked_out);
+        countStatus(status);
+        ctx.event.status = static_cast<int>(status);
 
         char chunk[16384];
-        http::response_serializer<http::buffer_body> serializer(res);
-        do {
+        char size_line[24];
+        static constexpr std::string_view kCrlf = "\r\n", kLastChunk = "0\r\n\r\n";
+        bool head_sent = false;
+        while (true) {
+            std::size_t n = 0;
             if (!parser.is_done()) {
                 res.body().data = chunk;
                 res.body().size = sizeof chunk;
                 upstream.expires_after(std::chrono::seconds(timeouts.read_seconds));
-                auto [ec, n] = co_await http::async_read(upstream, up_buffer, parser, kNoThrow);
+                auto [ec, unused] = co_await http::async_read(upstream, up_buffer, parser, kNoThrow);
                 if (ec == http::error::need_buffer) ec = {};
                 if (ec) {
                     // The pod died mid-body: the client cannot get a valid response any more.
@@ -697,22 +801,91 @@ class ProxyImpl final : public Proxy {
                     tcpOf(client).socket().shutdown(tcp::socket::shutdown_both, ignored);
                     co_return false;
                 }
-                res.body().size = sizeof chunk - res.body().size;
-                res.body().data = chunk;
-                ctx.event.body_bytes_sent += res.body().size;
+                n = sizeof chunk - res.body().size;
+                ctx.event.body_bytes_sent += n;
                 if (!ctx.event.upstreams.empty())
-                    ctx.event.upstreams.back().response_length += res.body().size;
-                res.body().more = !parser.is_done();
-            } else {
-                res.body().data = nullptr;
-                res.body().size = 0;
+                    ctx.event.upstreams.back().response_length += n;
             }
+            const bool done = parser.is_done();
+            if (n == 0 && head_sent && !(done && chunked_out)) {
+                if (done) break;
+                continue;  // a chunk header without data yet
+            }
+            std::array<asio::const_buffer, 5> out{};
+            if (!head_sent) out[0] = asio::buffer(head);
+            if (n > 0 && chunked_out) {
+                const int len = std::snprintf(size_line, sizeof size_line, "%zx\r\n", n);
+                out[1] = asio::buffer(size_line, static_cast<std::size_t>(len));
+                out[3] = asio::buffer(kCrlf.data(), kCrlf.size());
+            }
+            if (n > 0) out[2] = asio::buffer(chunk, n);
+            if (done && chunked_out) out[4] = asio::buffer(kLastChunk.data(), kLastChunk.size());
             tcpOf(client).expires_after(options_.limits.send_timeout);
-            auto [wec, w] = co_await http::async_write(client, serializer, kNoThrow);
-            if (wec == http::error::need_buffer) wec = {};
+            auto [wec, w] = co_await asio::async_write(client, out, kNoThrow);
             if (wec) co_return false;
-        } while (!parser.is_done() && !serializer.is_done());
+            head_sent = true;
+            if (done) break;
+        }
+        ctx.close_after = !keep_alive;
         co_return true;
+    }
+
+    // The response head the client gets: the upstream's status and end-to-end headers, with
+    // Server, Date, HSTS and the location's CORS and affinity headers set by the controller.
+    std::string responseHead(const http::response<http::buffer_body>& res,
+                             const RequestContext& ctx, unsigned version, bool keep_alive,
+                             bool chunked) const {
+        std::string head;
+        head.reserve(512);
+        head.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ")
+            .append(std::to_string(res.result_int()))
+            .append(" ");
+        const std::string_view reason = res.reason();
+        head.append(reason.empty() ? std::string_view(http::obsolete_reason(res.result()))
+                                   : reason);
+        head.append("\r\n");
+        // Headers the upstream's Connection header names are hop-by-hop too.
+        std::vector<std::string> named;
+        for (const auto& field : res)
+            if (field.name() == http::field::connection)
+                for (const std::string& token : core::split(field.value(), ','))
+                    named.emplace_back(core::trim(token));
+        for (const auto& field : res) {
+            switch (field.name()) {
+                case http::field::connection:
+                case http::field::keep_alive:
+                case http::field::proxy_connection:
+                case http::field::te:
+                case http::field::trailer:
+                case http::field::upgrade:
+                case http::field::transfer_encoding:
+                case http::field::server:
+                case http::field::date:
+                    continue;
+                default:
+                    break;
+            }
+            const std::string_view name = field.name_string();
+            if (ctx.hsts && core::iequals(name, tls::kHstsHeaderName)) continue;
+            bool replaced = false;
+            for (const std::string& token : named)
+                replaced = replaced || core::iequals(name, token);
+            for (const auto& [cors, unused] : ctx.cors_headers)
+                replaced = replaced || core::iequals(name, cors);
+            if (replaced) continue;
+            head.append(name).append(": ").append(field.value()).append("\r\n");
+        }
+        head.append("Server: ingress-lab\r\nDate: ").append(httpDate()).append("\r\n");
+        if (ctx.hsts)
+            head.append(tls::kHstsHeaderName).append(": ").append(hsts_value_).append("\r\n");
+        for (const auto& [name, value] : ctx.cors_headers)
+            head.append(name).append(": ").append(value).append("\r\n");
+        if (ctx.affinity_cookie) head.append("Set-Cookie: ").append(*ctx.affinity_cookie).append("\r\n");
+        if (chunked) head.append("Transfer-Encoding: chunked\r\n");
+        if (version == 11 && !keep_alive) head.append("Connection: close\r\n");
+        if (version == 10 && keep_alive) head.append("Connection: keep-alive\r\n");
+        head.append("\r\n");
+        return head;
     }
 
     template <class Stream>
@@ -862,23 +1035,15 @@ class ProxyImpl final : public Proxy {
     }
 
     void countStatus(unsigned status) {
-        bump([status](ProxyCounters& c) {
-            ++c.requests;
-            if (status < 300)
-                ++c.status_2xx;
-            else if (status < 400)
-                ++c.status_3xx;
-            else if (status < 500)
-                ++c.status_4xx;
-            else
-                ++c.status_5xx;
-        });
+        count(counters_.requests);
+        count(status < 300   ? counters_.status_2xx
+              : status < 400 ? counters_.status_3xx
+              : status < 500 ? counters_.status_4xx
+                             : counters_.status_5xx);
     }
 
-    template <typename F>
-    void bump(F&& update) {
-        std::lock_guard lock(counters_mutex_);
-        update(counters_);
+    static void count(std::atomic<std::uint64_t>& counter) {
+        counter.fetch_add(1, std::memory_order_relaxed);
     }
 
     asio::io_context& io_;
@@ -894,13 +1059,17 @@ class ProxyImpl final : public Proxy {
     std::unique_ptr<asio::ssl::context> ssl_context_;  // every HTTPS listener's
     bool stopping_ = false;
     std::set<beast::tcp_stream*> sessions_;
-    std::unordered_map<std::string, std::vector<beast::tcp_stream>> pool_;
+    std::unordered_map<std::string, std::vector<UpstreamConnection>> pool_;  // idle, by ip:port
     BalancerSet balancers_{random_};  // per backend: round robin, EWMA, hashing, affinity
     RateLimiter limiter_;             // limit-rps/-rpm/-connections zones, per Ingress
     telemetry::Telemetry telemetry_;
     asio::steady_timer flush_timer_;
-    mutable std::mutex counters_mutex_;
-    ProxyCounters counters_;
+    // ProxyCounters, counted without a lock: read from other threads at any time.
+    struct {
+        std::atomic<std::uint64_t> requests{0}, status_2xx{0}, status_3xx{0}, status_4xx{0},
+            status_5xx{0}, upstream_connects{0}, upstream_retries{0}, tls_handshakes{0},
+            tls_handshake_failures{0};
+    } counters_;
 };
 
 }  // namespace

@@ -48,6 +48,7 @@ struct Decision {
     // Forward: shared with the RouteTable that decided, so a match copies no endpoint list.
     std::shared_ptr<const BackendRef> backend;
     bool canary = false;
+    std::optional<std::string> canary_ingress;  // "namespace/name" of the canary, when it serves
     std::vector<WeightShare> weights;  // when a weighted canary split applies
     struct Upstream {
         std::string host;  // Host header the backend receives

@@ -23,7 +23,8 @@ class Matcher {
           req_(request),
           random_(random),
           tracing_(options.trace),
-          oracle_(options.endpoints) {}
+          oracle_(options.endpoints),
+          affinity_(options.affinity) {}
 
     Decision run() {
         NormalizedPath target = normalizeTarget(req_.target);
@@ -413,9 +414,10 @@ class Matcher {
             // "always".
             return respond(503, whyNot(loc.backend));
         }
-        if (loc.canary && evaluateCanary(*loc.canary, loc.backend.service)) {
+        if (loc.canary && evaluateCanary(loc, *loc.canary)) {
             if (serves(loc.canary->backend)) {
                 decision_.canary = true;
+                decision_.canary_ingress = loc.canary->ingress;
                 target = &loc.canary->backend;
             } else {
                 step(Kind::Skipped, "canary",
@@ -470,9 +472,18 @@ class Matcher {
     }
 
     // ingress-nginx's balancer.lua order: header, then cookie, then weight.
-    bool evaluateCanary(const CanaryTarget& c, const std::string& main_service) {
+    bool evaluateCanary(const Location& loc, const CanaryTarget& c) {
+        const std::string& main_service = loc.backend.service;
         const dialect::CanaryPolicy& p = c.policy;
         step(Kind::Info, "canary", "Ingress " + c.ingress + " is a canary for this rule");
+        switch (affinity_ ? affinity_->pin(req_, loc) : CanaryAffinity::Pin::None) {
+            case CanaryAffinity::Pin::Main:
+                return main("the affinity cookie pins this session to the main backend");
+            case CanaryAffinity::Pin::Canary:
+                return canary("the affinity cookie pins this session to the canary");
+            case CanaryAffinity::Pin::None:
+                break;
+        }
         if (p.by_header) {
             if (const std::string* value = req_.header(*p.by_header)) {
                 if (p.by_header_value) {
@@ -538,6 +549,7 @@ class Matcher {
     core::Random* random_;
     bool tracing_;
     const EndpointOracle* oracle_;
+    const CanaryAffinity* affinity_;
     Decision decision_;
     std::optional<Decision> www_redirect_;  // pickServer() answered with a from-to-www redirect
     std::string best_host_, host_, scheme_, path_, query_;

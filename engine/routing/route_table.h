@@ -89,6 +89,16 @@ struct StringHash {
 using HostIndex = std::unordered_map<std::string, std::size_t, StringHash, std::equal_to<>>;
 
 // How many endpoints of a backend are ready right now; the live lab's cluster answers it.
+// Which side of a canaried location a request's session-affinity cookie already pins it to.
+// Asked before the canary's header, cookie and weight rules, as ingress-nginx's balancer.lua
+// does; the live proxy answers it from its balancers. Without one, nothing is pinned.
+class CanaryAffinity {
+  public:
+    enum class Pin { None, Main, Canary };
+    virtual ~CanaryAffinity() = default;
+    virtual Pin pin(const Request& request, const Location& location) const = 0;
+};
+
 class EndpointOracle {
   public:
     virtual ~EndpointOracle() = default;
@@ -110,6 +120,7 @@ class RouteTable {
         // Live readiness (the running lab's pods). Without it, every pod the manifests would
         // run counts as ready, which is what `explain` shows.
         const EndpointOracle* endpoints = nullptr;
+        const CanaryAffinity* affinity = nullptr;  // the live proxy's session cookies
     };
     // Decides one request. Pure: the same table, request and random draws give the same
     // Decision. Without `random`, a weighted canary split reports its weights and picks the

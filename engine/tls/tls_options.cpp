@@ -88,6 +88,9 @@ bool configureServerContext(SSL_CTX* ctx, const TlsOptions& options, std::string
     SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
     if (options.prefer_server_ciphers) SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
     SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+    // Send the chain the Secret holds, as nginx does, instead of OpenSSL building one from the
+    // trust store on every handshake (it cost a third of a full handshake's CPU).
+    SSL_CTX_set_mode(ctx, SSL_MODE_NO_AUTO_CHAIN);
 
     if (options.session_cache) {
         SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);

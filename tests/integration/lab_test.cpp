@@ -2,6 +2,10 @@
 #include "engine/lab/lab.h"
 
 #include <algorithm>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <atomic>
 #include <thread>
 #include <map>
@@ -42,6 +46,58 @@ std::string ingress(const std::string& name, const std::string& host, const std:
            "          service: {name: " +
            service + ", port: {number: 80}}\n---\n";
 }
+
+// An upstream outside the cluster that answers every request with the same bytes and closes:
+// for framings the simulated pods never use (chunked, delimited by close).
+class CannedUpstream {
+  public:
+    explicit CannedUpstream(std::string response) : response_(std::move(response)) {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+        ::listen(fd_, 16);
+        socklen_t len = sizeof addr;
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+        port_ = ntohs(addr.sin_port);
+        thread_ = std::thread([this] {
+            while (true) {
+                const int client = ::accept(fd_, nullptr, nullptr);
+                if (client < 0) return;
+                std::string request;
+                char buffer[4096];
+                while (request.find("\r\n\r\n") == std::string::npos) {
+                    const auto n = ::recv(client, buffer, sizeof buffer, 0);
+                    if (n <= 0) break;
+                    request.append(buffer, static_cast<std::size_t>(n));
+                }
+                ::send(client, response_.data(), response_.size(), MSG_NOSIGNAL);
+                ::close(client);
+            }
+        });
+    }
+    ~CannedUpstream() {
+        ::shutdown(fd_, SHUT_RDWR);
+        ::close(fd_);
+        thread_.join();
+    }
+    // A Service without selector and its EndpointSlice, pointing here.
+    std::string manifests(const std::string& name) const {
+        return "apiVersion: v1\nkind: Service\nmetadata: {name: " + name +
+               "}\nspec:\n  ports: [{name: http, port: 80}]\n---\n"
+               "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: " +
+               name + "-1\n  labels: {kubernetes.io/service-name: " + name +
+               "}\naddressType: IPv4\nendpoints: [{addresses: [127.0.0.1]}]\n"
+               "ports: [{name: http, port: " + std::to_string(port_) + "}]\n---\n";
+    }
+
+  private:
+    std::string response_;
+    int fd_ = -1;
+    std::uint16_t port_ = 0;
+    std::thread thread_;
+};
 
 class LabTest : public ::testing::Test {
   protected:
@@ -414,6 +470,111 @@ TEST_F(LabTest, AServiceWithHandWrittenEndpointsReachesAProcessOutsideTheCluster
     // Like ingress-nginx without compute-full-forwarded-for: the edge's own address only.
     EXPECT_EQ(j["headers"]["X-Forwarded-For"], "127.0.0.1");
     EXPECT_EQ(j["headers"]["X-Forwarded-Host"], "shop.local");
+}
+
+TEST_F(LabTest, StickyCanaryKeepsASessionOnTheCanaryItStartedOn) {
+    // nginx-annotations C14: the forced first request lands on the canary with the main's
+    // affinity cookie; that cookie alone keeps the next 50 there, though the weight is 1%.
+    start(ingress("main", "shop.local", "/", "web",
+                  "{nginx.ingress.kubernetes.io/affinity: cookie, "
+                  "nginx.ingress.kubernetes.io/session-cookie-name: aff}") +
+          ingress("canary", "shop.local", "/", "web-v2",
+                  "{nginx.ingress.kubernetes.io/canary: \"true\", "
+                  "nginx.ingress.kubernetes.io/canary-by-header: ForceCanary, "
+                  "nginx.ingress.kubernetes.io/canary-by-header-value: \"yes\", "
+                  "nginx.ingress.kubernetes.io/canary-weight: \"1\"}") +
+          backend("web", 2) + backend("web-v2", 2));
+    auto first = httpGet(port_, "shop.local", "/", {{"ForceCanary", "yes"}});
+    ASSERT_TRUE(first);
+    EXPECT_EQ(nlohmann::json::parse(first->body)["service"], "web-v2");
+    const std::string cookie = first->header("set-cookie");
+    ASSERT_THAT(cookie, ::testing::StartsWith("aff="));
+    const std::string value = cookie.substr(0, cookie.find(';'));
+    for (int i = 0; i < 50; ++i)
+        ASSERT_EQ(echo("shop.local", "/", {{"Cookie", value}})["service"], "web-v2") << i;
+    // A session the main backend started stays there too.
+    auto plain = httpGet(port_, "shop.local", "/", {{"ForceCanary", "no"}});
+    ASSERT_TRUE(plain);
+    const std::string main_cookie = plain->header("set-cookie");
+    ASSERT_THAT(main_cookie, ::testing::StartsWith("aff="));
+    for (int i = 0; i < 20; ++i)
+        ASSERT_EQ(echo("shop.local", "/",
+                       {{"Cookie", main_cookie.substr(0, main_cookie.find(';'))}})["service"],
+                  "web")
+            << i;
+}
+
+TEST_F(LabTest, LegacyCanaryIgnoresAffinity) {
+    // nginx-annotations C15: no cookie from the canary; later requests split by weight.
+    start(ingress("main", "shop.local", "/", "web",
+                  "{nginx.ingress.kubernetes.io/affinity: cookie, "
+                  "nginx.ingress.kubernetes.io/session-cookie-name: aff}") +
+              ingress("canary", "shop.local", "/", "web-v2",
+                      "{nginx.ingress.kubernetes.io/canary: \"true\", "
+                      "nginx.ingress.kubernetes.io/canary-by-header: ForceCanary, "
+                      "nginx.ingress.kubernetes.io/canary-by-header-value: \"yes\", "
+                      "nginx.ingress.kubernetes.io/canary-weight: \"50\", "
+                      "nginx.ingress.kubernetes.io/affinity-canary-behavior: legacy}") +
+              backend("web") + backend("web-v2"),
+          11);
+    auto first = httpGet(port_, "shop.local", "/", {{"ForceCanary", "yes"}});
+    ASSERT_TRUE(first);
+    EXPECT_EQ(nlohmann::json::parse(first->body)["service"], "web-v2");
+    EXPECT_EQ(first->header("set-cookie"), "");
+    int canary = 0;
+    HttpConnection connection("127.0.0.1", port_);
+    for (int i = 0; i < 200; ++i) {
+        auto r = connection.request("GET", "/", {{"Host", "shop.local"}});
+        ASSERT_TRUE(r);
+        canary += nlohmann::json::parse(r->body)["service"] == "web-v2";
+    }
+    EXPECT_NEAR(canary / 200.0, 0.5, 0.12);
+}
+
+TEST_F(LabTest, AChunkedUpstreamResponseIsReChunkedForHttp11AndUnframedForHttp10) {
+    CannedUpstream upstream(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
+    start(ingress("chunky", "chunky.local", "/", "chunky") + upstream.manifests("chunky"));
+    HttpConnection c("127.0.0.1", port_);
+    for (int i = 0; i < 2; ++i) {  // and the connection stays usable after it
+        auto r = c.request("GET", "/", {{"Host", "chunky.local"}});
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->body, "hello world");
+        EXPECT_EQ(r->header("transfer-encoding"), "chunked");
+        EXPECT_FALSE(r->connection_closed);
+    }
+    HttpConnection old("127.0.0.1", port_);
+    auto r = old.raw("GET / HTTP/1.0\r\nHost: chunky.local\r\n\r\n");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, "hello world");
+    EXPECT_EQ(r->header("transfer-encoding"), "");
+    EXPECT_TRUE(r->connection_closed || old.closedWithin(std::chrono::seconds(2)));
+}
+
+TEST_F(LabTest, AResponseDelimitedByCloseReachesTheClientChunked) {
+    CannedUpstream upstream("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the end");
+    start(ingress("eof", "eof.local", "/", "eof") + upstream.manifests("eof"));
+    HttpConnection c("127.0.0.1", port_);
+    auto r = c.request("GET", "/", {{"Host", "eof.local"}});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, "until the end");
+    EXPECT_EQ(r->header("transfer-encoding"), "chunked");
+    EXPECT_EQ(r->header("connection"), "");  // the upstream's Connection is hop-by-hop
+    EXPECT_TRUE(c.request("GET", "/again", {{"Host", "eof.local"}}).has_value());
+}
+
+TEST_F(LabTest, HeadKeepsTheLengthAndSendsNoBody) {
+    start(ingress("shop", "shop.local", "/", "web") + backend("web"));
+    HttpConnection c("127.0.0.1", port_);
+    auto head = c.raw("HEAD /bytes/5000 HTTP/1.1\r\nHost: shop.local\r\n\r\n");
+    ASSERT_TRUE(head);
+    EXPECT_EQ(head->status, 200);
+    EXPECT_EQ(head->header("content-length"), "5000");
+    EXPECT_EQ(head->body, "");
+    auto next = c.request("GET", "/after-head", {{"Host", "shop.local"}});
+    ASSERT_TRUE(next);  // framing intact: the next response parses
+    EXPECT_EQ(nlohmann::json::parse(next->body)["path"], "/after-head");
 }
 
 }  // namespace

@@ -35,8 +35,9 @@ void settle(asio::io_context& io, Lowest& lowest, const bool& done) {
 template <class Stream>
 std::optional<HttpResponse> readResponse(asio::io_context& io, Stream& stream,
                                          beast::flat_buffer& buffer, bool& connected,
-                                         std::chrono::milliseconds deadline) {
+                                         std::chrono::milliseconds deadline, bool head) {
     http::response_parser<http::string_body> parser;
+    parser.skip(head);  // a response to HEAD has no body whatever its Content-Length says
     parser.body_limit(64 * 1024 * 1024);
     parser.eager(true);
     boost::system::error_code ec;
@@ -165,7 +166,8 @@ std::optional<HttpResponse> HttpConnection::raw(const std::string& bytes,
         closed.connection_closed = true;
         return closed;
     }
-    return readResponse(impl_->io, impl_->stream, impl_->buffer, impl_->connected, deadline);
+    return readResponse(impl_->io, impl_->stream, impl_->buffer, impl_->connected, deadline,
+                        bytes.starts_with("HEAD "));
 }
 
 bool HttpConnection::closedWithin(std::chrono::milliseconds deadline) {
@@ -368,7 +370,8 @@ std::optional<HttpResponse> HttpsConnection::raw(const std::string& bytes,
         closed.connection_closed = true;
         return closed;
     }
-    return readResponse(impl_->io, *impl_->stream, impl_->buffer, impl_->connected, deadline);
+    return readResponse(impl_->io, *impl_->stream, impl_->buffer, impl_->connected, deadline,
+                        bytes.starts_with("HEAD "));
 }
 
 std::optional<HttpResponse> httpGet(std::uint16_t port, const std::string& host,
