@@ -76,6 +76,7 @@ constexpr std::array kTable = {
     modelled("proxy-next-upstream-tries", Low, UseDefault),
     modelled("proxy-next-upstream-timeout", Low, UseDefault),
     modelled("proxy-request-buffering", Low, UseDefault),
+    modelled("proxy-buffering", Low, UseDefault),  // only limit-rate depends on it in the lab
     // Rate limiting (its parser passes validation errors up)
     modelled("limit-rps", Low, DropIngress),
     modelled("limit-rpm", Low, DropIngress),
@@ -159,7 +160,6 @@ constexpr std::array kTable = {
     notSimulated("enable-opentelemetry", Low),
     notSimulated("opentelemetry-operation-name", Medium),
     notSimulated("opentelemetry-trust-incoming-span", Low),
-    notSimulated("proxy-buffering", Low),
     notSimulated("proxy-buffer-size", Low),
     notSimulated("proxy-buffers-number", Low),
     notSimulated("proxy-max-temp-file-size", Low),

@@ -479,6 +479,8 @@ void readProxy(AnnotationReader& r, IngressPolicies& p) {
     static constexpr std::array<std::string_view, 2> kOnOff = {"on", "off"};
     if (const auto buffering = readChoice(r, "proxy-request-buffering", kOnOff, false, "on"))
         p.retry.request_buffering = *buffering == "on";
+    if (const auto buffering = readChoice(r, "proxy-buffering", kOnOff, false, "off"))
+        p.rate_limit.response_buffering = *buffering == "on";
 }
 
 // --- Rate limiting -------------------------------------------------------------------------

@@ -79,7 +79,11 @@ struct RateLimitPolicy {
     int rps = 0, rpm = 0, connections = 0;  // 0: off
     int burst_multiplier = 5;
     std::vector<core::Cidr> allowlist;
+    // limit-rate (KB/s per connection) after limit-rate-after KB. nginx only applies them to
+    // buffered responses: proxy-buffering "on" (ingress-nginx's default is off).
     long long rate_kbytes = 0, rate_after_kbytes = 0;
+    bool response_buffering = false;
+    bool bandwidthLimited() const { return rate_kbytes > 0 && response_buffering; }
     bool active() const { return rps > 0 || rpm > 0 || connections > 0; }
 };
 

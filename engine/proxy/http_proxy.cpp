@@ -187,7 +187,8 @@ class BalancerAffinity final : public routing::CanaryAffinity {
 };
 
 // Why an upstream attempt failed, in proxy-next-upstream's terms.
-enum class Failure { None, Error, Timeout };
+// Intercepted: the upstream answered with a code the location's custom-http-errors lists.
+enum class Failure { None, Error, Timeout, Intercepted };
 
 class ProxyImpl final : public Proxy {
   public:
@@ -291,6 +292,8 @@ class ProxyImpl final : public Proxy {
         std::optional<telemetry::TimePoint> tls_done;  // handshake end, for the first request
         std::optional<std::string> affinity_cookie;  // Set-Cookie of the try that answered
         bool close_after = false;  // the response had to be delimited by closing the connection
+        // limit-rate and limit-rate-after in bytes (0: no limit), for relayed responses.
+        std::uint64_t rate_bytes = 0, rate_after_bytes = 0;
     };
 
     std::uint16_t listen(const ListenerSpec& spec, Scheme scheme, core::Diagnostics& diagnostics) {
@@ -430,6 +433,7 @@ class ProxyImpl final : public Proxy {
         ctx.cors_headers.clear();
         ctx.affinity_cookie.reset();
         ctx.close_after = false;
+        ctx.rate_bytes = ctx.rate_after_bytes = 0;
         ctx.event = telemetry::RequestEvent{};
         ctx.event.accepted = telemetry::Clock::now();
         ctx.event.client_address = ctx.client.ip;
@@ -486,17 +490,12 @@ class ProxyImpl final : public Proxy {
         const bool has_body = parser.content_length().value_or(0) > 0 || parser.chunked();
         bool keep_alive = head.keep_alive() && !stopping_;
 
-        if (decision.action != routing::Action::Forward) {
-            // A body we do not read would be taken for the next request: close after answering.
-            if (has_body) keep_alive = false;
-            co_await respondDecision(client, ctx, decision, head.version(), keep_alive);
-            co_return keep_alive;
-        }
-
         const auto& policies = policiesFor(*ctx.table, decision);
-        // limit_req then limit_conn (nginx's preaccess order), per Ingress zone and client.
+        // limit_req then limit_conn (nginx's preaccess phase), per Ingress zone and client:
+        // after the rewrite phase's redirects, before the access phase's 403 and 401.
         ConnectionSlot connection_slot;
-        if (policies && policies->rate_limit.active() && decision.ingress) {
+        if (policies && policies->rate_limit.active() && decision.ingress &&
+            decision.reached_access_phase) {
             const RateVerdict verdict = limiter_.admit(*decision.ingress, policies->rate_limit,
                                                        ctx.client.ip, std::chrono::steady_clock::now());
             int rejected = verdict.allowed ? 0 : verdict.status;
@@ -510,6 +509,19 @@ class ProxyImpl final : public Proxy {
                 co_await respondPlain(client, ctx, rejected, head.version(), keep_alive);
                 co_return keep_alive;
             }
+        }
+        if (decision.action != routing::Action::Forward) {
+            // A body we do not read would be taken for the next request: close after answering.
+            if (has_body) keep_alive = false;
+            co_await respondDecision(client, ctx, decision, head.version(), keep_alive);
+            co_return keep_alive;
+        }
+
+        if (policies && policies->rate_limit.bandwidthLimited()) {
+            ctx.rate_bytes = static_cast<std::uint64_t>(policies->rate_limit.rate_kbytes) * 1024;
+            ctx.rate_after_bytes =
+                static_cast<std::uint64_t>(std::max(0LL, policies->rate_limit.rate_after_kbytes)) *
+                1024;
         }
         if (policies && policies->cors.enabled) {
             const std::string* origin = request.header("Origin");
@@ -617,6 +629,10 @@ class ProxyImpl final : public Proxy {
             }
         }
         const int tries = std::max(1, retry.tries);
+        const std::vector<int>* intercept =
+            policies && !policies->upstream.custom_http_errors.empty()
+                ? &policies->upstream.custom_http_errors
+                : nullptr;
         const bool may_resend = idempotent(req.method()) || allows(retry, "non_idempotent");
 
         const std::string request_id = [&] {
@@ -667,8 +683,8 @@ class ProxyImpl final : public Proxy {
             try_event.pod = picked.endpoint->pod;
             try_event.start = started;
             last = co_await exchange(client, ctx, upstream_req, *picked.endpoint,
-                                     picked.endpoint_key, timeouts,
-                                     req.version(), keep_alive, sent);
+                                     picked.endpoint_key, timeouts, req.version(), keep_alive,
+                                     sent, intercept);
             const auto finished = std::chrono::steady_clock::now();
             ctx.event.upstreams.back().end = finished;
             if (last == Failure::Timeout) ctx.event.upstreams.back().status = 504;
@@ -677,6 +693,13 @@ class ProxyImpl final : public Proxy {
             balancers_.record(key, picked.endpoint_key, finished - started, finished);
             tried.push_back(picked.endpoint_key);
             if (last == Failure::None) co_return true;
+            if (last == Failure::Intercepted) {
+                ctx.event.upstreams.back().status = upstreamStatusOf(ctx);
+                co_await serveCustomError(client, ctx, decision, request, request_id,
+                                          ctx.event.upstreams.back().status, timeouts,
+                                          req.version(), keep_alive);
+                co_return true;
+            }
             if (last == Failure::Error && sent && !may_resend) break;  // it reached the pod
             if (last == Failure::Timeout && sent && !may_resend) break;
             offer_retry = allows(retry, last == Failure::Timeout ? "timeout" : "error");
@@ -684,6 +707,75 @@ class ProxyImpl final : public Proxy {
         co_await respondPlain(client, ctx, last == Failure::Timeout ? 504 : 502, req.version(),
                               keep_alive);
         co_return true;
+    }
+
+    static int upstreamStatusOf(const RequestContext& ctx) {
+        return ctx.event.upstreams.empty() ? 0 : ctx.event.upstreams.back().status;
+    }
+
+    // custom-http-errors: the request goes to the default-backend annotation's Service with
+    // its URI rewritten to "/" and the X-Code family of headers (nginx.tmpl's
+    // @custom_<upstream>_<code> location), and the client gets whatever that Service answers.
+    // Without that Service, or when it has no ready endpoint, ingress-nginx's own default
+    // backend answers: 404.
+    template <class Stream>
+    asio::awaitable<void> serveCustomError(Stream& client, RequestContext& ctx,
+                                           const routing::Decision& decision,
+                                           const routing::Request& request,
+                                           const std::string& request_id, int code,
+                                           const dialect::TimeoutPolicy& timeouts,
+                                           unsigned version, bool keep_alive) {
+        std::shared_ptr<const std::vector<cluster::Endpoint>> endpoints;
+        if (decision.fallback)
+            endpoints = cluster_.endpointList(decision.fallback->namespace_,
+                                              decision.fallback->service, decision.fallback->port);
+        if (!endpoints || endpoints->empty()) {
+            co_await respondPlain(client, ctx, 404, version, keep_alive);
+            co_return;
+        }
+        const routing::BackendRef& failed = *decision.backend;
+        const std::string ingress_name =
+            decision.ingress ? decision.ingress->substr(decision.ingress->find('/') + 1) : "";
+        HeaderList headers = {{"Host", decision.upstream.host},
+                              {"X-Code", std::to_string(code)}};
+        if (const std::string* accept = request.header("Accept"))
+            headers.emplace_back("X-Format", *accept);
+        headers.insert(headers.end(), {{"X-Original-URI", request.target},
+                                       {"X-Namespace", failed.namespace_},
+                                       {"X-Ingress-Name", ingress_name},
+                                       {"X-Service-Name", failed.service},
+                                       {"X-Service-Port", failed.port},
+                                       {"X-Request-ID", request_id},
+                                       {"X-Forwarded-For", ctx.client.ip}});
+        UpstreamRequest error_req;
+        error_req.head = std::string(request.method) + " / HTTP/1.1\r\n";
+        for (const auto& [name, value] : headers)
+            error_req.head.append(name).append(": ").append(value).append("\r\n");
+        if (expectsBody(http::string_to_verb(request.method)))
+            error_req.head.append("Content-Length: 0\r\n");
+        error_req.head.append("\r\n");
+        error_req.head_method = request.method == "HEAD";
+
+        PickContext pick_context;
+        pick_context.now = std::chrono::steady_clock::now();
+        const Pick picked =
+            balancers_.pick(backendId(*decision.fallback), BalancerConfig{}, endpoints, pick_context);
+        if (!picked.endpoint) {
+            co_await respondPlain(client, ctx, 404, version, keep_alive);
+            co_return;
+        }
+        telemetry::UpstreamAttempt& attempt = ctx.event.upstreams.emplace_back();
+        attempt.address = picked.endpoint_key;
+        attempt.pod = picked.endpoint->pod;
+        attempt.start = std::chrono::steady_clock::now();
+        bool sent = false;
+        const Failure failure = co_await exchange(client, ctx, error_req, *picked.endpoint,
+                                                  picked.endpoint_key, timeouts, version,
+                                                  keep_alive, sent);
+        ctx.event.upstreams.back().end = std::chrono::steady_clock::now();
+        if (failure != Failure::None)
+            co_await respondPlain(client, ctx, failure == Failure::Timeout ? 504 : 502, version,
+                                  keep_alive);
     }
 
     // One attempt: connect (or reuse), send, read the response head, relay the response.
@@ -694,7 +786,8 @@ class ProxyImpl final : public Proxy {
                                       const cluster::Endpoint& endpoint,
                                       const std::string& pool_key,  // "ip:port"
                                       const dialect::TimeoutPolicy& timeouts,
-                                      unsigned client_version, bool client_keep_alive, bool& sent) {
+                                      unsigned client_version, bool client_keep_alive, bool& sent,
+                                      const std::vector<int>* intercept = nullptr) {
         for (int fresh = 0; fresh < 2; ++fresh) {
             std::optional<UpstreamConnection> connection;
             bool reused = false;
@@ -746,8 +839,14 @@ class ProxyImpl final : public Proxy {
                 ctx.event.upstreams.back().first_byte = telemetry::Clock::now();
                 ctx.event.upstreams.back().status = static_cast<int>(parser.get().result_int());
             }
-            const bool relayed = co_await relay(client, ctx, connection->stream, up_buffer, parser, timeouts,
-                                                client_version, client_keep_alive);
+            // proxy_intercept_errors: the error page comes from the default backend instead;
+            // this connection's unread body makes it unfit for the pool.
+            if (intercept && std::find(intercept->begin(), intercept->end(),
+                                       static_cast<int>(parser.get().result_int())) !=
+                                 intercept->end())
+                co_return Failure::Intercepted;
+            const bool relayed = co_await relay(client, ctx, connection->stream, up_buffer, parser,
+                                                timeouts, client_version, client_keep_alive);
             if (!relayed) co_return Failure::None;  // the client side failed; nothing to retry
             if (parser.is_done() && parser.get().keep_alive()) {
                 auto& idle = pool_[pool_key];
@@ -787,11 +886,19 @@ class ProxyImpl final : public Proxy {
         char size_line[24];
         static constexpr std::string_view kCrlf = "\r\n", kLastChunk = "0\r\n\r\n";
         bool head_sent = false;
+        // limit-rate: read and write in slices of about an eighth of a second's worth, and hold
+        // each until the bytes sent stay within limit-rate-after + limit-rate × elapsed.
+        const std::size_t slice =
+            ctx.rate_bytes ? std::clamp<std::size_t>(ctx.rate_bytes / 8, 512, sizeof chunk)
+                           : sizeof chunk;
+        std::optional<asio::steady_timer> pace;
+        const auto relay_start = std::chrono::steady_clock::now();
+        std::uint64_t bytes_out = 0;
         while (true) {
             std::size_t n = 0;
             if (!parser.is_done()) {
                 res.body().data = chunk;
-                res.body().size = sizeof chunk;
+                res.body().size = slice;
                 upstream.expires_after(std::chrono::seconds(timeouts.read_seconds));
                 auto [ec, unused] = co_await http::async_read(upstream, up_buffer, parser, kNoThrow);
                 if (ec == http::error::need_buffer) ec = {};
@@ -801,7 +908,7 @@ class ProxyImpl final : public Proxy {
                     tcpOf(client).socket().shutdown(tcp::socket::shutdown_both, ignored);
                     co_return false;
                 }
-                n = sizeof chunk - res.body().size;
+                n = slice - res.body().size;
                 ctx.event.body_bytes_sent += n;
                 if (!ctx.event.upstreams.empty())
                     ctx.event.upstreams.back().response_length += n;
@@ -820,6 +927,21 @@ class ProxyImpl final : public Proxy {
             }
             if (n > 0) out[2] = asio::buffer(chunk, n);
             if (done && chunked_out) out[4] = asio::buffer(kLastChunk.data(), kLastChunk.size());
+            const std::size_t size = asio::buffer_size(out);
+            if (ctx.rate_bytes && bytes_out + size > ctx.rate_after_bytes) {
+                const double due_seconds =
+                    static_cast<double>(bytes_out + size - ctx.rate_after_bytes) /
+                    static_cast<double>(ctx.rate_bytes);
+                const auto due = relay_start + std::chrono::duration_cast<
+                                                   std::chrono::steady_clock::duration>(
+                                                   std::chrono::duration<double>(due_seconds));
+                if (due > std::chrono::steady_clock::now()) {
+                    if (!pace) pace.emplace(io_);
+                    pace->expires_at(due);
+                    co_await pace->async_wait(kNoThrow);
+                }
+            }
+            bytes_out += size;
             tcpOf(client).expires_after(options_.limits.send_timeout);
             auto [wec, w] = co_await asio::async_write(client, out, kNoThrow);
             if (wec) co_return false;

@@ -57,6 +57,11 @@ struct Decision {
     std::vector<std::pair<std::string, std::string>> upstream_headers;  // added for the backend
     std::vector<std::pair<std::string, std::string>> response_headers;  // added for the client
     std::optional<std::string> ingress;  // "namespace/name" of the Ingress that decided
+    // Past nginx's rewrite phase (its redirects): limit_req and limit_conn run before this
+    // answer, so the live proxy's rate limits apply even to a 403 from an allow list.
+    bool reached_access_phase = false;
+    // The default-backend annotation's Service: custom-http-errors are fetched from it.
+    std::shared_ptr<const BackendRef> fallback;
     std::optional<RuleRef> rule;
     std::vector<TraceStep> trace;
 };

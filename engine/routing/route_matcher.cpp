@@ -411,7 +411,8 @@ class Matcher {
                 return finish(s, loc, *loc.fallback, upstream_path);
             }
             // The main backend decides before any canary rule: no endpoints is 503 even with
-            // "always".
+            // "always". nginx finds that out in the balancer, after limit_req.
+            decision_.reached_access_phase = true;
             return respond(503, whyNot(loc.backend));
         }
         if (loc.canary && evaluateCanary(loc, *loc.canary)) {
@@ -430,12 +431,15 @@ class Matcher {
     Decision finish(const Server&, const Location& loc, const BackendTarget& target,
                     std::string upstream_path) {
         const dialect::IngressPolicies& p = *loc.policies;
+        // custom-http-errors are answered by the default-backend annotation's Service.
+        if (loc.fallback) decision_.fallback = loc.fallback->shared_ref;
         if (auto denied = guard(p)) return std::move(*denied);
         return forward(target, std::move(upstream_path), &p);
     }
 
     // The access phase: source ranges (403), then basic/digest authentication (401).
     std::optional<Decision> guard(const dialect::IngressPolicies& p) {
+        decision_.reached_access_phase = true;
         const bool lists = !p.access.deny.empty() || p.access.has_allow_list;
         if (auto ip = lists ? core::IpAddress::parse(clientIp()) : std::nullopt) {
             for (const auto& range : p.access.deny)

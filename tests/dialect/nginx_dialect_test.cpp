@@ -234,7 +234,7 @@ TEST(NginxDialectTest, RemovedAnnotationNamesItsReplacement) {
 }
 
 TEST(NginxDialectTest, KnownButUnsimulatedAnnotationsAreNotUnknown) {
-    const Translation t = translate({{"proxy-buffering", "on"},
+    const Translation t = translate({{"proxy-buffer-size", "8k"},
                                      {"ssl-passthrough", "true"},
                                      {"auth-tls-secret", "shop/ca"},
                                      {"use-port-in-redirects", "true"},
@@ -245,6 +245,15 @@ TEST(NginxDialectTest, KnownButUnsimulatedAnnotationsAreNotUnknown) {
     ASSERT_NE(mirror, nullptr) << t.dump();
     EXPECT_EQ(mirror->severity, Severity::Info);
     EXPECT_EQ(t.policies.disposition, Disposition::Active);
+}
+
+TEST(NginxDialectTest, ProxyBufferingDecidesWhetherLimitRateApplies) {
+    EXPECT_TRUE(translate({{"limit-rate", "10"}, {"proxy-buffering", "on"}})
+                    .policies.rate_limit.bandwidthLimited());
+    EXPECT_FALSE(translate({{"limit-rate", "10"}}).policies.rate_limit.bandwidthLimited());
+    const Translation bad = translate({{"proxy-buffering", "maybe"}});
+    EXPECT_FALSE(bad.policies.rate_limit.response_buffering);
+    EXPECT_FALSE(bad.diagnostics.items().empty()) << bad.dump();
 }
 
 TEST(NginxDialectTest, HighRiskAnnotationIsAllowedWithAnInfo) {

@@ -577,5 +577,74 @@ TEST_F(LabTest, HeadKeepsTheLengthAndSendsNoBody) {
     EXPECT_EQ(nlohmann::json::parse(next->body)["path"], "/after-head");
 }
 
+TEST_F(LabTest, RateLimitsAnswerBeforeTheAllowList) {
+    // nginx-annotations A06: limit_req runs in nginx's preaccess phase, before allow/deny.
+    start(ingress("guarded", "guarded.local", "/", "web",
+                  "{nginx.ingress.kubernetes.io/allowlist-source-range: 1.1.1.1/32, "
+                  "nginx.ingress.kubernetes.io/limit-rps: \"1\"}") +
+          backend("web"));
+    std::vector<int> statuses;
+    HttpConnection c("127.0.0.1", port_);
+    for (int i = 0; i < 10; ++i) {
+        auto r = c.request("GET", "/", {{"Host", "guarded.local"}});
+        ASSERT_TRUE(r);
+        statuses.push_back(r->status);
+    }
+    EXPECT_EQ(statuses.front(), 403);
+    EXPECT_EQ(statuses.back(), 503);  // over the limit (burst 5): rejected before the 403
+}
+
+TEST_F(LabTest, CustomHttpErrorsComeFromTheDefaultBackend) {
+    // nginx-annotations M03: the listed codes are fetched from the default-backend Service
+    // with the X-Code headers; the client gets its answer; other responses are untouched.
+    start(ingress("app", "app.local", "/", "web",
+                  "{nginx.ingress.kubernetes.io/custom-http-errors: \"404,503\", "
+                  "nginx.ingress.kubernetes.io/default-backend: errors}") +
+          backend("web") + backend("errors"));
+    auto r = httpGet(port_, "app.local", "/status/404?x=1", {{"Accept", "text/html"}});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);  // the echo pod answers 200; error-pages would answer X-Code
+    const auto j = nlohmann::json::parse(r->body);
+    EXPECT_EQ(j["service"], "errors");
+    EXPECT_EQ(j["path"], "/");
+    EXPECT_EQ(j["headers"]["X-Code"], "404");
+    EXPECT_EQ(j["headers"]["X-Format"], "text/html");
+    EXPECT_EQ(j["headers"]["X-Original-URI"], "/status/404?x=1");
+    EXPECT_EQ(j["headers"]["X-Service-Name"], "web");
+    EXPECT_EQ(j["headers"]["X-Ingress-Name"], "app");
+    EXPECT_EQ(echo("app.local", "/fine")["service"], "web");  // 200s pass through
+    auto other = httpGet(port_, "app.local", "/status/500");
+    ASSERT_TRUE(other);
+    EXPECT_EQ(other->status, 500);  // not listed
+}
+
+TEST_F(LabTest, CustomHttpErrorsWithoutADefaultBackendAre404) {
+    start(ingress("app", "app.local", "/", "web",
+                  "{nginx.ingress.kubernetes.io/custom-http-errors: \"503\"}") +
+          backend("web"));
+    auto r = httpGet(port_, "app.local", "/status/503");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 404);  // ingress-nginx's own default backend
+}
+
+TEST_F(LabTest, LimitRatePacesBufferedResponses) {
+    // nginx-annotations L08: limit-rate (KB/s) needs proxy-buffering on.
+    start(ingress("slow", "slow.local", "/", "web",
+                  "{nginx.ingress.kubernetes.io/limit-rate: \"20\", "
+                  "nginx.ingress.kubernetes.io/proxy-buffering: \"on\"}") +
+          ingress("fast", "fast.local", "/", "web",
+                  "{nginx.ingress.kubernetes.io/limit-rate: \"20\"}") +
+          backend("web"));
+    const auto timed = [&](const std::string& host) {
+        const auto start_time = std::chrono::steady_clock::now();
+        auto r = httpGet(port_, host, "/bytes/40960");
+        EXPECT_TRUE(r && r->body.size() == 40960u);
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time)
+            .count();
+    };
+    EXPECT_GT(timed("slow.local"), 1.6);  // 40 KiB at 20 KiB/s: 2 s
+    EXPECT_LT(timed("fast.local"), 1.0);  // without proxy-buffering nginx ignores limit-rate
+}
+
 }  // namespace
 }  // namespace ilab::lab

@@ -236,9 +236,12 @@ def nginx_proxy_conf(run, ports, certs):
     proxy_set_header Connection "";
     ssl_certificate     {certs}/cert.pem;
     ssl_certificate_key {certs}/key.pem;
+    # ingress-nginx's defaults (ssl-protocols, ssl-session-cache 10m, ssl-session-tickets
+    # false), which the lab also follows. wrk never resumes a session, so every new connection
+    # is a full handshake either way; the cache's cost per handshake is on both sides.
     ssl_protocols TLSv1.2 TLSv1.3;
     ssl_session_tickets off;
-    ssl_session_cache off;
+    ssl_session_cache shared:SSL:10m;
 
     server {{
         listen 127.0.0.1:{ports['nginx_http']} backlog=4096 default_server;
@@ -260,8 +263,7 @@ def haproxy_conf(run, ports, certs):
     nbthread 1
     pidfile {run}/haproxy/run.pid
     maxconn 9000
-    tune.ssl.cachesize 0
-    ssl-default-bind-options no-tls-tickets
+    ssl-default-bind-options no-tls-tickets   # session cache on (its default), as the others
 
 defaults
     mode http
