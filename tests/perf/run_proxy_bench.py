@@ -670,8 +670,16 @@ def main():
             wait_http(t.http_port)
         log(f"lab {args.lab}; run dir {run}; {args.reps} reps x {args.duration} s "
             f"(+{args.warmup} s warm-up)")
-        stub_before = stub_accepts(ports["stub"])
         results, extra = {}, {}
+        # First, on fresh processes: memory freed by earlier load (TLS buffers of 200 clients)
+        # would otherwise be reused for the idle connections and hide their cost.
+        if "memory" in sections:
+            for t in targets:
+                per = idle_connection_memory(t.pid, t.http_port, args.idle_connections)
+                extra[f"RSS per idle keep-alive connection, {t.name} (KiB)"] = round(per / 1024, 2)
+                log(f"  memory {t.name:<8} {per / 1024:.2f} KiB per idle connection "
+                    f"({args.idle_connections} connections)")
+        stub_before = stub_accepts(ports["stub"])
 
         def url(t, tls):
             return f"https://127.0.0.1:{t.tls_port}/" if tls else f"http://127.0.0.1:{t.http_port}/"
@@ -705,12 +713,6 @@ def main():
                 many = summary["regex 1000 regex"][name]["rps"]["median"]
                 extra[f"1,000 regex paths, throughput lost vs 1 route, {name}"] = \
                     f"{(1 - many / one) * 100:.1f}%"
-        if "memory" in sections:
-            for t in targets:
-                per = idle_connection_memory(t.pid, t.http_port, args.idle_connections)
-                extra[f"RSS per idle keep-alive connection, {t.name} (KiB)"] = round(per / 1024, 2)
-                log(f"  memory {t.name:<8} {per / 1024:.2f} KiB per idle connection "
-                    f"({args.idle_connections} connections)")
         stub_after = stub_accepts(ports["stub"])
         extra["new backend connections during the run (stub_status accepts)"] = \
             stub_after - stub_before
