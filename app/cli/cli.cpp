@@ -13,6 +13,7 @@ int run(const std::vector<std::string>& args, Streams streams) {
     Action check = addCheckCommand(app);
     Action explain = addExplainCommand(app);
     Action serve = addServeCommand(app);
+    Action run_scenario = addRunCommand(app);
 
     std::vector<std::string> reversed(args.rbegin(),
                                       args.rend());  // CLI11 parses a reversed vector
@@ -37,6 +38,7 @@ int run(const std::vector<std::string>& args, Streams streams) {
     if (app.got_subcommand("check")) return check(streams);
     if (app.got_subcommand("explain")) return explain(streams);
     if (app.got_subcommand("serve")) return serve(streams);
+    if (app.got_subcommand("run")) return run_scenario(streams);
     return kExitBadInput;
 }
 

@@ -8,7 +8,7 @@ namespace ilab::cli {
 
 // Exit codes shared by every command.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFindings = 1;  // check: error-level findings
+inline constexpr int kExitFindings = 1;  // check: error-level findings; run: an expectation failed
 inline constexpr int kExitBadInput = 2;  // input cannot be read or parsed; bad flags
 
 struct Streams {

@@ -13,5 +13,6 @@ using Action = std::function<int(Streams)>;
 Action addCheckCommand(CLI::App& app);
 Action addExplainCommand(CLI::App& app);
 Action addServeCommand(CLI::App& app);
+Action addRunCommand(CLI::App& app);
 
 }  // namespace ilab::cli

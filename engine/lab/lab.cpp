@@ -209,6 +209,14 @@ bool Lab::reload(core::Diagnostics& diagnostics) {
         diagnostics);
 }
 
+bool Lab::reloadFiles(const std::vector<std::string>& files, core::Diagnostics& diagnostics) {
+    std::lock_guard lock(impl_->reload_mutex);
+    impl_->options.files = files;
+    return impl_->publish(
+        model::loadManifests(impl_->options.files, impl_->options.load, &impl_->parse_cache),
+        diagnostics);
+}
+
 bool Lab::reloadFromText(const std::string& text, core::Diagnostics& diagnostics) {
     std::lock_guard lock(impl_->reload_mutex);
     return impl_->publish(model::loadManifestsFromText(text, "<lab>", impl_->options.load),

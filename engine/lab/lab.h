@@ -65,6 +65,9 @@ class Lab {
     // configuration is serving.
     bool reload(core::Diagnostics& diagnostics);
     bool reloadFromText(const std::string& manifests, core::Diagnostics& diagnostics);
+    // Reloads from another set of files (a scenario's timeline applying a change), which
+    // later reload() calls then read.
+    bool reloadFiles(const std::vector<std::string>& files, core::Diagnostics& diagnostics);
 
     cluster::Cluster& cluster();
     std::shared_ptr<const routing::RouteTable> routeTable() const;

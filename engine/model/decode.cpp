@@ -84,6 +84,8 @@ void decodeObject(const YamlNode& root, Manifests& m, int list_depth) {
                 root.find("apiVersion")->location,
                 "this API version was removed from Kubernetes; use " + std::string(now));
     };
+    if (v.starts_with("ingress-lab.dev/")) return;  // the lab's own files (a scenario) in
+                                                     // a manifest folder: not cluster objects
     if (k == "List" && v == "v1")
         decodeList(r, root, m, list_depth);
     else if (k == "Ingress" && v == "networking.k8s.io/v1")

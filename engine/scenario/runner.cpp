@@ -1,0 +1,592 @@
+#include "engine/scenario/runner.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+#include <unordered_map>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/core/text.h"
+#include "engine/lab/lab.h"
+#include "engine/scenario/load_generator.h"
+
+namespace ilab::scenario {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// What the proxy recorded about one request, joined to the client's record by X-Request-ID.
+struct RoutedAs {
+    std::string ingress;  // "ns/name"
+    std::string rule_path, service, pod;
+    bool canary = false;
+};
+
+std::string number(double v, int digits = 3) {
+    std::ostringstream out;
+    out.precision(digits);
+    out << std::fixed << v;
+    std::string s = out.str();
+    if (s.find('.') != std::string::npos) {
+        while (s.back() == '0') s.pop_back();
+        if (s.back() == '.') s.pop_back();
+    }
+    return s;
+}
+
+double percentile(std::vector<double> values, double p) {
+    if (values.empty()) return 0;
+    std::sort(values.begin(), values.end());
+    const auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(values.size())));
+    return values[std::min(values.size() - 1, rank == 0 ? 0 : rank - 1)];
+}
+
+std::string readFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return buffer.str();
+}
+
+// --- names a scenario refers to must exist -----------------------------------------------
+
+class ReferenceCheck {
+  public:
+    ReferenceCheck(const model::Manifests& m, core::Diagnostics& d) : m_(m), d_(d) {}
+
+    void target(const cluster::Target& t, const core::SourceLocation& at) {
+        bool found = false;
+        switch (t.kind) {
+            case cluster::Target::Kind::Service:
+                found = m_.findService(t.namespace_, t.name) != nullptr;
+                break;
+            case cluster::Target::Kind::Workload:
+                found = std::any_of(m_.workloads.begin(), m_.workloads.end(), [&](const auto& w) {
+                    return w.meta.namespace_ == t.namespace_ && w.meta.name == t.name;
+                });
+                break;
+            case cluster::Target::Kind::Pod:
+                found = std::any_of(m_.pods.begin(), m_.pods.end(), [&](const auto& p) {
+                    return p.meta.namespace_ == t.namespace_ && p.meta.name == t.name;
+                });
+                break;
+        }
+        if (!found)
+            unknown(std::string(t.kind == cluster::Target::Kind::Service    ? "Service"
+                                : t.kind == cluster::Target::Kind::Workload ? "workload"
+                                                                            : "pod") +
+                        " " + core::quoted(t.namespace_ + "/" + t.name),
+                    at);
+    }
+    void service(const std::string& name, const core::SourceLocation& at) {
+        if (name.empty()) return;
+        if (std::none_of(m_.services.begin(), m_.services.end(),
+                         [&](const auto& s) { return s.meta.name == name; }))
+            unknown("Service " + core::quoted(name), at);
+    }
+    void ingress(const std::string& name, const core::SourceLocation& at) {
+        if (name.empty()) return;
+        if (std::none_of(m_.ingresses.begin(), m_.ingresses.end(), [&](const auto& i) {
+                return i.meta.name == name || i.meta.qualifiedName() == name;
+            }))
+            unknown("Ingress " + core::quoted(name), at);
+    }
+    void route(const std::string& path, const core::SourceLocation& at) {
+        if (path.empty()) return;
+        for (const auto& ing : m_.ingresses)
+            for (const auto& rule : ing.rules)
+                for (const auto& p : rule.paths)
+                    if (p.path == path) return;
+        unknown("route (rule path) " + core::quoted(path), at);
+    }
+
+  private:
+    void unknown(const std::string& what, const core::SourceLocation& at) {
+        d_.error("ILAB-SCENARIO-006", "the scenario names " + what + ", which the manifests do not define",
+                 at, "check the spelling against the manifests, or add it to them");
+    }
+    const model::Manifests& m_;
+    core::Diagnostics& d_;
+};
+
+void checkReferences(const Scenario& s, const model::Manifests& m, core::Diagnostics& d) {
+    ReferenceCheck check(m, d);
+    for (const auto& b : s.behaviors) check.target(b.target.target, b.target.location);
+    for (const auto& e : s.timeline) {
+        if (e.kind == TimelineEntry::Kind::Fault) check.target(e.fault.target, e.location);
+        if (e.kind == TimelineEntry::Kind::Behavior)
+            check.target(e.behavior.target.target, e.location);
+    }
+    for (const auto& x : s.request_expectations)
+        if (x.backend) check.service(*x.backend, x.location);
+    for (const auto& x : s.metric_expectations) {
+        check.service(x.filter.service, x.location);
+        check.service(x.share_of, x.location);
+        check.ingress(x.filter.ingress, x.location);
+        check.route(x.filter.route, x.location);
+    }
+}
+
+// --- request expectations ------------------------------------------------------------------
+
+routing::Request routingRequest(const RequestSpec& spec, std::uint16_t port) {
+    routing::Request r;
+    r.method = spec.method;
+    r.scheme = spec.scheme;
+    r.host = spec.host;
+    r.target = spec.target;
+    r.port = port;
+    r.client_ip = spec.client_ip.empty() ? "127.0.0.1" : spec.client_ip;
+    for (const auto& h : spec.headers) r.headers.push_back(h);
+    if (!spec.cookies.empty()) {
+        std::string cookie;
+        for (const auto& [name, value] : spec.cookies)
+            cookie += (cookie.empty() ? "" : "; ") + name + "=" + value;
+        r.headers.emplace_back("Cookie", cookie);
+    }
+    if (spec.body_bytes > 0) r.content_length = spec.body_bytes;
+    return r;
+}
+
+// Compares one side (the decision core or the live proxy) with the expectation.
+void compare(const RequestExpectation& x, const std::string& side, int status,
+             const std::string& backend, std::optional<bool> canary, const std::string& location,
+             std::optional<std::string> upstream_path, std::vector<std::string>& wrong) {
+    if (x.status && *x.status != status)
+        wrong.push_back(side + " status " + std::to_string(status));
+    if (x.backend && *x.backend != backend)
+        wrong.push_back(side + " backend " + (backend.empty() ? "(none)" : backend));
+    if (x.canary && canary && *x.canary != *canary)
+        wrong.push_back(side + std::string(*canary ? " served by the canary" : " not by the canary"));
+    if (x.location_header && *x.location_header != location)
+        wrong.push_back(side + " location " + (location.empty() ? "(none)" : location));
+    if (x.upstream_path && upstream_path && *x.upstream_path != *upstream_path)
+        wrong.push_back(side + " upstream path " + *upstream_path);
+}
+
+std::string expectedText(const RequestExpectation& x) {
+    std::vector<std::string> parts;
+    if (x.status) parts.push_back("status " + std::to_string(*x.status));
+    if (x.backend) parts.push_back("backend " + (x.backend->empty() ? "(none)" : *x.backend));
+    if (x.canary) parts.push_back(*x.canary ? "canary" : "not canary");
+    if (x.location_header) parts.push_back("location " + *x.location_header);
+    if (x.upstream_path) parts.push_back("upstream path " + *x.upstream_path);
+    return core::join(parts, ", ");
+}
+
+ExpectationResult checkRequest(const RequestExpectation& x, lab::Lab& lab, LoadGenerator& client) {
+    ExpectationResult r;
+    r.kind = ExpectationResult::Kind::Request;
+    r.name = x.name;
+    r.location = x.location;
+    r.expected = expectedText(x);
+    std::vector<std::string> wrong;
+
+    const std::uint16_t port = x.request.scheme == "https" ? lab.httpsPort() : lab.httpPort();
+    const auto table = lab.routeTable();
+    const routing::Decision d = table->match(routingRequest(x.request, port), nullptr);
+    compare(x, "decision core:", d.status == 0 ? 200 : d.status,
+            d.backend ? d.backend->service : "", d.canary, d.location,
+            d.action == routing::Action::Forward ? std::optional(d.upstream.path) : std::nullopt,
+            wrong);
+
+    const RequestRecord live = client.send(x.request);
+    std::string backend;
+    std::optional<std::string> path;
+    std::optional<bool> canary;
+    if (auto j = nlohmann::json::parse(live.body, nullptr, false); j.is_object() && j.contains("pod")) {
+        backend = j.value("service", "");
+        std::string query = j.value("query", "");
+        path = j.value("path", "") + (query.empty() ? "" : "?" + query);
+    }
+    if (live.status == 0) {
+        wrong.push_back("live proxy: no response (" + live.error + ")");
+    } else {
+        // The decision core says which side a canary split takes only with a seed; the live
+        // answer names the Service that served.
+        if (x.canary && d.backend && !backend.empty())
+            canary = backend != d.backend->service ? std::optional(!d.canary) : std::optional(d.canary);
+        compare(x, "live proxy:", live.status, backend, canary, live.location, path, wrong);
+    }
+    r.passed = wrong.empty();
+    r.measured = r.passed ? "decision core and live proxy agree: " + r.expected
+                          : core::join(wrong, "; ");
+    return r;
+}
+
+// --- measuring -------------------------------------------------------------------------------
+
+struct Measured {
+    const RequestRecord* record;
+    const RoutedAs* routed;  // null when the proxy never recorded it
+    double at_s;             // intended send time, in run seconds
+};
+
+bool matchesStatus(const std::string& filter, int status) {
+    if (filter.empty()) return true;
+    if (filter[1] == 'x') return status / 100 == filter[0] - '0';
+    return std::to_string(status) == filter;
+}
+
+std::vector<const Measured*> select(const std::vector<Measured>& all, const MetricFilter& f,
+                                    const Scenario& s) {
+    std::vector<const Measured*> out;
+    for (const Measured& m : all) {
+        const RequestRecord& r = *m.record;
+        if (!f.profile.empty() &&
+            (r.profile < 0 || s.traffic[static_cast<std::size_t>(r.profile)].name != f.profile))
+            continue;
+        if (f.from && m.at_s * 1000 < static_cast<double>(f.from->count())) continue;
+        if (f.to && m.at_s * 1000 >= static_cast<double>(f.to->count())) continue;
+        if (!matchesStatus(f.status, r.status)) continue;
+        const RoutedAs* a = m.routed;
+        if (!f.service.empty() && (!a || a->service != f.service)) continue;
+        if (!f.ingress.empty() &&
+            (!a || (a->ingress != f.ingress && a->ingress.substr(a->ingress.find('/') + 1) != f.ingress)))
+            continue;
+        if (!f.pod.empty() && (!a || (a->pod != f.pod && !a->pod.starts_with(f.pod + "-"))))
+            continue;
+        if (!f.route.empty() && (!a || a->rule_path != f.route)) continue;
+        out.push_back(&m);
+    }
+    return out;
+}
+
+ExpectationResult checkMetric(const MetricExpectation& x, const std::vector<Measured>& all,
+                              const Scenario& s) {
+    using M = MetricExpectation::Metric;
+    ExpectationResult r;
+    r.kind = ExpectationResult::Kind::Metric;
+    r.name = x.name;
+    r.location = x.location;
+    r.expected = x.describe();
+    const auto chosen = select(all, x.filter, s);
+    const bool counts = x.metric == M::Requests || x.metric == M::StatusCount;
+    if (chosen.empty() && !counts) {
+        r.passed = false;
+        r.measured = "no request matched the filter";
+        return r;
+    }
+    double value = 0;
+    std::string unit;
+    switch (x.metric) {
+        case M::LatencyPercentile:
+        case M::LatencyMean: {
+            std::vector<double> latencies;
+            for (const Measured* m : chosen) latencies.push_back(m->record->latencyMs());
+            if (x.metric == M::LatencyMean) {
+                for (double l : latencies) value += l;
+                value /= static_cast<double>(latencies.size());
+            } else {
+                value = percentile(std::move(latencies), x.percentile);
+            }
+            unit = " ms";
+            break;
+        }
+        case M::ErrorRate: {
+            std::size_t errors = 0;
+            for (const Measured* m : chosen) errors += m->record->status == 0 || m->record->status >= 500;
+            value = static_cast<double>(errors) / static_cast<double>(chosen.size());
+            break;
+        }
+        case M::Requests:
+        case M::StatusCount:
+            value = static_cast<double>(chosen.size());
+            break;
+        case M::Share: {
+            std::size_t hits = 0;
+            for (const Measured* m : chosen) hits += m->routed && m->routed->service == x.share_of;
+            value = static_cast<double>(hits) / static_cast<double>(chosen.size());
+            break;
+        }
+        case M::PodsReached: {
+            std::set<std::string> pods;
+            for (const Measured* m : chosen)
+                if (m->routed && !m->routed->pod.empty()) pods.insert(m->routed->pod);
+            value = static_cast<double>(pods.size());
+            break;
+        }
+    }
+    r.value = value;
+    r.passed = (!x.min || value >= *x.min) && (!x.max || value <= *x.max);
+    r.measured = number(value) + unit + " over " + std::to_string(chosen.size()) + " requests";
+    return r;
+}
+
+}  // namespace
+
+bool RunResult::passed() const {
+    return std::all_of(expectations.begin(), expectations.end(),
+                       [](const ExpectationResult& e) { return e.passed; });
+}
+
+std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& options,
+                                     core::Diagnostics& diagnostics) {
+    // 1. The topology, and every name the scenario uses.
+    model::LoadOptions load;
+    model::Manifests manifests = s.inline_manifests.empty()
+                                     ? model::loadManifests(s.manifests, load)
+                                     : model::loadManifestsFromText(s.inline_manifests,
+                                                                    s.file + " (manifestsInline)", load);
+    for (const auto& d : manifests.diagnostics.items())
+        if (d.severity == core::Severity::Error) diagnostics.add(d);
+    if (manifests.input_unreadable || manifests.diagnostics.hasErrors()) return std::nullopt;
+    checkReferences(s, manifests, diagnostics);
+    if (diagnostics.hasErrors()) return std::nullopt;
+
+    // 2. The lab, on ports nobody else holds.
+    lab::LabOptions lab_options;
+    lab_options.files = s.manifests;
+    lab_options.http = {"127.0.0.1", 0};
+    lab_options.https = proxy::ListenerSpec{"127.0.0.1", 0};
+    lab_options.ca_directory = options.ca_directory;
+    lab_options.cluster.ephemeral_ports = true;
+    lab_options.cluster.seed = s.seed;
+    lab_options.proxy.seed = s.seed;
+    core::Diagnostics start_diagnostics;
+    std::unique_ptr<lab::Lab> lab =
+        s.inline_manifests.empty()
+            ? lab::Lab::start(lab_options, start_diagnostics)
+            : lab::Lab::startFromText(s.inline_manifests, lab_options, start_diagnostics);
+    if (!lab) {
+        for (const auto& d : start_diagnostics.items())
+            if (d.severity == core::Severity::Error) diagnostics.add(d);
+        diagnostics.error("ILAB-RUN-001", "the lab did not start", {});
+        return std::nullopt;
+    }
+    for (const auto& b : s.behaviors) lab->cluster().setBehavior(b.target.target, b.behavior);
+
+    RunResult result;
+    result.scenario = s.name;
+    result.file = s.file;
+    result.description = s.description;
+    result.seed = s.seed;
+    result.planned_s = std::chrono::duration<double>(s.duration).count();
+    const auto table = lab->routeTable();
+    for (const auto& server : table->servers())
+        for (const auto& loc : server.locations) {
+            if (loc.ingress.empty()) continue;  // the controller's own default backend
+            result.coverage.push_back({loc.ingress, server.name, loc.path, loc.backend.service, 0});
+            if (loc.canary && loc.canary->policy.weight > 0)
+                result.canary_weights.push_back(
+                    {loc.backend.service, loc.canary->backend.service,
+                     100.0 * std::min(1.0, static_cast<double>(loc.canary->policy.weight) /
+                                               loc.canary->policy.effectiveWeightTotal())});
+        }
+
+    LoadTarget target;
+    target.http_port = lab->httpPort();
+    target.https_port = lab->httpsPort();
+    LoadGenerator client(target, s.seed);
+
+    // Readiness delays: give pods that start unready their time before checking requests.
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    // 3. Request expectations, before traffic and faults.
+    for (const auto& x : s.request_expectations)
+        result.expectations.push_back(checkRequest(x, *lab, client));
+
+    // 4. What the proxy records, by request id.
+    std::mutex routed_mutex;
+    std::unordered_map<std::string, RoutedAs> routed;
+    const auto subscription = lab->telemetry().subscribe([&](const telemetry::Delivery& d) {
+        std::lock_guard lock(routed_mutex);
+        for (const auto& batch : d.batches)
+            for (const auto& e : batch->events) {
+                RoutedAs a;
+                a.ingress = e.ingress.str();
+                a.rule_path = e.rule_path;
+                a.canary = e.canary;
+                a.service = e.canary ? e.canary_service.name : e.service.name;
+                if (!e.upstreams.empty()) a.pod = e.upstreams.back().pod;
+                routed[e.request_id] = std::move(a);
+            }
+    });
+
+    // 5. Traffic and the timeline, in real time.
+    struct Action {
+        Millis at;
+        std::function<void()> run;
+    };
+    std::vector<Action> actions;
+    const std::string base_manifests = s.inline_manifests;
+    for (const TimelineEntry& e : s.timeline) {
+        AppliedEvent shown{e.at.count() / 1000.0,
+                           (e.at + e.duration.value_or(Millis{0})).count() / 1000.0, e.describe()};
+        result.timeline.push_back(shown);
+        switch (e.kind) {
+            case TimelineEntry::Kind::Fault: {
+                cluster::FaultSpec fault = e.fault;
+                fault.duration = e.duration;
+                actions.push_back({e.at, [&lab, fault] { lab->cluster().injectFault(fault); }});
+                break;
+            }
+            case TimelineEntry::Kind::Behavior: {
+                actions.push_back({e.at, [&lab, b = e.behavior] {
+                                       lab->cluster().setBehavior(b.target.target, b.behavior);
+                                   }});
+                if (e.duration) {
+                    cluster::Behavior before;
+                    for (const auto& b : s.behaviors)
+                        if (b.target.target.name == e.behavior.target.target.name) before = b.behavior;
+                    actions.push_back({e.at + *e.duration, [&lab, t = e.behavior.target.target, before] {
+                                           lab->cluster().setBehavior(t, before);
+                                       }});
+                }
+                break;
+            }
+            case TimelineEntry::Kind::Apply: {
+                auto apply = [&lab, &s, path = e.apply_path, &diagnostics] {
+                    core::Diagnostics d;
+                    if (s.inline_manifests.empty()) {
+                        auto files = s.manifests;
+                        files.push_back(path);
+                        lab->reloadFiles(files, d);
+                    } else {
+                        lab->reloadFromText(s.inline_manifests + "\n---\n" + readFile(path), d);
+                    }
+                    for (const auto& item : d.items())
+                        if (item.severity == core::Severity::Error) diagnostics.add(item);
+                };
+                actions.push_back({e.at, apply});
+                if (e.duration)
+                    actions.push_back({e.at + *e.duration, [&lab, &s] {
+                                           core::Diagnostics d;
+                                           if (s.inline_manifests.empty())
+                                               lab->reloadFiles(s.manifests, d);
+                                           else
+                                               lab->reloadFromText(s.inline_manifests, d);
+                                       }});
+                break;
+            }
+            case TimelineEntry::Kind::Pause:
+                actions.push_back({e.at, [&client, p = e.pause_profile] { client.setPaused(p, true); }});
+                if (e.duration)
+                    actions.push_back({e.at + *e.duration,
+                                       [&client, p = e.pause_profile] { client.setPaused(p, false); }});
+                break;
+        }
+    }
+    std::stable_sort(actions.begin(), actions.end(),
+                     [](const Action& a, const Action& b) { return a.at < b.at; });
+
+    const auto run_start = Clock::now() + std::chrono::milliseconds(50);
+    const auto run_end = run_start + s.duration;
+    client.start(s.traffic, run_start, s.duration);
+    std::size_t next_action = 0;
+    auto next_progress = run_start + std::chrono::seconds(1);
+    std::uint64_t last_requests = 0;
+    while (Clock::now() < run_end) {
+        if (options.cancel && options.cancel->load()) {
+            result.incomplete = true;
+            break;
+        }
+        const auto now = Clock::now();
+        while (next_action < actions.size() && run_start + actions[next_action].at <= now)
+            actions[next_action++].run();
+        if (now >= next_progress && options.progress) {
+            Progress p;
+            p.elapsed_s = std::chrono::duration<double>(now - run_start).count();
+            p.planned_s = result.planned_s;
+            p.requests = lab->telemetry().recordedEvents();
+            p.errors = lab->counters().status_5xx;
+            p.rate = static_cast<double>(p.requests - last_requests);
+            last_requests = p.requests;
+            options.progress(p);
+            next_progress += std::chrono::seconds(1);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    client.stop(std::chrono::seconds(5));
+    result.elapsed_s = std::chrono::duration<double>(Clock::now() - run_start).count();
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));  // the proxy's last flush
+    lab->telemetry().unsubscribe(subscription);
+    std::vector<RequestRecord> records = client.takeRecords();
+
+    // 6. Join, summarise, judge.
+    std::vector<Measured> measured;
+    measured.reserve(records.size());
+    {
+        std::lock_guard lock(routed_mutex);
+        for (const RequestRecord& r : records) {
+            auto it = routed.find(r.request_id);
+            measured.push_back({&r, it == routed.end() ? nullptr : &it->second,
+                                std::chrono::duration<double>(r.intended - run_start).count()});
+        }
+    }
+    result.requests = records.size();
+    for (std::size_t i = 0; i < s.traffic.size(); ++i) {
+        ProfileSummary p;
+        p.name = s.traffic[i].name;
+        std::vector<double> latencies;
+        for (const Measured& m : measured) {
+            if (m.record->profile != static_cast<int>(i)) continue;
+            ++p.requests;
+            const int st = m.record->status;
+            ++p.by_class[st == 0 ? 0 : std::clamp(st / 100, 1, 5)];
+            p.errors += st == 0 || st >= 500;
+            latencies.push_back(m.record->latencyMs());
+        }
+        p.rate = result.elapsed_s > 0 ? static_cast<double>(p.requests) / result.elapsed_s : 0;
+        p.p50_ms = percentile(latencies, 50);
+        p.p95_ms = percentile(latencies, 95);
+        p.p99_ms = percentile(latencies, 99);
+        p.max_ms = latencies.empty() ? 0 : *std::max_element(latencies.begin(), latencies.end());
+        result.profiles.push_back(p);
+    }
+    const int seconds = static_cast<int>(std::ceil(result.planned_s));
+    std::vector<std::vector<double>> latency_by_second(static_cast<std::size_t>(std::max(seconds, 1)));
+    std::vector<std::map<std::string, std::uint64_t>> services_by_second(latency_by_second.size());
+    result.seconds.resize(latency_by_second.size());
+    for (std::size_t k = 0; k < result.seconds.size(); ++k) result.seconds[k].second = static_cast<int>(k);
+    for (const Measured& m : measured) {
+        if (m.at_s < 0) continue;
+        const auto k = std::min(result.seconds.size() - 1, static_cast<std::size_t>(m.at_s));
+        SecondPoint& p = result.seconds[k];
+        const int st = m.record->status;
+        ++p.requests;
+        ++p.by_class[st == 0 ? 0 : std::clamp(st / 100, 1, 5)];
+        p.errors += st == 0 || st >= 500;
+        latency_by_second[k].push_back(m.record->latencyMs());
+        if (m.routed && !m.routed->service.empty()) ++services_by_second[k][m.routed->service];
+        if (m.routed)
+            for (auto& c : result.coverage)
+                if (c.ingress == m.routed->ingress && c.path == m.routed->rule_path) {
+                    ++c.requests;
+                    break;
+                }
+    }
+    for (std::size_t k = 0; k < result.seconds.size(); ++k) {
+        result.seconds[k].p50_ms = percentile(latency_by_second[k], 50);
+        result.seconds[k].p99_ms = percentile(latency_by_second[k], 99);
+        result.seconds[k].by_service.assign(services_by_second[k].begin(), services_by_second[k].end());
+    }
+    std::size_t covered = 0;
+    for (const auto& c : result.coverage) covered += c.requests > 0;
+    result.coverage_percent =
+        result.coverage.empty() ? 100.0 : 100.0 * static_cast<double>(covered) / result.coverage.size();
+
+    for (const auto& x : s.metric_expectations)
+        result.expectations.push_back(checkMetric(x, measured, s));
+    const auto fail_under = options.coverage_fail_under ? options.coverage_fail_under : s.coverage_fail_under;
+    if (fail_under) {
+        ExpectationResult c;
+        c.kind = ExpectationResult::Kind::Coverage;
+        c.name = "route coverage";
+        c.expected = "at least " + number(*fail_under) + "% of the rules reached";
+        c.value = result.coverage_percent;
+        c.passed = result.coverage_percent >= *fail_under;
+        c.measured = number(result.coverage_percent, 1) + "% (" + std::to_string(covered) + " of " +
+                     std::to_string(result.coverage.size()) + " rules)";
+        result.expectations.push_back(c);
+    }
+    lab->stop();
+    return result;
+}
+
+}  // namespace ilab::scenario

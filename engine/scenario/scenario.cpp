@@ -1,0 +1,94 @@
+#include <sstream>
+
+#include "engine/scenario/scenario.h"
+
+namespace ilab::scenario {
+namespace {
+
+std::string targetText(const cluster::Target& t) {
+    const char* kind = t.kind == cluster::Target::Kind::Pod        ? "pod"
+                       : t.kind == cluster::Target::Kind::Workload ? "workload"
+                                                                   : "service";
+    return std::string(kind) + " " + (t.namespace_ == "default" ? "" : t.namespace_ + "/") + t.name;
+}
+
+std::string faultName(cluster::FaultSpec::Kind k) {
+    using K = cluster::FaultSpec::Kind;
+    switch (k) {
+        case K::Kill: return "kill";
+        case K::Unready: return "unready";
+        case K::Latency: return "latency";
+        case K::Status: return "status";
+        case K::Reset: return "reset";
+        case K::BlackHole: return "blackhole";
+        case K::Throttle: return "throttle";
+        case K::CloseAfterHeaders: return "closeAfterHeaders";
+    }
+    return "fault";
+}
+
+std::string number(double v) {
+    std::ostringstream out;
+    out << v;
+    return out.str();
+}
+
+}  // namespace
+
+std::string TimelineEntry::describe() const {
+    switch (kind) {
+        case Kind::Fault: {
+            std::string text = "fault " + faultName(fault.kind);
+            if (fault.kind == cluster::FaultSpec::Kind::Status)
+                text += " " + std::to_string(fault.status);
+            if (fault.kind == cluster::FaultSpec::Kind::Latency)
+                text += " +" + number(fault.latency_ms) + " ms";
+            text += " on " + targetText(fault.target);
+            if (fault.probability < 1) text += " (p " + number(fault.probability) + ")";
+            return text;
+        }
+        case Kind::Behavior:
+            return "behaviour of " + targetText(behavior.target.target) + " changes";
+        case Kind::Apply:
+            return "apply " + apply_path;
+        case Kind::Pause:
+            return pause_profile.empty() ? "pause all traffic" : "pause " + pause_profile;
+    }
+    return "";
+}
+
+std::string MetricExpectation::describe() const {
+    std::string text;
+    switch (metric) {
+        case Metric::LatencyPercentile: text = "latency p" + number(percentile); break;
+        case Metric::LatencyMean: text = "latency mean"; break;
+        case Metric::ErrorRate: text = "error rate"; break;
+        case Metric::StatusCount: text = "responses"; break;
+        case Metric::Requests: text = "requests"; break;
+        case Metric::Share: text = "share of " + share_of; break;
+        case Metric::PodsReached: text = "pods reached"; break;
+    }
+    std::vector<std::string> where;
+    if (!filter.profile.empty()) where.push_back("profile " + filter.profile);
+    if (!filter.service.empty()) where.push_back("service " + filter.service);
+    if (!filter.ingress.empty()) where.push_back("ingress " + filter.ingress);
+    if (!filter.pod.empty()) where.push_back("pod " + filter.pod);
+    if (!filter.route.empty()) where.push_back("route " + filter.route);
+    if (!filter.status.empty()) where.push_back("status " + filter.status);
+    if (filter.from || filter.to)
+        where.push_back("from " + number(filter.from ? filter.from->count() / 1000.0 : 0) + "s" +
+                        (filter.to ? " to " + number(filter.to->count() / 1000.0) + "s" : ""));
+    for (std::size_t i = 0; i < where.size(); ++i)
+        text += (i == 0 ? " of " : ", ") + where[i];
+    const bool latency = metric == Metric::LatencyPercentile || metric == Metric::LatencyMean;
+    const std::string unit = latency ? " ms" : "";
+    if (min && max)
+        text += " in [" + number(*min) + ", " + number(*max) + "]" + unit;
+    else if (max)
+        text += " <= " + number(*max) + unit;
+    else if (min)
+        text += " >= " + number(*min) + unit;
+    return text;
+}
+
+}  // namespace ilab::scenario

@@ -1,0 +1,148 @@
+#pragma once
+// A scenario: the lab's unit of work. The topology (manifests), how its workloads behave, the
+// traffic, a timeline of faults and changes, and what must hold. docs/scenarios.md is the
+// reference; loadScenario() reads one from YAML with a located diagnostic for every mistake.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/cluster/cluster.h"
+#include "engine/core/diagnostic.h"
+
+namespace ilab::scenario {
+
+using Millis = std::chrono::milliseconds;
+
+// One request as a scenario writes it.
+struct RequestSpec {
+    std::string method = "GET";
+    std::string url;  // http://host/path?query or https://...
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::vector<std::pair<std::string, std::string>> cookies;
+    std::uint64_t body_bytes = 0;
+    std::string client_ip;  // a loopback address to send from ("" : 127.0.0.1)
+    double weight = 1;      // in a traffic mix
+    core::SourceLocation location;
+
+    // Derived from url by the loader.
+    std::string scheme, host, target;  // target: path and query
+};
+
+// An open-model arrival rate that ramps linearly to `target` over `duration`.
+struct Stage {
+    Millis duration{0};
+    double target = 0;
+};
+
+struct TrafficProfile {
+    std::string name;
+    // Open model: requests per second (constant), or stages from `rate` (default 0).
+    double rate = 0;
+    std::vector<Stage> stages;
+    // Closed model: this many virtual users, each sending its next request when the previous
+    // one is answered, after think_time.
+    int virtual_users = 0;
+    Millis think_time{0};
+    Millis start{0};                   // offset from the run's start
+    std::optional<Millis> duration;    // default: to the end of the run
+    std::vector<RequestSpec> requests;  // the mix, drawn by weight
+    core::SourceLocation location;
+};
+
+// Where a behaviour or a fault applies, as written.
+struct TargetSpec {
+    cluster::Target target;
+    core::SourceLocation location;
+};
+
+struct BehaviorSpec {
+    TargetSpec target;
+    cluster::Behavior behavior;
+};
+
+// One timeline entry: at `at` (for `duration`, when given) do one thing.
+struct TimelineEntry {
+    enum class Kind { Fault, Behavior, Apply, Pause };
+    Kind kind = Kind::Fault;
+    Millis at{0};
+    std::optional<Millis> duration;
+    cluster::FaultSpec fault;      // Fault (its target, window from at/for)
+    BehaviorSpec behavior;         // Behavior
+    std::string apply_path;        // Apply: a manifest file applied over the scenario's
+    std::string pause_profile;     // Pause: "" pauses every profile
+    core::SourceLocation location;
+    std::string describe() const;  // one line for reports ("fault latency on service web")
+};
+
+// What must happen to one request, checked through the decision core and the live proxy.
+struct RequestExpectation {
+    std::string name;
+    RequestSpec request;
+    std::optional<int> status;
+    std::optional<std::string> backend;  // Service name; "" means no backend (answered by the
+                                         // controller)
+    std::optional<bool> canary;
+    std::optional<std::string> location_header;
+    std::optional<std::string> upstream_path;
+    core::SourceLocation location;
+};
+
+// Which measured requests a metric expectation looks at.
+struct MetricFilter {
+    std::string profile, service, ingress, pod, route;  // "" : any
+    std::string status;  // "503", "5xx" or "" (any)
+    std::optional<Millis> from, to;  // window in run time
+};
+
+struct MetricExpectation {
+    enum class Metric {
+        LatencyPercentile,  // percentile (0..100] of latency in ms from the intended send time
+        LatencyMean,
+        ErrorRate,    // share of requests with a 5xx or no response at all
+        StatusCount,  // requests matching the filter (use status in the filter)
+        Requests,     // requests matching the filter
+        Share,        // share of the filtered requests that `share_of` served
+        PodsReached,  // distinct pods that answered
+    };
+    std::string name;
+    Metric metric = Metric::Requests;
+    double percentile = 99;
+    std::string share_of;  // Share: a Service name
+    MetricFilter filter;
+    std::optional<double> min, max;  // bounds, inclusive (ms for latencies)
+    core::SourceLocation location;
+    std::string describe() const;  // "latency p99 of service web < 250 ms"
+};
+
+struct Scenario {
+    std::string name, description;
+    std::string file;                    // the scenario file ("" when read from text)
+    std::vector<std::string> manifests;  // paths, resolved against the scenario's folder
+    std::string inline_manifests;        // YAML text, when given inline
+    std::uint64_t seed = 1;
+    Millis duration{10000};
+    std::vector<BehaviorSpec> behaviors;
+    std::vector<TrafficProfile> traffic;
+    std::vector<TimelineEntry> timeline;
+    std::vector<RequestExpectation> request_expectations;
+    std::vector<MetricExpectation> metric_expectations;
+    std::optional<double> coverage_fail_under;  // percent of rules the traffic must reach
+};
+
+struct LoadedScenario {
+    std::optional<Scenario> scenario;  // set unless the file could not be read or parsed
+    core::Diagnostics diagnostics;     // errors make the scenario unusable (exit 2)
+};
+
+// Reads and checks a scenario file. Paths in it are resolved against its folder.
+LoadedScenario loadScenario(const std::string& path);
+LoadedScenario loadScenarioFromText(const std::string& text, const std::string& file_name,
+                                    const std::string& base_directory);
+
+// "250ms", "2s", "1.5s", "1m": a duration as scenarios write them.
+std::optional<Millis> parseDuration(std::string_view text);
+
+}  // namespace ilab::scenario

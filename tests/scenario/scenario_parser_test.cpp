@@ -1,0 +1,110 @@
+#include "engine/scenario/scenario.h"
+
+#include <gtest/gtest.h>
+
+namespace ilab::scenario {
+namespace {
+
+LoadedScenario parse(const std::string& spec) {
+    return loadScenarioFromText("apiVersion: ingress-lab.dev/v1alpha1\nkind: Scenario\n"
+                                "metadata: {name: t}\nspec:\n  manifestsInline: \"x\"\n" + spec,
+                                "t.yaml", ".");
+}
+
+const core::Diagnostic* first(const LoadedScenario& s, std::string_view code) {
+    for (const auto& d : s.diagnostics.items())
+        if (d.code == code) return &d;
+    return nullptr;
+}
+
+TEST(ScenarioParserTest, DurationsReadAsScenariosWriteThem) {
+    EXPECT_EQ(parseDuration("250ms"), Millis(250));
+    EXPECT_EQ(parseDuration("1.5s"), Millis(1500));
+    EXPECT_EQ(parseDuration("2m"), Millis(120000));
+    EXPECT_FALSE(parseDuration("10"));
+    EXPECT_FALSE(parseDuration("fast"));
+    EXPECT_FALSE(parseDuration("-1s"));
+}
+
+TEST(ScenarioParserTest, AFullScenarioReadsIntoItsParts) {
+    const auto s = parse(R"(  seed: 9
+  duration: 12s
+  behaviors:
+  - target: {workload: web}
+    latency: {lognormal: {p50: 10ms, p99: 80ms}}
+    errorRate: 0.01
+  traffic:
+  - name: users
+    stages: [{duration: 5s, target: 100}]
+    requests:
+    - {url: "https://shop.local/a?b=1", weight: 3, headers: {X-Canary: always}}
+  timeline:
+  - {at: 2s, for: 3s, fault: {kind: status, status: 503, target: {service: web}}}
+  - {at: 4s, pause: {profile: users}}
+  expect:
+    requests:
+    - {request: {url: http://shop.local/}, status: 308}
+    metrics:
+    - {metric: latency.p99, where: {service: web, from: 2s}, max: 250ms}
+    - {metric: share, of: web-v2, between: [0.05, 0.15]}
+    coverage: {failUnder: 80}
+)");
+    ASSERT_TRUE(s.scenario);
+    ASSERT_FALSE(s.diagnostics.hasErrors()) << core::formatDiagnostic(s.diagnostics.items()[0]);
+    const Scenario& sc = *s.scenario;
+    EXPECT_EQ(sc.seed, 9u);
+    EXPECT_EQ(sc.duration, Millis(12000));
+    ASSERT_EQ(sc.behaviors.size(), 1u);
+    EXPECT_EQ(sc.behaviors[0].behavior.latency.kind, cluster::LatencyModel::Kind::LogNormal);
+    const RequestSpec& r = sc.traffic.at(0).requests.at(0);
+    EXPECT_EQ(r.scheme, "https");
+    EXPECT_EQ(r.host, "shop.local");
+    EXPECT_EQ(r.target, "/a?b=1");
+    EXPECT_EQ(r.weight, 3);
+    ASSERT_EQ(sc.timeline.size(), 2u);
+    EXPECT_EQ(sc.timeline[0].fault.status, 503);
+    EXPECT_EQ(sc.timeline[0].duration, Millis(3000));
+    EXPECT_EQ(sc.timeline[0].describe(), "fault status 503 on service web");
+    ASSERT_EQ(sc.metric_expectations.size(), 2u);
+    EXPECT_EQ(sc.metric_expectations[0].max, 250);
+    EXPECT_EQ(sc.metric_expectations[0].percentile, 99);
+    EXPECT_EQ(sc.metric_expectations[1].describe(), "share of web-v2 in [0.05, 0.15]");
+    EXPECT_EQ(sc.coverage_fail_under, 80);
+}
+
+TEST(ScenarioParserTest, MistakesAreReportedWhereTheyAre) {
+    const auto s = parse(R"(  duration: 5 seconds
+  trafic: []
+  traffic:
+  - name: users
+    rate: 10
+    requests: [{url: "ftp://x/"}]
+  timeline:
+  - {at: 1s, pause: {profile: nobody}}
+  expect:
+    metrics:
+    - {metric: latency.p101, max: 1}
+)");
+    const auto* duration = first(s, "ILAB-SCENARIO-003");
+    ASSERT_NE(duration, nullptr);
+    EXPECT_EQ(duration->location.line, 6);
+    EXPECT_NE(duration->message.find("spec.duration"), std::string::npos);
+    const auto* unknown = first(s, "ILAB-SCENARIO-004");
+    ASSERT_NE(unknown, nullptr);
+    EXPECT_EQ(unknown->location.line, 7);
+    EXPECT_EQ(unknown->hint, "did you mean \"traffic\"?");
+    EXPECT_TRUE(s.diagnostics.contains("ILAB-SCENARIO-006"));  // the unknown profile
+    int errors = 0;
+    for (const auto& d : s.diagnostics.items())
+        errors += d.severity == core::Severity::Error;
+    EXPECT_GE(errors, 5);  // duration, field, url, profile, metric
+}
+
+TEST(ScenarioParserTest, OtherDocumentsAreNotScenarios) {
+    const auto s = loadScenarioFromText("apiVersion: v1\nkind: Service\nmetadata: {name: x}\n",
+                                        "svc.yaml", ".");
+    EXPECT_TRUE(s.diagnostics.contains("ILAB-SCENARIO-002"));
+}
+
+}  // namespace
+}  // namespace ilab::scenario
