@@ -152,7 +152,9 @@ struct LoadGenerator::Impl {
         stream.socket().set_option(tcp::no_delay(true), ec);
         if (https) {
             const std::string name = serverName(spec.host);
-            SSL_set_tlsext_host_name(c->tls->native_handle(), name.c_str());
+            // SSL_set_tlsext_host_name without its macro's C-style cast.
+            SSL_ctrl(c->tls->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME,
+                     TLSEXT_NAMETYPE_host_name, const_cast<char*>(name.c_str()));
             auto [handshake_ec] =
                 co_await c->tls->async_handshake(asio::ssl::stream_base::client, kNoThrow);
             if (handshake_ec) {

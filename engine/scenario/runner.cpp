@@ -416,8 +416,9 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
     std::vector<Action> actions;
     const std::string base_manifests = s.inline_manifests;
     for (const TimelineEntry& e : s.timeline) {
-        AppliedEvent shown{e.at.count() / 1000.0,
-                           (e.at + e.duration.value_or(Millis{0})).count() / 1000.0, e.describe()};
+        const auto seconds_of = [](Millis d) { return std::chrono::duration<double>(d).count(); };
+        AppliedEvent shown{seconds_of(e.at), seconds_of(e.at + e.duration.value_or(Millis{0})),
+                           e.describe()};
         result.timeline.push_back(shown);
         switch (e.kind) {
             case TimelineEntry::Kind::Fault: {
@@ -569,7 +570,8 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
     std::size_t covered = 0;
     for (const auto& c : result.coverage) covered += c.requests > 0;
     result.coverage_percent =
-        result.coverage.empty() ? 100.0 : 100.0 * static_cast<double>(covered) / result.coverage.size();
+        result.coverage.empty() ? 100.0 : 100.0 * static_cast<double>(covered) /
+                                                static_cast<double>(result.coverage.size());
 
     for (const auto& x : s.metric_expectations)
         result.expectations.push_back(checkMetric(x, measured, s));

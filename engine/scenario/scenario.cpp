@@ -76,8 +76,8 @@ std::string MetricExpectation::describe() const {
     if (!filter.route.empty()) where.push_back("route " + filter.route);
     if (!filter.status.empty()) where.push_back("status " + filter.status);
     if (filter.from || filter.to)
-        where.push_back("from " + number(filter.from ? filter.from->count() / 1000.0 : 0) + "s" +
-                        (filter.to ? " to " + number(filter.to->count() / 1000.0) + "s" : ""));
+        where.push_back("from " + number(filter.from ? static_cast<double>(filter.from->count()) / 1000.0 : 0) + "s" +
+                        (filter.to ? " to " + number(static_cast<double>(filter.to->count()) / 1000.0) + "s" : ""));
     for (std::size_t i = 0; i < where.size(); ++i)
         text += (i == 0 ? " of " : ", ") + where[i];
     const bool latency = metric == Metric::LatencyPercentile || metric == Metric::LatencyMean;
