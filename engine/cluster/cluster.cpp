@@ -432,6 +432,8 @@ class Core : public std::enable_shared_from_this<Core> {
             slowStartExtraMs(b, std::chrono::duration_cast<Millis>(now - rec.started_at));
         if (directives.status) {
             plan.status = *directives.status;
+        } else if (b.startup_time.count() > 0 && now - rec.started_at < b.startup_time) {
+            plan.status = 503;  // still starting up
         } else if (b.error_ratio > 0 && uniform01(random_) < b.error_ratio) {
             plan.status = b.error_status;
         }

@@ -41,6 +41,10 @@ struct Behavior {
     int error_status = 500;
     std::uint64_t response_bytes = 0;  // pad echo bodies to at least this size
     Millis readiness_delay{0};         // unready for this long after (re)start
+    // The application answers 503 for this long after (re)start while it warms up. With a
+    // readiness_delay at least as long, no client sees it; without one (no readiness probe)
+    // the pod is in the endpoints from the start and its 503s reach clients.
+    Millis startup_time{0};
     std::optional<std::uint64_t> crash_after_requests;
     std::optional<Millis> crash_at;    // since the lab started
     Millis restart_backoff{1000};      // doubles per restart, capped at 5 min (kubelet's rule)

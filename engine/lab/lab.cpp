@@ -33,8 +33,14 @@ struct Lab::Impl {
     std::uint16_t https_port = 0;
     std::uint16_t admin_port = 0;
     std::optional<tls::CertificateAuthority> ca;  // set when HTTPS is on and the CA is usable
-    std::mutex reload_mutex;  // also guards parse_cache
+    std::mutex reload_mutex;  // also guards parse_cache, text_source and options.load
     model::ParseCache parse_cache;
+    std::optional<std::string> text_source;  // the manifests, when given as text
+
+    model::Manifests loadCurrent() {
+        if (text_source) return model::loadManifestsFromText(*text_source, "<lab>", options.load);
+        return model::loadManifests(options.files, options.load, &parse_cache);
+    }
     bool stopped = false;
 
     // Compiles and publishes. A change with any error-level finding is rejected whole: the
@@ -56,13 +62,16 @@ struct Lab::Impl {
 
     // Frees a replaced table on this (the reloading) thread once the requests that matched it
     // have let go, rather than on the proxy's thread in the middle of serving: freeing a
-    // 10,000-host table takes milliseconds. Gives up after a second (a request may run long);
-    // the last request then frees it.
-    static void releaseHere(std::shared_ptr<const routing::RouteTable> table) {
-        for (int i = 0; i < 200 && table && table.use_count() > 1; ++i)
+    // 10,000-host table takes milliseconds. Requests in flight usually let go within a few
+    // milliseconds; a table still held after 50 ms (a long request, a front end keeping it)
+    // is retired and freed by a later reload once nothing else holds it.
+    void releaseHere(std::shared_ptr<const routing::RouteTable> table) {
+        std::erase_if(retired, [](const auto& t) { return t.use_count() == 1; });
+        for (int i = 0; i < 10 && table && table.use_count() > 1; ++i)
             std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        table.reset();
+        if (table && table.use_count() > 1) retired.push_back(std::move(table));
     }
+    std::vector<std::shared_ptr<const routing::RouteTable>> retired;  // under reload_mutex
 
     // Builds this generation's certificates beside the running ones (reusing contexts whose
     // Secrets did not change) and swaps them in.
@@ -179,7 +188,10 @@ std::unique_ptr<Lab> Lab::start(const LabOptions& options, core::Diagnostics& di
 
 std::unique_ptr<Lab> Lab::startFromText(const std::string& text, const LabOptions& options,
                                         core::Diagnostics& diagnostics) {
-    return launch(options, model::loadManifestsFromText(text, "<lab>", options.load), diagnostics);
+    auto lab =
+        launch(options, model::loadManifestsFromText(text, "<lab>", options.load), diagnostics);
+    if (lab) lab->impl_->text_source = text;
+    return lab;
 }
 
 std::uint16_t Lab::httpPort() const {
@@ -204,14 +216,19 @@ std::string Lab::caCertificatePath() const {
 
 bool Lab::reload(core::Diagnostics& diagnostics) {
     std::lock_guard lock(impl_->reload_mutex);
-    return impl_->publish(
-        model::loadManifests(impl_->options.files, impl_->options.load, &impl_->parse_cache),
-        diagnostics);
+    return impl_->publish(impl_->loadCurrent(), diagnostics);
+}
+
+bool Lab::applyOverrides(const model::LiveOverrides& overrides, core::Diagnostics& diagnostics) {
+    std::lock_guard lock(impl_->reload_mutex);
+    impl_->options.load.overrides = overrides;
+    return impl_->publish(impl_->loadCurrent(), diagnostics);
 }
 
 bool Lab::reloadFiles(const std::vector<std::string>& files, core::Diagnostics& diagnostics) {
     std::lock_guard lock(impl_->reload_mutex);
     impl_->options.files = files;
+    impl_->text_source.reset();
     return impl_->publish(
         model::loadManifests(impl_->options.files, impl_->options.load, &impl_->parse_cache),
         diagnostics);
@@ -219,8 +236,13 @@ bool Lab::reloadFiles(const std::vector<std::string>& files, core::Diagnostics& 
 
 bool Lab::reloadFromText(const std::string& text, core::Diagnostics& diagnostics) {
     std::lock_guard lock(impl_->reload_mutex);
-    return impl_->publish(model::loadManifestsFromText(text, "<lab>", impl_->options.load),
-                          diagnostics);
+    // The text becomes the lab's source only once it serves: a rejected edit must not be
+    // what the next reload reads.
+    if (!impl_->publish(model::loadManifestsFromText(text, "<lab>", impl_->options.load),
+                        diagnostics))
+        return false;
+    impl_->text_source = text;
+    return true;
 }
 
 cluster::Cluster& Lab::cluster() {

@@ -68,6 +68,10 @@ class Lab {
     // Reloads from another set of files (a scenario's timeline applying a change), which
     // later reload() calls then read.
     bool reloadFiles(const std::vector<std::string>& files, core::Diagnostics& diagnostics);
+    // Scales and rolls workloads and sets Ingress annotations over what the manifests say
+    // (kubectl scale, rollout, annotate), then reloads the current manifests with them. The
+    // overrides stay for later reloads until replaced.
+    bool applyOverrides(const model::LiveOverrides& overrides, core::Diagnostics& diagnostics);
 
     cluster::Cluster& cluster();
     std::shared_ptr<const routing::RouteTable> routeTable() const;

@@ -253,7 +253,17 @@ void finishLoading(Manifests& m, const LoadOptions& options) {
     for (Ingress& ing : m.ingresses)
         if (!ing.rejected) ing.rejected = !validateIngress(ing, m.diagnostics);
 
-    for (const Workload& w : m.workloads) {
+    for (Ingress& ing : m.ingresses) {
+        auto it = options.overrides.ingress_annotations.find(ing.meta.qualifiedName());
+        if (it == options.overrides.ingress_annotations.end()) continue;
+        for (const auto& [key, value] : it->second) ing.meta.annotations[key] = value;
+    }
+    for (const Workload& manifest_workload : m.workloads) {
+        Workload w = manifest_workload;
+        const auto over = options.overrides.workloads.find(w.meta.qualifiedName());
+        if (over != options.overrides.workloads.end() && over->second.replicas)
+            w.replicas = *over->second.replicas;
+        const int revision = over != options.overrides.workloads.end() ? over->second.revision : 0;
         if (!w.selector.empty() && !selects(w.selector, w.template_labels)) {
             auto& d = m.diagnostics.error(
                 "ILAB-API-002",
@@ -263,9 +273,16 @@ void finishLoading(Manifests& m, const LoadOptions& options) {
             d.object = w.kind + " " + w.meta.qualifiedName();
             continue;  // the API server refuses it: no pods
         }
-        auto pods = podsFor(w);
+        auto pods = podsFor(w, revision);
         m.pods.insert(m.pods.end(), std::make_move_iterator(pods.begin()),
                       std::make_move_iterator(pods.end()));
+        if (revision > 0 && over->second.previous_replicas > 0) {  // a rollout under way
+            Workload previous = w;
+            previous.replicas = over->second.previous_replicas;
+            auto old_pods = podsFor(previous, revision - 1);
+            m.pods.insert(m.pods.end(), std::make_move_iterator(old_pods.begin()),
+                          std::make_move_iterator(old_pods.end()));
+        }
     }
     stampClasses(m, options);
     m.buildIndexes();

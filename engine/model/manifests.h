@@ -2,6 +2,8 @@
 // The loaded topology: every object from a set of manifest files, plus what loading found.
 #include <cstdint>
 #include <iosfwd>
+#include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -16,6 +18,21 @@ namespace ilab::model {
 // The controller name of ingress-nginx; IngressClasses with this controller are the lab's.
 inline constexpr std::string_view kNginxController = "k8s.io/ingress-nginx";
 
+// Changes a live lab makes over what the manifests say, as `kubectl scale`, `kubectl rollout`
+// and `kubectl annotate` would (a scenario's timeline). Keys are "namespace/name".
+struct WorkloadOverride {
+    std::optional<int> replicas;
+    // A new pod template (a rollout): pods get new names. The previous template keeps
+    // `previous_replicas` pods while the rollout is under way.
+    int revision = 0;
+    int previous_replicas = 0;
+};
+struct LiveOverrides {
+    std::map<std::string, WorkloadOverride> workloads;
+    std::map<std::string, std::map<std::string, std::string>> ingress_annotations;
+    bool empty() const { return workloads.empty() && ingress_annotations.empty(); }
+};
+
 struct LoadOptions {
     std::string controller = std::string(kNginxController);
     // ingress-nginx --watch-ingress-without-class: also serve Ingresses that name no class.
@@ -24,6 +41,7 @@ struct LoadOptions {
     // chart installs "nginx").
     std::string default_class_name = "nginx";
     core::YamlLimits yaml;
+    LiveOverrides overrides;
     // Where "-" reads from; nullptr means std::cin.
     std::istream* standard_input = nullptr;
 };

@@ -36,9 +36,11 @@ std::string templateText(const Workload& w) {
 
 }  // namespace
 
-std::vector<Pod> podsFor(const Workload& w) {
+std::vector<Pod> podsFor(const Workload& w, int revision) {
     std::vector<Pod> pods;
-    const std::string hash = safeEncode(std::to_string(fnv1a(templateText(w))));
+    std::string text = templateText(w);
+    if (revision > 0) text += "|revision=" + std::to_string(revision);
+    const std::string hash = safeEncode(std::to_string(fnv1a(text)));
     for (int i = 0; i < w.replicas; ++i) {
         Pod pod;
         pod.meta.namespace_ = w.meta.namespace_;

@@ -8,6 +8,8 @@ namespace ilab::model {
 
 // Deployment "web" with 3 replicas -> web-<pod-template-hash>-<5 chars>, labels plus
 // pod-template-hash; StatefulSet "db" -> db-0, db-1, ... Deterministic for the same manifest.
-std::vector<Pod> podsFor(const Workload& workload);
+// `revision` > 0 stands for a changed pod template (a rollout): a Deployment's pods then get a
+// new pod-template-hash and new names; a StatefulSet's keep theirs.
+std::vector<Pod> podsFor(const Workload& workload, int revision = 0);
 
 }  // namespace ilab::model

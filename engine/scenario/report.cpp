@@ -273,6 +273,9 @@ std::string renderHtml(const RunResult& r) {
         Series observed{split.canary + " observed %", kPalette[1], {}};
         Series configured{split.canary + " configured %", kPalette[0],
                           std::vector<double>(n, split.percent), true};
+        for (const auto& [at, percent] : split.steps)  // a progressive canary's steps
+            for (std::size_t i = static_cast<std::size_t>(std::max(0.0, at)); i < n; ++i)
+                configured.values[i] = percent;
         // Of the requests the two sides of the split served in that second.
         for (const auto& s : r.seconds) {
             double total = 0, mine = 0;

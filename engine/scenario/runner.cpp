@@ -26,6 +26,34 @@ struct RoutedAs {
     std::string ingress;  // "ns/name"
     std::string rule_path, service, pod;
     bool canary = false;
+    int status = 0;
+    Clock::time_point at;  // when the proxy finished it
+    std::string host;      // as the request named it, lower-cased
+};
+
+// Does a server of the route table ("_" for host-less rules, "*.foo.com") take this host?
+bool serverTakes(const std::string& server, const std::string& host) {
+    if (server == "_" || server.empty() || server == host) return true;
+    return server.starts_with("*.") && host.size() > server.size() - 1 &&
+           host.ends_with(server.substr(1));
+}
+
+// A rolling update under way (RollSpec), advanced by the run loop.
+struct Rollout {
+    RollSpec spec;
+    std::string key;  // "ns/name"
+    int desired = 0, new_count = 0, old_count = 0;
+    std::set<std::string> old_pods;
+    double started_s = 0;
+    bool done = false;
+};
+
+// A progressive canary under way (PromoteSpec).
+struct Promotion {
+    PromoteSpec spec;
+    std::size_t step = 0;
+    Clock::time_point next_check;
+    bool done = false;
 };
 
 std::string number(double v, int digits = 3) {
@@ -122,6 +150,18 @@ void checkReferences(const Scenario& s, const model::Manifests& m, core::Diagnos
         if (e.kind == TimelineEntry::Kind::Fault) check.target(e.fault.target, e.location);
         if (e.kind == TimelineEntry::Kind::Behavior)
             check.target(e.behavior.target.target, e.location);
+    }
+    for (const auto& e : s.timeline) {
+        if (e.kind == TimelineEntry::Kind::Scale)
+            check.target({cluster::Target::Kind::Workload, e.scale.namespace_, e.scale.workload},
+                         e.location);
+        if (e.kind == TimelineEntry::Kind::Roll)
+            check.target({cluster::Target::Kind::Workload, e.roll.namespace_, e.roll.workload},
+                         e.location);
+        if (e.kind == TimelineEntry::Kind::Promote) {
+            check.ingress(e.promote.namespace_ + "/" + e.promote.ingress, e.location);
+            check.service(e.promote.service, e.location);
+        }
     }
     for (const auto& x : s.request_expectations)
         if (x.backend) check.service(*x.backend, x.location);
@@ -368,7 +408,7 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
     result.description = s.description;
     result.seed = s.seed;
     result.planned_s = std::chrono::duration<double>(s.duration).count();
-    const auto table = lab->routeTable();
+    auto table = lab->routeTable();  // released before traffic: reloads must not wait for it
     for (const auto& server : table->servers())
         for (const auto& loc : server.locations) {
             if (loc.ingress.empty()) continue;  // the controller's own default backend
@@ -404,6 +444,9 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
                 a.canary = e.canary;
                 a.service = e.canary ? e.canary_service.name : e.service.name;
                 if (!e.upstreams.empty()) a.pod = e.upstreams.back().pod;
+                a.status = e.status;
+                a.at = e.complete;
+                a.host = e.host;
                 routed[e.request_id] = std::move(a);
             }
     });
@@ -414,6 +457,136 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
         std::function<void()> run;
     };
     std::vector<Action> actions;
+    const auto run_start = Clock::now() + std::chrono::milliseconds(50);
+    const auto seconds_now = [&] {
+        return std::chrono::duration<double>(Clock::now() - run_start).count();
+    };
+    model::LiveOverrides overrides;
+    const auto applyOverrides = [&] {
+        core::Diagnostics d;
+        lab->applyOverrides(overrides, d);
+        for (const auto& item : d.items())
+            if (item.severity == core::Severity::Error) diagnostics.add(item);
+    };
+    std::vector<std::pair<std::string, std::string>> canaried;  // (canary Service, main)
+    for (const auto& server : table->servers())
+        for (const auto& loc : server.locations)
+            if (loc.canary) canaried.emplace_back(loc.canary->backend.service, loc.backend.service);
+    table.reset();
+    std::vector<Rollout> rollouts;
+    const auto startRollout = [&](const RollSpec& spec) {
+        Rollout r;
+        r.spec = spec;
+        r.key = spec.namespace_ + "/" + spec.workload;
+        for (const auto& w : manifests.workloads)
+            if (w.meta.qualifiedName() == r.key) r.desired = w.replicas;
+        auto& o = overrides.workloads[r.key];
+        if (o.replicas) r.desired = *o.replicas;
+        for (const auto& pod : lab->cluster().pods())
+            if (pod.namespace_ == spec.namespace_ && pod.owner_name == spec.workload)
+                r.old_pods.insert(pod.name);
+        r.old_count = r.desired;
+        o.revision += 1;
+        o.replicas = 0;
+        o.previous_replicas = r.old_count;
+        r.started_s = seconds_now();
+        result.timeline.push_back({r.started_s, r.started_s, "rolling update of " + spec.workload + " starts"});
+        rollouts.push_back(std::move(r));
+    };
+    // One step of the Deployment controller's arithmetic: surge new pods, then retire old
+    // ones as far as the ready pods allow.
+    const auto advanceRollout = [&](Rollout& r) {
+        int new_ready = 0, old_ready = 0;
+        for (const auto& pod : lab->cluster().pods()) {
+            if (pod.namespace_ != r.spec.namespace_ || pod.owner_name != r.spec.workload) continue;
+            if (pod.phase != cluster::PodPhase::Running || !pod.ready) continue;
+            (r.old_pods.count(pod.name) ? old_ready : new_ready) += 1;
+        }
+        auto& o = overrides.workloads[r.key];
+        bool changed = false;
+        const int ceiling = r.desired + r.spec.max_surge;
+        if (r.new_count < r.desired && r.new_count + r.old_count < ceiling) {
+            r.new_count = std::min(r.desired, ceiling - r.old_count);
+            changed = true;
+        }
+        const int removable = std::min(r.old_count, std::min(new_ready, r.new_count) + old_ready -
+                                                        (r.desired - r.spec.max_unavailable));
+        if (removable > 0) {
+            r.old_count -= removable;
+            changed = true;
+        }
+        if (changed) {
+            o.replicas = r.new_count;
+            o.previous_replicas = r.old_count;
+            applyOverrides();
+        }
+        if (r.old_count == 0 && r.new_count == r.desired && new_ready >= r.desired) {
+            r.done = true;
+            const double at = seconds_now();
+            result.timeline.push_back({r.started_s, at, "rolling update of " + r.spec.workload +
+                                                            " done in " + number(at - r.started_s, 1) + " s"});
+        }
+    };
+    std::vector<Promotion> promotions;
+    const auto setWeight = [&](const PromoteSpec& spec, int weight) {
+        overrides.ingress_annotations[spec.namespace_ + "/" + spec.ingress]
+                                     ["nginx.ingress.kubernetes.io/canary-weight"] = std::to_string(weight);
+        applyOverrides();
+        for (auto& split : result.canary_weights)
+            if (split.canary == spec.service) split.steps.emplace_back(seconds_now(), weight);
+    };
+    const auto startPromotion = [&](const PromoteSpec& spec) {
+        if (spec.weights.empty()) return;
+        Promotion p;
+        p.spec = spec;
+        p.next_check = Clock::now() + spec.every;
+        if (std::none_of(result.canary_weights.begin(), result.canary_weights.end(),
+                         [&](const auto& c) { return c.canary == spec.service; })) {
+            std::string main_service;
+            for (const auto& [canary, main] : canaried)
+                if (canary == spec.service) main_service = main;
+            result.canary_weights.push_back({main_service, spec.service, 0, {}});
+        }
+        setWeight(spec, spec.weights.front());
+        const double at = seconds_now();
+        result.timeline.push_back({at, at, spec.ingress + ": canary weight " +
+                                               std::to_string(spec.weights.front()) + "%"});
+        promotions.push_back(std::move(p));
+    };
+    // The gate before each step: the canary's error rate over the step just finished.
+    const auto advancePromotion = [&](Promotion& p) {
+        if (Clock::now() < p.next_check) return;
+        std::size_t served = 0, failed = 0;
+        {
+            std::lock_guard lock(routed_mutex);
+            for (const auto& [id, a] : routed) {
+                if (a.service != p.spec.service || a.at < p.next_check - p.spec.every) continue;
+                ++served;
+                failed += a.status >= 500;
+            }
+        }
+        const double rate = served ? static_cast<double>(failed) / static_cast<double>(served) : 0;
+        const double at = seconds_now();
+        if (rate > p.spec.max_error_rate) {
+            setWeight(p.spec, 0);
+            result.timeline.push_back(
+                {at, at, p.spec.ingress + ": rolled back to 0% (canary error rate " + number(rate) +
+                             " > " + number(p.spec.max_error_rate) + " over " +
+                             std::to_string(served) + " requests)"});
+            p.done = true;
+            return;
+        }
+        if (++p.step >= p.spec.weights.size()) {
+            result.timeline.push_back({at, at, p.spec.ingress + ": promotion complete"});
+            p.done = true;
+            return;
+        }
+        setWeight(p.spec, p.spec.weights[p.step]);
+        result.timeline.push_back({at, at, p.spec.ingress + ": canary weight " +
+                                               std::to_string(p.spec.weights[p.step]) + "% (error rate " +
+                                               number(rate) + " over " + std::to_string(served) + ")"});
+        p.next_check += p.spec.every;
+    };
     const std::string base_manifests = s.inline_manifests;
     for (const TimelineEntry& e : s.timeline) {
         const auto seconds_of = [](Millis d) { return std::chrono::duration<double>(d).count(); };
@@ -465,6 +638,21 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
                                        }});
                 break;
             }
+            case TimelineEntry::Kind::Scale:
+                actions.push_back({e.at, [&, spec = e.scale] {
+                                       auto& o = overrides.workloads[spec.namespace_ + "/" + spec.workload];
+                                       o.replicas = spec.replicas;
+                                       applyOverrides();
+                                   }});
+                break;
+            case TimelineEntry::Kind::Roll:
+                result.timeline.pop_back();  // shown when it starts and ends, with real times
+                actions.push_back({e.at, [&, spec = e.roll] { startRollout(spec); }});
+                break;
+            case TimelineEntry::Kind::Promote:
+                result.timeline.pop_back();  // each step is shown as it happens
+                actions.push_back({e.at, [&, spec = e.promote] { startPromotion(spec); }});
+                break;
             case TimelineEntry::Kind::Pause:
                 actions.push_back({e.at, [&client, p = e.pause_profile] { client.setPaused(p, true); }});
                 if (e.duration)
@@ -476,10 +664,10 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
     std::stable_sort(actions.begin(), actions.end(),
                      [](const Action& a, const Action& b) { return a.at < b.at; });
 
-    const auto run_start = Clock::now() + std::chrono::milliseconds(50);
     const auto run_end = run_start + s.duration;
     client.start(s.traffic, run_start, s.duration);
     std::size_t next_action = 0;
+    auto next_poll = run_start;
     auto next_progress = run_start + std::chrono::seconds(1);
     std::uint64_t last_requests = 0;
     while (Clock::now() < run_end) {
@@ -490,6 +678,13 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
         const auto now = Clock::now();
         while (next_action < actions.size() && run_start + actions[next_action].at <= now)
             actions[next_action++].run();
+        if (now >= next_poll) {  // rollouts and promotions move on what the cluster reports
+            for (auto& r : rollouts)
+                if (!r.done) advanceRollout(r);
+            for (auto& p : promotions)
+                if (!p.done) advancePromotion(p);
+            next_poll = now + std::chrono::milliseconds(50);
+        }
         if (now >= next_progress && options.progress) {
             Progress p;
             p.elapsed_s = std::chrono::duration<double>(now - run_start).count();
@@ -557,7 +752,8 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
         if (m.routed && !m.routed->service.empty()) ++services_by_second[k][m.routed->service];
         if (m.routed)
             for (auto& c : result.coverage)
-                if (c.ingress == m.routed->ingress && c.path == m.routed->rule_path) {
+                if (c.ingress == m.routed->ingress && c.path == m.routed->rule_path &&
+                    serverTakes(c.host, m.routed->host)) {
                     ++c.requests;
                     break;
                 }
@@ -573,6 +769,8 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
         result.coverage.empty() ? 100.0 : 100.0 * static_cast<double>(covered) /
                                                 static_cast<double>(result.coverage.size());
 
+    std::stable_sort(result.timeline.begin(), result.timeline.end(),
+                     [](const AppliedEvent& a, const AppliedEvent& b) { return a.at_s < b.at_s; });
     for (const auto& x : s.metric_expectations)
         result.expectations.push_back(checkMetric(x, measured, s));
     const auto fail_under = options.coverage_fail_under ? options.coverage_fail_under : s.coverage_fail_under;

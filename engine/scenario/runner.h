@@ -68,7 +68,8 @@ struct RunResult {
     // Weighted canary splits configured at the start, for the report.
     struct CanarySplit {
         std::string main, canary;
-        double percent = 0;
+        double percent = 0;  // at the start
+        std::vector<std::pair<double, double>> steps;  // (run second, percent) as it changed
     };
     std::vector<CanarySplit> canary_weights;
     std::uint64_t requests = 0;

@@ -53,6 +53,15 @@ std::string TimelineEntry::describe() const {
             return "apply " + apply_path;
         case Kind::Pause:
             return pause_profile.empty() ? "pause all traffic" : "pause " + pause_profile;
+        case Kind::Scale:
+            return "scale " + scale.workload + " to " + std::to_string(scale.replicas);
+        case Kind::Roll:
+            return "rolling update of " + roll.workload;
+        case Kind::Promote: {
+            std::string steps;
+            for (int w : promote.weights) steps += (steps.empty() ? "" : " → ") + std::to_string(w);
+            return "progressive canary " + promote.ingress + ": " + steps + "%";
+        }
     }
     return "";
 }
@@ -78,8 +87,11 @@ std::string MetricExpectation::describe() const {
     if (filter.from || filter.to)
         where.push_back("from " + number(filter.from ? static_cast<double>(filter.from->count()) / 1000.0 : 0) + "s" +
                         (filter.to ? " to " + number(static_cast<double>(filter.to->count()) / 1000.0) + "s" : ""));
-    for (std::size_t i = 0; i < where.size(); ++i)
-        text += (i == 0 ? " of " : ", ") + where[i];
+    if (!where.empty()) {
+        std::string joined;
+        for (const auto& w : where) joined += (joined.empty() ? "" : ", ") + w;
+        text += " (" + joined + ")";
+    }
     const bool latency = metric == Metric::LatencyPercentile || metric == Metric::LatencyMean;
     const std::string unit = latency ? " ms" : "";
     if (min && max)

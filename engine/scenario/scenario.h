@@ -63,9 +63,33 @@ struct BehaviorSpec {
     cluster::Behavior behavior;
 };
 
+// kubectl scale.
+struct ScaleSpec {
+    std::string namespace_ = "default", workload;
+    int replicas = 1;
+};
+
+// kubectl rollout restart of a Deployment: new pods replace the old ones, at most max_surge
+// above the desired count and at most max_unavailable below it, each old pod leaving only
+// when enough new ones are ready (readiness, as the Deployment controller counts it).
+struct RollSpec {
+    std::string namespace_ = "default", workload;
+    int max_surge = 1, max_unavailable = 0;
+};
+
+// A progressive canary: set canary-weight on the canary Ingress to each weight in turn,
+// `every` apart; before each step, the canary Service's error rate over the last step must be
+// at most max_error_rate, else the weight goes to 0 (rolled back) and the promotion stops.
+struct PromoteSpec {
+    std::string namespace_ = "default", ingress, service;
+    std::vector<int> weights;
+    Millis every{5000};
+    double max_error_rate = 0.05;
+};
+
 // One timeline entry: at `at` (for `duration`, when given) do one thing.
 struct TimelineEntry {
-    enum class Kind { Fault, Behavior, Apply, Pause };
+    enum class Kind { Fault, Behavior, Apply, Pause, Scale, Roll, Promote };
     Kind kind = Kind::Fault;
     Millis at{0};
     std::optional<Millis> duration;
@@ -73,6 +97,9 @@ struct TimelineEntry {
     BehaviorSpec behavior;         // Behavior
     std::string apply_path;        // Apply: a manifest file applied over the scenario's
     std::string pause_profile;     // Pause: "" pauses every profile
+    ScaleSpec scale;
+    RollSpec roll;
+    PromoteSpec promote;
     core::SourceLocation location;
     std::string describe() const;  // one line for reports ("fault latency on service web")
 };

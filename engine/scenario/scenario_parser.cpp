@@ -261,8 +261,8 @@ BehaviorSpec readBehavior(Reader& r, const YamlNode& node, const std::string& pa
     BehaviorSpec b;
     r.fields(node, path,
              {"target", "latency", "errorRate", "errorStatus", "responseBytes",
-              "readinessDelay", "crashAfterRequests", "crashAt", "restartBackoff", "slowStart",
-              "terminationGrace"});
+              "readinessDelay", "startupTime", "crashAfterRequests", "crashAt", "restartBackoff",
+              "slowStart", "terminationGrace"});
     b.target.location = node.location;
     b.target.target = readTarget(r, node.find("target"), path + ".target", b.target.location);
     cluster::Behavior& v = b.behavior;
@@ -275,6 +275,7 @@ BehaviorSpec readBehavior(Reader& r, const YamlNode& node, const std::string& pa
         v.response_bytes = static_cast<std::uint64_t>(*s);
     if (auto d = r.duration(node.find("readinessDelay"), path + ".readinessDelay"))
         v.readiness_delay = *d;
+    if (auto d = r.duration(node.find("startupTime"), path + ".startupTime")) v.startup_time = *d;
     if (auto n = r.bounded(node.find("crashAfterRequests"), path + ".crashAfterRequests", 1, 1e12))
         v.crash_after_requests = static_cast<std::uint64_t>(*n);
     if (auto d = r.duration(node.find("crashAt"), path + ".crashAt")) v.crash_at = *d;
@@ -329,7 +330,8 @@ void readTimeline(Reader& r, const YamlNode* list, Scenario& s) {
         const std::string path = Reader::at("spec.timeline", i);
         const YamlNode* node = r.map(&list->items[i], path);
         if (!node) continue;
-        r.fields(*node, path, {"at", "for", "fault", "behavior", "apply", "pause"});
+        r.fields(*node, path,
+                 {"at", "for", "fault", "behavior", "apply", "pause", "scale", "roll", "promote"});
         TimelineEntry e;
         e.location = node->location;
         r.required(*node, "at", path);
@@ -359,9 +361,56 @@ void readTimeline(Reader& r, const YamlNode* list, Scenario& s) {
             }
             ++actions;
         }
+        if (const YamlNode* sc = r.map(node->find("scale"), path + ".scale")) {
+            e.kind = TimelineEntry::Kind::Scale;
+            r.fields(*sc, path + ".scale", {"workload", "namespace", "replicas"});
+            r.required(*sc, "workload", path + ".scale");
+            e.scale.workload = r.string(sc->find("workload"), path + ".scale.workload").value_or("");
+            e.scale.namespace_ = r.string(sc->find("namespace"), path + ".scale.namespace").value_or("default");
+            e.scale.replicas = static_cast<int>(
+                r.bounded(sc->find("replicas"), path + ".scale.replicas", 0, 1000).value_or(1));
+            ++actions;
+        }
+        if (const YamlNode* ro = r.map(node->find("roll"), path + ".roll")) {
+            e.kind = TimelineEntry::Kind::Roll;
+            r.fields(*ro, path + ".roll", {"workload", "namespace", "maxSurge", "maxUnavailable"});
+            r.required(*ro, "workload", path + ".roll");
+            e.roll.workload = r.string(ro->find("workload"), path + ".roll.workload").value_or("");
+            e.roll.namespace_ = r.string(ro->find("namespace"), path + ".roll.namespace").value_or("default");
+            e.roll.max_surge = static_cast<int>(
+                r.bounded(ro->find("maxSurge"), path + ".roll.maxSurge", 0, 100).value_or(1));
+            e.roll.max_unavailable = static_cast<int>(
+                r.bounded(ro->find("maxUnavailable"), path + ".roll.maxUnavailable", 0, 100).value_or(0));
+            if (e.roll.max_surge == 0 && e.roll.max_unavailable == 0)
+                r.error("ILAB-SCENARIO-003",
+                        path + ".roll: maxSurge and maxUnavailable cannot both be 0 (it could never "
+                               "progress, and Kubernetes refuses it too)",
+                        ro->location);
+            ++actions;
+        }
+        if (const YamlNode* pr = r.map(node->find("promote"), path + ".promote")) {
+            e.kind = TimelineEntry::Kind::Promote;
+            const std::string ppath = path + ".promote";
+            r.fields(*pr, ppath, {"ingress", "namespace", "service", "weights", "every", "maxErrorRate"});
+            r.required(*pr, "ingress", ppath);
+            r.required(*pr, "service", ppath);
+            r.required(*pr, "weights", ppath);
+            e.promote.ingress = r.string(pr->find("ingress"), ppath + ".ingress").value_or("");
+            e.promote.namespace_ = r.string(pr->find("namespace"), ppath + ".namespace").value_or("default");
+            e.promote.service = r.string(pr->find("service"), ppath + ".service").value_or("");
+            if (const YamlNode* w = r.list(pr->find("weights"), ppath + ".weights"))
+                for (std::size_t k = 0; k < w->items.size(); ++k)
+                    if (auto v = r.bounded(&w->items[k], Reader::at(ppath + ".weights", k), 0, 100))
+                        e.promote.weights.push_back(static_cast<int>(*v));
+            e.promote.every = r.duration(pr->find("every"), ppath + ".every").value_or(Millis{5000});
+            e.promote.max_error_rate =
+                r.bounded(pr->find("maxErrorRate"), ppath + ".maxErrorRate", 0, 1).value_or(0.05);
+            ++actions;
+        }
         if (actions != 1)
             r.error("ILAB-SCENARIO-003",
-                    path + ": give exactly one of fault, behavior, apply or pause",
+                    path + ": give exactly one of fault, behavior, apply, pause, scale, roll or "
+                           "promote",
                     node->location);
         s.timeline.push_back(std::move(e));
     }

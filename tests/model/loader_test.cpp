@@ -318,5 +318,42 @@ endpoints: [{addresses: [10.0.0.1]}]
               std::string::npos);
 }
 
+TEST(LoaderTest, LiveOverridesScaleRollAndAnnotate) {
+    const std::string text = R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: shop}
+spec:
+  ingressClassName: nginx
+  defaultBackend: {service: {name: web, port: {number: 80}}}
+)";
+    const Manifests plain = loadManifestsFromText(text, "o.yaml");
+    ASSERT_EQ(plain.pods.size(), 2u);
+    LoadOptions options;
+    options.overrides.workloads["default/web"].replicas = 3;
+    options.overrides.ingress_annotations["default/shop"]["nginx.ingress.kubernetes.io/canary-weight"] = "5";
+    const Manifests scaled = loadManifestsFromText(text, "o.yaml", options);
+    ASSERT_EQ(scaled.pods.size(), 3u);
+    EXPECT_EQ(scaled.pods[0].meta.name, plain.pods[0].meta.name);  // same template, same names
+    EXPECT_EQ(scaled.ingresses[0].meta.annotations.at("nginx.ingress.kubernetes.io/canary-weight"), "5");
+    // A rollout half way: one new pod (a new pod-template-hash), two of the old template.
+    options.overrides.workloads["default/web"] = {1, 1, 2};
+    const Manifests rolling = loadManifestsFromText(text, "o.yaml", options);
+    ASSERT_EQ(rolling.pods.size(), 3u);
+    EXPECT_NE(rolling.pods[0].meta.labels.at("pod-template-hash"),
+              plain.pods[0].meta.labels.at("pod-template-hash"));
+    EXPECT_EQ(rolling.pods[1].meta.name, plain.pods[0].meta.name);
+    EXPECT_EQ(rolling.pods[2].meta.name, plain.pods[1].meta.name);
+}
+
 }  // namespace
 }  // namespace ilab::model

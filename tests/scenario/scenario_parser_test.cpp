@@ -69,6 +69,8 @@ TEST(ScenarioParserTest, AFullScenarioReadsIntoItsParts) {
     EXPECT_EQ(sc.metric_expectations[0].max, 250);
     EXPECT_EQ(sc.metric_expectations[0].percentile, 99);
     EXPECT_EQ(sc.metric_expectations[1].describe(), "share of web-v2 in [0.05, 0.15]");
+    EXPECT_EQ(sc.metric_expectations[0].describe(),
+              "latency p99 (service web, from 2s) <= 250 ms");
     EXPECT_EQ(sc.coverage_fail_under, 80);
 }
 
@@ -98,6 +100,27 @@ TEST(ScenarioParserTest, MistakesAreReportedWhereTheyAre) {
     for (const auto& d : s.diagnostics.items())
         errors += d.severity == core::Severity::Error;
     EXPECT_GE(errors, 5);  // duration, field, url, profile, metric
+}
+
+TEST(ScenarioParserTest, ScaleRollAndPromoteAreTimelineActions) {
+    const auto s = parse(R"(  timeline:
+  - {at: 1s, scale: {workload: web, replicas: 5}}
+  - {at: 2s, roll: {workload: web, maxSurge: 2}}
+  - {at: 3s, promote: {ingress: web-canary, service: web-v2, weights: [10, 50, 100], every: 2s}}
+  - {at: 4s, roll: {workload: web, maxSurge: 0, maxUnavailable: 0}}
+)");
+    ASSERT_TRUE(s.scenario);
+    const auto& t = s.scenario->timeline;
+    ASSERT_EQ(t.size(), 4u);
+    EXPECT_EQ(t[0].kind, TimelineEntry::Kind::Scale);
+    EXPECT_EQ(t[0].scale.replicas, 5);
+    EXPECT_EQ(t[1].roll.max_surge, 2);
+    EXPECT_EQ(t[2].promote.weights, (std::vector<int>{10, 50, 100}));
+    EXPECT_EQ(t[2].promote.every, Millis(2000));
+    EXPECT_EQ(t[2].describe(), "progressive canary web-canary: 10 → 50 → 100%");
+    const auto* stuck = first(s, "ILAB-SCENARIO-003");
+    ASSERT_NE(stuck, nullptr);  // a rollout that could never progress
+    EXPECT_EQ(stuck->location.line, 10);
 }
 
 TEST(ScenarioParserTest, OtherDocumentsAreNotScenarios) {
