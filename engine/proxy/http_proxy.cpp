@@ -9,6 +9,7 @@
 #include <list>
 #include <mutex>
 #include <set>
+#include <type_traits>
 #include <unordered_map>
 
 #include <boost/asio.hpp>
@@ -99,6 +100,15 @@ bool expectsBody(http::verb method) {
 struct UpstreamConnection {
     beast::tcp_stream stream;
     beast::flat_buffer buffer;
+};
+
+// A request body relayed to the pod as it arrives (proxy-request-buffering off, or no
+// proxy-body-size): the client's parser, past the head, and its read buffer.
+struct StreamingBody {
+    http::request_parser<http::buffer_body>* parser = nullptr;
+    beast::flat_buffer* buffer = nullptr;
+    bool chunked = false;
+    std::uint64_t limit = 0;  // proxy-body-size; 0: none
 };
 
 // The request as the backend gets it, serialised once for every try.
@@ -535,6 +545,18 @@ class ProxyImpl final : public Proxy {
             parser.body_limit(body_limit);
         else
             parser.body_limit(boost::none);
+        // proxy-request-buffering "off", or no proxy-body-size to bound it: the body is streamed
+        // to the pod as it arrives instead of being read whole first (nginx would spool it to
+        // disk; the lab never holds an unbounded body in memory). Such a request is tried once.
+        const bool stream_body =
+            has_body && policies && (!policies->retry.request_buffering || body_limit == 0);
+        if (stream_body) {
+            http::request_parser<http::buffer_body> body_parser(std::move(parser));
+            StreamingBody streaming{&body_parser, &buffer, body_parser.chunked(), body_limit};
+            const bool ok = co_await forward(client, body_parser.get(), request, decision,
+                                             policies.get(), ctx, keep_alive, &streaming);
+            co_return ok && keep_alive && !ctx.close_after && body_parser.is_done();
+        }
         if (has_body) {
             tcpOf(client).expires_after(limits.body_timeout);
             auto [body_ec, n] = co_await http::async_read(client, buffer, parser, kNoThrow);
@@ -595,11 +617,11 @@ class ProxyImpl final : public Proxy {
 
     // The upstream leg, with retries per proxy-next-upstream. Returns false when the client
     // connection must close.
-    template <class Stream>
-    asio::awaitable<bool> forward(Stream& client, http::request<http::string_body>& req,
+    template <class Stream, class Body>
+    asio::awaitable<bool> forward(Stream& client, http::request<Body>& req,
                                   const routing::Request& request, routing::Decision& decision,
                                   const dialect::IngressPolicies* policies, RequestContext& ctx,
-                                  bool keep_alive) {
+                                  bool keep_alive, StreamingBody* streaming = nullptr) {
         const routing::BackendRef& backend = *decision.backend;
         // Shared, not copied: the cluster swaps the list whole when readiness changes.
         const auto endpoint_list =
@@ -628,7 +650,7 @@ class ProxyImpl final : public Proxy {
                                 .canary;
             }
         }
-        const int tries = std::max(1, retry.tries);
+        const int tries = streaming ? 1 : std::max(1, retry.tries);  // a streamed body is gone
         const std::vector<int>* intercept =
             policies && !policies->upstream.custom_http_errors.empty()
                 ? &policies->upstream.custom_http_errors
@@ -644,15 +666,21 @@ class ProxyImpl final : public Proxy {
 
         // Serialised once, written as is on every try.
         UpstreamRequest upstream_req;
-        upstream_req.body = std::move(req.body());
         std::optional<std::uint64_t> length;
-        if (!upstream_req.body.empty() || expectsBody(req.method()) ||
-            req.find(http::field::content_length) != req.end() || req.chunked())
-            length = upstream_req.body.size();
+        if constexpr (std::is_same_v<Body, http::string_body>) {
+            upstream_req.body = std::move(req.body());
+            if (!upstream_req.body.empty() || expectsBody(req.method()) ||
+                req.find(http::field::content_length) != req.end() || req.chunked())
+                length = upstream_req.body.size();
+        } else if (streaming && !streaming->chunked) {
+            length = request.content_length;  // streamed as it comes, with its own length
+        }
         // request.headers: the client's headers but Host, copied once by toRoutingRequest.
         upstream_req.head =
             upstreamRequestHead(req.method_string(), decision.upstream.path, request.headers,
                                 decision, ctx.client, req.target(), request_id, length);
+        if (streaming && streaming->chunked)  // a chunked body goes up chunked
+            upstream_req.head.insert(upstream_req.head.size() - 2, "Transfer-Encoding: chunked\r\n");
         upstream_req.head_method = req.method() == http::verb::head;
 
         const std::string key = backendId(backend);
@@ -684,7 +712,7 @@ class ProxyImpl final : public Proxy {
             try_event.start = started;
             last = co_await exchange(client, ctx, upstream_req, *picked.endpoint,
                                      picked.endpoint_key, timeouts, req.version(), keep_alive,
-                                     sent, intercept);
+                                     sent, intercept, streaming);
             const auto finished = std::chrono::steady_clock::now();
             ctx.event.upstreams.back().end = finished;
             if (last == Failure::Timeout) ctx.event.upstreams.back().status = 504;
@@ -778,6 +806,47 @@ class ProxyImpl final : public Proxy {
                                   keep_alive);
     }
 
+    // Relays a request body from the client to the pod as it arrives, re-chunking a chunked
+    // one, never holding more than 16 KiB of it. Over proxy-body-size (when set) it stops.
+    template <class Stream>
+    asio::awaitable<Failure> streamBody(Stream& client, beast::tcp_stream& upstream,
+                                        StreamingBody& body, const dialect::TimeoutPolicy& timeouts) {
+        char chunk[16384];
+        char size_line[24];
+        static constexpr std::string_view kCrlf = "\r\n", kLastChunk = "0\r\n\r\n";
+        std::uint64_t total = 0;
+        auto& parser = *body.parser;
+        while (!parser.is_done()) {
+            parser.get().body().data = chunk;
+            parser.get().body().size = sizeof chunk;
+            tcpOf(client).expires_after(options_.limits.body_timeout);
+            auto [ec, unused] = co_await http::async_read(client, *body.buffer, parser, kNoThrow);
+            if (ec == http::error::need_buffer) ec = {};
+            if (ec) co_return Failure::Error;
+            const std::size_t n = sizeof chunk - parser.get().body().size;
+            total += n;
+            if (body.limit > 0 && total > body.limit) co_return Failure::Error;
+            if (n == 0) continue;
+            std::array<asio::const_buffer, 3> out{};
+            if (body.chunked) {
+                const int len = std::snprintf(size_line, sizeof size_line, "%zx\r\n", n);
+                out[0] = asio::buffer(size_line, static_cast<std::size_t>(len));
+                out[2] = asio::buffer(kCrlf.data(), kCrlf.size());
+            }
+            out[1] = asio::buffer(chunk, n);
+            upstream.expires_after(std::chrono::seconds(timeouts.send_seconds));
+            auto [wec, w] = co_await asio::async_write(upstream, out, kNoThrow);
+            if (wec) co_return wec == beast::error::timeout ? Failure::Timeout : Failure::Error;
+        }
+        if (body.chunked) {
+            upstream.expires_after(std::chrono::seconds(timeouts.send_seconds));
+            auto [wec, w] = co_await asio::async_write(
+                upstream, asio::buffer(kLastChunk.data(), kLastChunk.size()), kNoThrow);
+            if (wec) co_return Failure::Error;
+        }
+        co_return Failure::None;
+    }
+
     // One attempt: connect (or reuse), send, read the response head, relay the response.
     // Failure::None means the client got the upstream's response.
     template <class Stream>
@@ -787,7 +856,8 @@ class ProxyImpl final : public Proxy {
                                       const std::string& pool_key,  // "ip:port"
                                       const dialect::TimeoutPolicy& timeouts,
                                       unsigned client_version, bool client_keep_alive, bool& sent,
-                                      const std::vector<int>* intercept = nullptr) {
+                                      const std::vector<int>* intercept = nullptr,
+                                      StreamingBody* streaming = nullptr) {
         for (int fresh = 0; fresh < 2; ++fresh) {
             std::optional<UpstreamConnection> connection;
             bool reused = false;
@@ -821,6 +891,13 @@ class ProxyImpl final : public Proxy {
                 co_return write_ec == beast::error::timeout ? Failure::Timeout : Failure::Error;
             }
             sent = true;
+            if (streaming) {
+                const Failure f = co_await streamBody(client, connection->stream, *streaming, timeouts);
+                if (f != Failure::None) {
+                    ctx.close_after = true;  // the request is cut: neither side can go on
+                    co_return f;
+                }
+            }
             http::response_parser<http::buffer_body> parser;
             parser.body_limit(boost::none);
             if (upstream_req.head_method) parser.skip(true);

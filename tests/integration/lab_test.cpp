@@ -646,5 +646,32 @@ TEST_F(LabTest, LimitRatePacesBufferedResponses) {
     EXPECT_LT(timed("fast.local"), 1.0);  // without proxy-buffering nginx ignores limit-rate
 }
 
+TEST_F(LabTest, BodiesAreStreamedWithoutRequestBufferingOrABodyLimit) {
+    start(ingress("unbuffered", "up.local", "/", "web",
+                  "{nginx.ingress.kubernetes.io/proxy-request-buffering: \"off\"}") +
+          ingress("unbounded", "big.local", "/", "web",
+                  "{nginx.ingress.kubernetes.io/proxy-body-size: \"0\"}") +
+          backend("web"));
+    HttpConnection c("127.0.0.1", port_);
+    // A 3 MiB chunked upload where no proxy-body-size bounds it: relayed as it comes.
+    std::string chunked = "POST /upload HTTP/1.1\r\nHost: big.local\r\nTransfer-Encoding: chunked\r\n\r\n";
+    const std::string piece(64 * 1024, 'x');
+    for (int i = 0; i < 48; ++i) chunked += "10000\r\n" + piece + "\r\n";
+    chunked += "0\r\n\r\n";
+    auto r = c.raw(chunked);
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+    EXPECT_EQ(nlohmann::json::parse(r->body)["body_bytes"], 48 * 64 * 1024);
+    // With a length and proxy-request-buffering off; the connection stays usable after it.
+    auto sized = c.request("PUT", "/doc", {{"Host", "up.local"}}, std::string(200000, 'y'));
+    ASSERT_TRUE(sized);
+    ASSERT_EQ(sized->status, 200);
+    EXPECT_EQ(nlohmann::json::parse(sized->body)["body_bytes"], 200000);
+    EXPECT_EQ(nlohmann::json::parse(sized->body)["method"], "PUT");
+    auto after = c.request("GET", "/after", {{"Host", "up.local"}});
+    ASSERT_TRUE(after);
+    EXPECT_EQ(after->status, 200);
+}
+
 }  // namespace
 }  // namespace ilab::lab
