@@ -73,6 +73,7 @@ class AnnotationReader {
     const model::ObjectMeta& meta_;
     std::string object_;
     std::vector<Finding> findings_;
+    bool any_ = false;  // the Ingress has at least one annotation of this dialect
 };
 
 // The full key and its value as messages show them: quoted, newlines escaped, long text cut.

@@ -88,7 +88,9 @@ void dropDuplicates(std::vector<T>& objects, std::string_view kind, core::Diagno
         }
         seen[key] = i;
     }
+    if (std::find(replaced.begin(), replaced.end(), true) == replaced.end()) return;
     std::vector<T> kept;
+    kept.reserve(objects.size());
     for (std::size_t i = 0; i < objects.size(); ++i)
         if (!replaced[i]) kept.push_back(std::move(objects[i]));
     objects = std::move(kept);

@@ -417,7 +417,8 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
                 result.canary_weights.push_back(
                     {loc.backend.service, loc.canary->backend.service,
                      100.0 * std::min(1.0, static_cast<double>(loc.canary->policy.weight) /
-                                               loc.canary->policy.effectiveWeightTotal())});
+                                               loc.canary->policy.effectiveWeightTotal()),
+                     {}});
         }
 
     LoadTarget target;
