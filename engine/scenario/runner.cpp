@@ -428,9 +428,10 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
 
     // Readiness delays: give pods that start unready their time before checking requests.
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    // 3. Request expectations, before traffic and faults.
+    // 3. Request expectations without a time: before traffic and faults.
+    std::vector<std::pair<std::size_t, ExpectationResult>> timed_checks;  // by scenario order
     for (const auto& x : s.request_expectations)
-        result.expectations.push_back(checkRequest(x, *lab, client));
+        if (!x.at) result.expectations.push_back(checkRequest(x, *lab, client));
 
     // 4. What the proxy records, by request id.
     std::mutex routed_mutex;
@@ -662,6 +663,13 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
                 break;
         }
     }
+    for (std::size_t i = 0; i < s.request_expectations.size(); ++i) {
+        const RequestExpectation& x = s.request_expectations[i];
+        if (x.at)
+            actions.push_back({*x.at, [&, i, expectation = &x] {
+                                   timed_checks.emplace_back(i, checkRequest(*expectation, *lab, client));
+                               }});
+    }
     std::stable_sort(actions.begin(), actions.end(),
                      [](const Action& a, const Action& b) { return a.at < b.at; });
 
@@ -772,6 +780,19 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
 
     std::stable_sort(result.timeline.begin(), result.timeline.end(),
                      [](const AppliedEvent& a, const AppliedEvent& b) { return a.at_s < b.at_s; });
+    for (auto& [index, checked] : timed_checks) result.expectations.push_back(std::move(checked));
+    for (const RequestExpectation& x : s.request_expectations)  // due after a cut-short run
+        if (x.at && std::none_of(timed_checks.begin(), timed_checks.end(), [&](const auto& t) {
+                return &s.request_expectations[t.first] == &x;
+            })) {
+            ExpectationResult missed;
+            missed.kind = ExpectationResult::Kind::Request;
+            missed.name = x.name;
+            missed.location = x.location;
+            missed.expected = "checked at " + number(std::chrono::duration<double>(*x.at).count()) + " s";
+            missed.measured = "not checked: the run ended first";
+            result.expectations.push_back(std::move(missed));
+        }
     for (const auto& x : s.metric_expectations)
         result.expectations.push_back(checkMetric(x, measured, s));
     const auto fail_under = options.coverage_fail_under ? options.coverage_fail_under : s.coverage_fail_under;

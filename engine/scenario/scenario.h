@@ -114,6 +114,9 @@ struct RequestExpectation {
     std::optional<bool> canary;
     std::optional<std::string> location_header;
     std::optional<std::string> upstream_path;
+    // When to check it, in run time: nullopt checks it before the traffic starts; a time
+    // checks it then (after a timeline change, during a fault).
+    std::optional<Millis> at;
     core::SourceLocation location;
 };
 

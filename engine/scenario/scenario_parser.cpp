@@ -517,7 +517,7 @@ void readExpectations(Reader& r, const YamlNode* node, Scenario& s) {
         const YamlNode* e = r.map(&requests->items[i], path);
         if (!e) continue;
         r.fields(*e, path, {"name", "request", "status", "backend", "canary", "location",
-                            "upstreamPath"});
+                            "upstreamPath", "at"});
         RequestExpectation x;
         x.location = e->location;
         r.required(*e, "request", path);
@@ -529,12 +529,14 @@ void readExpectations(Reader& r, const YamlNode* node, Scenario& s) {
         x.canary = r.boolean(e->find("canary"), path + ".canary");
         x.location_header = r.string(e->find("location"), path + ".location");
         x.upstream_path = r.string(e->find("upstreamPath"), path + ".upstreamPath");
+        x.at = r.duration(e->find("at"), path + ".at");
         std::string shown = x.request.method + " " + x.request.url;
         std::vector<std::string> extras;
         for (const auto& [name, value] : x.request.headers) extras.push_back(name + ": " + value);
         for (const auto& [name, value] : x.request.cookies) extras.push_back("cookie " + name + "=" + value);
         if (!x.request.client_ip.empty()) extras.push_back("from " + x.request.client_ip);
         if (!extras.empty()) shown += " (" + core::join(extras, ", ") + ")";
+        if (x.at) shown += " at " + formatNumber(static_cast<double>(x.at->count()) / 1000.0) + "s";
         x.name = r.string(e->find("name"), path + ".name").value_or(shown);
         if (!x.status && !x.backend && !x.canary && !x.location_header && !x.upstream_path)
             r.error("ILAB-SCENARIO-005",
@@ -686,6 +688,10 @@ void readScenario(Reader& r, const YamlNode& root, Scenario& s, const std::strin
                                              " ms is after the end of the run",
                     e.location);
     }
+    for (const auto& x : s.request_expectations)
+        if (x.at && *x.at > s.duration)
+            r.error("ILAB-SCENARIO-003", "expect.requests: at is after the end of the run",
+                    x.location);
     for (const auto& m : s.metric_expectations)
         if (!m.filter.profile.empty() &&
             std::none_of(s.traffic.begin(), s.traffic.end(),

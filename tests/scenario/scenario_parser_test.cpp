@@ -43,7 +43,7 @@ TEST(ScenarioParserTest, AFullScenarioReadsIntoItsParts) {
   - {at: 4s, pause: {profile: users}}
   expect:
     requests:
-    - {request: {url: http://shop.local/}, status: 308}
+    - {request: {url: http://shop.local/}, status: 308, at: 3s}
     metrics:
     - {metric: latency.p99, where: {service: web, from: 2s}, max: 250ms}
     - {metric: share, of: web-v2, between: [0.05, 0.15]}
@@ -72,6 +72,9 @@ TEST(ScenarioParserTest, AFullScenarioReadsIntoItsParts) {
     EXPECT_EQ(sc.metric_expectations[0].describe(),
               "latency p99 (service web, from 2s) <= 250 ms");
     EXPECT_EQ(sc.coverage_fail_under, 80);
+    ASSERT_EQ(sc.request_expectations.size(), 1u);
+    EXPECT_EQ(sc.request_expectations[0].at, Millis(3000));
+    EXPECT_EQ(sc.request_expectations[0].name, "GET http://shop.local/ at 3s");
 }
 
 TEST(ScenarioParserTest, MistakesAreReportedWhereTheyAre) {
