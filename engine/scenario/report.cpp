@@ -77,9 +77,11 @@ std::string chart(const std::string& title, const std::string& unit,
     // A round top for the axis: 1, 2 or 5 times a power of ten.
     const double magnitude = std::pow(10.0, std::floor(std::log10(peak)));
     double top_value = magnitude;
+    int ticks = 5;  // round steps: 1 → 0.2s, 2 → 0.5s, 5 → 1s
     for (double f : {1.0, 2.0, 5.0, 10.0})
         if (f * magnitude >= peak) {
             top_value = f * magnitude;
+            ticks = f == 2.0 ? 4 : 5;
             break;
         }
     const double span = std::max(seconds, 1.0);
@@ -96,12 +98,13 @@ std::string chart(const std::string& title, const std::string& unit,
             << h - top - bottom << "' class='window'><title>" << xmlEscape(e.text)
             << "</title></rect>";
     }
-    for (int i = 0; i <= 4; ++i) {
-        const double v = top_value * i / 4;
+    for (int i = 0; i <= ticks; ++i) {
+        const double v = top_value * i / ticks;
         svg << "<line x1='" << left << "' x2='" << w - right << "' y1='" << fixed(y(v))
             << "' y2='" << fixed(y(v)) << "' class='grid'/>";
         svg << "<text x='" << left - 6 << "' y='" << fixed(y(v) + 4) << "' class='tick' "
-            << "text-anchor='end'>" << fixed(v, v < 10 && v != std::floor(v) ? 1 : 0) << "</text>";
+            << "text-anchor='end'>" << fixed(v, v != std::floor(v) ? (v * 10 == std::floor(v * 10) ? 1 : 2) : 0)
+            << "</text>";
     }
     const int step = span > 60 ? 10 : span > 20 ? 5 : span > 8 ? 2 : 1;
     for (int t = 0; t <= static_cast<int>(span); t += step)
