@@ -147,21 +147,26 @@ std::string backendId(const routing::BackendRef& backend) {
     return backend.namespace_ + "/" + backend.service + ":" + backend.port;
 }
 
+// An Ingress's policies in the table, or null.
+const dialect::IngressPolicies* policiesOf(const routing::RouteTable& table,
+                                           const std::string& ingress) {
+    const auto it = table.policies().find(ingress);
+    return it == table.policies().end() ? nullptr : it->second.get();
+}
+
 // The balancers of a canaried location's two backends: the main one balances with its own
-// Ingress's settings, the canary with canaryBalancerConfig (the main's affinity when sticky).
+// Ingress's settings, the canary with canaryBalancerConfig (the main's affinity when sticky,
+// its own with affinity-canary-behavior: legacy).
 struct CanaryBalancing {
     BalancerConfig main, canary;
 };
-CanaryBalancing canaryBalancing(const routing::RouteTable& table,
-                                const dialect::IngressPolicies& main_policies,
-                                const std::string& canary_ingress,
-                                dialect::AffinityCanaryBehavior behavior) {
+CanaryBalancing canaryBalancing(const dialect::IngressPolicies& main,
+                                const dialect::IngressPolicies* canary) {
     CanaryBalancing b;
-    b.main = balancerConfig(main_policies);
-    BalancerConfig canary_own;
-    if (auto it = table.policies().find(canary_ingress); it != table.policies().end())
-        canary_own = balancerConfig(*it->second);
-    b.canary = canaryBalancerConfig(b.main, canary_own, behavior);
+    b.main = balancerConfig(main);
+    b.canary = canaryBalancerConfig(
+        b.main, canary ? balancerConfig(*canary) : BalancerConfig{},
+        canary ? canary->canary.affinity_behavior : dialect::AffinityCanaryBehavior::Sticky);
     return b;
 }
 
@@ -175,8 +180,11 @@ class BalancerAffinity final : public routing::CanaryAffinity {
         if (!loc.canary || !loc.policies || !loc.backend.shared_ref ||
             !loc.canary->backend.shared_ref)
             return Pin::None;
-        const CanaryBalancing b = canaryBalancing(table_, *loc.policies, loc.canary->ingress,
-                                                  loc.canary->policy.affinity_behavior);
+        // Without an affinity cookie on either Ingress nothing can pin: skip the copies.
+        const dialect::IngressPolicies* canary = policiesOf(table_, loc.canary->ingress);
+        if (!loc.policies->affinity.cookie && !(canary && canary->affinity.cookie))
+            return Pin::None;
+        const CanaryBalancing b = canaryBalancing(*loc.policies, canary);
         if (!b.main.sticky() && !b.canary.sticky()) return Pin::None;
         const RequestView view = RequestView::from(request);
         switch (balancers_.affinityPin(view, backendId(*loc.backend.shared_ref), b.main,
@@ -640,15 +648,10 @@ class ProxyImpl final : public Proxy {
             retry = policies->retry;
             timeouts = policies->timeouts;
             balancing = balancerConfig(*policies);
-            if (decision.canary && decision.canary_ingress) {
-                const auto canary = ctx.table->policies().find(*decision.canary_ingress);
-                const auto behavior = canary != ctx.table->policies().end()
-                                          ? canary->second->canary.affinity_behavior
-                                          : dialect::AffinityCanaryBehavior::Sticky;
-                balancing = canaryBalancing(*ctx.table, *policies, *decision.canary_ingress,
-                                            behavior)
-                                .canary;
-            }
+            if (decision.canary && decision.canary_ingress)
+                balancing =
+                    canaryBalancing(*policies, policiesOf(*ctx.table, *decision.canary_ingress))
+                        .canary;
         }
         const int tries = streaming ? 1 : std::max(1, retry.tries);  // a streamed body is gone
         const std::vector<int>* intercept =

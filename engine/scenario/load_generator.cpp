@@ -17,6 +17,7 @@
 #include <openssl/ssl.h>
 
 #include "engine/core/random.h"
+#include "engine/proxy/forwarding.h"
 
 namespace ilab::scenario {
 
@@ -98,16 +99,8 @@ struct LoadGenerator::Impl {
         records.push_back(std::move(record));
     }
 
-    std::string newRequestId() {
-        static const char* hex = "0123456789abcdef";
-        std::uint64_t a = random.next(), b = ++next_id;
-        std::string id(32, '0');
-        for (int i = 0; i < 16; ++i) {
-            id[static_cast<std::size_t>(i)] = hex[(a >> (60 - 4 * i)) & 0xf];
-            id[static_cast<std::size_t>(16 + i)] = hex[(b >> (60 - 4 * i)) & 0xf];
-        }
-        return id;
-    }
+    // nginx's $request_id format; the counter half keeps ids unique within a run.
+    std::string newRequestId() { return proxy::newRequestId(random.next(), ++next_id); }
 
     const RequestSpec& pick(const TrafficProfile& p, int& index) {
         double total = 0;

@@ -124,7 +124,8 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
     // Readiness delays: give pods that start unready their time before checking requests.
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     // 3. Request expectations without a time: before traffic and faults.
-    std::vector<std::pair<std::size_t, ExpectationResult>> timed_checks;  // by scenario order
+    // Request expectations with a time, checked by the timeline; by the scenario's index.
+    std::vector<std::optional<ExpectationResult>> timed_checks(s.request_expectations.size());
     for (const auto& x : s.request_expectations)
         if (!x.at) result.expectations.push_back(checkRequest(x, *lab, client));
 
@@ -284,7 +285,6 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
                                                formatValue(rate) + " over " + std::to_string(served) + ")"});
         p.next_check += p.spec.every;
     };
-    const std::string base_manifests = s.inline_manifests;
     for (const TimelineEntry& e : s.timeline) {
         const auto seconds_of = [](Millis d) { return std::chrono::duration<double>(d).count(); };
         AppliedEvent shown{seconds_of(e.at), seconds_of(e.at + e.duration.value_or(Millis{0})),
@@ -362,7 +362,7 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
         const RequestExpectation& x = s.request_expectations[i];
         if (x.at)
             actions.push_back({*x.at, [&, i, expectation = &x] {
-                                   timed_checks.emplace_back(i, checkRequest(*expectation, *lab, client));
+                                   timed_checks[i] = checkRequest(*expectation, *lab, client);
                                }});
     }
     std::stable_sort(actions.begin(), actions.end(),
@@ -475,19 +475,21 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
 
     std::stable_sort(result.timeline.begin(), result.timeline.end(),
                      [](const AppliedEvent& a, const AppliedEvent& b) { return a.at_s < b.at_s; });
-    for (auto& [index, checked] : timed_checks) result.expectations.push_back(std::move(checked));
-    for (const RequestExpectation& x : s.request_expectations)  // due after a cut-short run
-        if (x.at && std::none_of(timed_checks.begin(), timed_checks.end(), [&](const auto& t) {
-                return &s.request_expectations[t.first] == &x;
-            })) {
-            ExpectationResult missed;
-            missed.kind = ExpectationResult::Kind::Request;
-            missed.name = x.name;
-            missed.location = x.location;
-            missed.expected = "checked at " + formatValue(std::chrono::duration<double>(*x.at).count()) + " s";
-            missed.measured = "not checked: the run ended first";
-            result.expectations.push_back(std::move(missed));
+    for (std::size_t i = 0; i < s.request_expectations.size(); ++i) {
+        const RequestExpectation& x = s.request_expectations[i];
+        if (!x.at) continue;
+        if (timed_checks[i]) {
+            result.expectations.push_back(std::move(*timed_checks[i]));
+            continue;
         }
+        ExpectationResult missed;  // due after a run cut short
+        missed.kind = ExpectationResult::Kind::Request;
+        missed.name = x.name;
+        missed.location = x.location;
+        missed.expected = "checked at " + formatValue(std::chrono::duration<double>(*x.at).count()) + " s";
+        missed.measured = "not checked: the run ended first";
+        result.expectations.push_back(std::move(missed));
+    }
     for (const auto& x : s.metric_expectations)
         result.expectations.push_back(checkMetric(x, measured, s));
     const auto fail_under = options.coverage_fail_under ? options.coverage_fail_under : s.coverage_fail_under;

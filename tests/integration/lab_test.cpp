@@ -47,6 +47,22 @@ std::string ingress(const std::string& name, const std::string& host, const std:
            service + ", port: {number: 80}}\n---\n";
 }
 
+// nginx-annotations C14/C15: Service web behind cookie affinity ("aff") and a canary web-v2
+// that `ForceCanary: yes` selects, with the given weight and further canary annotations.
+std::string affinityCanary(const std::string& weight, const std::string& canary_extra,
+                           int replicas) {
+    return ingress("main", "shop.local", "/", "web",
+                   "{nginx.ingress.kubernetes.io/affinity: cookie, "
+                   "nginx.ingress.kubernetes.io/session-cookie-name: aff}") +
+           ingress("canary", "shop.local", "/", "web-v2",
+                   "{nginx.ingress.kubernetes.io/canary: \"true\", "
+                   "nginx.ingress.kubernetes.io/canary-by-header: ForceCanary, "
+                   "nginx.ingress.kubernetes.io/canary-by-header-value: \"yes\", "
+                   "nginx.ingress.kubernetes.io/canary-weight: \"" +
+                       weight + "\"" + canary_extra + "}") +
+           backend("web", replicas) + backend("web-v2", replicas);
+}
+
 // An upstream outside the cluster that answers every request with the same bytes and closes:
 // for framings the simulated pods never use (chunked, delimited by close).
 class CannedUpstream {
@@ -475,15 +491,7 @@ TEST_F(LabTest, AServiceWithHandWrittenEndpointsReachesAProcessOutsideTheCluster
 TEST_F(LabTest, StickyCanaryKeepsASessionOnTheCanaryItStartedOn) {
     // nginx-annotations C14: the forced first request lands on the canary with the main's
     // affinity cookie; that cookie alone keeps the next 50 there, though the weight is 1%.
-    start(ingress("main", "shop.local", "/", "web",
-                  "{nginx.ingress.kubernetes.io/affinity: cookie, "
-                  "nginx.ingress.kubernetes.io/session-cookie-name: aff}") +
-          ingress("canary", "shop.local", "/", "web-v2",
-                  "{nginx.ingress.kubernetes.io/canary: \"true\", "
-                  "nginx.ingress.kubernetes.io/canary-by-header: ForceCanary, "
-                  "nginx.ingress.kubernetes.io/canary-by-header-value: \"yes\", "
-                  "nginx.ingress.kubernetes.io/canary-weight: \"1\"}") +
-          backend("web", 2) + backend("web-v2", 2));
+    start(affinityCanary("1", "", 2));
     auto first = httpGet(port_, "shop.local", "/", {{"ForceCanary", "yes"}});
     ASSERT_TRUE(first);
     EXPECT_EQ(nlohmann::json::parse(first->body)["service"], "web-v2");
@@ -506,16 +514,7 @@ TEST_F(LabTest, StickyCanaryKeepsASessionOnTheCanaryItStartedOn) {
 
 TEST_F(LabTest, LegacyCanaryIgnoresAffinity) {
     // nginx-annotations C15: no cookie from the canary; later requests split by weight.
-    start(ingress("main", "shop.local", "/", "web",
-                  "{nginx.ingress.kubernetes.io/affinity: cookie, "
-                  "nginx.ingress.kubernetes.io/session-cookie-name: aff}") +
-              ingress("canary", "shop.local", "/", "web-v2",
-                      "{nginx.ingress.kubernetes.io/canary: \"true\", "
-                      "nginx.ingress.kubernetes.io/canary-by-header: ForceCanary, "
-                      "nginx.ingress.kubernetes.io/canary-by-header-value: \"yes\", "
-                      "nginx.ingress.kubernetes.io/canary-weight: \"50\", "
-                      "nginx.ingress.kubernetes.io/affinity-canary-behavior: legacy}") +
-              backend("web") + backend("web-v2"),
+    start(affinityCanary("50", ", nginx.ingress.kubernetes.io/affinity-canary-behavior: legacy", 1),
           11);
     auto first = httpGet(port_, "shop.local", "/", {{"ForceCanary", "yes"}});
     ASSERT_TRUE(first);
