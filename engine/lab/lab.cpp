@@ -35,10 +35,11 @@ struct Lab::Impl {
     std::optional<tls::CertificateAuthority> ca;  // set when HTTPS is on and the CA is usable
     std::mutex reload_mutex;  // also guards parse_cache, text_source and options.load
     model::ParseCache parse_cache;
-    std::optional<std::string> text_source;  // the manifests, when given as text
+    // The manifests, when given as text (one "<lab>" source for startFromText).
+    std::optional<std::vector<model::ManifestSource>> text_source;
 
     model::Manifests loadCurrent() {
-        if (text_source) return model::loadManifestsFromText(*text_source, "<lab>", options.load);
+        if (text_source) return model::loadManifestSources(*text_source, options.load);
         return model::loadManifests(options.files, options.load, &parse_cache);
     }
     bool stopped = false;
@@ -188,9 +189,14 @@ std::unique_ptr<Lab> Lab::start(const LabOptions& options, core::Diagnostics& di
 
 std::unique_ptr<Lab> Lab::startFromText(const std::string& text, const LabOptions& options,
                                         core::Diagnostics& diagnostics) {
-    auto lab =
-        launch(options, model::loadManifestsFromText(text, "<lab>", options.load), diagnostics);
-    if (lab) lab->impl_->text_source = text;
+    return startFromSources({{"<lab>", text}}, options, diagnostics);
+}
+
+std::unique_ptr<Lab> Lab::startFromSources(const std::vector<model::ManifestSource>& sources,
+                                           const LabOptions& options,
+                                           core::Diagnostics& diagnostics) {
+    auto lab = launch(options, model::loadManifestSources(sources, options.load), diagnostics);
+    if (lab) lab->impl_->text_source = sources;
     return lab;
 }
 
@@ -235,13 +241,17 @@ bool Lab::reloadFiles(const std::vector<std::string>& files, core::Diagnostics& 
 }
 
 bool Lab::reloadFromText(const std::string& text, core::Diagnostics& diagnostics) {
+    return reloadFromSources({{"<lab>", text}}, diagnostics);
+}
+
+bool Lab::reloadFromSources(const std::vector<model::ManifestSource>& sources,
+                            core::Diagnostics& diagnostics) {
     std::lock_guard lock(impl_->reload_mutex);
     // The text becomes the lab's source only once it serves: a rejected edit must not be
     // what the next reload reads.
-    if (!impl_->publish(model::loadManifestsFromText(text, "<lab>", impl_->options.load),
-                        diagnostics))
+    if (!impl_->publish(model::loadManifestSources(sources, impl_->options.load), diagnostics))
         return false;
-    impl_->text_source = text;
+    impl_->text_source = sources;
     return true;
 }
 

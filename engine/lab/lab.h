@@ -46,6 +46,10 @@ class Lab {
     static std::unique_ptr<Lab> startFromText(const std::string& manifests,
                                               const LabOptions& options,
                                               core::Diagnostics& diagnostics);
+    // Loads from several named texts (the studio's editor tabs): diagnostics name each file.
+    static std::unique_ptr<Lab> startFromSources(const std::vector<model::ManifestSource>& sources,
+                                                 const LabOptions& options,
+                                                 core::Diagnostics& diagnostics);
     ~Lab();
     Lab(const Lab&) = delete;
     Lab& operator=(const Lab&) = delete;
@@ -65,6 +69,8 @@ class Lab {
     // configuration is serving.
     bool reload(core::Diagnostics& diagnostics);
     bool reloadFromText(const std::string& manifests, core::Diagnostics& diagnostics);
+    bool reloadFromSources(const std::vector<model::ManifestSource>& sources,
+                           core::Diagnostics& diagnostics);
     // Reloads from another set of files (a scenario's timeline applying a change), which
     // later reload() calls then read.
     bool reloadFiles(const std::vector<std::string>& files, core::Diagnostics& diagnostics);

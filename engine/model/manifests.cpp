@@ -360,4 +360,12 @@ Manifests loadManifestsFromText(std::string_view text, const std::string& file_n
     return m;
 }
 
+Manifests loadManifestSources(const std::vector<ManifestSource>& sources,
+                              const LoadOptions& options) {
+    Manifests m;
+    for (const auto& source : sources) addManifestText(m, source.text, source.file_name, options);
+    finishLoading(m, options);
+    return m;
+}
+
 }  // namespace ilab::model

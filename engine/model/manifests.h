@@ -128,6 +128,15 @@ Manifests loadManifests(const std::vector<std::string>& paths, const LoadOptions
 Manifests loadManifestsFromText(std::string_view text, const std::string& file_name,
                                 const LoadOptions& options = {});
 
+// Several named texts loaded as one set, each named in diagnostics by its own file_name (the
+// studio's editor tabs, one per manifest file, applied before they are saved).
+struct ManifestSource {
+    std::string file_name;
+    std::string text;
+};
+Manifests loadManifestSources(const std::vector<ManifestSource>& sources,
+                              const LoadOptions& options = {});
+
 // Adds another stream to an existing set, then call finishLoading() once.
 void addManifestText(Manifests& manifests, std::string_view text, const std::string& file_name,
                      const LoadOptions& options);

@@ -464,9 +464,17 @@ class ProxyImpl final : public Proxy {
         // Beast checks Content-Length against its own 1 MB default as soon as the head is
         // parsed, which would answer 400; the route's proxy-body-size is applied below (413).
         parser.body_limit(boost::none);
+        if (!first && buffer.size() == 0) {
+            // An idle kept-alive connection: the request begins with its first byte, as
+            // nginx's $request_time does, not when the proxy began waiting for it.
+            tcpOf(client).expires_after(limits.keepalive_timeout);
+            auto [idle_ec, n] = co_await client.async_read_some(buffer.prepare(4096), kNoThrow);
+            if (idle_ec) co_return false;  // closed or timed out between requests: no request
+            buffer.commit(n);
+            ctx.event.accepted = telemetry::Clock::now();
+        }
         // The whole head must arrive within the timeout, however slowly it trickles in.
-        tcpOf(client).expires_after(first || buffer.size() > 0 ? limits.header_timeout
-                                                               : limits.keepalive_timeout);
+        tcpOf(client).expires_after(limits.header_timeout);
         auto [ec, unused] = co_await http::async_read_header(client, buffer, parser, kNoThrow);
         if (ec) {
             if (ec == http::error::header_limit)

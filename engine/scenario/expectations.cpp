@@ -131,25 +131,6 @@ namespace {
 
 // --- request expectations ------------------------------------------------------------------
 
-routing::Request routingRequest(const RequestSpec& spec, std::uint16_t port) {
-    routing::Request r;
-    r.method = spec.method;
-    r.scheme = spec.scheme;
-    r.host = spec.host;
-    r.target = spec.target;
-    r.port = port;
-    r.client_ip = spec.client_ip.empty() ? "127.0.0.1" : spec.client_ip;
-    for (const auto& h : spec.headers) r.headers.push_back(h);
-    if (!spec.cookies.empty()) {
-        std::string cookie;
-        for (const auto& [name, value] : spec.cookies)
-            cookie += (cookie.empty() ? "" : "; ") + name + "=" + value;
-        r.headers.emplace_back("Cookie", cookie);
-    }
-    if (spec.body_bytes > 0) r.content_length = spec.body_bytes;
-    return r;
-}
-
 // Compares one side (the decision core or the live proxy) with the expectation.
 void compare(const RequestExpectation& x, const std::string& side, int status,
              const std::string& backend, std::optional<bool> canary, const std::string& location,

@@ -96,6 +96,10 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
         return std::nullopt;
     }
     for (const auto& b : s.behaviors) lab->cluster().setBehavior(b.target.target, b.behavior);
+    if (options.on_lab_started) options.on_lab_started(*lab);
+    const auto judged = [&options](const ExpectationResult& r) {
+        if (options.on_result) options.on_result(r);
+    };
 
     RunResult result;
     result.scenario = s.name;
@@ -127,7 +131,11 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
     // Request expectations with a time, checked by the timeline; by the scenario's index.
     std::vector<std::optional<ExpectationResult>> timed_checks(s.request_expectations.size());
     for (const auto& x : s.request_expectations)
-        if (!x.at) result.expectations.push_back(checkRequest(x, *lab, client));
+        if (!x.at) {
+            result.expectations.push_back(checkRequest(x, *lab, client));
+            judged(result.expectations.back());
+        }
+    const std::size_t judged_before_traffic = result.expectations.size();
 
     // 4. What the proxy records, by request id.
     std::mutex routed_mutex;
@@ -363,6 +371,7 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
         if (x.at)
             actions.push_back({*x.at, [&, i, expectation = &x] {
                                    timed_checks[i] = checkRequest(*expectation, *lab, client);
+                                   judged(*timed_checks[i]);
                                }});
     }
     std::stable_sort(actions.begin(), actions.end(),
@@ -478,7 +487,7 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
     for (std::size_t i = 0; i < s.request_expectations.size(); ++i) {
         const RequestExpectation& x = s.request_expectations[i];
         if (!x.at) continue;
-        if (timed_checks[i]) {
+        if (timed_checks[i]) {  // already handed to on_result when checked
             result.expectations.push_back(std::move(*timed_checks[i]));
             continue;
         }
@@ -504,6 +513,11 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
                      std::to_string(result.coverage.size()) + " rules)";
         result.expectations.push_back(c);
     }
+    for (std::size_t i = judged_before_traffic; i < result.expectations.size(); ++i)
+        if (result.expectations[i].kind != ExpectationResult::Kind::Request ||
+            result.expectations[i].measured.starts_with("not checked"))
+            judged(result.expectations[i]);
+    if (options.on_lab_stopping) options.on_lab_stopping(*lab);
     lab->stop();
     return result;
 }

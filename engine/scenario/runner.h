@@ -14,6 +14,10 @@
 #include "engine/core/diagnostic.h"
 #include "engine/scenario/scenario.h"
 
+namespace ilab::lab {
+class Lab;
+}
+
 namespace ilab::scenario {
 
 struct ExpectationResult {
@@ -87,6 +91,14 @@ struct RunOptions {
     std::function<void(const Progress&)> progress;  // about once a second, runner thread
     const std::atomic<bool>* cancel = nullptr;      // set to stop early (SIGINT)
     std::string ca_directory;                       // the lab CA's home; "" : the default
+    // For a front end watching the run (the studio): called on the runner's thread once the
+    // run's lab serves, before any traffic, and again just before it stops, so views can
+    // attach to its telemetry and cluster and let go of them. Keep them short.
+    std::function<void(lab::Lab&)> on_lab_started;
+    std::function<void(lab::Lab&)> on_lab_stopping;
+    // Each expectation as soon as it is judged: request expectations before the traffic or at
+    // their time, metrics and coverage at the end. Runner thread.
+    std::function<void(const ExpectationResult&)> on_result;
 };
 
 // Runs `scenario`. Returns nullopt when it cannot run: `diagnostics` then holds input errors

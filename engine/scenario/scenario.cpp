@@ -2,6 +2,8 @@
 
 #include "engine/scenario/scenario.h"
 
+#include "engine/core/text.h"
+
 namespace ilab::scenario {
 namespace {
 
@@ -101,6 +103,38 @@ std::string MetricExpectation::describe() const {
     else if (min)
         text += " >= " + number(*min) + unit;
     return text;
+}
+
+bool splitUrl(RequestSpec& r) {
+    const auto scheme_end = r.url.find("://");
+    if (scheme_end == std::string::npos) return false;
+    r.scheme = core::toLower(r.url.substr(0, scheme_end));
+    if (r.scheme != "http" && r.scheme != "https") return false;
+    const std::string rest = r.url.substr(scheme_end + 3);
+    const auto slash = rest.find_first_of("/?");
+    r.host = rest.substr(0, slash);
+    r.target = slash == std::string::npos ? "/" : rest.substr(slash);
+    if (!r.target.empty() && r.target.front() == '?') r.target = "/" + r.target;
+    return !r.host.empty();
+}
+
+routing::Request routingRequest(const RequestSpec& spec, std::uint16_t port) {
+    routing::Request r;
+    r.method = spec.method;
+    r.scheme = spec.scheme;
+    r.host = spec.host;
+    r.target = spec.target;
+    r.port = port;
+    r.client_ip = spec.client_ip.empty() ? "127.0.0.1" : spec.client_ip;
+    for (const auto& h : spec.headers) r.headers.push_back(h);
+    if (!spec.cookies.empty()) {
+        std::string cookie;
+        for (const auto& [name, value] : spec.cookies)
+            cookie += (cookie.empty() ? "" : "; ") + name + "=" + value;
+        r.headers.emplace_back("Cookie", cookie);
+    }
+    if (spec.body_bytes > 0) r.content_length = spec.body_bytes;
+    return r;
 }
 
 }  // namespace ilab::scenario

@@ -11,6 +11,7 @@
 
 #include "engine/cluster/cluster.h"
 #include "engine/core/diagnostic.h"
+#include "engine/routing/request.h"
 
 namespace ilab::scenario {
 
@@ -171,6 +172,12 @@ struct LoadedScenario {
 LoadedScenario loadScenario(const std::string& path);
 LoadedScenario loadScenarioFromText(const std::string& text, const std::string& file_name,
                                     const std::string& base_directory);
+
+// Fills scheme, host (with any port) and target from "http://host[:port]/path?query".
+// Returns false when the URL is not http(s) or names no host.
+bool splitUrl(RequestSpec& request);
+// The request as the decision core sees it, arriving on a listener at `port`.
+routing::Request routingRequest(const RequestSpec& request, std::uint16_t port);
 
 // "250ms", "2s", "1.5s", "1m": a duration as scenarios write them.
 std::optional<Millis> parseDuration(std::string_view text);

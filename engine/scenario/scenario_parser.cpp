@@ -138,20 +138,6 @@ class Reader {
     core::Diagnostics& d_;
 };
 
-// "http://host[:port]/path?query" into scheme, host (with any port) and target.
-bool splitUrl(RequestSpec& r) {
-    const auto scheme_end = r.url.find("://");
-    if (scheme_end == std::string::npos) return false;
-    r.scheme = core::toLower(r.url.substr(0, scheme_end));
-    if (r.scheme != "http" && r.scheme != "https") return false;
-    const std::string rest = r.url.substr(scheme_end + 3);
-    const auto slash = rest.find_first_of("/?");
-    r.host = rest.substr(0, slash);
-    r.target = slash == std::string::npos ? "/" : rest.substr(slash);
-    if (!r.target.empty() && r.target.front() == '?') r.target = "/" + r.target;
-    return !r.host.empty();
-}
-
 RequestSpec readRequest(Reader& r, const YamlNode& node, const std::string& path,
                         bool in_mix) {
     RequestSpec spec;

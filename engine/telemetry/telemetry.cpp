@@ -343,7 +343,7 @@ class Telemetry::Aggregator {
     }
 
     void finishPercentiles() {
-        static constexpr double kPs[] = {50, 90, 99};
+        static constexpr double kPs[] = {50, 90, 95, 99};
         for (KeyState* state : dirty_keys_) {
             for (OpenSecond& open : state->open) {
                 if (!open.dirty) continue;
@@ -353,7 +353,8 @@ class Telemetry::Aggregator {
                 const auto v = open.latency.percentiles(kPs);
                 p->latency_p50_us = static_cast<std::uint64_t>(v[0].count());
                 p->latency_p90_us = static_cast<std::uint64_t>(v[1].count());
-                p->latency_p99_us = static_cast<std::uint64_t>(v[2].count());
+                p->latency_p95_us = static_cast<std::uint64_t>(v[2].count());
+                p->latency_p99_us = static_cast<std::uint64_t>(v[3].count());
             }
         }
     }

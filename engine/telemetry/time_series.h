@@ -34,6 +34,7 @@ struct SeriesPoint {
     std::uint64_t latency_max_us = 0;
     std::uint64_t latency_p50_us = 0;
     std::uint64_t latency_p90_us = 0;
+    std::uint64_t latency_p95_us = 0;
     std::uint64_t latency_p99_us = 0;
 
     double meanLatencyMicros() const;

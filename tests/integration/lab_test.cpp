@@ -9,6 +9,7 @@
 #include <atomic>
 #include <thread>
 #include <map>
+#include <mutex>
 #include <set>
 
 #include <gmock/gmock.h>
@@ -431,6 +432,33 @@ TEST_F(LabTest, MetricsUseIngressNginxNamesAndLabels) {
     auto health = httpGet(lab_->adminPort(), "admin", "/healthz");
     ASSERT_TRUE(health);
     EXPECT_EQ(health->body, "ok\n");
+}
+
+TEST_F(LabTest, RequestTimeOnAKeptAliveConnectionStartsAtItsFirstByte) {
+    start(ingress("shop", "shop.local", "/", "web") + backend("web"));
+    std::mutex mutex;
+    std::vector<telemetry::Micros> times;
+    const auto id = lab_->telemetry().subscribe([&](const telemetry::Delivery& d) {
+        std::lock_guard lock(mutex);
+        for (const auto& b : d.batches)
+            for (const auto& e : b->events) times.push_back(e.requestTime());
+    });
+    HttpConnection connection("127.0.0.1", port_);
+    ASSERT_TRUE(connection.request("GET", "/", {{"Host", "shop.local"}}));
+    // The connection idles between the two requests; nginx does not count that time.
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    ASSERT_TRUE(connection.request("GET", "/", {{"Host", "shop.local"}}));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (std::chrono::steady_clock::now() < deadline) {
+        {
+            std::lock_guard lock(mutex);
+            if (times.size() == 2) break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));  // the proxy's 50 ms flush
+    }
+    lab_->telemetry().unsubscribe(id);
+    ASSERT_EQ(times.size(), 2u);
+    EXPECT_LT(times[1], std::chrono::milliseconds(200));
 }
 
 TEST_F(LabTest, HotReloadUnderLoadFailsNoRequest) {

@@ -261,6 +261,7 @@ TEST(TelemetryTest, OneSecondSeriesCountsPerSecondWithPercentiles) {
     EXPECT_EQ(p3.latency_sum_us, 5050u * 1000);
     EXPECT_NEAR(static_cast<double>(p3.latency_p50_us), 50000, 50000.0 / 64);
     EXPECT_NEAR(static_cast<double>(p3.latency_p90_us), 90000, 90000.0 / 64);
+    EXPECT_NEAR(static_cast<double>(p3.latency_p95_us), 95000, 95000.0 / 64);
     EXPECT_NEAR(static_cast<double>(p3.latency_p99_us), 99000, 99000.0 / 64);
     EXPECT_EQ(points[3].second, 5);
     EXPECT_EQ(points[3].serverErrors(), 2u);
