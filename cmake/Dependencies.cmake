@@ -16,6 +16,14 @@ pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
 if(ILAB_BUILD_STUDIO)
   find_package(Qt6 6.4 REQUIRED COMPONENTS Widgets PrintSupport)
   find_package(QCustomPlotQt6 CONFIG REQUIRED)
+  # QScintilla (Debian's libqscintilla2-qt6-dev) ships no CMake config: find it by hand.
+  find_path(QSCINTILLA_INCLUDE_DIR Qsci/qsciscintilla.h PATH_SUFFIXES qt6 x86_64-linux-gnu/qt6 REQUIRED)
+  find_library(QSCINTILLA_LIBRARY NAMES qscintilla2_qt6 REQUIRED)
+  add_library(QScintilla::Qt6 UNKNOWN IMPORTED)
+  set_target_properties(QScintilla::Qt6 PROPERTIES
+    IMPORTED_LOCATION ${QSCINTILLA_LIBRARY}
+    INTERFACE_INCLUDE_DIRECTORIES ${QSCINTILLA_INCLUDE_DIR}
+    INTERFACE_LINK_LIBRARIES "Qt6::Widgets;Qt6::PrintSupport")
 endif()
 if(ILAB_BUILD_TESTS)
   find_package(GTest REQUIRED)

@@ -10,7 +10,7 @@ packages=(
   libyaml-cpp-dev libpcre2-dev nlohmann-json3-dev libcli11-dev libssl-dev
   libboost1.81-dev libboost-url1.81-dev
   # desktop studio
-  qt6-base-dev libqcustomplot-dev
+  qt6-base-dev libqcustomplot-dev libqscintilla2-qt6-dev
   # tests and benchmarks (nginx and HAProxy: the reference proxies tests/perf compares against;
   # wrk drives them)
   libgtest-dev libgmock-dev libbenchmark-dev nginx haproxy wrk

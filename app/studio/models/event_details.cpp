@@ -1,0 +1,154 @@
+#include "app/studio/models/event_details.h"
+
+#include <QStringList>
+#include <nlohmann/json.hpp>
+
+namespace ilab::studio {
+namespace {
+
+QString esc(const std::string& s) {
+    return QString::fromStdString(s).toHtmlEscaped();
+}
+
+QString ms(telemetry::Micros d) {
+    return QString::number(static_cast<double>(d.count()) / 1000.0, 'f', 2) + " ms";
+}
+
+QString since(telemetry::TimePoint from, telemetry::TimePoint t) {
+    return ms(std::chrono::duration_cast<telemetry::Micros>(t - from));
+}
+
+QString row(const QString& label, const QString& value) {
+    return "<tr><td style='padding-right:12px'><b>" + label + "</b></td><td>" + value +
+           "</td></tr>";
+}
+
+QString statusHtml(int status) {
+    static const char* colours[] = {"#6a6e73", "#8476d1", "#3e8635", "#0066cc", "#ec7a08", "#c9190b"};
+    const int c = telemetry::statusClass(status);
+    return QString("<span style='color:%1;font-weight:bold'>%2</span>")
+        .arg(colours[c], status ? QString::number(status) : QString("no answer"));
+}
+
+QString headerTable(const std::vector<std::pair<std::string, std::string>>& headers) {
+    if (headers.empty()) return "<i>none</i>";
+    QString html = "<table cellspacing=0>";
+    for (const auto& [name, value] : headers)
+        html += "<tr><td style='padding-right:8px'><tt>" + esc(name) + ":</tt></td><td><tt>" +
+                esc(value) + "</tt></td></tr>";
+    return html + "</table>";
+}
+
+QString timings(const telemetry::RequestEvent& e) {
+    QString html = "<table>";
+    const auto start = e.accepted;
+    if (e.tls_done) html += row("TLS done", "+" + since(start, *e.tls_done));
+    if (e.routed) html += row("routed", "+" + since(start, *e.routed));
+    if (auto c = e.upstreamConnected()) html += row("upstream connected", "+" + since(start, *c));
+    if (auto f = e.firstByte()) html += row("first byte", "+" + since(start, *f));
+    html += row("complete", "+" + since(start, e.complete));
+    return html + "</table>";
+}
+
+}  // namespace
+
+QString eventDetailsHtml(const telemetry::RequestEvent& e, telemetry::TimePoint epoch) {
+    QString html;
+    html += "<h3 style='margin:0'>" + esc(e.method) + " " + esc(e.scheme) + "://" + esc(e.host) +
+            esc(e.target) + " &rarr; " + statusHtml(e.status) + "</h3>";
+    html += "<table>";
+    html += row("at", QString::number(std::chrono::duration<double>(e.complete - epoch).count(), 'f', 3) + " s");
+    html += row("request id", "<tt>" + esc(e.request_id) + "</tt>");
+    html += row("client", esc(e.client_address) + ", " + esc(e.http_version));
+    html += row("Ingress", e.ingress.empty() ? QString("<i>none</i>") : esc(e.ingress.str()));
+    if (!e.rule_path.empty()) html += row("rule path", "<tt>" + esc(e.rule_path) + "</tt>");
+    if (!e.servingService().empty())
+        html += row("Service", esc(e.servingService().str()) + ":" + esc(e.servingService().port) +
+                                   (e.canary ? " <b>(canary)</b>" : ""));
+    if (!e.decision.empty()) html += row("decision", esc(e.decision));
+    html += row("latency", ms(e.requestTime()));
+    html += row("bytes", QString("%1 in, %2 out").arg(e.request_length).arg(e.bytes_sent));
+    html += "</table>";
+    if (!e.faults.empty()) {
+        html += "<h4>Faults that acted</h4><ul>";
+        for (const auto& f : e.faults) html += "<li>" + esc(f) + "</li>";
+        html += "</ul>";
+    }
+    if (!e.upstreams.empty()) {
+        html += "<h4>Upstream tries</h4><table border=0 cellspacing=4>"
+                "<tr><th align=left>pod</th><th align=left>address</th><th>status</th>"
+                "<th>connect</th><th>header</th><th>response</th></tr>";
+        for (const auto& u : e.upstreams) {
+            const auto connect = u.connectTime(), header = u.headerTime();
+            html += "<tr><td>" + esc(u.pod) + "</td><td><tt>" + esc(u.address) + "</tt></td><td>" +
+                    statusHtml(u.status) + "</td><td>" + (connect ? ms(*connect) : "-") +
+                    "</td><td>" + (header ? ms(*header) : "-") + "</td><td>" +
+                    ms(u.responseTime()) + "</td></tr>";
+        }
+        html += "</table>";
+    }
+    html += "<h4>Timings</h4>" + timings(e);
+    return html;
+}
+
+QString composedDetailsHtml(const ComposedResult& r, const telemetry::RequestEvent* event,
+                            telemetry::TimePoint epoch) {
+    QString html;
+    const auto& d = r.decision;
+    html += "<h3 style='margin:0'>" + esc(r.request.method) + " " + esc(r.request.url) +
+            " &rarr; " + statusHtml(r.record.status) + "</h3>";
+    if (r.record.status == 0)
+        html += "<p style='color:#c9190b'>No answer: " + esc(r.record.error) + "</p>";
+    html += "<h4>Decision core</h4><table>";
+    std::string verdict(routing::actionName(d.action));
+    if (d.action != routing::Action::Forward) verdict += " " + std::to_string(d.status);
+    html += row("action", esc(verdict));
+    if (!d.location.empty()) html += row("location", esc(d.location));
+    if (!d.reason.empty()) html += row("reason", esc(d.reason));
+    html += row("Ingress", esc(d.ingress.value_or("(none)")));
+    if (d.backend)
+        html += row("backend", esc(d.backend->namespace_ + "/" + d.backend->service + ":" +
+                                   d.backend->port) + (d.canary ? " <b>(canary)</b>" : ""));
+    html += "</table><h4>Trace</h4><ol style='margin-top:0'>";
+    for (const auto& step : d.trace)
+        html += "<li><b>" + esc(step.stage) + "</b> <i>" +
+                esc(std::string(routing::traceKindName(step.kind))) + "</i> " + esc(step.message) +
+                "</li>";
+    html += "</ol>";
+
+    std::vector<std::pair<std::string, std::string>> sent = {{"Host", r.request.host}};
+    sent.insert(sent.end(), r.request.headers.begin(), r.request.headers.end());
+    if (!r.request.cookies.empty()) {
+        std::string cookie;
+        for (const auto& [n, v] : r.request.cookies) cookie += (cookie.empty() ? "" : "; ") + n + "=" + v;
+        sent.emplace_back("Cookie", cookie);
+    }
+    html += "<h4>Headers as sent</h4><tt>" + esc(r.request.method + " " + r.request.target) +
+            "</tt>" + headerTable(sent);
+    if (d.action == routing::Action::Forward) {
+        std::vector<std::pair<std::string, std::string>> rewritten = {{"Host", d.upstream.host}};
+        rewritten.insert(rewritten.end(), d.upstream_headers.begin(), d.upstream_headers.end());
+        html += "<h4>As the controller rewrites them</h4><tt>" +
+                esc(r.request.method + " " + d.upstream.path) + "</tt>" + headerTable(rewritten) +
+                "<p><i>plus X-Forwarded-*, X-Real-IP and X-Request-ID, as ingress-nginx adds "
+                "them</i></p>";
+    }
+    const auto echo = nlohmann::json::parse(r.record.body, nullptr, false);
+    if (echo.is_object() && echo.contains("pod")) {
+        std::vector<std::pair<std::string, std::string>> received;
+        if (echo.contains("headers") && echo["headers"].is_object())
+            for (const auto& [k, v] : echo["headers"].items())
+                received.emplace_back(k, v.is_string() ? v.get<std::string>() : v.dump());
+        std::string target = echo.value("path", "");
+        if (echo.contains("query") && echo["query"].is_string() && !echo["query"].get<std::string>().empty())
+            target += "?" + echo["query"].get<std::string>();
+        html += "<h4>As pod " + esc(echo.value("pod", "")) + " received them</h4><tt>" +
+                esc(echo.value("method", "") + " " + target) + "</tt>" + headerTable(received);
+    } else if (r.record.status != 0) {
+        html += "<h4>Response body</h4><pre>" + esc(r.record.body.substr(0, 2000)) + "</pre>";
+    }
+    if (event) html += "<hr>" + eventDetailsHtml(*event, epoch);
+    return html;
+}
+
+}  // namespace ilab::studio

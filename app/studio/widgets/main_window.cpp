@@ -1,0 +1,556 @@
+#include "app/studio/widgets/main_window.h"
+
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSaveFile>
+#include <QSettings>
+#include <QStatusBar>
+#include <QStyle>
+#include <QToolBar>
+#include <set>
+#include <tuple>
+
+#include "app/studio/models/event_details.h"
+#include "app/studio/widgets/composer_panel.h"
+#include "app/studio/widgets/editor_area.h"
+#include "app/studio/widgets/event_panel.h"
+#include "app/studio/widgets/plots_panel.h"
+#include "app/studio/widgets/problems_view.h"
+#include "app/studio/widgets/theme.h"
+#include "app/studio/widgets/timeline_panel.h"
+#include "app/studio/widgets/topology_view.h"
+#include "app/studio/widgets/traffic_panel.h"
+#include "engine/scenario/report.h"
+
+namespace ilab::studio {
+namespace {
+
+double msSince(const QElapsedTimer& t, qint64 start_ns) {
+    return static_cast<double>(t.nsecsElapsed() - start_ns) / 1e6;
+}
+
+QString ruleRoute(const std::string& id) {  // "rule:ns/ing|server|path" -> "ns/ing path"
+    const QStringList parts = QString::fromStdString(id.substr(5)).split('|');
+    return parts.value(0) + " " + (parts.value(2).isEmpty() ? "(default)" : parts.value(2));
+}
+
+// "+1 rule, -2 pods": what an apply changed in the topology.
+QString describeChange(const TopologyGraph& before, const TopologyGraph& after) {
+    static const char* kinds[] = {"client", "controller", "rule", "Service", "pod"};
+    std::map<int, int> added, removed;
+    std::set<std::string> old_ids, new_ids;
+    for (const auto& n : before.nodes) old_ids.insert(n.id);
+    for (const auto& n : after.nodes) {
+        new_ids.insert(n.id);
+        if (!old_ids.count(n.id)) ++added[static_cast<int>(n.kind)];
+    }
+    for (const auto& n : before.nodes)
+        if (!new_ids.count(n.id)) ++removed[static_cast<int>(n.kind)];
+    QStringList parts;
+    for (auto [kind, n] : added) parts << QString("+%1 %2%3").arg(n).arg(kinds[kind]).arg(n > 1 ? "s" : "");
+    for (auto [kind, n] : removed) parts << QString("−%1 %2%3").arg(n).arg(kinds[kind]).arg(n > 1 ? "s" : "");
+    std::size_t edges_before = before.edges.size(), edges_after = after.edges.size();
+    if (parts.isEmpty() && edges_before == edges_after) return QObject::tr("no change in the topology");
+    if (parts.isEmpty()) return QObject::tr("routes rewired");
+    return parts.join(", ");
+}
+
+}  // namespace
+
+MainWindow::MainWindow(LabSession* session, QWidget* parent) : QMainWindow(parent), session_(session) {
+    setWindowTitle(tr("Ingress Lab Studio"));
+    setObjectName("mainWindow");
+    setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
+    topology_ = new TopologyView(this);
+    setCentralWidget(topology_);
+    buildDocks();
+    buildActions();
+    connectSession();
+    slow_timer_.setInterval(250);
+    connect(&slow_timer_, &QTimer::timeout, this, &MainWindow::redrawSlow);
+    slow_timer_.start();
+    rebuild_timer_.setSingleShot(true);
+    rebuild_timer_.setInterval(100);
+    connect(&rebuild_timer_, &QTimer::timeout, this, &MainWindow::rebuildTopology);
+    clock_.start();
+    restoreLayout();
+}
+
+MainWindow::~MainWindow() = default;
+
+QDockWidget* MainWindow::dock(const QString& title, const QString& name, QWidget* widget,
+                              Qt::DockWidgetArea area) {
+    auto* d = new QDockWidget(title, this);
+    d->setObjectName(name);
+    d->setWidget(widget);
+    addDockWidget(area, d);
+    return d;
+}
+
+void MainWindow::buildDocks() {
+    problems_ = new ProblemsView(this);
+    editor_ = new EditorArea(problems_, this);
+    plots_ = new PlotsPanel(this);
+    events_ = new EventPanel(this);
+    composer_ = new ComposerPanel(this);
+    timeline_ = new TimelinePanel(this);
+    traffic_ = new TrafficPanel(this);
+
+    // The topology keeps the middle and most of the width; the editor sits on the left, and
+    // everything that is read rather than watched shares one tabbed strip at the bottom.
+    auto* editor = dock(tr("Editor"), "editor", editor_, Qt::LeftDockWidgetArea);
+    auto* problems = dock(tr("Problems"), "problems", problems_, Qt::LeftDockWidgetArea);
+    splitDockWidget(editor, problems, Qt::Vertical);
+    auto* plots = dock(tr("Plots"), "plots", plots_, Qt::BottomDockWidgetArea);
+    QDockWidget* previous = plots;
+    for (auto [title, name, widget] :
+         {std::tuple{tr("Requests"), "events", static_cast<QWidget*>(events_)},
+          std::tuple{tr("Composer"), "composer", static_cast<QWidget*>(composer_)},
+          std::tuple{tr("Traffic and faults"), "traffic", static_cast<QWidget*>(traffic_)},
+          std::tuple{tr("Scenario"), "timeline", static_cast<QWidget*>(timeline_)}}) {
+        auto* d = dock(title, name, widget, Qt::BottomDockWidgetArea);
+        tabifyDockWidget(previous, d);
+        previous = d;
+    }
+    plots->raise();
+    resizeDocks({editor}, {400}, Qt::Horizontal);
+    resizeDocks({editor, problems}, {520, 130}, Qt::Vertical);
+    resizeDocks({plots}, {300}, Qt::Vertical);
+}
+
+void MainWindow::buildActions() {
+    auto action = [this](const QString& text, const QKeySequence& key, auto slot,
+                         QStyle::StandardPixmap icon = QStyle::SP_CustomBase) {
+        auto* a = new QAction(text, this);
+        if (!key.isEmpty()) {
+            a->setShortcut(key);
+            a->setToolTip(QString("%1 (%2)").arg(text, key.toString(QKeySequence::NativeText)));
+        }
+        if (icon != QStyle::SP_CustomBase) a->setIcon(style()->standardIcon(icon));
+        connect(a, &QAction::triggered, this, slot);
+        return a;
+    };
+    auto* open = action(tr("&Open…"), QKeySequence::Open, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Open a scenario or a manifest"), QString(), tr("YAML (*.yaml *.yml *.json)"));
+        if (path.isEmpty()) return;
+        QFile f(path);
+        const bool is_scenario = f.open(QIODevice::ReadOnly) && f.readAll().contains("kind: Scenario");
+        if (is_scenario)
+            openLab(path, {});
+        else
+            openLab({}, {path});
+    }, QStyle::SP_DialogOpenButton);
+    auto* save = action(tr("&Save"), QKeySequence::Save, &MainWindow::save, QStyle::SP_DialogSaveButton);
+    auto* apply = action(tr("&Apply"), QKeySequence(Qt::CTRL | Qt::Key_R), &MainWindow::apply,
+                         QStyle::SP_BrowserReload);
+    start_ = action(tr("S&tart traffic"), QKeySequence(Qt::Key_F5), &MainWindow::startTraffic,
+                    QStyle::SP_MediaPlay);
+    pause_ = action(tr("&Pause traffic"), QKeySequence(Qt::Key_F6), &MainWindow::togglePause,
+                    QStyle::SP_MediaPause);
+    pause_->setCheckable(true);
+    stop_ = action(tr("St&op traffic"), QKeySequence(Qt::SHIFT | Qt::Key_F5), &MainWindow::stopTraffic,
+                   QStyle::SP_MediaStop);
+    play_ = action(tr("Play &scenario"), QKeySequence(Qt::Key_F9), &MainWindow::playScenario,
+                   QStyle::SP_MediaSeekForward);
+    auto* export_report = action(tr("&Export report…"), QKeySequence(Qt::CTRL | Qt::Key_E),
+                                 &MainWindow::exportReport);
+    auto* compose = action(tr("&Compose a request"), QKeySequence(Qt::CTRL | Qt::Key_L), [this] {
+        raiseDock("composer");
+        composer_->setFocus();
+    });
+    auto* reset = action(tr("&Reset topology layout"), QKeySequence(Qt::CTRL | Qt::Key_0),
+                         [this] { topology_->resetLayout(); });
+    auto* quit = action(tr("&Quit"), QKeySequence::Quit, [this] { close(); });
+
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addActions({open, save, apply});
+    file->addSeparator();
+    file->addAction(export_report);
+    file->addSeparator();
+    file->addAction(quit);
+    QMenu* lab = menuBar()->addMenu(tr("&Lab"));
+    lab->addActions({start_, pause_, stop_});
+    lab->addSeparator();
+    lab->addActions({play_, compose});
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(reset);
+    view->addSeparator();
+    for (QDockWidget* d : findChildren<QDockWidget*>()) view->addAction(d->toggleViewAction());
+    view->addSeparator();
+    QMenu* theme = view->addMenu(tr("&Theme"));
+    auto* themes = new QActionGroup(this);
+    const ThemeChoice current = themeFromString(QSettings().value("theme").toString());
+    for (ThemeChoice c : {ThemeChoice::System, ThemeChoice::Light, ThemeChoice::Dark}) {
+        static const char* names[] = {"Follow the system", "Light", "Dark"};
+        auto* a = theme->addAction(tr(names[static_cast<int>(c)]));
+        a->setCheckable(true);
+        a->setChecked(c == current);
+        themes->addAction(a);
+        connect(a, &QAction::triggered, this, [c] {
+            QSettings().setValue("theme", themeName(c));
+            applyTheme(c);
+        });
+    }
+
+    QToolBar* bar = addToolBar(tr("Lab"));
+    bar->setObjectName("labToolbar");
+    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    bar->addActions({open, save, apply});
+    bar->addSeparator();
+    bar->addActions({start_, pause_, stop_});
+    bar->addSeparator();
+    bar->addAction(play_);
+
+    listen_label_ = new QLabel(this);
+    listen_label_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    rate_label_ = new QLabel(this);
+    gui_label_ = new QLabel(this);
+    statusBar()->addPermanentWidget(rate_label_);
+    statusBar()->addPermanentWidget(gui_label_);
+    statusBar()->addWidget(listen_label_);
+    updateTrafficActions();
+}
+
+void MainWindow::connectSession() {
+    connect(session_, &LabSession::updated, this, &MainWindow::onUpdate);
+    connect(session_, &LabSession::labChanged, this, [this] {
+        events_->clear();
+        edge_stats_.clear();
+        plots_->clear();
+        snapshot_ = session_->snapshot();
+        if (snapshot_) events_->setEpoch(snapshot_->epoch);
+        rebuildTopology();
+        updateTrafficActions();
+    });
+    connect(session_, &LabSession::trafficStateChanged, this, &MainWindow::updateTrafficActions);
+    connect(session_, &LabSession::faultsChanged, this, [this] {
+        traffic_->setFaults(session_->activeFaults());
+        rebuild_timer_.start();
+    });
+    connect(session_, &LabSession::requestComposed, this, &MainWindow::onComposed);
+    connect(session_, &LabSession::expectationJudged, timeline_, &TimelinePanel::judged);
+    connect(session_, &LabSession::scenarioProgress, timeline_, &TimelinePanel::progress);
+    connect(session_, &LabSession::scenarioFinished, this, [this](bool) {
+        timeline_->runFinished(session_->lastRun());
+        updateTrafficActions();
+    });
+
+    connect(topology_, &TopologyView::faultRequested, this, [this](const cluster::FaultSpec& f) {
+        session_->injectFault(f);
+        statusBar()->showMessage(tr("Injected: %1").arg(describeFault(f)), 6000);
+    });
+    connect(topology_, &TopologyView::clearFaultsRequested, this,
+            [this](const std::vector<std::uint64_t>& ids) {
+                for (auto id : ids) session_->clearFault(id);
+            });
+    connect(topology_, &TopologyView::nodeActivated, this, [this](const QString& id) {
+        events_->filterByNode(id);
+        raiseDock("events");
+    });
+    connect(topology_, &TopologyView::positionsChanged, this, &MainWindow::saveNodePositions);
+    connect(events_, &EventPanel::eventSelected, this, [this](const telemetry::RequestEvent& e) {
+        if (const auto table = session_->routeTable()) topology_->highlightPath(flowFor(e, *table).path);
+    });
+    connect(composer_, &ComposerPanel::sendRequested, this, [this](const scenario::RequestSpec& r) {
+        composed_.reset();
+        session_->compose(r);
+    });
+    connect(traffic_, &TrafficPanel::settingsChanged, session_, &LabSession::setTraffic);
+    connect(traffic_, &TrafficPanel::clearFaultRequested, session_, &LabSession::clearFault);
+    connect(traffic_, &TrafficPanel::clearAllFaultsRequested, session_, &LabSession::clearAllFaults);
+    connect(timeline_, &TimelinePanel::playRequested, this, &MainWindow::playScenario);
+    connect(timeline_, &TimelinePanel::stopRequested, session_, &LabSession::cancelScenario);
+    connect(timeline_, &TimelinePanel::exportRequested, this, &MainWindow::exportReport);
+    connect(timeline_, &TimelinePanel::locationActivated, editor_, &EditorArea::goTo);
+    connect(editor_, &EditorArea::validated, this, [this](int errors, int warnings) {
+        if (QDockWidget* d = findChild<QDockWidget*>("problems"))
+            d->setWindowTitle(errors + warnings ? tr("Problems (%1 errors, %2 warnings)").arg(errors).arg(warnings)
+                                                : tr("Problems"));
+    });
+}
+
+bool MainWindow::openLab(const QString& scenario, const QStringList& files, bool quiet) {
+    core::Diagnostics d;
+    if (!session_->open(scenario, files, d)) {
+        QStringList lines;
+        for (const auto& item : d.items())
+            if (item.severity == core::Severity::Error)
+                lines << QString::fromStdString(core::formatDiagnostic(item));
+        if (!quiet)
+            QMessageBox::warning(this, tr("Cannot open the lab"), lines.mid(0, 20).join("\n"));
+        else
+            for (const auto& l : lines) qWarning("%s", qPrintable(l));
+        return false;
+    }
+    editor_->openFiles(session_->scenarioPath(), session_->manifestFiles());
+    timeline_->setScenario(session_->scenario());
+    traffic_->setSettings(session_->trafficSettings());
+    traffic_->setFaults({});
+    QFile layout(session_->layoutPath());
+    if (layout.open(QIODevice::ReadOnly))
+        topology_->setPositions(QJsonDocument::fromJson(layout.readAll()).object());
+    const QString name = session_->scenario()
+                             ? QString::fromStdString(session_->scenario()->name)
+                             : QFileInfo(session_->manifestFiles().value(0)).dir().dirName();
+    setWindowTitle(tr("%1 — Ingress Lab Studio").arg(name));
+    rebuildTopology();
+    updateStatus();
+    return true;
+}
+
+void MainWindow::raiseDock(const QString& name) {
+    if (QDockWidget* d = findChild<QDockWidget*>(name)) {
+        d->show();
+        d->raise();
+    }
+}
+
+void MainWindow::rebuildTopology() {
+    const auto table = session_->routeTable();
+    if (!table) return;
+    graph_table_ = table;
+    graph_ = buildTopology(*table, session_->pods(), session_->faultTexts());
+    topology_->setGraph(graph_);
+    QStringList routes, pods, urls;
+    for (const auto& n : graph_.nodes) {
+        if (n.kind == NodeKind::Rule) routes << ruleRoute(n.id);
+        if (n.kind == NodeKind::Pod) pods << QString::fromStdString(n.label);
+    }
+    for (const auto& server : table->servers())
+        for (const auto& loc : server.locations)
+            if (!loc.ingress.empty() && !loc.regex)
+                urls << QString::fromStdString((server.tls ? "https://" : "http://") +
+                                               (server.name == "_" ? std::string("lab.local") : server.name) +
+                                               loc.path);
+    routes.removeDuplicates();
+    urls.removeDuplicates();
+    events_->setChoices(routes, pods);
+    composer_->setUrlSuggestions(urls);
+    traffic_->setFaults(session_->activeFaults());
+}
+
+void MainWindow::onUpdate(const LabUpdate& update) {
+    if (update.generation != session_->generation()) return;  // from a lab no longer shown
+    const qint64 start = clock_.nsecsElapsed();
+    if (update.snapshot) {
+        if (!snapshot_) events_->setEpoch(update.snapshot->epoch);
+        snapshot_ = update.snapshot;
+    }
+    events_->append(update.batches);
+    const auto table = session_->routeTable();
+    if (table && snapshot_) {
+        std::vector<Flow> flows;
+        for (const auto& batch : update.batches)
+            for (const auto& e : batch->events) {
+                Flow f = flowFor(e, *table);
+                edge_stats_.add(f, std::chrono::duration_cast<std::chrono::seconds>(
+                                       e.complete - snapshot_->epoch).count());
+                if (composed_ && e.request_id == composed_->record.request_id) {
+                    topology_->highlightPath(f.path);
+                    composer_->showResult(composedDetailsHtml(*composed_, &e, snapshot_->epoch));
+                    composed_.reset();
+                }
+                flows.push_back(std::move(f));
+            }
+        topology_->addFlows(flows);
+        stats_.events += flows.size();
+    }
+    if (!update.cluster_events.empty()) rebuild_timer_.start();
+    const double ms = msSince(clock_, start);
+    ++stats_.updates;
+    stats_.update_ms_total += ms;
+    stats_.update_ms_max = std::max(stats_.update_ms_max, ms);
+}
+
+void MainWindow::onComposed(const ComposedResult& result) {
+    const telemetry::RequestEvent* event = events_->model()->findRequest(result.record.request_id);
+    const auto epoch = snapshot_ ? snapshot_->epoch : telemetry::TimePoint{};
+    composer_->showResult(composedDetailsHtml(result, event, epoch));
+    if (event) {
+        if (const auto table = session_->routeTable()) topology_->highlightPath(flowFor(*event, *table).path);
+    } else {
+        composed_ = result;  // its event comes with a later update
+        topology_->highlightPath({"client", "controller"});
+    }
+}
+
+void MainWindow::redrawSlow() {
+    const qint64 start = clock_.nsecsElapsed();
+    if (snapshot_) {
+        // Whole seconds only: the current one is still filling.
+        const std::int64_t now = snapshot_->current_second - 1;
+        topology_->setEdgeStats(currentEdgeStats());
+        topology_->setNodeHealth(edge_stats_.nodeHealth(now));
+        plots_->setSnapshot(snapshot_, session_->faultHistory(), canarySplits(graph_));
+    }
+    updateStatus();
+    stats_.redraw_ms_total += msSince(clock_, start);
+    ++stats_.redraws;
+}
+
+std::map<EdgeKey, EdgeStats> MainWindow::currentEdgeStats() const {
+    if (!snapshot_) return {};
+    return edge_stats_.edgeStats(graph_, snapshot_->current_second - 1);
+}
+
+void MainWindow::updateStatus() {
+    QString listen;
+    if (session_->httpPort())
+        listen = tr("http://127.0.0.1:%1").arg(session_->httpPort());
+    if (session_->httpsPort())
+        listen += tr("  https://127.0.0.1:%1  (CA %2)").arg(session_->httpsPort()).arg(session_->caCertificatePath());
+    if (session_->scenarioPlaying()) listen = tr("Playing the scenario on its own lab · ") + listen;
+    listen_label_->setText(listen);
+    if (snapshot_) {
+        const auto points = snapshot_->recent(*snapshot_->total, 2);
+        const auto& last = points.empty() ? telemetry::SeriesPoint{} : points.front();
+        const double errors = last.requests ? 100.0 * static_cast<double>(last.serverErrors()) /
+                                                  static_cast<double>(last.requests)
+                                            : 0;
+        rate_label_->setText(tr("%1 req/s · %2% 5xx · %3 total")
+                                 .arg(last.requests)
+                                 .arg(errors, 0, 'f', 1)
+                                 .arg(snapshot_->total->counters.requests));
+    }
+    if (stats_.updates)
+        gui_label_->setText(tr("GUI %1 ms/update")
+                                .arg(stats_.update_ms_total / static_cast<double>(stats_.updates), 0, 'f', 2));
+    traffic_->setStatus(session_->trafficRunning()
+                            ? (session_->trafficPaused() ? tr("Paused.") : tr("Sending."))
+                            : tr("Stopped. Start traffic with F5."));
+}
+
+void MainWindow::updateTrafficActions() {
+    const bool playing = session_->scenarioPlaying();
+    const bool running = session_->trafficRunning();
+    start_->setEnabled(session_->isOpen() && !running && !playing);
+    pause_->setEnabled(running);
+    pause_->setChecked(session_->trafficPaused());
+    stop_->setEnabled(running);
+    play_->setEnabled(session_->scenario().has_value() && !playing);
+}
+
+void MainWindow::apply() {
+    const TopologyGraph before = graph_;
+    core::Diagnostics d;
+    QElapsedTimer t;
+    t.start();
+    const bool ok = session_->apply(editor_->manifestSources(), d);
+    const double ms = static_cast<double>(t.nsecsElapsed()) / 1e6;
+    editor_->showDiagnostics(d);
+    if (!ok) {
+        statusBar()->showMessage(tr("Not applied: %1 error(s); the running configuration keeps "
+                                    "serving. See Problems.")
+                                     .arg(d.count(core::Severity::Error)),
+                                 10000);
+        raiseDock("problems");
+        return;
+    }
+    rebuildTopology();
+    QString message = tr("Applied in %1 ms: %2").arg(ms, 0, 'f', 1).arg(describeChange(before, graph_));
+    if (editor_->scenarioModified()) message += tr(". Scenario edits take effect when saved.");
+    statusBar()->showMessage(message, 10000);
+}
+
+void MainWindow::save() {
+    QString error;
+    const bool scenario_changed = editor_->scenarioModified();
+    const QStringList written = editor_->saveAll(&error);
+    if (!error.isEmpty()) {
+        QMessageBox::warning(this, tr("Save failed"), error);
+        return;
+    }
+    statusBar()->showMessage(tr("Saved %1 file(s).").arg(written.size()), 5000);
+    if (scenario_changed && !session_->scenarioPath().isEmpty())
+        openLab(session_->scenarioPath(), {});  // behaviours, traffic and timeline come from it
+    else if (!written.isEmpty())
+        apply();
+}
+
+void MainWindow::startTraffic() {
+    session_->startTraffic();
+}
+
+void MainWindow::togglePause() {
+    session_->pauseTraffic(!session_->trafficPaused());
+}
+
+void MainWindow::stopTraffic() {
+    session_->stopTraffic();
+}
+
+void MainWindow::playScenario() {
+    QString error;
+    if (!session_->playScenario(&error)) {
+        statusBar()->showMessage(error, 6000);
+        return;
+    }
+    timeline_->runStarted();
+    raiseDock("timeline");
+    updateTrafficActions();
+}
+
+void MainWindow::exportReport() {
+    const auto& run = session_->lastRun();
+    if (!run) {
+        statusBar()->showMessage(tr("Play the scenario first: the report is of its last run."), 6000);
+        return;
+    }
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export the run's report"),
+        QString::fromStdString(run->scenario) + "-report.html", tr("HTML (*.html)"));
+    if (path.isEmpty()) return;
+    const std::string error =
+        scenario::writeFileAtomically(path.toStdString(), scenario::renderHtml(*run));
+    if (!error.empty())
+        QMessageBox::warning(this, tr("Export failed"), QString::fromStdString(error));
+    else
+        statusBar()->showMessage(tr("Report written to %1").arg(path), 6000);
+}
+
+void MainWindow::saveNodePositions() {
+    const QString path = session_->layoutPath();
+    if (path.isEmpty()) return;
+    QSaveFile f(path);
+    if (f.open(QIODevice::WriteOnly)) {
+        f.write(QJsonDocument(topology_->positions()).toJson(QJsonDocument::Indented));
+        f.commit();
+    }
+}
+
+void MainWindow::restoreLayout() {
+    QSettings settings;
+    restoreGeometry(settings.value("window/geometry").toByteArray());
+    restoreState(settings.value("window/state").toByteArray());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    if (editor_->anyModified()) {
+        const auto answer = QMessageBox::question(
+            this, tr("Unsaved edits"), tr("Save your edits before closing?"),
+            QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
+        if (answer == QMessageBox::Cancel) {
+            event->ignore();
+            return;
+        }
+        if (answer == QMessageBox::Save) save();
+        if (answer == QMessageBox::Discard) editor_->discardAutosaves();
+    }
+    QSettings settings;
+    settings.setValue("window/geometry", saveGeometry());
+    settings.setValue("window/state", saveState());
+    session_->close();
+    event->accept();
+}
+
+}  // namespace ilab::studio

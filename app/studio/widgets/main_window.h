@@ -1,0 +1,118 @@
+#pragma once
+// Ingress Lab Studio's main window: the topology in the middle; the editor and problems, the
+// plots, the event list, the composer, the timeline and the traffic controls in docks whose
+// layout is restored on the next start. It wires the widgets to the LabSession and paces the
+// redraws: topology dots and the event list on every engine update (at most ~30 a second),
+// edge labels and plots a few times a second. GUI thread only.
+#include <QElapsedTimer>
+#include <QMainWindow>
+#include <QTimer>
+#include <memory>
+
+#include "app/studio/bridge/lab_session.h"
+#include "app/studio/models/edge_stats.h"
+#include "app/studio/models/topology_graph.h"
+
+class QLabel;
+class QDockWidget;
+class QAction;
+
+namespace ilab::studio {
+
+class TopologyView;
+class PlotsPanel;
+class EventPanel;
+class ComposerPanel;
+class TimelinePanel;
+class TrafficPanel;
+class EditorArea;
+class ProblemsView;
+
+// What the GUI costs, for the status bar, --stats and the closing note.
+struct GuiStats {
+    std::uint64_t updates = 0, events = 0;
+    double update_ms_total = 0, update_ms_max = 0;  // handling one engine update
+    double redraw_ms_total = 0;                     // plots and labels
+    std::uint64_t redraws = 0;
+};
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+  public:
+    explicit MainWindow(LabSession* session, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Opens in the session and shows it; reports problems in a message box unless quiet.
+    bool openLab(const QString& scenario, const QStringList& files, bool quiet = false);
+    // Raises the dock with that object name ("plots", "events", ...).
+    void raiseDock(const QString& name);
+
+    TopologyView* topology() const { return topology_; }
+    PlotsPanel* plots() const { return plots_; }
+    EventPanel* events() const { return events_; }
+    ComposerPanel* composer() const { return composer_; }
+    TimelinePanel* timeline() const { return timeline_; }
+    TrafficPanel* traffic() const { return traffic_; }
+    EditorArea* editor() const { return editor_; }
+    ProblemsView* problems() const { return problems_; }
+    const TopologyGraph& graph() const { return graph_; }
+    const GuiStats& stats() const { return stats_; }
+    // What the topology's edge labels show: the last whole seconds.
+    std::map<EdgeKey, EdgeStats> currentEdgeStats() const;
+
+  public slots:
+    void apply();
+    void save();
+    void startTraffic();
+    void togglePause();
+    void stopTraffic();
+    void playScenario();
+    void exportReport();
+    void rebuildTopology();
+
+  protected:
+    void closeEvent(QCloseEvent* event) override;
+
+  private:
+    void buildActions();
+    void buildDocks();
+    void connectSession();
+    void onUpdate(const LabUpdate& update);
+    void onComposed(const ComposedResult& result);
+    void redrawSlow();
+    void updateTrafficActions();
+    void updateStatus();
+    void restoreLayout();
+    void saveNodePositions();
+    QDockWidget* dock(const QString& title, const QString& name, QWidget* widget,
+                      Qt::DockWidgetArea area);
+
+    LabSession* session_;
+    TopologyView* topology_ = nullptr;
+    PlotsPanel* plots_ = nullptr;
+    EventPanel* events_ = nullptr;
+    ComposerPanel* composer_ = nullptr;
+    TimelinePanel* timeline_ = nullptr;
+    TrafficPanel* traffic_ = nullptr;
+    EditorArea* editor_ = nullptr;
+    ProblemsView* problems_ = nullptr;
+    QLabel* listen_label_ = nullptr;
+    QLabel* rate_label_ = nullptr;
+    QLabel* gui_label_ = nullptr;
+    QAction* start_ = nullptr;
+    QAction* pause_ = nullptr;
+    QAction* stop_ = nullptr;
+    QAction* play_ = nullptr;
+
+    TopologyGraph graph_;
+    std::shared_ptr<const routing::RouteTable> graph_table_;
+    EdgeStatsWindow edge_stats_;
+    std::shared_ptr<const telemetry::Snapshot> snapshot_;
+    QTimer slow_timer_;     // edge labels, plots, status: 4 Hz
+    QTimer rebuild_timer_;  // coalesces topology rebuilds after cluster events
+    std::optional<ComposedResult> composed_;  // waiting for its event to highlight the path
+    GuiStats stats_;
+    QElapsedTimer clock_;
+};
+
+}  // namespace ilab::studio

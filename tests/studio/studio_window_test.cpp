@@ -1,0 +1,216 @@
+// The studio end to end, offscreen: the default scenario opened in the main window over a
+// real lab on loopback, traffic flowing into the topology, plots and event list, a fault
+// injected through the topology's context menu, a YAML error shown at its line, an apply that
+// is refused while the old configuration keeps serving, a composed request with its trace,
+// and a short scenario played to its verdicts.
+#include <QAction>
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QKeyEvent>
+#include <QMenu>
+#include <QTemporaryDir>
+#include <QTextBrowser>
+#include <QThread>
+#include <functional>
+
+#include <Qsci/qsciscintilla.h>
+#include <gtest/gtest.h>
+
+#include "app/studio/bridge/lab_session.h"
+#include "app/studio/widgets/composer_panel.h"
+#include "app/studio/widgets/editor_area.h"
+#include "app/studio/widgets/event_panel.h"
+#include "app/studio/widgets/main_window.h"
+#include "app/studio/widgets/plots_panel.h"
+#include "app/studio/widgets/problems_view.h"
+#include "app/studio/widgets/timeline_panel.h"
+#include "app/studio/widgets/topology_view.h"
+#include "app/studio/widgets/traffic_panel.h"
+
+namespace ilab::studio {
+namespace {
+
+const QString kShop = QStringLiteral(ILAB_SOURCE_DIR "/scenarios/shop");
+
+// Runs the event loop until `done` holds or `ms` pass; returns whether it held.
+bool waitFor(const std::function<bool()>& done, int ms) {
+    QElapsedTimer t;
+    t.start();
+    while (!done()) {
+        if (t.elapsed() > ms) return false;
+        QApplication::processEvents(QEventLoop::AllEvents, 20);
+        QThread::msleep(5);
+    }
+    return true;
+}
+
+QAction* findAction(QMenu* menu, const QString& text) {
+    for (QAction* a : menu->actions()) {
+        if (a->text().remove('&') == text) return a;
+        if (a->menu())
+            if (QAction* inner = findAction(a->menu(), text)) return inner;
+    }
+    return nullptr;
+}
+
+class StudioWindowTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        ASSERT_TRUE(ca_.isValid());
+        LabSession::Options o;
+        o.http_port = 0;  // other work on the machine may hold 8080
+        o.https_port = 0;
+        o.ephemeral_pod_ports = true;
+        o.ca_directory = ca_.path().toStdString();
+        session_ = std::make_unique<LabSession>(o);
+        window_ = std::make_unique<MainWindow>(session_.get());
+        window_->resize(1400, 900);
+        window_->show();
+    }
+    void TearDown() override {
+        session_->close();
+        window_.reset();
+        session_.reset();
+    }
+    int countStatus(int status) const {
+        int n = 0;
+        auto* model = window_->events()->model();
+        for (int r = 0; r < model->rowCount(); ++r) n += model->event(r)->status == status;
+        return n;
+    }
+
+    QTemporaryDir ca_;
+    std::unique_ptr<LabSession> session_;
+    std::unique_ptr<MainWindow> window_;
+};
+
+TEST_F(StudioWindowTest, DefaultScenarioTrafficReachesTopologyPlotsAndEventList) {
+    ASSERT_TRUE(window_->openLab(kShop, {}, true));
+    EXPECT_EQ(window_->editor()->tabCount(), 3);  // scenario.yaml, manifests.yaml, workloads.yaml
+    EXPECT_GE(window_->topology()->nodeCount(), 10);  // clients, controller, rules, services, pods
+    window_->startTraffic();
+    ASSERT_TRUE(waitFor([&] { return window_->events()->visibleRows() > 50; }, 8000));
+    EXPECT_GT(window_->topology()->flowsReceived(), 0u);
+    ASSERT_TRUE(waitFor([&] { return window_->plots()->statusTotal() > 0; }, 4000));
+    EXPECT_GT(window_->plots()->latencyPointCount(), 0);
+    EXPECT_GE(window_->plots()->backendGraphCount(), 3);
+    EXPECT_EQ(window_->plots()->canaryGraphCount(), 2);  // the 10% catalog canary
+    EXPECT_GT(window_->stats().updates, 0u);
+    // The edge labels: requests flowed from the clients to the controller, without errors.
+    const EdgeKey front{"client", "controller"};
+    ASSERT_TRUE(waitFor([&] { return window_->currentEdgeStats()[front].rate > 0; }, 4000));
+    EXPECT_EQ(window_->currentEdgeStats()[front].health, Health::Healthy);
+}
+
+TEST_F(StudioWindowTest, FaultInjectedFromTheTopologyTakesEffect) {
+    ASSERT_TRUE(window_->openLab(kShop, {}, true));
+    window_->startTraffic();
+    ASSERT_TRUE(waitFor([&] { return window_->events()->visibleRows() > 20; }, 8000));
+    std::unique_ptr<QMenu> menu = window_->topology()->contextMenuFor("svc:shop/storefront");
+    ASSERT_TRUE(menu);
+    QAction* errors = findAction(menu.get(), "503 for all requests");
+    ASSERT_NE(errors, nullptr);
+    errors->trigger();
+    EXPECT_EQ(session_->activeFaults().size(), 1u);
+    ASSERT_TRUE(waitFor([&] { return countStatus(503) > 5; }, 8000));
+    EXPECT_EQ(window_->traffic()->faultCount(), 1);
+    // Removing it stops the 503s.
+    session_->clearAllFaults();
+    EXPECT_TRUE(session_->activeFaults().empty());
+}
+
+TEST_F(StudioWindowTest, YamlErrorShowsAtItsLineAndApplyKeepsTheOldRoutes) {
+    ASSERT_TRUE(window_->openLab(kShop, {}, true));
+    const QString manifests = kShop + "/manifests.yaml";
+    YamlEditor* editor = window_->editor()->editorFor(manifests);
+    ASSERT_NE(editor, nullptr);
+    QString text = editor->text();
+    // A typo in line 19's pathType, typed as a user would: "Prefix" -> "Prefx".
+    const QStringList lines = text.split('\n');
+    ASSERT_GT(lines.size(), 20);
+    ASSERT_EQ(lines[18], "        pathType: Prefix");
+    editor->goTo(19, 25);  // after "Prefix"
+    QWidget* keys = editor->scintilla()->viewport();
+    auto press = [keys](int key, const QString& text) {
+        QKeyEvent down(QEvent::KeyPress, key, Qt::NoModifier, text);
+        QApplication::sendEvent(keys, &down);
+        QKeyEvent up(QEvent::KeyRelease, key, Qt::NoModifier, text);
+        QApplication::sendEvent(keys, &up);
+    };
+    press(Qt::Key_Backspace, "");
+    press(Qt::Key_Backspace, "");
+    press(Qt::Key_X, "x");
+    EXPECT_EQ(editor->text().split('\n')[18], "        pathType: Prefx");
+    // Validation runs a moment after typing stops.
+    ASSERT_TRUE(waitFor([&] { return !editor->errorMarkerLines().empty(); }, 3000));
+    const auto markers = editor->errorMarkerLines();
+    EXPECT_EQ(markers.front(), 19);
+    ASSERT_GT(window_->problems()->count(), 0);
+    EXPECT_EQ(window_->problems()->problems().front().diagnostic.line, 19);
+
+    const auto before = session_->routeTable();
+    window_->apply();
+    EXPECT_EQ(session_->routeTable(), before);  // refused: the running table keeps serving
+}
+
+TEST_F(StudioWindowTest, UnsavedEditsAreOfferedBackOnTheNextOpen) {
+    // What the editor's autosave leaves behind when the studio dies with unsaved edits.
+    AutosaveStore store;
+    const QString manifests = kShop + "/manifests.yaml";
+    ASSERT_TRUE(store.save(manifests, "# an edit that was never saved\n"));
+    ASSERT_TRUE(window_->openLab(kShop, {}, true));
+    EXPECT_TRUE(window_->editor()->recoveryMessage().contains("manifests.yaml"));
+    window_->editor()->discardAutosaves();
+    EXPECT_FALSE(store.pending(manifests).has_value());
+}
+
+TEST_F(StudioWindowTest, ComposedRequestShowsItsTraceAndHeadersAsThePodReceivedThem) {
+    ASSERT_TRUE(window_->openLab(kShop, {}, true));
+    window_->composer()->setRequest("GET", "https://api.shop.local/api/items?page=2");
+    window_->composer()->send();
+    QTextBrowser* result = window_->composer()->result();
+    ASSERT_TRUE(waitFor([&] { return result->toPlainText().contains("received them"); }, 8000));
+    const QString text = result->toPlainText();
+    EXPECT_TRUE(text.contains("Trace"));
+    EXPECT_TRUE(text.contains("/items?page=2"));  // rewritten by the /api rule
+    EXPECT_TRUE(text.contains("X-Request-ID", Qt::CaseInsensitive));
+}
+
+TEST_F(StudioWindowTest, PlayingAScenarioJudgesItsExpectations) {
+    QTemporaryDir dir;
+    QFile f(dir.filePath("scenario.yaml"));
+    ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+    f.write(QString(R"(apiVersion: ingress-lab.dev/v1alpha1
+kind: Scenario
+metadata: {name: short-shop}
+spec:
+  manifests: [%1/manifests.yaml, %1/workloads.yaml]
+  duration: 2s
+  traffic:
+  - name: shoppers
+    rate: 40
+    requests:
+    - {url: https://shop.local/account/orders}
+  expect:
+    requests:
+    - request: {url: https://shop.local/account/orders}
+      backend: account
+    metrics:
+    - name: no errors
+      metric: errorRate
+      max: 0
+)").arg(kShop).toUtf8());
+    f.close();
+    ASSERT_TRUE(window_->openLab(dir.filePath("scenario.yaml"), {}, true));
+    EXPECT_EQ(window_->timeline()->pendingCount(), 2);
+    window_->playScenario();
+    ASSERT_TRUE(waitFor([&] { return session_->lastRun().has_value(); }, 20000));
+    EXPECT_EQ(window_->timeline()->passedCount(), 2);
+    EXPECT_EQ(window_->timeline()->failedCount(), 0);
+    EXPECT_EQ(window_->timeline()->pendingCount(), 0);
+    EXPECT_TRUE(session_->lastRun()->passed());
+}
+
+}  // namespace
+}  // namespace ilab::studio

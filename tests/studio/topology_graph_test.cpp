@@ -1,0 +1,196 @@
+#include "app/studio/models/topology_graph.h"
+
+#include <gtest/gtest.h>
+
+#include "app/studio/models/edge_stats.h"
+#include "engine/dialect/dialect.h"
+#include "engine/model/manifests.h"
+
+namespace ilab::studio {
+namespace {
+
+constexpr const char* kManifests = R"(
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: nginx}
+spec: {controller: k8s.io/ingress-nginx}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop}
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: shop.local
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web-canary
+  namespace: shop
+  annotations:
+    nginx.ingress.kubernetes.io/canary: "true"
+    nginx.ingress.kubernetes.io/canary-weight: "20"
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: shop.local
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: web-v2, port: {number: 80}}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec: {selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-v2, namespace: shop}
+spec: {selector: {app: web-v2}, ports: [{port: 80, targetPort: 8080}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web-v2, namespace: shop}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web-v2}}
+  template:
+    metadata: {labels: {app: web-v2}}
+    spec: {containers: [{name: web, ports: [{containerPort: 8080}]}]}
+)";
+
+struct Fixture {
+    model::Manifests manifests = model::loadManifestsFromText(kManifests, "test.yaml");
+    std::unique_ptr<dialect::Dialect> dialect = dialect::makeNginxDialect();
+    std::shared_ptr<const routing::RouteTable> table =
+        routing::RouteTable::compile(manifests, *dialect, {}, nullptr);
+    std::vector<cluster::PodStatus> pods() const {
+        std::vector<cluster::PodStatus> out;
+        for (const auto& p : manifests.pods) {
+            cluster::PodStatus s;
+            s.name = p.meta.name;
+            s.namespace_ = p.meta.namespace_;
+            s.owner_kind = p.owner_kind;
+            s.owner_name = p.owner_name;
+            s.phase = cluster::PodPhase::Running;
+            s.ready = true;
+            out.push_back(s);
+        }
+        return out;
+    }
+};
+
+TEST(TopologyGraphTest, BuildsClientControllerRulesServicesAndPods) {
+    Fixture f;
+    const TopologyGraph g = buildTopology(*f.table, f.pods());
+    int rules = 0, services = 0, pods = 0;
+    for (const auto& n : g.nodes) {
+        rules += n.kind == NodeKind::Rule;
+        services += n.kind == NodeKind::Service;
+        pods += n.kind == NodeKind::Pod;
+    }
+    EXPECT_EQ(rules, 1);
+    EXPECT_EQ(services, 2);
+    EXPECT_EQ(pods, 3);
+    const std::string rule = ruleNodeId("shop/web", "shop.local", "/");
+    ASSERT_NE(g.find(rule), nullptr);
+    EXPECT_EQ(g.find(rule)->label, "shop.local /");
+    bool canary_edge = false, main_edge = false;
+    for (const auto& e : g.edges) {
+        if (e.from == rule && e.to == "svc:shop/web-v2") {
+            canary_edge = e.canary && e.configured_percent == 20.0;
+        }
+        if (e.from == rule && e.to == "svc:shop/web") main_edge = !e.canary && e.configured_percent == 80.0;
+    }
+    EXPECT_TRUE(canary_edge);
+    EXPECT_TRUE(main_edge);
+}
+
+TEST(TopologyGraphTest, ServiceWithoutReadyPodsNamesTheProblem) {
+    Fixture f;
+    auto pods = f.pods();
+    for (auto& p : pods)
+        if (p.owner_name == "web-v2") p.ready = false;
+    const TopologyGraph g = buildTopology(*f.table, pods);
+    ASSERT_NE(g.find("svc:shop/web-v2"), nullptr);
+    EXPECT_NE(g.find("svc:shop/web-v2")->problem.find("no ready endpoints"), std::string::npos);
+    EXPECT_TRUE(g.find("svc:shop/web")->problem.empty());
+}
+
+TEST(TopologyGraphTest, FlowFollowsTheRequestToItsPod) {
+    Fixture f;
+    telemetry::RequestEvent e;
+    e.host = "shop.local";
+    e.ingress = {"shop", "web"};
+    e.rule_path = "/";
+    e.service = {"shop", "web", "80"};
+    e.status = 200;
+    telemetry::UpstreamAttempt a;
+    a.pod = "web-abc";
+    e.upstreams.push_back(a);
+    const Flow flow = flowFor(e, *f.table);
+    const std::vector<std::string> expected = {"client", "controller",
+                                               ruleNodeId("shop/web", "shop.local", "/"),
+                                               "svc:shop/web", "pod:shop/web-abc"};
+    EXPECT_EQ(flow.path, expected);
+    EXPECT_EQ(flow.status_class, 2);
+
+    telemetry::RequestEvent not_found;
+    not_found.host = "other.local";
+    not_found.status = 404;
+    EXPECT_EQ(flowFor(not_found, *f.table).path, (std::vector<std::string>{"client", "controller"}));
+}
+
+TEST(TopologyGraphTest, HealthFollowsKialisDefaultThresholds) {
+    EXPECT_EQ(healthFor(0, 0, 0), Health::Idle);
+    EXPECT_EQ(healthFor(1000, 0, 0), Health::Healthy);
+    EXPECT_EQ(healthFor(1000, 1, 0), Health::Degraded);    // 0.1 % 5xx
+    EXPECT_EQ(healthFor(1000, 100, 0), Health::Degraded);  // 10 % is not above 10 %
+    EXPECT_EQ(healthFor(1000, 101, 0), Health::Failure);
+    EXPECT_EQ(healthFor(1000, 0, 100), Health::Healthy);  // 4xx: 10 % tolerated
+    EXPECT_EQ(healthFor(1000, 0, 101), Health::Degraded);
+    EXPECT_EQ(healthFor(1000, 0, 201), Health::Failure);
+}
+
+TEST(EdgeStatsWindowTest, RatesErrorsAndObservedCanaryShareOverTheWindow) {
+    Fixture f;
+    const TopologyGraph g = buildTopology(*f.table, f.pods());
+    const std::string rule = ruleNodeId("shop/web", "shop.local", "/");
+    EdgeStatsWindow window(5);
+    for (std::int64_t s = 10; s < 15; ++s)
+        for (int i = 0; i < 10; ++i) {
+            const bool canary = i < 2;
+            Flow flow{{"client", "controller", rule, canary ? "svc:shop/web-v2" : "svc:shop/web"},
+                      i == 9 ? 5 : 2, 10.0 + i};
+            window.add(flow, s);
+        }
+    const auto stats = window.edgeStats(g, 14);
+    const EdgeStats& front = stats.at({"client", "controller"});
+    EXPECT_DOUBLE_EQ(front.rate, 10.0);
+    EXPECT_DOUBLE_EQ(front.error_percent, 10.0);
+    EXPECT_EQ(front.health, Health::Degraded);
+    EXPECT_NEAR(front.p99_ms, 19.0, 19.0 / 64);
+    ASSERT_TRUE(stats.at({rule, "svc:shop/web-v2"}).observed_percent);
+    EXPECT_DOUBLE_EQ(*stats.at({rule, "svc:shop/web-v2"}).observed_percent, 20.0);
+    EXPECT_EQ(stats.at({rule, "svc:shop/web-v2"}).health, Health::Healthy);
+    // Seconds that left the window no longer count.
+    EXPECT_DOUBLE_EQ(window.edgeStats(g, 30).at({"client", "controller"}).rate, 0.0);
+    EXPECT_EQ(window.nodeHealth(14).at("svc:shop/web"), Health::Failure);  // 5 of 40 = 12.5 %
+}
+
+}  // namespace
+}  // namespace ilab::studio
