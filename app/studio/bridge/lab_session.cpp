@@ -330,6 +330,7 @@ void LabSession::trackFaults(const std::vector<cluster::ClusterEvent>& events) {
 bool LabSession::apply(const std::vector<model::ManifestSource>& sources,
                        core::Diagnostics& diagnostics) {
     if (!lab_) return false;
+    returnToLiveLab();
     return lab_->reloadFromSources(sources, diagnostics);
 }
 
@@ -375,8 +376,16 @@ void LabSession::setTraffic(const TrafficSettings& settings) {
     if (traffic_running_) restartGenerator();
 }
 
+void LabSession::returnToLiveLab() {
+    if (scenarioPlaying() || generation_ == interactive_generation_) return;
+    generation_ = interactive_generation_.load();
+    mailbox_->show(generation_);
+    emit labChanged();
+}
+
 void LabSession::startTraffic() {
     if (!lab_ || scenarioPlaying()) return;
+    returnToLiveLab();
     traffic_running_ = true;
     traffic_paused_ = false;
     restartGenerator();
@@ -426,6 +435,7 @@ void LabSession::takeClientRecords() {
 // --- Faults ---
 
 std::uint64_t LabSession::injectFault(const cluster::FaultSpec& fault) {
+    returnToLiveLab();
     std::lock_guard lock(shown_mutex_);
     if (!shown_) return 0;
     const std::uint64_t id = shown_->cluster().injectFault(fault);
@@ -475,6 +485,7 @@ std::map<std::uint64_t, std::string> LabSession::faultTexts() const {
 // --- One request ---
 
 void LabSession::compose(const scenario::RequestSpec& request) {
+    returnToLiveLab();
     const auto table = routeTable();
     if (!table) return;
     scenario::LoadTarget target;
@@ -526,14 +537,11 @@ bool LabSession::playScenario(QString* error) {
             QMetaObject::invokeMethod(this, [this] { emit labChanged(); }, Qt::QueuedConnection);
         };
         o.on_lab_stopping = [this](lab::Lab& lab) {
+            // The views keep the finished run's figures (its snapshot and events are shared,
+            // immutable) until the user acts on the lab again: returnToLiveLab().
             lab.telemetry().unsubscribe(run_subscription_);
-            {
-                std::lock_guard lock(shown_mutex_);
-                shown_ = lab_.get();
-            }
-            generation_ = interactive_generation_.load();
-            mailbox_->show(generation_);
-            QMetaObject::invokeMethod(this, [this] { emit labChanged(); }, Qt::QueuedConnection);
+            std::lock_guard lock(shown_mutex_);
+            shown_ = lab_.get();
         };
         o.on_result = [this](const scenario::ExpectationResult& r) {
             QMetaObject::invokeMethod(this, [this, r] { emit expectationJudged(r); },

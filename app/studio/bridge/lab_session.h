@@ -132,11 +132,17 @@ class LabSession : public QObject {
 
     // --- The scenario's timeline ---
     // Runs the scenario as `ingress-lab run` would, on a lab of its own; the views follow that
-    // lab while it runs (labChanged), then return to this one.
+    // lab while it runs (labChanged) and keep its figures after it ends.
     bool playScenario(QString* error);
     void cancelScenario();
     bool scenarioPlaying() const { return runner_thread_.joinable() && !run_finished_; }
     const std::optional<scenario::RunResult>& lastRun() const { return last_run_; }
+    // After a run the views keep its figures until the lab is used again (traffic, a fault,
+    // a request, an apply), which returns them to the live lab.
+    bool showingFinishedRun() const {
+        return !scenarioPlaying() && generation_ != interactive_generation_;
+    }
+    void returnToLiveLab();
 
     // Stops traffic, any scenario run and the lab.
     void close();

@@ -99,6 +99,15 @@ QString composedDetailsHtml(const ComposedResult& r, const telemetry::RequestEve
             " &rarr; " + statusHtml(r.record.status) + "</h3>";
     if (r.record.status == 0)
         html += "<p style='color:#c9190b'>No answer: " + esc(r.record.error) + "</p>";
+    const auto served = nlohmann::json::parse(r.record.body, nullptr, false);
+    if (served.is_object() && served.contains("pod") && served["pod"].is_string()) {
+        const auto service = served.contains("service") && served["service"].is_string()
+                                 ? served["service"].get<std::string>()
+                                 : std::string();
+        html += "<p>Served by pod <b>" + esc(served["pod"].get<std::string>()) + "</b>" +
+                (service.empty() ? QString() : " of Service <b>" + esc(service) + "</b>") +
+                (event && event->canary ? " (the canary)" : "") + "</p>";
+    }
     html += "<h4>Decision core</h4><table>";
     std::string verdict(routing::actionName(d.action));
     if (d.action != routing::Action::Forward) verdict += " " + std::to_string(d.status);

@@ -7,6 +7,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QShortcut>
+#include <QSplitter>
 #include <QTableWidget>
 #include <QTextBrowser>
 #include <QVBoxLayout>
@@ -32,7 +33,6 @@ ComposerPanel::ComposerPanel(QWidget* parent) : QWidget(parent) {
     headers_->setHorizontalHeaderLabels({tr("Header"), tr("Value")});
     headers_->horizontalHeader()->setStretchLastSection(true);
     headers_->verticalHeader()->hide();
-    headers_->setMaximumHeight(110);
     cookies_ = new QLineEdit(this);
     cookies_->setPlaceholderText("name=value; other=value");
 
@@ -40,20 +40,28 @@ ComposerPanel::ComposerPanel(QWidget* parent) : QWidget(parent) {
     line->addWidget(method_);
     line->addWidget(url_, 1);
     line->addWidget(send_);
-    auto* form = new QFormLayout;
+    // The form on the left, the answer (trace and headers, long) on the right.
+    auto* form_widget = new QWidget(this);
+    auto* form = new QFormLayout(form_widget);
+    form->setContentsMargins(0, 0, 0, 0);
     form->addRow(tr("Headers"), headers_);
     form->addRow(tr("Cookies"), cookies_);
+    headers_->setMaximumHeight(QWIDGETSIZE_MAX);
 
     result_ = new QTextBrowser(this);
     result_->setObjectName("composerResult");
     result_->setPlaceholderText(
         tr("The decision core's trace and the headers as sent, as rewritten and as the pod "
-           "received them appear here."));
+           "received them appear here; the topology outlines the request's path."));
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    split->addWidget(form_widget);
+    split->addWidget(result_);
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 2);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(line);
-    layout->addLayout(form);
-    layout->addWidget(result_, 1);
+    layout->addWidget(split, 1);
 
     connect(send_, &QPushButton::clicked, this, &ComposerPanel::send);
     connect(url_->lineEdit(), &QLineEdit::returnPressed, this, &ComposerPanel::send);

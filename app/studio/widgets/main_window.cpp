@@ -23,6 +23,7 @@
 #include "app/studio/widgets/composer_panel.h"
 #include "app/studio/widgets/editor_area.h"
 #include "app/studio/widgets/event_panel.h"
+#include "app/studio/widgets/media_icons.h"
 #include "app/studio/widgets/plots_panel.h"
 #include "app/studio/widgets/problems_view.h"
 #include "app/studio/widgets/theme.h"
@@ -153,15 +154,12 @@ void MainWindow::buildActions() {
     auto* save = action(tr("&Save"), QKeySequence::Save, &MainWindow::save, QStyle::SP_DialogSaveButton);
     auto* apply = action(tr("&Apply"), QKeySequence(Qt::CTRL | Qt::Key_R), &MainWindow::apply,
                          QStyle::SP_BrowserReload);
-    start_ = action(tr("S&tart traffic"), QKeySequence(Qt::Key_F5), &MainWindow::startTraffic,
-                    QStyle::SP_MediaPlay);
-    pause_ = action(tr("&Pause traffic"), QKeySequence(Qt::Key_F6), &MainWindow::togglePause,
-                    QStyle::SP_MediaPause);
+    start_ = action(tr("S&tart traffic"), QKeySequence(Qt::Key_F5), &MainWindow::startTraffic);
+    pause_ = action(tr("&Pause traffic"), QKeySequence(Qt::Key_F6), &MainWindow::togglePause);
     pause_->setCheckable(true);
-    stop_ = action(tr("St&op traffic"), QKeySequence(Qt::SHIFT | Qt::Key_F5), &MainWindow::stopTraffic,
-                   QStyle::SP_MediaStop);
-    play_ = action(tr("Play &scenario"), QKeySequence(Qt::Key_F9), &MainWindow::playScenario,
-                   QStyle::SP_MediaSeekForward);
+    stop_ = action(tr("St&op traffic"), QKeySequence(Qt::SHIFT | Qt::Key_F5), &MainWindow::stopTraffic);
+    play_ = action(tr("Play &scenario"), QKeySequence(Qt::Key_F9), &MainWindow::playScenario);
+    colourIcons();
     auto* export_report = action(tr("&Export report…"), QKeySequence(Qt::CTRL | Qt::Key_E),
                                  &MainWindow::exportReport);
     auto* compose = action(tr("&Compose a request"), QKeySequence(Qt::CTRL | Qt::Key_L), [this] {
@@ -410,6 +408,8 @@ void MainWindow::updateStatus() {
     if (session_->httpsPort())
         listen += tr("  https://127.0.0.1:%1  (CA %2)").arg(session_->httpsPort()).arg(session_->caCertificatePath());
     if (session_->scenarioPlaying()) listen = tr("Playing the scenario on its own lab · ") + listen;
+    if (session_->showingFinishedRun())
+        listen = tr("Showing the finished run (start traffic to return to the live lab) · ") + listen;
     listen_label_->setText(listen);
     if (snapshot_) {
         const auto points = snapshot_->recent(*snapshot_->total, 2);
@@ -532,6 +532,19 @@ void MainWindow::restoreLayout() {
     QSettings settings;
     restoreGeometry(settings.value("window/geometry").toByteArray());
     restoreState(settings.value("window/state").toByteArray());
+}
+
+void MainWindow::colourIcons() {
+    const QColor text = palette().color(QPalette::WindowText);
+    start_->setIcon(mediaIcon(MediaIcon::Play, QColor("#3e8635")));
+    pause_->setIcon(mediaIcon(MediaIcon::Pause, text));
+    stop_->setIcon(mediaIcon(MediaIcon::Stop, text));
+    play_->setIcon(mediaIcon(MediaIcon::Forward, text));
+}
+
+void MainWindow::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::PaletteChange && start_) colourIcons();
+    QMainWindow::changeEvent(event);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -72,9 +72,11 @@ class MainWindow : public QMainWindow {
 
   protected:
     void closeEvent(QCloseEvent* event) override;
+    void changeEvent(QEvent* event) override;  // palette change: recolour the toolbar icons
 
   private:
     void buildActions();
+    void colourIcons();
     void buildDocks();
     void connectSession();
     void onUpdate(const LabUpdate& update);

@@ -1,5 +1,7 @@
 #include "app/studio/widgets/timeline_panel.h"
 
+#include "app/studio/widgets/media_icons.h"
+
 #include <QApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -28,9 +30,10 @@ QString seconds(double s) {
 }  // namespace
 
 TimelinePanel::TimelinePanel(QWidget* parent) : QWidget(parent) {
-    play_ = new QPushButton(style()->standardIcon(QStyle::SP_MediaPlay), tr("Play scenario"), this);
+    play_ = new QPushButton(mediaIcon(MediaIcon::Forward, palette().color(QPalette::ButtonText)),
+                            tr("Play scenario"), this);
     play_->setObjectName("playScenario");
-    stop_ = new QPushButton(style()->standardIcon(QStyle::SP_MediaStop), tr("Stop"), this);
+    stop_ = new QPushButton(mediaIcon(MediaIcon::Stop, palette().color(QPalette::ButtonText)), tr("Stop"), this);
     export_ = new QPushButton(style()->standardIcon(QStyle::SP_DialogSaveButton),
                               tr("Export report…"), this);
     export_->setEnabled(false);
@@ -80,6 +83,12 @@ TimelinePanel::TimelinePanel(QWidget* parent) : QWidget(parent) {
     setScenario(std::nullopt);
 }
 
+QIcon TimelinePanel::stepIcon(bool reached) const {
+    // A step the run has reached plays (green); one still ahead waits (greyed).
+    return reached ? mediaIcon(MediaIcon::Play, QColor("#3e8635"))
+                   : mediaIcon(MediaIcon::Pause, palette().color(QPalette::PlaceholderText));
+}
+
 void TimelinePanel::setScenario(const std::optional<scenario::Scenario>& s) {
     steps_->clear();
     expectations_->clear();
@@ -102,7 +111,7 @@ void TimelinePanel::setScenario(const std::optional<scenario::Scenario>& s) {
             when += " – " + seconds(at + std::chrono::duration<double>(*step.duration).count());
         auto* item = new QTreeWidgetItem(steps_, {when, QString::fromStdString(step.describe())});
         item->setData(0, kAtRole, at);
-        item->setIcon(0, style()->standardIcon(QStyle::SP_MediaPause));
+        item->setIcon(0, stepIcon(false));
     }
     auto add = [this](const std::string& name, const std::string& expected,
                       const core::SourceLocation& loc) {
@@ -127,7 +136,7 @@ void TimelinePanel::runStarted() {
         setState(item, 0);
     }
     for (int i = 0; i < steps_->topLevelItemCount(); ++i)
-        steps_->topLevelItem(i)->setIcon(0, style()->standardIcon(QStyle::SP_MediaPause));
+        steps_->topLevelItem(i)->setIcon(0, stepIcon(false));
     play_->setEnabled(false);
     stop_->setEnabled(true);
     export_->setEnabled(false);
@@ -145,7 +154,7 @@ void TimelinePanel::progress(const scenario::Progress& p) {
     for (int i = 0; i < steps_->topLevelItemCount(); ++i) {
         auto* item = steps_->topLevelItem(i);
         if (item->data(0, kAtRole).toDouble() <= p.elapsed_s)
-            item->setIcon(0, style()->standardIcon(QStyle::SP_MediaPlay));
+            item->setIcon(0, stepIcon(true));
     }
 }
 

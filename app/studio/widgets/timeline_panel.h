@@ -3,6 +3,7 @@
 // (the views follow its lab meanwhile), the timeline's steps light up as the run passes them,
 // and each expectation turns pass or fail as soon as it is judged. The report of the last run
 // exports as the same HTML page `ingress-lab run --html` writes. GUI thread only.
+#include <QIcon>
 #include <QWidget>
 #include <optional>
 
@@ -42,6 +43,7 @@ class TimelinePanel : public QWidget {
   private:
     QTreeWidgetItem* itemFor(const scenario::ExpectationResult& result);
     void setState(QTreeWidgetItem* item, int state);  // 0 pending, 1 pass, 2 fail
+    QIcon stepIcon(bool reached) const;
 
     QPushButton* play_ = nullptr;
     QPushButton* stop_ = nullptr;
