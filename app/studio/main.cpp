@@ -7,11 +7,14 @@
 #include <QScreen>
 #include <QSettings>
 #include <QTimer>
+#include <algorithm>
 #include <cstdio>
+#include <vector>
 #include <optional>
 
 #include "app/studio/bridge/lab_session.h"
 #include "app/studio/widgets/composer_panel.h"
+#include "app/studio/widgets/event_panel.h"
 #include "app/studio/widgets/main_window.h"
 #include "app/studio/widgets/studio_application.h"
 #include "app/studio/widgets/theme.h"
@@ -56,8 +59,26 @@ std::optional<ilab::cluster::FaultSpec> faultFromFlag(const QString& flag) {
     return f;
 }
 
+// How late a 20 ms timer fires on the GUI thread: what a click or a key press would wait.
+struct LoopLag {
+    QElapsedTimer clock;
+    qint64 last_ns = 0;
+    std::vector<double> lags_ms;
+    void tick() {
+        const qint64 now = clock.nsecsElapsed();
+        if (last_ns) lags_ms.push_back(std::max(0.0, static_cast<double>(now - last_ns) / 1e6 - 20));
+        last_ns = now;
+    }
+    double percentile(double p) {
+        if (lags_ms.empty()) return 0;
+        std::sort(lags_ms.begin(), lags_ms.end());
+        const auto rank = static_cast<std::size_t>(p / 100 * static_cast<double>(lags_ms.size() - 1));
+        return lags_ms[rank];
+    }
+};
+
 void printStats(const MainWindow& window, const StudioApplication& app, double wall_s,
-                double cpu_s) {
+                double cpu_s, LoopLag& lag) {
     const GuiStats& g = window.stats();
     const FrameStats& f = app.frameStats();
     std::printf(
@@ -73,6 +94,8 @@ void printStats(const MainWindow& window, const StudioApplication& app, double w
         static_cast<unsigned long long>(f.slow_frames), static_cast<unsigned long long>(g.redraws),
         g.redraws ? g.redraw_ms_total / static_cast<double>(g.redraws) : 0,
         f.paint_ms_total / wall_s);
+    std::printf("gui: event loop lag (a 20 ms timer): p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+                lag.percentile(50), lag.percentile(99), lag.percentile(100));
     std::fflush(stdout);
 }
 
@@ -102,10 +125,11 @@ int main(int argc, char** argv) {
     QCommandLineOption stats("stats", "Print what the GUI thread cost on exit.");
     QCommandLineOption quit_after("quit-after", "Quit after this many seconds (measurements).", "seconds");
     QCommandLineOption rate("rate", "Traffic rate in requests per second.", "rate");
+    QCommandLineOption inspect("inspect-latest", "Before the screenshot, select the newest request.");
     QCommandLineOption fault("fault", "Inject a fault on open: errors|latency|unready|reset=NS/SERVICE.",
                              "fault");
     parser.addOptions({files, theme, no_traffic, screenshot, after, size, dock, compose, play,
-                       stats, quit_after, rate, fault});
+                       stats, quit_after, rate, fault, inspect});
     parser.process(app);
 
     const QString theme_name =
@@ -125,9 +149,7 @@ int main(int argc, char** argv) {
         window.resize(wh.value(0).toInt(), wh.value(1).toInt());
     }
     window.show();
-    if (!window.openLab(scenario, manifest_files, capturing)) {
-        if (capturing) return 2;
-    } else {
+    if (window.openLab(scenario, manifest_files, capturing)) {
         if (parser.isSet(rate)) {
             TrafficSettings t = session.trafficSettings();
             t.rate = parser.value(rate).toDouble();
@@ -155,15 +177,26 @@ int main(int argc, char** argv) {
 
     QElapsedTimer wall;
     wall.start();
+    LoopLag lag;
+    lag.clock.start();
+    QTimer lag_timer;
+    lag_timer.setTimerType(Qt::PreciseTimer);
+    lag_timer.setInterval(20);
+    QObject::connect(&lag_timer, &QTimer::timeout, [&lag] { lag.tick(); });
+    if (parser.isSet(stats)) lag_timer.start();
     const double cpu_start = StudioApplication::threadCpuSeconds();
     auto finish = [&] {
         if (parser.isSet(stats))
             printStats(window, app, static_cast<double>(wall.elapsed()) / 1000.0,
-                       StudioApplication::threadCpuSeconds() - cpu_start);
+                       StudioApplication::threadCpuSeconds() - cpu_start, lag);
     };
     if (capturing) {
         const int ms = static_cast<int>(parser.value(after).toDouble() * 1000);
         QTimer::singleShot(ms, &window, [&] {
+            if (parser.isSet(inspect)) {
+                window.events()->selectLatest();
+                QApplication::processEvents();
+            }
             const bool ok = window.grab().save(parser.value(screenshot));
             std::printf("%s %s\n", ok ? "wrote" : "could not write", qPrintable(parser.value(screenshot)));
             finish();

@@ -1032,6 +1032,7 @@ class ProxyImpl final : public Proxy {
             bytes_out += size;
             tcpOf(client).expires_after(options_.limits.send_timeout);
             auto [wec, w] = co_await asio::async_write(client, out, kNoThrow);
+            ctx.event.bytes_sent += w;  // nginx's $bytes_sent: head, framing and body
             if (wec) co_return false;
             head_sent = true;
             if (done) break;
@@ -1139,7 +1140,8 @@ class ProxyImpl final : public Proxy {
         ctx.event.status = static_cast<int>(res.result_int());
         ctx.event.body_bytes_sent = res.body().size();
         tcpOf(client).expires_after(options_.limits.send_timeout);
-        co_await http::async_write(client, res, kNoThrow);
+        auto [ec, written] = co_await http::async_write(client, res, kNoThrow);
+        ctx.event.bytes_sent += written;
     }
 
     // Records ctx.event when the request's scope ends, if an answer was written.

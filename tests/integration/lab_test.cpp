@@ -438,10 +438,14 @@ TEST_F(LabTest, RequestTimeOnAKeptAliveConnectionStartsAtItsFirstByte) {
     start(ingress("shop", "shop.local", "/", "web") + backend("web"));
     std::mutex mutex;
     std::vector<telemetry::Micros> times;
+    std::vector<std::uint64_t> sent;
     const auto id = lab_->telemetry().subscribe([&](const telemetry::Delivery& d) {
         std::lock_guard lock(mutex);
         for (const auto& b : d.batches)
-            for (const auto& e : b->events) times.push_back(e.requestTime());
+            for (const auto& e : b->events) {
+                times.push_back(e.requestTime());
+                sent.push_back(e.bytes_sent - e.body_bytes_sent);
+            }
     });
     HttpConnection connection("127.0.0.1", port_);
     ASSERT_TRUE(connection.request("GET", "/", {{"Host", "shop.local"}}));
@@ -459,6 +463,9 @@ TEST_F(LabTest, RequestTimeOnAKeptAliveConnectionStartsAtItsFirstByte) {
     lab_->telemetry().unsubscribe(id);
     ASSERT_EQ(times.size(), 2u);
     EXPECT_LT(times[1], std::chrono::milliseconds(200));
+    // $bytes_sent counts the response head too.
+    EXPECT_GT(sent[0], 50u);
+    EXPECT_GT(sent[1], 50u);
 }
 
 TEST_F(LabTest, HotReloadUnderLoadFailsNoRequest) {

@@ -115,9 +115,13 @@ TEST_F(StudioWindowTest, FaultInjectedFromTheTopologyTakesEffect) {
     EXPECT_EQ(session_->activeFaults().size(), 1u);
     ASSERT_TRUE(waitFor([&] { return countStatus(503) > 5; }, 8000));
     EXPECT_EQ(window_->traffic()->faultCount(), 1);
-    // Removing it stops the 503s.
+    // Removing it stops the 503s: a hundred requests later, no more than those in flight.
     session_->clearAllFaults();
     EXPECT_TRUE(session_->activeFaults().empty());
+    const int failed = countStatus(503);
+    const int seen = window_->events()->model()->rowCount();
+    ASSERT_TRUE(waitFor([&] { return window_->events()->model()->rowCount() > seen + 100; }, 8000));
+    EXPECT_LE(countStatus(503), failed + 3);
 }
 
 TEST_F(StudioWindowTest, YamlErrorShowsAtItsLineAndApplyKeepsTheOldRoutes) {
@@ -132,10 +136,10 @@ TEST_F(StudioWindowTest, YamlErrorShowsAtItsLineAndApplyKeepsTheOldRoutes) {
     ASSERT_EQ(lines[18], "        pathType: Prefix");
     editor->goTo(19, 25);  // after "Prefix"
     QWidget* keys = editor->scintilla()->viewport();
-    auto press = [keys](int key, const QString& text) {
-        QKeyEvent down(QEvent::KeyPress, key, Qt::NoModifier, text);
+    auto press = [keys](int key, const QString& typed) {
+        QKeyEvent down(QEvent::KeyPress, key, Qt::NoModifier, typed);
         QApplication::sendEvent(keys, &down);
-        QKeyEvent up(QEvent::KeyRelease, key, Qt::NoModifier, text);
+        QKeyEvent up(QEvent::KeyRelease, key, Qt::NoModifier, typed);
         QApplication::sendEvent(keys, &up);
     };
     press(Qt::Key_Backspace, "");
@@ -154,6 +158,35 @@ TEST_F(StudioWindowTest, YamlErrorShowsAtItsLineAndApplyKeepsTheOldRoutes) {
     EXPECT_EQ(session_->routeTable(), before);  // refused: the running table keeps serving
 }
 
+TEST_F(StudioWindowTest, ABrokenScenarioOpensInTheEditorAndSavingTheFixStartsTheLab) {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("scenario.yaml");
+    const QString good = QString(R"(apiVersion: ingress-lab.dev/v1alpha1
+kind: Scenario
+metadata: {name: fixed}
+spec:
+  manifests: [%1/manifests.yaml, %1/workloads.yaml]
+  duration: 2s
+)").arg(kShop);
+    QFile f(path);
+    ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+    f.write(QString(good).replace("duration: 2s", "duraton: 2s").toUtf8());  // line 6
+    f.close();
+    EXPECT_FALSE(window_->openLab(path, {}, true));
+    EXPECT_FALSE(session_->isOpen());
+    YamlEditor* editor = window_->editor()->editorFor(path);
+    ASSERT_NE(editor, nullptr);
+    const auto markers = editor->errorMarkerLines();
+    ASSERT_FALSE(markers.empty());
+    EXPECT_EQ(markers.front(), 6);
+
+    editor->replaceText(good);
+    EXPECT_TRUE(editor->isModified());
+    window_->save();
+    EXPECT_TRUE(session_->isOpen());
+    EXPECT_GE(window_->topology()->nodeCount(), 10);
+}
+
 TEST_F(StudioWindowTest, UnsavedEditsAreOfferedBackOnTheNextOpen) {
     // What the editor's autosave leaves behind when the studio dies with unsaved edits.
     AutosaveStore store;
@@ -161,7 +194,12 @@ TEST_F(StudioWindowTest, UnsavedEditsAreOfferedBackOnTheNextOpen) {
     ASSERT_TRUE(store.save(manifests, "# an edit that was never saved\n"));
     ASSERT_TRUE(window_->openLab(kShop, {}, true));
     EXPECT_TRUE(window_->editor()->recoveryMessage().contains("manifests.yaml"));
-    window_->editor()->discardAutosaves();
+    window_->editor()->restoreRecovered();
+    YamlEditor* editor = window_->editor()->editorFor(manifests);
+    ASSERT_NE(editor, nullptr);
+    EXPECT_EQ(editor->text(), "# an edit that was never saved\n");
+    EXPECT_TRUE(editor->isModified());
+    window_->editor()->discardAutosaves();  // as closing with "Discard" does
     EXPECT_FALSE(store.pending(manifests).has_value());
 }
 

@@ -71,17 +71,7 @@ EditorArea::EditorArea(ProblemsView* problems, QWidget* parent)
     autosave_timer_.setInterval(1500);
     connect(&validate_timer_, &QTimer::timeout, this, &EditorArea::validateNow);
     connect(&autosave_timer_, &QTimer::timeout, this, &EditorArea::autosaveNow);
-    connect(restore, &QPushButton::clicked, this, [this] {
-        for (const auto& r : recoveries_)
-            if (YamlEditor* e = editorFor(r.file_path)) {
-                e->setText(r.text);
-                e->setModified(true);
-            }
-        recoveries_.clear();
-        recovery_bar_->hide();
-        validateNow();
-        emit modifiedChanged(anyModified());
-    });
+    connect(restore, &QPushButton::clicked, this, &EditorArea::restoreRecovered);
     connect(discard, &QPushButton::clicked, this, [this] {
         for (const auto& r : recoveries_) autosave_.discard(r.file_path);
         recoveries_.clear();
@@ -211,6 +201,15 @@ void EditorArea::validateNow() {
         all.append(loaded.diagnostics);
     }
     showDiagnostics(all);
+}
+
+void EditorArea::restoreRecovered() {
+    for (const auto& r : recoveries_)
+        if (YamlEditor* e = editorFor(r.file_path)) e->replaceText(r.text);  // undoable
+    recoveries_.clear();
+    recovery_bar_->hide();
+    validateNow();
+    emit modifiedChanged(anyModified());
 }
 
 void EditorArea::discardAutosaves() {

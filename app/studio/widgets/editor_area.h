@@ -38,6 +38,8 @@ class EditorArea : public QWidget {
     void showDiagnostics(const core::Diagnostics& diagnostics);
     void goTo(const QString& file, int line, int column);
     void validateNow();
+    // Puts the recovered edits into their tabs (undoable; the tabs are then modified).
+    void restoreRecovered();
     // Forgets the recovery copies of the open files (the user chose to discard the edits).
     void discardAutosaves();
 

@@ -146,6 +146,12 @@ void EventPanel::showDetails(const QString& html) {
     details_->setHtml(html);
 }
 
+void EventPanel::selectLatest() {
+    if (filter_->rowCount() == 0) return;
+    table_->selectRow(filter_->rowCount() - 1);
+    table_->scrollToBottom();
+}
+
 int EventPanel::visibleRows() const {
     return filter_->rowCount();
 }

@@ -29,6 +29,8 @@ class EventPanel : public QWidget {
     // Filters to one node of the topology (double-click there).
     void filterByNode(const QString& node_id);
     void showDetails(const QString& html);
+    // Selects the newest request shown (and so inspects it).
+    void selectLatest();
 
     EventTableModel* model() const { return model_; }
     EventFilter* filter() const { return filter_; }

@@ -6,6 +6,7 @@
 #include <QDockWidget>
 #include <QFile>
 #include <QFileDialog>
+#include <QDir>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QLabel>
@@ -79,6 +80,12 @@ MainWindow::MainWindow(LabSession* session, QWidget* parent) : QMainWindow(paren
     slow_timer_.setInterval(250);
     connect(&slow_timer_, &QTimer::timeout, this, &MainWindow::redrawSlow);
     slow_timer_.start();
+    highlight_timer_.setInterval(200);
+    connect(&highlight_timer_, &QTimer::timeout, this, [this] {
+        if (++highlight_hops_ >= highlight_path_.size()) highlight_timer_.stop();
+        const auto hops = static_cast<std::ptrdiff_t>(std::min(highlight_hops_, highlight_path_.size()));
+        topology_->highlightPath({highlight_path_.begin(), highlight_path_.begin() + hops});
+    });
     rebuild_timer_.setSingleShot(true);
     rebuild_timer_.setInterval(100);
     connect(&rebuild_timer_, &QTimer::timeout, this, &MainWindow::rebuildTopology);
@@ -278,16 +285,33 @@ void MainWindow::connectSession() {
 }
 
 bool MainWindow::openLab(const QString& scenario, const QStringList& files, bool quiet) {
+    workspace_scenario_ = scenario.isEmpty() || !QFileInfo(scenario).isDir()
+                              ? scenario
+                              : QDir(scenario).filePath("scenario.yaml");
+    workspace_files_ = files;
     core::Diagnostics d;
-    if (!session_->open(scenario, files, d)) {
+    if (!session_->open(workspace_scenario_, files, d)) {
+        // Nothing runs, but the files open so the mistake can be fixed where it is; saving
+        // the fix opens the lab (save()).
+        session_->close();
+        QStringList readable;
+        for (const auto& f : files)
+            if (QFileInfo(f).isFile()) readable << f;
+        editor_->openFiles(workspace_scenario_, readable);
+        timeline_->setScenario(std::nullopt);
+        graph_ = {};
+        topology_->setGraph(graph_);
         QStringList lines;
         for (const auto& item : d.items())
             if (item.severity == core::Severity::Error)
                 lines << QString::fromStdString(core::formatDiagnostic(item));
-        if (!quiet)
-            QMessageBox::warning(this, tr("Cannot open the lab"), lines.mid(0, 20).join("\n"));
-        else
+        if (quiet)
             for (const auto& l : lines) qWarning("%s", qPrintable(l));
+        statusBar()->showMessage(tr("The lab is not running: %1 error(s). Fix them and save (Ctrl+S).")
+                                     .arg(lines.size()));
+        setWindowTitle(tr("%1 (not running) — Ingress Lab Studio")
+                           .arg(QFileInfo(workspace_scenario_.isEmpty() ? files.value(0) : workspace_scenario_).fileName()));
+        raiseDock("problems");
         return false;
     }
     editor_->openFiles(session_->scenarioPath(), session_->manifestFiles());
@@ -301,6 +325,7 @@ bool MainWindow::openLab(const QString& scenario, const QStringList& files, bool
                              ? QString::fromStdString(session_->scenario()->name)
                              : QFileInfo(session_->manifestFiles().value(0)).dir().dirName();
     setWindowTitle(tr("%1 — Ingress Lab Studio").arg(name));
+    statusBar()->clearMessage();
     rebuildTopology();
     updateStatus();
     return true;
@@ -354,7 +379,7 @@ void MainWindow::onUpdate(const LabUpdate& update) {
                 edge_stats_.add(f, std::chrono::duration_cast<std::chrono::seconds>(
                                        e.complete - snapshot_->epoch).count());
                 if (composed_ && e.request_id == composed_->record.request_id) {
-                    topology_->highlightPath(f.path);
+                    highlightHopByHop(f.path);
                     composer_->showResult(composedDetailsHtml(*composed_, &e, snapshot_->epoch));
                     composed_.reset();
                 }
@@ -375,11 +400,19 @@ void MainWindow::onComposed(const ComposedResult& result) {
     const auto epoch = snapshot_ ? snapshot_->epoch : telemetry::TimePoint{};
     composer_->showResult(composedDetailsHtml(result, event, epoch));
     if (event) {
-        if (const auto table = session_->routeTable()) topology_->highlightPath(flowFor(*event, *table).path);
+        if (const auto table = session_->routeTable()) highlightHopByHop(flowFor(*event, *table).path);
     } else {
         composed_ = result;  // its event comes with a later update
         topology_->highlightPath({"client", "controller"});
     }
+}
+
+void MainWindow::highlightHopByHop(const std::vector<std::string>& path) {
+    // One more hop every 200 ms, so the eye can follow where the request went.
+    highlight_path_ = path;
+    highlight_hops_ = 1;
+    topology_->highlightPath({path.begin(), path.begin() + std::min<std::ptrdiff_t>(1, std::ssize(path))});
+    highlight_timer_.start();
 }
 
 void MainWindow::redrawSlow() {
@@ -441,6 +474,10 @@ void MainWindow::updateTrafficActions() {
 }
 
 void MainWindow::apply() {
+    if (!session_->isOpen()) {
+        statusBar()->showMessage(tr("The lab is not running: fix the problems and save (Ctrl+S)."), 8000);
+        return;
+    }
     const TopologyGraph before = graph_;
     core::Diagnostics d;
     QElapsedTimer t;
@@ -471,8 +508,10 @@ void MainWindow::save() {
         return;
     }
     statusBar()->showMessage(tr("Saved %1 file(s).").arg(written.size()), 5000);
-    if (scenario_changed && !session_->scenarioPath().isEmpty())
-        openLab(session_->scenarioPath(), {});  // behaviours, traffic and timeline come from it
+    if ((scenario_changed || !session_->isOpen()) && !workspace_scenario_.isEmpty())
+        openLab(workspace_scenario_, {});  // behaviours, traffic and timeline come from it
+    else if (!session_->isOpen() && !workspace_files_.isEmpty())
+        openLab({}, workspace_files_);
     else if (!written.isEmpty())
         apply();
 }

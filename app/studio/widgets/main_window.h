@@ -42,7 +42,8 @@ class MainWindow : public QMainWindow {
     explicit MainWindow(LabSession* session, QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    // Opens in the session and shows it; reports problems in a message box unless quiet.
+    // Opens in the session and shows it. When the lab cannot start (a scenario with errors),
+    // the files still open in the editor with their problems, and saving a fix retries.
     bool openLab(const QString& scenario, const QStringList& files, bool quiet = false);
     // Raises the dock with that object name ("plots", "events", ...).
     void raiseDock(const QString& name);
@@ -82,6 +83,7 @@ class MainWindow : public QMainWindow {
     void onUpdate(const LabUpdate& update);
     void onComposed(const ComposedResult& result);
     void redrawSlow();
+    void highlightHopByHop(const std::vector<std::string>& path);
     void updateTrafficActions();
     void updateStatus();
     void restoreLayout();
@@ -106,12 +108,17 @@ class MainWindow : public QMainWindow {
     QAction* stop_ = nullptr;
     QAction* play_ = nullptr;
 
+    QString workspace_scenario_;  // what was asked to open, even when it did not start
+    QStringList workspace_files_;
     TopologyGraph graph_;
     std::shared_ptr<const routing::RouteTable> graph_table_;
     EdgeStatsWindow edge_stats_;
     std::shared_ptr<const telemetry::Snapshot> snapshot_;
     QTimer slow_timer_;     // edge labels, plots, status: 4 Hz
     QTimer rebuild_timer_;  // coalesces topology rebuilds after cluster events
+    QTimer highlight_timer_;
+    std::vector<std::string> highlight_path_;
+    std::size_t highlight_hops_ = 0;
     std::optional<ComposedResult> composed_;  // waiting for its event to highlight the path
     GuiStats stats_;
     QElapsedTimer clock_;

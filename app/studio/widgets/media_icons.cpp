@@ -44,7 +44,7 @@ QPixmap draw(MediaIcon which, const QColor& colour, int scale) {
 QIcon mediaIcon(MediaIcon which, const QColor& colour) {
     QIcon icon;
     QColor disabled = colour;
-    disabled.setAlphaF(0.35);
+    disabled.setAlpha(90);  // about a third
     for (int scale : {1, 2}) {
         icon.addPixmap(draw(which, colour, scale), QIcon::Normal);
         icon.addPixmap(draw(which, disabled, scale), QIcon::Disabled);

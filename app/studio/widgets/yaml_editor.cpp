@@ -200,7 +200,15 @@ bool YamlEditor::isModified() const {
     return editor_->isModified();
 }
 void YamlEditor::setModified(bool modified) {
-    editor_->setModified(modified);
+    if (!modified) editor_->setModified(false);
+}
+
+void YamlEditor::replaceText(const QString& text) {
+    editor_->beginUndoAction();
+    editor_->selectAll();
+    editor_->replaceSelectedText(text);
+    editor_->endUndoAction();
+    placeDiagnostics();
 }
 QsciScintilla* YamlEditor::scintilla() const {
     return editor_;

@@ -34,7 +34,12 @@ class YamlEditor : public QWidget {
     void setText(const QString& text);
     QString text() const;
     bool isModified() const;
+    // Scintilla can only mark the text unmodified (a save point): use replaceText() to put
+    // text in as an edit.
     void setModified(bool modified);
+    // Replaces the whole text as one undoable edit: the editor is then modified (restoring
+    // recovered edits, tests).
+    void replaceText(const QString& text);
 
     // Replaces the markers and squiggles.
     void setDiagnostics(const std::vector<EditorDiagnostic>& diagnostics);
