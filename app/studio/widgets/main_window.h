@@ -10,8 +10,7 @@
 #include <memory>
 
 #include "app/studio/bridge/lab_session.h"
-#include "app/studio/models/edge_stats.h"
-#include "app/studio/models/topology_graph.h"
+#include "app/studio/models/workbench_types.h"
 
 class QLabel;
 class QDockWidget;

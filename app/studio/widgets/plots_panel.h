@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "app/studio/bridge/lab_session.h"
-#include "app/studio/models/topology_graph.h"
+#include "app/studio/models/workbench_types.h"
 
 class QCustomPlot;
 class QComboBox;

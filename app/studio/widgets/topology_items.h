@@ -13,7 +13,7 @@
 #include <functional>
 #include <vector>
 
-#include "app/studio/models/topology_graph.h"
+#include "app/studio/models/workbench_types.h"
 
 class QPalette;
 

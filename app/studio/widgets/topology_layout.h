@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "app/studio/models/topology_graph.h"
+#include "app/studio/models/workbench_types.h"
 
 namespace ilab::studio {
 

@@ -14,7 +14,7 @@
 #include <memory>
 #include <vector>
 
-#include "app/studio/models/topology_graph.h"
+#include "app/studio/models/workbench_types.h"
 #include "engine/cluster/cluster.h"
 
 namespace ilab::studio {

@@ -104,7 +104,7 @@ TrafficSettings TrafficPanel::settings() const {
 void TrafficPanel::setFaults(const std::vector<ActiveFault>& faults) {
     faults_->clear();
     for (const auto& f : faults) {
-        auto* item = new QListWidgetItem(QString("#%1  %2").arg(f.id).arg(f.text), faults_);
+        auto* item = new QListWidgetItem(QString("#%1  %2").arg(f.id).arg(QString::fromStdString(f.text)), faults_);
         item->setData(Qt::UserRole, QVariant::fromValue<qulonglong>(f.id));
     }
     if (faults.empty()) {

@@ -1,10 +1,10 @@
-#include "app/studio/models/topology_graph.h"
+#include "engine/workbench/topology.h"
 
 #include <algorithm>
 #include <deque>
 #include <iterator>
 
-namespace ilab::studio {
+namespace ilab::workbench {
 namespace {
 
 std::string serverLabel(const std::string& server) {
@@ -214,4 +214,4 @@ Flow flowFor(const telemetry::RequestEvent& event, const routing::RouteTable& ta
     return flow;
 }
 
-}  // namespace ilab::studio
+}  // namespace ilab::workbench

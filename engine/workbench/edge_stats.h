@@ -8,10 +8,10 @@
 #include <map>
 #include <string>
 
-#include "app/studio/models/topology_graph.h"
+#include "engine/workbench/topology.h"
 #include "engine/telemetry/latency_histogram.h"
 
-namespace ilab::studio {
+namespace ilab::workbench {
 
 class EdgeStatsWindow {
   public:
@@ -43,4 +43,4 @@ class EdgeStatsWindow {
     std::deque<Second> seconds_;  // ascending
 };
 
-}  // namespace ilab::studio
+}  // namespace ilab::workbench

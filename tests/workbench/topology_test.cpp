@@ -1,12 +1,12 @@
-#include "app/studio/models/topology_graph.h"
+#include "engine/workbench/topology.h"
 
 #include <gtest/gtest.h>
 
-#include "app/studio/models/edge_stats.h"
+#include "engine/workbench/edge_stats.h"
 #include "engine/dialect/dialect.h"
 #include "engine/model/manifests.h"
 
-namespace ilab::studio {
+namespace ilab::workbench {
 namespace {
 
 constexpr const char* kManifests = R"(
@@ -193,4 +193,4 @@ TEST(EdgeStatsWindowTest, RatesErrorsAndObservedCanaryShareOverTheWindow) {
 }
 
 }  // namespace
-}  // namespace ilab::studio
+}  // namespace ilab::workbench

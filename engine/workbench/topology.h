@@ -14,7 +14,7 @@
 #include "engine/routing/route_table.h"
 #include "engine/telemetry/request_event.h"
 
-namespace ilab::studio {
+namespace ilab::workbench {
 
 enum class NodeKind { Client, Controller, Rule, Service, Pod };
 
@@ -87,4 +87,4 @@ TopologyGraph buildTopology(const routing::RouteTable& table,
 // pod, as far as it got).
 Flow flowFor(const telemetry::RequestEvent& event, const routing::RouteTable& table);
 
-}  // namespace ilab::studio
+}  // namespace ilab::workbench

@@ -1,8 +1,8 @@
-#include "app/studio/models/edge_stats.h"
+#include "engine/workbench/edge_stats.h"
 
 #include <chrono>
 
-namespace ilab::studio {
+namespace ilab::workbench {
 
 void EdgeStatsWindow::count(Tally& tally, const Flow& flow) {
     ++tally.requests;
@@ -88,4 +88,4 @@ std::map<std::string, Health> EdgeStatsWindow::nodeHealth(std::int64_t now_secon
     return out;
 }
 
-}  // namespace ilab::studio
+}  // namespace ilab::workbench

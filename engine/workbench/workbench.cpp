@@ -1,0 +1,514 @@
+#include "engine/workbench/workbench.h"
+
+#include <cstdio>
+
+#include "engine/dialect/dialect.h"
+#include "engine/lab/lab.h"
+#include "engine/lint/linter.h"
+#include "engine/workbench/workspace.h"
+
+namespace ilab::workbench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string number(double v) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%g", v);
+    return buffer;
+}
+
+}  // namespace
+
+std::string describeFault(const cluster::FaultSpec& f) {
+    std::string what;
+    switch (f.kind) {
+        case cluster::FaultSpec::Kind::Kill: what = "kill"; break;
+        case cluster::FaultSpec::Kind::Unready: what = "unready"; break;
+        case cluster::FaultSpec::Kind::Latency:
+            what = "latency +" + number(f.latency_ms) + " ms";
+            if (f.jitter_ms > 0) what += " ± " + number(f.jitter_ms);
+            break;
+        case cluster::FaultSpec::Kind::Status: what = "answer " + std::to_string(f.status); break;
+        case cluster::FaultSpec::Kind::Reset: what = "reset connections"; break;
+        case cluster::FaultSpec::Kind::BlackHole: what = "black-hole"; break;
+        case cluster::FaultSpec::Kind::Throttle:
+            what = "throttle " + number(static_cast<double>(f.bytes_per_second) / 1024) + " KiB/s";
+            break;
+        case cluster::FaultSpec::Kind::CloseAfterHeaders: what = "close after headers"; break;
+    }
+    static const char* kinds[] = {"pod", "workload", "service"};
+    what += std::string(" on ") + kinds[static_cast<int>(f.target.kind)] + " " +
+            f.target.namespace_ + "/" + f.target.name;
+    if (f.probability < 1.0) what += ", " + number(f.probability * 100) + "% of requests";
+    return what;
+}
+
+// Engine threads drop what they report here; the owner takes it all in one go.
+struct Workbench::Mailbox {
+    std::mutex mutex;
+    std::function<void()> wake;  // empty once the workbench is gone
+    std::uint64_t shown = 0;     // the generation whose data is kept
+    Update pending;
+    bool posted = false;
+
+    void post() {  // under mutex
+        if (posted || !wake) return;
+        posted = true;
+        wake();
+    }
+    void push(std::uint64_t generation, const telemetry::Delivery& d) {
+        std::lock_guard lock(mutex);
+        if (generation != shown) return;
+        pending.batches.insert(pending.batches.end(), d.batches.begin(), d.batches.end());
+        pending.snapshot = d.snapshot;
+        post();
+    }
+    void push(std::uint64_t generation, const cluster::ClusterEvent& e) {
+        std::lock_guard lock(mutex);
+        if (generation != shown) return;
+        pending.cluster_events.push_back(e);
+        post();
+    }
+    void push(Notice notice) {
+        std::lock_guard lock(mutex);
+        pending.notices.push_back(std::move(notice));
+        post();
+    }
+    void show(std::uint64_t generation) {
+        std::lock_guard lock(mutex);
+        shown = generation;
+        pending.batches.clear();
+        pending.snapshot.reset();
+        pending.cluster_events.clear();
+    }
+};
+
+Workbench::Workbench(WorkbenchOptions options, std::function<void()> wake)
+    : options_(std::move(options)), mailbox_(std::make_shared<Mailbox>()) {
+    mailbox_->wake = std::move(wake);
+}
+
+Workbench::~Workbench() {
+    close();
+    std::lock_guard lock(mailbox_->mutex);
+    mailbox_->wake = nullptr;
+}
+
+void Workbench::notify(Notice notice) {
+    mailbox_->push(std::move(notice));
+}
+
+bool Workbench::open(const std::string& scenario_path, const std::vector<std::string>& files,
+                     core::Diagnostics& diagnostics) {
+    close();
+    scenario_.reset();
+    scenario_path_ = resolveScenarioPath(scenario_path);
+    manifest_files_.clear();
+    if (!scenario_path_.empty()) {
+        auto result = scenario::loadScenario(scenario_path_);
+        diagnostics.append(result.diagnostics);
+        if (!result.scenario || result.diagnostics.hasErrors()) return false;
+        scenario_ = std::move(result.scenario);
+        manifest_files_ = expandManifestPaths(scenario_->manifests);
+    } else {
+        manifest_files_ = expandManifestPaths(files);
+    }
+    return startLab(diagnostics);
+}
+
+bool Workbench::startLab(core::Diagnostics& diagnostics) {
+    lab::LabOptions lo;
+    lo.files = manifest_files_;
+    lo.http = {options_.http_address, options_.http_port};
+    lo.https = proxy::ListenerSpec{options_.http_address, options_.https_port};
+    lo.ca_directory = options_.ca_directory;
+    lo.cluster.address_base = options_.pod_address_base;
+    lo.cluster.ephemeral_ports = options_.ephemeral_pod_ports;
+    if (options_.admin) lo.admin = proxy::ListenerSpec{options_.admin->first, options_.admin->second};
+    if (scenario_) {
+        lo.cluster.seed = scenario_->seed;
+        lo.proxy.seed = scenario_->seed;
+    }
+    const bool inline_manifests = scenario_ && !scenario_->inline_manifests.empty();
+    auto start = [&](core::Diagnostics& d) {
+        return inline_manifests
+                   ? lab::Lab::startFromSources({{scenario_->file, scenario_->inline_manifests}}, lo, d)
+                   : lab::Lab::start(lo, d);
+    };
+    core::Diagnostics start_diagnostics;
+    std::unique_ptr<lab::Lab> lab = start(start_diagnostics);
+    if (!lab && (options_.http_port != 0 || options_.https_port != 0)) {
+        // The usual ports are taken (another lab, a dev server): any free ones will do.
+        lo.http.port = 0;
+        lo.https->port = 0;
+        start_diagnostics = {};
+        lab = start(start_diagnostics);
+    }
+    diagnostics.append(start_diagnostics);
+    if (!lab) return false;
+
+    lab_ = std::move(lab);
+    if (scenario_)
+        for (const auto& b : scenario_->behaviors)
+            lab_->cluster().setBehavior(b.target.target, b.behavior);
+    {
+        std::lock_guard lock(shown_mutex_);
+        shown_ = lab_.get();
+    }
+    attach(*lab_);
+    traffic_ = {};
+    traffic_.profiles = scenario_ && !scenario_->traffic.empty()
+                            ? interactiveProfiles(*scenario_)
+                            : std::vector{trafficForRules(*lab_->routeTable())};
+    traffic_.rate = openRate(traffic_.profiles);
+    notify({Notice::Kind::LabChanged});
+    return true;
+}
+
+void Workbench::attach(lab::Lab& lab) {
+    const std::uint64_t generation = ++generation_;
+    mailbox_->show(generation);
+    std::weak_ptr<Mailbox> box = mailbox_;
+    const auto id = lab.telemetry().subscribe(
+        [box, generation](const telemetry::Delivery& d) {
+            if (auto b = box.lock()) b->push(generation, d);
+        },
+        std::chrono::milliseconds(33));  // at most ~30 updates a second
+    lab.cluster().subscribe([box, generation](const cluster::ClusterEvent& e) {
+        if (auto b = box.lock()) b->push(generation, e);
+    });
+    if (&lab == lab_.get()) {
+        subscription_ = id;
+        interactive_generation_ = generation;
+    } else {
+        run_subscription_ = id;
+    }
+}
+
+Update Workbench::takeUpdate() {
+    Update update;
+    {
+        std::lock_guard lock(mailbox_->mutex);
+        update = std::move(mailbox_->pending);
+        mailbox_->pending = {};
+        mailbox_->posted = false;
+        update.generation = mailbox_->shown;
+    }
+    for (const auto& n : update.notices)
+        if (n.kind == Notice::Kind::RunFinished) finishRun();
+    trackFaults(update.cluster_events);
+    takeClientRecords();
+    return update;
+}
+
+double Workbench::seriesSecondsNow() const {
+    std::lock_guard lock(shown_mutex_);
+    if (!shown_) return 0;
+    return std::chrono::duration<double>(Clock::now() - shown_->telemetry().snapshot()->epoch).count();
+}
+
+void Workbench::trackFaults(const std::vector<cluster::ClusterEvent>& events) {
+    bool changed = false;
+    auto& faults = faults_[generation_];
+    for (const auto& e : events) {
+        if (e.kind != cluster::ClusterEvent::Kind::FaultInjected &&
+            e.kind != cluster::ClusterEvent::Kind::FaultCleared)
+            continue;
+        // "fault 7: latency on service shop/web, for 5000ms"
+        const auto colon = e.detail.find(':');
+        if (!e.detail.starts_with("fault ") || colon == std::string::npos || colon <= 6) continue;
+        const std::uint64_t id = std::strtoull(e.detail.c_str() + 6, nullptr, 10);
+        if (e.kind == cluster::ClusterEvent::Kind::FaultInjected) {
+            if (faults.count(id)) continue;  // ours: injectFault() already has it
+            ActiveFault f;
+            f.id = id;
+            f.text = e.detail.substr(colon + 2);
+            f.since_s = seriesSecondsNow();
+            faults[id] = f;
+            fault_history_[generation_].push_back(f);
+        } else {
+            faults.erase(id);
+            for (auto& h : fault_history_[generation_])
+                if (h.id == id && !h.until_s) h.until_s = seriesSecondsNow();
+        }
+        changed = true;
+    }
+    if (changed) notify({Notice::Kind::FaultsChanged});
+}
+
+bool Workbench::apply(const std::vector<model::ManifestSource>& sources,
+                      core::Diagnostics& diagnostics) {
+    if (!lab_) return false;
+    returnToLiveLab();
+    return lab_->reloadFromSources(sources, diagnostics);
+}
+
+core::Diagnostics Workbench::validate(const std::vector<model::ManifestSource>& sources) {
+    const model::Manifests manifests = model::loadManifestSources(sources);
+    const auto dialect = dialect::makeNginxDialect();
+    return lint::lint(manifests, *dialect).diagnostics;
+}
+
+std::shared_ptr<const routing::RouteTable> Workbench::routeTable() const {
+    std::lock_guard lock(shown_mutex_);
+    return shown_ ? shown_->routeTable() : nullptr;
+}
+
+std::vector<cluster::PodStatus> Workbench::pods() const {
+    std::lock_guard lock(shown_mutex_);
+    return shown_ ? shown_->cluster().pods() : std::vector<cluster::PodStatus>{};
+}
+
+std::uint16_t Workbench::httpPort() const {
+    std::lock_guard lock(shown_mutex_);
+    return shown_ ? shown_->httpPort() : 0;
+}
+
+std::uint16_t Workbench::httpsPort() const {
+    std::lock_guard lock(shown_mutex_);
+    return shown_ ? shown_->httpsPort() : 0;
+}
+
+std::uint16_t Workbench::adminPort() const {
+    return lab_ ? lab_->adminPort() : 0;
+}
+
+std::string Workbench::caCertificatePath() const {
+    return lab_ ? lab_->caCertificatePath() : std::string();
+}
+
+std::shared_ptr<const telemetry::Snapshot> Workbench::snapshot() const {
+    std::lock_guard lock(shown_mutex_);
+    return shown_ ? shown_->telemetry().snapshot() : nullptr;
+}
+
+// --- Traffic ---
+
+void Workbench::setTraffic(const TrafficSettings& settings) {
+    traffic_ = settings;
+    if (traffic_running_) restartGenerator();
+}
+
+void Workbench::returnToLiveLab() {
+    if (scenarioPlaying() || generation_ == interactive_generation_) return;
+    generation_ = interactive_generation_.load();
+    mailbox_->show(generation_);
+    notify({Notice::Kind::LabChanged});
+}
+
+void Workbench::startTraffic() {
+    if (!lab_ || scenarioPlaying()) return;
+    returnToLiveLab();
+    traffic_running_ = true;
+    traffic_paused_ = false;
+    restartGenerator();
+    notify({Notice::Kind::TrafficChanged});
+}
+
+void Workbench::restartGenerator() {
+    if (generator_) generator_->stop(std::chrono::milliseconds(200));
+    takeClientRecords();
+    scenario::LoadTarget target;
+    target.http_port = lab_->httpPort();
+    target.https_port = lab_->httpsPort();
+    generator_ = std::make_unique<scenario::LoadGenerator>(target, scenario_ ? scenario_->seed : 1);
+    auto profiles = traffic_.profiles;
+    const double configured = openRate(profiles);
+    if (traffic_.rate > 0 && configured > 0)
+        for (auto& p : profiles)
+            if (p.virtual_users == 0) p.rate *= traffic_.rate / configured;
+    generator_->start(profiles, Clock::now(), std::chrono::hours(24 * 365));
+    if (traffic_paused_) generator_->setPaused("", true);
+}
+
+void Workbench::pauseTraffic(bool paused) {
+    if (!generator_ || !traffic_running_) return;
+    traffic_paused_ = paused;
+    generator_->setPaused("", paused);
+    notify({Notice::Kind::TrafficChanged});
+}
+
+void Workbench::stopTraffic() {
+    if (generator_) generator_->stop(std::chrono::milliseconds(500));
+    takeClientRecords();
+    generator_.reset();
+    const bool was = traffic_running_;
+    traffic_running_ = traffic_paused_ = false;
+    if (was) notify({Notice::Kind::TrafficChanged});
+}
+
+void Workbench::takeClientRecords() {
+    if (!generator_) return;
+    // The generator keeps every record until taken; the views read the proxy's events, so
+    // only the requests that never got an answer are counted here.
+    for (const auto& r : generator_->takeRecords()) client_errors_ += r.status == 0;
+}
+
+// --- Faults ---
+
+std::uint64_t Workbench::injectFault(const cluster::FaultSpec& fault) {
+    returnToLiveLab();
+    std::lock_guard lock(shown_mutex_);
+    if (!shown_) return 0;
+    const std::uint64_t id = shown_->cluster().injectFault(fault);
+    ActiveFault f;
+    f.id = id;
+    f.spec = fault;
+    f.text = describeFault(fault);
+    f.since_s =
+        std::chrono::duration<double>(Clock::now() - shown_->telemetry().snapshot()->epoch).count();
+    faults_[generation_][id] = f;
+    fault_history_[generation_].push_back(f);
+    notify({Notice::Kind::FaultsChanged});
+    return id;
+}
+
+void Workbench::clearFault(std::uint64_t id) {
+    {
+        std::lock_guard lock(shown_mutex_);
+        if (shown_) shown_->cluster().clearFault(id);  // its FaultCleared event closes the window
+    }
+    faults_[generation_].erase(id);
+    notify({Notice::Kind::FaultsChanged});
+}
+
+void Workbench::clearAllFaults() {
+    for (const auto& f : activeFaults()) clearFault(f.id);
+}
+
+std::vector<ActiveFault> Workbench::activeFaults() const {
+    std::vector<ActiveFault> out;
+    if (auto it = faults_.find(generation_); it != faults_.end())
+        for (const auto& [id, f] : it->second) out.push_back(f);
+    return out;
+}
+
+std::vector<ActiveFault> Workbench::faultHistory() const {
+    const auto it = fault_history_.find(generation_);
+    return it == fault_history_.end() ? std::vector<ActiveFault>{} : it->second;
+}
+
+std::map<std::uint64_t, std::string> Workbench::faultTexts() const {
+    std::map<std::uint64_t, std::string> out;
+    for (const auto& f : activeFaults()) out[f.id] = f.text;
+    return out;
+}
+
+// --- One request ---
+
+void Workbench::compose(const scenario::RequestSpec& request,
+                        std::function<void(ComposedResult)> done) {
+    returnToLiveLab();
+    const auto table = routeTable();
+    if (!table) return;
+    scenario::LoadTarget target;
+    target.http_port = httpPort();
+    target.https_port = httpsPort();
+    compose_threads_.emplace_back([request, table, target, done = std::move(done)] {
+        ComposedResult result;
+        result.request = request;
+        if (!scenario::splitUrl(result.request)) {
+            result.record.error = "not an http:// or https:// URL";
+        } else {
+            const std::uint16_t port =
+                result.request.scheme == "https" ? target.https_port : target.http_port;
+            result.decision = table->match(scenario::routingRequest(result.request, port), nullptr);
+            scenario::LoadGenerator client(target, 1);
+            result.record = client.send(result.request);
+        }
+        done(std::move(result));
+    });
+}
+
+// --- The scenario's timeline ---
+
+bool Workbench::playScenario(std::string* error) {
+    if (!scenario_) {
+        if (error) *error = "open a scenario to play its timeline";
+        return false;
+    }
+    if (scenarioPlaying()) {
+        if (error) *error = "the scenario is already playing";
+        return false;
+    }
+    if (runner_thread_.joinable()) runner_thread_.join();
+    stopTraffic();
+    run_cancel_ = false;
+    run_finished_ = false;
+    last_run_.reset();
+    runner_thread_ = std::thread([this, s = *scenario_] {
+        scenario::RunOptions o;
+        o.cancel = &run_cancel_;
+        o.ca_directory = options_.ca_directory;
+        o.on_lab_started = [this](lab::Lab& lab) {
+            {
+                std::lock_guard lock(shown_mutex_);
+                shown_ = &lab;
+            }
+            attach(lab);
+            notify({Notice::Kind::LabChanged});
+        };
+        o.on_lab_stopping = [this](lab::Lab& lab) {
+            // The run's figures (its snapshot and batches are shared, immutable) stay shown
+            // until the owner uses the lab again: returnToLiveLab().
+            lab.telemetry().unsubscribe(run_subscription_);
+            std::lock_guard lock(shown_mutex_);
+            shown_ = lab_.get();
+        };
+        o.on_result = [this](const scenario::ExpectationResult& r) {
+            Notice n{Notice::Kind::Judged};
+            n.judged = r;
+            notify(std::move(n));
+        };
+        o.progress = [this](const scenario::Progress& p) {
+            Notice n{Notice::Kind::Progress};
+            n.progress = p;
+            notify(std::move(n));
+        };
+        core::Diagnostics d;
+        auto result = scenario::runScenario(s, o, d);
+        Notice n{Notice::Kind::RunFinished};
+        n.run_passed = result && result->passed() && !result->incomplete;
+        {
+            std::lock_guard lock(run_mutex_);
+            pending_run_ = std::move(result);
+        }
+        run_finished_ = true;
+        notify(std::move(n));
+    });
+    return true;
+}
+
+void Workbench::finishRun() {
+    if (runner_thread_.joinable()) runner_thread_.join();
+    std::lock_guard lock(run_mutex_);
+    if (pending_run_) last_run_ = std::move(*pending_run_);
+    pending_run_.reset();
+}
+
+void Workbench::cancelScenario() {
+    run_cancel_ = true;
+}
+
+void Workbench::close() {
+    run_cancel_ = true;
+    if (runner_thread_.joinable()) runner_thread_.join();
+    for (auto& t : compose_threads_)
+        if (t.joinable()) t.join();
+    compose_threads_.clear();
+    stopTraffic();
+    if (lab_) {
+        lab_->telemetry().unsubscribe(subscription_);
+        {
+            std::lock_guard lock(shown_mutex_);
+            shown_ = nullptr;
+        }
+        lab_->stop();
+        lab_.reset();
+    }
+    faults_.clear();
+    fault_history_.clear();
+}
+
+}  // namespace ilab::workbench

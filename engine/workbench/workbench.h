@@ -1,0 +1,219 @@
+#pragma once
+// One interactive lab session, shared by the front ends (the Qt studio, the web lab): it opens
+// a scenario or manifests on a Lab, drives traffic, injects faults, sends single requests and
+// plays the scenario's timeline, and collects what the engine reports for its owner.
+//
+// Threads: one owner thread calls every method (the studio's GUI thread, the web server's I/O
+// thread). Engine threads report into a mailbox and call `wake` when it turns non-empty; the
+// owner then calls takeUpdate() on its own thread. `wake` must only schedule that (post a
+// queued call), never work: the engine never waits for a front end, and a slow owner gets
+// fewer, larger updates instead of a growing queue.
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/cluster/cluster.h"
+#include "engine/core/diagnostic.h"
+#include "engine/model/manifests.h"
+#include "engine/routing/decision.h"
+#include "engine/routing/route_table.h"
+#include "engine/scenario/load_generator.h"
+#include "engine/scenario/runner.h"
+#include "engine/scenario/scenario.h"
+#include "engine/telemetry/telemetry.h"
+
+namespace ilab::lab {
+class Lab;
+}
+
+namespace ilab::workbench {
+
+// A fault put in by a front end or by a scenario's timeline.
+struct ActiveFault {
+    std::uint64_t id = 0;
+    cluster::FaultSpec spec;
+    std::string text;   // "latency +500 ms on pod shop/web-..."
+    double since_s = 0;  // in the lab's series seconds
+    std::optional<double> until_s;
+};
+std::string describeFault(const cluster::FaultSpec& fault);
+
+// The answer to one composed request.
+struct ComposedResult {
+    scenario::RequestSpec request;   // with scheme, host and target split from the URL
+    routing::Decision decision;      // the decision core's verdict, with its trace
+    scenario::RequestRecord record;  // what came back from the live proxy (body kept)
+};
+
+struct TrafficSettings {
+    double rate = 0;  // requests per second over the open-model profiles (they scale to it)
+    std::vector<scenario::TrafficProfile> profiles;
+};
+
+// Something that happened, for the owner to pass on (a Qt signal, a WebSocket message).
+struct Notice {
+    enum class Kind {
+        LabChanged,      // another lab is shown: a run began, or the owner returned to the live one
+        TrafficChanged,  // traffic started, paused or stopped
+        FaultsChanged,   // a fault was injected or cleared (by anyone)
+        Judged,          // an expectation of the playing scenario was judged
+        Progress,        // once a second while a scenario plays
+        RunFinished,
+    };
+    Kind kind = Kind::LabChanged;
+    std::optional<scenario::ExpectationResult> judged;
+    std::optional<scenario::Progress> progress;
+    bool run_passed = false;
+};
+
+// What arrived since the last takeUpdate().
+struct Update {
+    std::vector<std::shared_ptr<const telemetry::EventBatch>> batches;
+    std::shared_ptr<const telemetry::Snapshot> snapshot;  // null when no batch came
+    std::vector<cluster::ClusterEvent> cluster_events;
+    std::vector<Notice> notices;
+    std::uint64_t generation = 0;  // which lab the data came from
+};
+
+struct WorkbenchOptions {
+    std::string http_address = "127.0.0.1";
+    // Listeners to try first; when taken, the lab binds ephemeral ports instead.
+    std::uint16_t http_port = 8080;
+    std::uint16_t https_port = 8443;
+    std::string pod_address_base = "127.78.0.0";  // apart from `ingress-lab serve`'s pods
+    bool ephemeral_pod_ports = false;
+    std::string ca_directory;  // "": the user's default
+    // An admin listener for the lab (/metrics); none by default.
+    std::optional<std::pair<std::string, std::uint16_t>> admin;
+};
+
+class Workbench {
+  public:
+    Workbench(WorkbenchOptions options, std::function<void()> wake);
+    ~Workbench();
+    Workbench(const Workbench&) = delete;
+    Workbench& operator=(const Workbench&) = delete;
+
+    // Opens a scenario file (or a folder holding scenario.yaml) or, with an empty scenario,
+    // manifest files and folders; closes what was open first. Starts a lab, not traffic.
+    // False when the scenario cannot be read or the lab cannot start: `diagnostics` say why,
+    // and the workspace (scenarioPath(), manifestFiles()) still names what was asked for.
+    bool open(const std::string& scenario, const std::vector<std::string>& files,
+              core::Diagnostics& diagnostics);
+    bool isOpen() const { return lab_ != nullptr; }
+    const std::string& scenarioPath() const { return scenario_path_; }  // "" without one
+    const std::optional<scenario::Scenario>& scenario() const { return scenario_; }
+    // Every manifest file in the lab, folders expanded, absolute.
+    const std::vector<std::string>& manifestFiles() const { return manifest_files_; }
+
+    // Hot-reloads from texts (editor tabs), each named by its file. On errors the running
+    // configuration keeps serving; returns whether the new one serves.
+    bool apply(const std::vector<model::ManifestSource>& sources, core::Diagnostics& diagnostics);
+    // Every finding about these texts, without applying them.
+    static core::Diagnostics validate(const std::vector<model::ManifestSource>& sources);
+
+    // The shown lab: the interactive one, or a playing scenario's.
+    std::shared_ptr<const routing::RouteTable> routeTable() const;
+    std::vector<cluster::PodStatus> pods() const;
+    std::uint16_t httpPort() const;
+    std::uint16_t httpsPort() const;
+    std::uint16_t adminPort() const;  // of the interactive lab; 0 without one
+    std::string caCertificatePath() const;
+    std::shared_ptr<const telemetry::Snapshot> snapshot() const;
+    std::uint64_t generation() const { return generation_.load(); }
+    lab::Lab* interactiveLab() const { return lab_.get(); }
+
+    // --- Traffic ---
+    const TrafficSettings& trafficSettings() const { return traffic_; }
+    void setTraffic(const TrafficSettings& settings);  // restarts it when running
+    void startTraffic();
+    void pauseTraffic(bool paused);
+    void stopTraffic();
+    bool trafficRunning() const { return traffic_running_; }
+    bool trafficPaused() const { return traffic_paused_; }
+    std::uint64_t clientErrors() const { return client_errors_; }  // no response at all
+
+    // --- Faults (on the shown lab) ---
+    std::uint64_t injectFault(const cluster::FaultSpec& fault);
+    void clearFault(std::uint64_t id);
+    void clearAllFaults();
+    std::vector<ActiveFault> activeFaults() const;
+    std::vector<ActiveFault> faultHistory() const;  // every window since the shown lab started
+    std::map<std::uint64_t, std::string> faultTexts() const;
+
+    // --- One request ---
+    // Decides it through the decision core and sends it to the live proxy on a worker thread;
+    // `done` runs on that thread (post it to the owner's).
+    void compose(const scenario::RequestSpec& request, std::function<void(ComposedResult)> done);
+
+    // --- The scenario's timeline ---
+    // Runs the scenario as `ingress-lab run` does, on a lab of its own; the shown lab is the
+    // run's while it plays, and its figures stay shown after it ends until the owner uses the
+    // lab again (traffic, a fault, a request, an apply: returnToLiveLab()).
+    bool playScenario(std::string* error);
+    void cancelScenario();
+    bool scenarioPlaying() const { return runner_thread_.joinable() && !run_finished_; }
+    const std::optional<scenario::RunResult>& lastRun() const { return last_run_; }
+    bool showingFinishedRun() const {
+        return !scenarioPlaying() && generation_ != interactive_generation_;
+    }
+    void returnToLiveLab();
+
+    // Everything reported since the last call. Owner thread.
+    Update takeUpdate();
+
+    // Stops traffic, any scenario run and the lab.
+    void close();
+
+  private:
+    struct Mailbox;
+    void attach(lab::Lab& lab);
+    void notify(Notice notice);
+    void trackFaults(const std::vector<cluster::ClusterEvent>& events);
+    double seriesSecondsNow() const;
+    void restartGenerator();
+    void takeClientRecords();
+    bool startLab(core::Diagnostics& diagnostics);
+    void finishRun();
+
+    WorkbenchOptions options_;
+    std::unique_ptr<lab::Lab> lab_;
+    std::optional<scenario::Scenario> scenario_;
+    std::string scenario_path_;
+    std::vector<std::string> manifest_files_;
+
+    std::shared_ptr<Mailbox> mailbox_;
+    std::atomic<std::uint64_t> generation_{0};  // the shown lab's
+    std::atomic<std::uint64_t> interactive_generation_{0};
+    telemetry::SubscriptionId subscription_ = 0;
+    telemetry::SubscriptionId run_subscription_ = 0;
+    // The lab the views follow: lab_ or, during a scenario run, the runner's. Guarded so the
+    // runner thread can hand it back before it stops its lab.
+    mutable std::mutex shown_mutex_;
+    lab::Lab* shown_ = nullptr;
+
+    TrafficSettings traffic_;
+    std::unique_ptr<scenario::LoadGenerator> generator_;
+    bool traffic_running_ = false, traffic_paused_ = false;
+    std::uint64_t client_errors_ = 0;
+
+    // By lab generation: active faults by id, and every fault window.
+    std::map<std::uint64_t, std::map<std::uint64_t, ActiveFault>> faults_;
+    std::map<std::uint64_t, std::vector<ActiveFault>> fault_history_;
+
+    std::thread runner_thread_;
+    std::atomic<bool> run_cancel_{false};
+    std::atomic<bool> run_finished_{false};
+    std::mutex run_mutex_;  // guards pending_run_
+    std::optional<std::optional<scenario::RunResult>> pending_run_;  // set by the runner thread
+    std::optional<scenario::RunResult> last_run_;
+    std::vector<std::thread> compose_threads_;
+};
+
+}  // namespace ilab::workbench

@@ -1,0 +1,95 @@
+#include "engine/workbench/workspace.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+namespace ilab::workbench {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool isLabFile(const fs::path& path) {
+    std::ifstream in(path);
+    std::string line;
+    for (int i = 0; i < 200 && std::getline(in, line); ++i)
+        if (line.find("apiVersion: ingress-lab.dev/") != std::string::npos) return true;
+    return false;
+}
+
+bool isManifestFile(const fs::path& path) {
+    const auto ext = path.extension().string();
+    return ext == ".yaml" || ext == ".yml" || ext == ".json";
+}
+
+std::string exampleHost(const std::string& server) {
+    if (server == "_") return "lab.local";
+    if (server.starts_with("*.")) return "www" + server.substr(1);
+    return server;
+}
+
+}  // namespace
+
+std::vector<std::string> expandManifestPaths(const std::vector<std::string>& paths) {
+    std::vector<std::string> files;
+    auto add = [&files](const fs::path& p) {
+        const std::string s = fs::absolute(p).lexically_normal().string();
+        if (std::find(files.begin(), files.end(), s) == files.end()) files.push_back(s);
+    };
+    for (const auto& p : paths) {
+        std::error_code ec;
+        if (!fs::is_directory(p, ec)) {
+            add(p);
+            continue;
+        }
+        std::vector<fs::path> found;
+        for (const auto& entry : fs::recursive_directory_iterator(p, ec))
+            if (entry.is_regular_file() && isManifestFile(entry.path())) found.push_back(entry.path());
+        std::sort(found.begin(), found.end());
+        for (const auto& f : found)
+            if (!isLabFile(f)) add(f);
+    }
+    return files;
+}
+
+std::string resolveScenarioPath(const std::string& path) {
+    std::error_code ec;
+    if (!path.empty() && fs::is_directory(path, ec)) return (fs::path(path) / "scenario.yaml").string();
+    return path;
+}
+
+scenario::TrafficProfile trafficForRules(const routing::RouteTable& table) {
+    scenario::TrafficProfile p;
+    p.name = "every rule";
+    p.rate = 20;
+    for (const auto& server : table.servers())
+        for (const auto& loc : server.locations) {
+            if (loc.ingress.empty() || loc.regex) continue;  // a regex has no one URL
+            scenario::RequestSpec r;
+            r.url = std::string(server.tls ? "https" : "http") + "://" + exampleHost(server.name) +
+                    (loc.path.empty() ? "/" : loc.path);
+            if (scenario::splitUrl(r)) p.requests.push_back(r);
+        }
+    return p;
+}
+
+std::vector<scenario::TrafficProfile> interactiveProfiles(const scenario::Scenario& s) {
+    std::vector<scenario::TrafficProfile> out;
+    for (auto p : s.traffic) {
+        if (p.rate == 0 && !p.stages.empty()) p.rate = p.stages.back().target;
+        p.stages.clear();
+        p.start = {};
+        p.duration.reset();
+        out.push_back(std::move(p));
+    }
+    return out;
+}
+
+double openRate(const std::vector<scenario::TrafficProfile>& profiles) {
+    double total = 0;
+    for (const auto& p : profiles)
+        if (p.virtual_users == 0) total += p.rate;
+    return total;
+}
+
+}  // namespace ilab::workbench

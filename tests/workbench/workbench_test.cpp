@@ -1,0 +1,135 @@
+// The session the front ends share, over a real lab on loopback, without any GUI: updates
+// arrive through the wake-up and takeUpdate(), faults act, a composed request comes back with
+// its decision, and a short scenario plays to its verdicts.
+#include "engine/workbench/workbench.h"
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+namespace ilab::workbench {
+namespace {
+
+const std::string kShop = ILAB_SOURCE_DIR "/scenarios/shop";
+
+class WorkbenchTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        ca_ = std::filesystem::temp_directory_path() /
+              ("ilab-workbench-" + std::to_string(::getpid()));
+        WorkbenchOptions o;
+        o.http_port = 0;
+        o.https_port = 0;
+        o.ephemeral_pod_ports = true;
+        o.ca_directory = ca_.string();
+        bench_ = std::make_unique<Workbench>(o, [this] { ++wakes_; });
+    }
+    void TearDown() override {
+        bench_.reset();
+        std::filesystem::remove_all(ca_);
+    }
+    // Takes updates (as an owner thread would when woken) until `done` or 10 s.
+    template <class Done>
+    bool pump(Done done) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (std::chrono::steady_clock::now() < deadline) {
+            if (wakes_.exchange(0) > 0) {
+                Update u = bench_->takeUpdate();
+                for (const auto& b : u.batches) events_ += b->events.size();
+                for (const auto& n : u.notices) notices_.push_back(n.kind);
+                for (const auto& b : u.batches)
+                    for (const auto& e : b->events) statuses_.push_back(e.status);
+            }
+            if (done()) return true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        return false;
+    }
+
+    std::filesystem::path ca_;
+    std::atomic<int> wakes_{0};
+    std::unique_ptr<Workbench> bench_;
+    std::size_t events_ = 0;
+    std::vector<int> statuses_;
+    std::vector<Notice::Kind> notices_;
+};
+
+TEST_F(WorkbenchTest, TrafficArrivesThroughWakeUpsAndFaultsAct) {
+    core::Diagnostics d;
+    ASSERT_TRUE(bench_->open(kShop, {}, d));
+    EXPECT_EQ(bench_->manifestFiles().size(), 2u);
+    EXPECT_EQ(bench_->trafficSettings().rate, 80);
+    bench_->startTraffic();
+    ASSERT_TRUE(pump([&] { return events_ > 40; }));
+    EXPECT_NE(std::find(notices_.begin(), notices_.end(), Notice::Kind::TrafficChanged),
+              notices_.end());
+
+    cluster::FaultSpec f;
+    f.kind = cluster::FaultSpec::Kind::Status;
+    f.status = 503;
+    f.target = {cluster::Target::Kind::Service, "shop", "account"};
+    const auto id = bench_->injectFault(f);
+    EXPECT_EQ(bench_->activeFaults().size(), 1u);
+    EXPECT_EQ(bench_->activeFaults().front().text, "answer 503 on service shop/account");
+    ASSERT_TRUE(pump([&] { return std::count(statuses_.begin(), statuses_.end(), 503) > 3; }));
+    bench_->clearFault(id);
+    EXPECT_TRUE(bench_->activeFaults().empty());
+    ASSERT_EQ(bench_->faultHistory().size(), 1u);
+    bench_->stopTraffic();
+}
+
+TEST_F(WorkbenchTest, ComposedRequestComesBackWithItsDecision) {
+    core::Diagnostics d;
+    ASSERT_TRUE(bench_->open(kShop, {}, d));
+    std::atomic<bool> done{false};
+    ComposedResult result;
+    scenario::RequestSpec r;
+    r.url = "https://api.shop.local/api/items?page=2";
+    bench_->compose(r, [&](ComposedResult c) {
+        result = std::move(c);
+        done = true;
+    });
+    ASSERT_TRUE(pump([&] { return done.load(); }));
+    EXPECT_EQ(result.record.status, 200);
+    ASSERT_TRUE(result.decision.backend);
+    EXPECT_EQ(result.decision.backend->service, "catalog");
+    EXPECT_EQ(result.decision.upstream.path, "/items?page=2");
+    EXPECT_FALSE(result.decision.trace.empty());
+}
+
+TEST_F(WorkbenchTest, PlayingAScenarioReportsEachVerdictAndKeepsTheRun) {
+    const auto dir = ca_ / "scenario";
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "scenario.yaml") << "apiVersion: ingress-lab.dev/v1alpha1\n"
+                                            "kind: Scenario\n"
+                                            "metadata: {name: short}\n"
+                                            "spec:\n"
+                                            "  manifests: [" << kShop << "/manifests.yaml, "
+                                         << kShop << "/workloads.yaml]\n"
+                                            "  duration: 1s\n"
+                                            "  traffic:\n"
+                                            "  - {name: t, rate: 20, requests: [{url: https://shop.local/account/orders}]}\n"
+                                            "  expect:\n"
+                                            "    metrics:\n"
+                                            "    - {name: no errors, metric: errorRate, max: 0}\n";
+    core::Diagnostics d;
+    ASSERT_TRUE(bench_->open(dir.string(), {}, d));
+    std::string error;
+    ASSERT_TRUE(bench_->playScenario(&error)) << error;
+    ASSERT_TRUE(pump([&] {
+        return std::find(notices_.begin(), notices_.end(), Notice::Kind::RunFinished) != notices_.end();
+    }));
+    EXPECT_NE(std::find(notices_.begin(), notices_.end(), Notice::Kind::Judged), notices_.end());
+    ASSERT_TRUE(bench_->lastRun());
+    EXPECT_TRUE(bench_->lastRun()->passed());
+    EXPECT_TRUE(bench_->showingFinishedRun());
+    bench_->returnToLiveLab();
+    EXPECT_FALSE(bench_->showingFinishedRun());
+}
+
+}  // namespace
+}  // namespace ilab::workbench
