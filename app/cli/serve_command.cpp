@@ -1,6 +1,6 @@
-// ingress-lab serve -f PATH... [--http ADDRESS:PORT] [--https ADDRESS:PORT | --no-https]
-//                   [--admin ADDRESS:PORT | --no-admin] [--access-log PATH]
-//                             [--watch] [--seed N]
+// ingress-lab serve [SCENARIO | -f PATH...] [--http ADDRESS:PORT] [--https ADDRESS:PORT | --no-https]
+//                   [--admin ADDRESS:PORT | --no-admin] [--access-log PATH] [--watch] [--seed N]
+// The admin listener serves /metrics, /healthz and the web lab (the UI and its API).
 // SIGHUP reloads the manifests (as --watch does on a change); SIGINT and SIGTERM drain and stop.
 #include <algorithm>
 #include <chrono>
@@ -17,12 +17,15 @@
 #include "engine/core/cidr.h"
 #include "engine/core/text.h"
 #include "engine/lab/lab.h"
+#include "app/web/server/web_lab.h"
 #include "engine/tls/tls_store.h"
+#include "engine/workbench/workspace.h"
 
 namespace ilab::cli {
 namespace {
 
 struct ServeOptions {
+    std::string scenario;
     std::vector<std::string> files;
     std::string http = "127.0.0.1:8080";
     std::string https = "127.0.0.1:8443";
@@ -32,7 +35,7 @@ struct ServeOptions {
     std::string access_log;  // "" none, "-" standard output, else a file (appended)
     bool watch = false;
     bool watch_without_class = false;
-    std::uint64_t seed = 1;
+    std::optional<std::uint64_t> seed;  // unset: the scenario's, else 1
 };
 
 bool parseListen(const std::string& text, proxy::ListenerSpec& spec, std::string& error) {
@@ -148,8 +151,9 @@ Action addServeCommand(CLI::App& app) {
     auto opts = std::make_shared<ServeOptions>();
     CLI::App* cmd =
         app.add_subcommand("serve", "Run the lab: a real proxy in front of simulated pods");
-    cmd->add_option("-f,--filename", opts->files, "File or directory (recursive) of manifests")
-        ->required();
+    cmd->add_option("scenario", opts->scenario,
+                    "Scenario file or folder: its manifests, behaviours and traffic in the web lab");
+    cmd->add_option("-f,--filename", opts->files, "File or directory (recursive) of manifests");
     cmd->add_option("--http", opts->http,
                     "Plain-HTTP listener, ADDRESS:PORT (default 127.0.0.1:8080)");
     CLI::Option* https =
@@ -159,9 +163,9 @@ Action addServeCommand(CLI::App& app) {
     cmd->add_flag("--no-https", opts->no_https, "Serve plain HTTP only")->excludes(https);
     CLI::Option* admin = cmd->add_option(
         "--admin", opts->admin,
-        "Admin listener for /metrics (Prometheus) and /healthz, ADDRESS:PORT (default "
-        "127.0.0.1:9090)");
-    cmd->add_flag("--no-admin", opts->no_admin, "No admin listener")->excludes(admin);
+        "Admin listener for the web lab, /metrics (Prometheus) and /healthz, ADDRESS:PORT "
+        "(default 127.0.0.1:9090); off loopback the web lab needs the token it prints");
+    cmd->add_flag("--no-admin", opts->no_admin, "No admin listener (and no web lab)")->excludes(admin);
     cmd->add_option("--access-log", opts->access_log,
                     "Write ingress-nginx's access log to a file (appended), or - for stdout");
     cmd->add_flag("--watch", opts->watch, "Reload when the manifest files change");
@@ -169,11 +173,20 @@ Action addServeCommand(CLI::App& app) {
     cmd->add_flag("--watch-ingress-without-class", opts->watch_without_class,
                   "Serve Ingresses that name no class (ingress-nginx flag)");
     return [opts](Streams s) {
+        if (opts->scenario.empty() == opts->files.empty()) {
+            s.err << "ingress-lab serve: give a scenario or -f manifests (one of them)\n";
+            return kExitBadInput;
+        }
+        if (!opts->scenario.empty() && opts->no_admin) {
+            s.err << "ingress-lab serve: a scenario runs in the web lab, which needs the admin "
+                     "listener: drop --no-admin, or serve its manifests with -f\n";
+            return kExitBadInput;
+        }
         lab::LabOptions options;
         options.files = opts->files;
         options.load.watch_ingress_without_class = opts->watch_without_class;
-        options.proxy.seed = opts->seed;
-        options.cluster.seed = opts->seed;
+        options.proxy.seed = opts->seed.value_or(1);
+        options.cluster.seed = opts->seed.value_or(1);
         std::string error;
         if (!parseListen(opts->http, options.http, error)) {
             s.err << "ingress-lab serve: --http " << error << '\n';
@@ -213,7 +226,28 @@ Action addServeCommand(CLI::App& app) {
         pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
         core::Diagnostics diagnostics;
-        std::unique_ptr<lab::Lab> lab = lab::Lab::start(options, diagnostics);
+        std::unique_ptr<lab::Lab> own_lab;
+        std::unique_ptr<web::WebLab> web_lab;
+        lab::Lab* lab = nullptr;
+        if (options.admin) {
+            // The web lab owns the lab (through the workbench the studio shares) and serves
+            // /metrics itself on the admin listener.
+            web::WebLabOptions w;
+            w.address = options.admin->address;
+            w.port = options.admin->port;
+            w.bench.load = options.load;
+            w.bench.seed = opts->seed;
+            w.bench.https = options.https.has_value();
+            w.bench.http_address = options.http.address;
+            w.bench.http_port = options.http.port;
+            if (options.https) w.bench.https_port = options.https->port;
+            w.bench.pod_address_base = options.cluster.address_base;
+            web_lab = web::WebLab::start(w, opts->scenario, opts->files, diagnostics);
+            if (web_lab) lab = web_lab->lab();
+        } else {
+            own_lab = lab::Lab::start(options, diagnostics);
+            lab = own_lab.get();
+        }
         printDiagnostics(s.err, diagnostics);
         if (!lab) {
             s.err << "ingress-lab serve: the lab did not start\n";
@@ -225,9 +259,11 @@ Action addServeCommand(CLI::App& app) {
             printHttps(s.out, *lab, options.https->address);
         else if (options.https)
             s.out << "ingress-lab: HTTPS is off: the lab CA cannot be used (see above)\n";
-        if (lab->adminPort() != 0)
+        if (web_lab) {
             s.out << "ingress-lab: metrics on http://" << urlAddress(options.admin->address) << ":"
-                  << lab->adminPort() << "/metrics\n";
+                  << web_lab->port() << "/metrics\n";
+            s.out << "ingress-lab: web lab on " << web_lab->url() << '\n';
+        }
         printPods(s.out, *lab);
         s.out << "Stop with Ctrl-C." << std::endl;
 
@@ -246,14 +282,20 @@ Action addServeCommand(CLI::App& app) {
             }
         }
 
-        auto last_change = newestChange(opts->files);
+        const std::vector<std::string> watched =
+            opts->scenario.empty()
+                ? opts->files
+                : std::vector{std::filesystem::path(workbench::resolveScenarioPath(opts->scenario))
+                                  .parent_path()
+                                  .string()};
+        auto last_change = newestChange(watched);
         while (true) {
             timespec tick{1, 0};
             const int sig = sigtimedwait(&stop_signals, nullptr, &tick);
             if (sig == SIGINT || sig == SIGTERM) break;
             if (sig != SIGHUP) {
                 if (!opts->watch) continue;
-                const auto change = newestChange(opts->files);
+                const auto change = newestChange(watched);
                 if (change == last_change) continue;
                 last_change = change;
             }
@@ -272,11 +314,12 @@ Action addServeCommand(CLI::App& app) {
         }
         s.out << "ingress-lab: draining and stopping\n";
         lab->stop();
+        const auto counters = lab->counters();
         if (access_log) {
             lab->telemetry().unsubscribe(log_subscription);
             access_log.reset();  // writes what is queued
         }
-        const auto counters = lab->counters();
+        if (web_lab) web_lab->stop();
         s.out << "ingress-lab: served " << counters.requests << " requests (" << counters.status_5xx
               << " 5xx)\n";
         return kExitOk;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <deque>
 #include <iterator>
+#include <set>
 
 namespace ilab::workbench {
 namespace {
@@ -195,6 +196,28 @@ TopologyGraph buildTopology(const routing::RouteTable& table,
                                                       : "fault #" + std::to_string(id));
         }
     return graph;
+}
+
+std::string describeChange(const TopologyGraph& before, const TopologyGraph& after) {
+    static const char* kinds[] = {"client", "controller", "rule", "Service", "pod"};
+    std::map<int, int> added, removed;
+    std::set<std::string> old_ids, new_ids;
+    for (const auto& n : before.nodes) old_ids.insert(n.id);
+    for (const auto& n : after.nodes) {
+        new_ids.insert(n.id);
+        if (!old_ids.count(n.id)) ++added[static_cast<int>(n.kind)];
+    }
+    for (const auto& n : before.nodes)
+        if (!new_ids.count(n.id)) ++removed[static_cast<int>(n.kind)];
+    std::string out;
+    auto part = [&out](const char* sign, int n, const char* kind) {
+        out += (out.empty() ? "" : ", ") + std::string(sign) + std::to_string(n) + " " + kind +
+               (n > 1 ? "s" : "");
+    };
+    for (auto [kind, n] : added) part("+", n, kinds[kind]);
+    for (auto [kind, n] : removed) part("−", n, kinds[kind]);
+    if (!out.empty()) return out;
+    return before.edges.size() == after.edges.size() ? "no change in the topology" : "routes rewired";
 }
 
 Flow flowFor(const telemetry::RequestEvent& event, const routing::RouteTable& table) {

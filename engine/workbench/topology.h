@@ -83,6 +83,9 @@ TopologyGraph buildTopology(const routing::RouteTable& table,
                             const std::vector<cluster::PodStatus>& pods,
                             const std::map<std::uint64_t, std::string>& fault_text = {});
 
+// "+1 rule, −2 pods": what changed between two graphs, for a status line after an apply.
+std::string describeChange(const TopologyGraph& before, const TopologyGraph& after);
+
 // The node path of one finished request through `graph` (client, controller, rule, Service,
 // pod, as far as it got).
 Flow flowFor(const telemetry::RequestEvent& event, const routing::RouteTable& table);

@@ -120,16 +120,16 @@ bool Workbench::open(const std::string& scenario_path, const std::vector<std::st
 bool Workbench::startLab(core::Diagnostics& diagnostics) {
     lab::LabOptions lo;
     lo.files = manifest_files_;
+    lo.load = options_.load;
     lo.http = {options_.http_address, options_.http_port};
-    lo.https = proxy::ListenerSpec{options_.http_address, options_.https_port};
+    if (options_.https) lo.https = proxy::ListenerSpec{options_.http_address, options_.https_port};
     lo.ca_directory = options_.ca_directory;
     lo.cluster.address_base = options_.pod_address_base;
     lo.cluster.ephemeral_ports = options_.ephemeral_pod_ports;
     if (options_.admin) lo.admin = proxy::ListenerSpec{options_.admin->first, options_.admin->second};
-    if (scenario_) {
-        lo.cluster.seed = scenario_->seed;
-        lo.proxy.seed = scenario_->seed;
-    }
+    const std::uint64_t seed = options_.seed.value_or(scenario_ ? scenario_->seed : 1);
+    lo.cluster.seed = seed;
+    lo.proxy.seed = seed;
     const bool inline_manifests = scenario_ && !scenario_->inline_manifests.empty();
     auto start = [&](core::Diagnostics& d) {
         return inline_manifests
@@ -141,7 +141,7 @@ bool Workbench::startLab(core::Diagnostics& diagnostics) {
     if (!lab && (options_.http_port != 0 || options_.https_port != 0)) {
         // The usual ports are taken (another lab, a dev server): any free ones will do.
         lo.http.port = 0;
-        lo.https->port = 0;
+        if (lo.https) lo.https->port = 0;
         start_diagnostics = {};
         lab = start(start_diagnostics);
     }
@@ -405,7 +405,13 @@ void Workbench::compose(const scenario::RequestSpec& request,
     scenario::LoadTarget target;
     target.http_port = httpPort();
     target.https_port = httpsPort();
-    compose_threads_.emplace_back([request, table, target, done = std::move(done)] {
+    std::erase_if(compose_threads_, [](ComposeThread& t) {
+        if (!t.done->load()) return false;
+        t.thread.join();
+        return true;
+    });
+    auto finished = std::make_shared<std::atomic<bool>>(false);
+    std::thread worker([request, table, target, finished, done = std::move(done)] {
         ComposedResult result;
         result.request = request;
         if (!scenario::splitUrl(result.request)) {
@@ -418,7 +424,9 @@ void Workbench::compose(const scenario::RequestSpec& request,
             result.record = client.send(result.request);
         }
         done(std::move(result));
+        *finished = true;
     });
+    compose_threads_.push_back({std::move(worker), std::move(finished)});
 }
 
 // --- The scenario's timeline ---
@@ -495,7 +503,7 @@ void Workbench::close() {
     run_cancel_ = true;
     if (runner_thread_.joinable()) runner_thread_.join();
     for (auto& t : compose_threads_)
-        if (t.joinable()) t.join();
+        if (t.thread.joinable()) t.thread.join();
     compose_threads_.clear();
     stopTraffic();
     if (lab_) {

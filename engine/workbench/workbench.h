@@ -82,6 +82,9 @@ struct Update {
 };
 
 struct WorkbenchOptions {
+    model::LoadOptions load;
+    std::optional<std::uint64_t> seed;  // unset: the scenario's, else 1
+    bool https = true;
     std::string http_address = "127.0.0.1";
     // Listeners to try first; when taken, the lab binds ephemeral ports instead.
     std::uint16_t http_port = 8080;
@@ -213,7 +216,11 @@ class Workbench {
     std::mutex run_mutex_;  // guards pending_run_
     std::optional<std::optional<scenario::RunResult>> pending_run_;  // set by the runner thread
     std::optional<scenario::RunResult> last_run_;
-    std::vector<std::thread> compose_threads_;
+    struct ComposeThread {
+        std::thread thread;
+        std::shared_ptr<std::atomic<bool>> done;
+    };
+    std::vector<ComposeThread> compose_threads_;  // finished ones are joined by the next compose
 };
 
 }  // namespace ilab::workbench

@@ -45,27 +45,6 @@ QString ruleRoute(const std::string& id) {  // "rule:ns/ing|server|path" -> "ns/
     return parts.value(0) + " " + (parts.value(2).isEmpty() ? "(default)" : parts.value(2));
 }
 
-// "+1 rule, -2 pods": what an apply changed in the topology.
-QString describeChange(const TopologyGraph& before, const TopologyGraph& after) {
-    static const char* kinds[] = {"client", "controller", "rule", "Service", "pod"};
-    std::map<int, int> added, removed;
-    std::set<std::string> old_ids, new_ids;
-    for (const auto& n : before.nodes) old_ids.insert(n.id);
-    for (const auto& n : after.nodes) {
-        new_ids.insert(n.id);
-        if (!old_ids.count(n.id)) ++added[static_cast<int>(n.kind)];
-    }
-    for (const auto& n : before.nodes)
-        if (!new_ids.count(n.id)) ++removed[static_cast<int>(n.kind)];
-    QStringList parts;
-    for (auto [kind, n] : added) parts << QString("+%1 %2%3").arg(n).arg(kinds[kind]).arg(n > 1 ? "s" : "");
-    for (auto [kind, n] : removed) parts << QString("−%1 %2%3").arg(n).arg(kinds[kind]).arg(n > 1 ? "s" : "");
-    std::size_t edges_before = before.edges.size(), edges_after = after.edges.size();
-    if (parts.isEmpty() && edges_before == edges_after) return QObject::tr("no change in the topology");
-    if (parts.isEmpty()) return QObject::tr("routes rewired");
-    return parts.join(", ");
-}
-
 }  // namespace
 
 MainWindow::MainWindow(LabSession* session, QWidget* parent) : QMainWindow(parent), session_(session) {
@@ -494,7 +473,7 @@ void MainWindow::apply() {
         return;
     }
     rebuildTopology();
-    QString message = tr("Applied in %1 ms: %2").arg(ms, 0, 'f', 1).arg(describeChange(before, graph_));
+    QString message = tr("Applied in %1 ms: %2").arg(ms, 0, 'f', 1).arg(QString::fromStdString(workbench::describeChange(before, graph_)));
     if (editor_->scenarioModified()) message += tr(". Scenario edits take effect when saved.");
     statusBar()->showMessage(message, 10000);
 }

@@ -1,0 +1,329 @@
+#include "app/web/server/json_views.h"
+
+#include <filesystem>
+
+#include "engine/routing/decision_json.h"
+
+namespace ilab::web {
+namespace {
+
+const char* kindName(workbench::NodeKind kind) {
+    switch (kind) {
+        case workbench::NodeKind::Client: return "client";
+        case workbench::NodeKind::Controller: return "controller";
+        case workbench::NodeKind::Rule: return "rule";
+        case workbench::NodeKind::Service: return "service";
+        case workbench::NodeKind::Pod: return "pod";
+    }
+    return "";
+}
+
+const char* healthName(workbench::Health h) {
+    switch (h) {
+        case workbench::Health::Idle: return "idle";
+        case workbench::Health::Healthy: return "healthy";
+        case workbench::Health::Degraded: return "degraded";
+        case workbench::Health::Failure: return "failure";
+    }
+    return "";
+}
+
+const char* severityText(core::Severity s) {
+    switch (s) {
+        case core::Severity::Error: return "error";
+        case core::Severity::Warning: return "warning";
+        case core::Severity::Info: return "info";
+    }
+    return "";
+}
+
+Json pairs(const std::vector<std::pair<std::string, std::string>>& headers) {
+    Json out = Json::array();
+    for (const auto& [name, value] : headers) out.push_back({name, value});
+    return out;
+}
+
+double ms(telemetry::Micros d) {
+    return static_cast<double>(d.count()) / 1000.0;
+}
+
+Json pointJson(const telemetry::SeriesPoint& p) {
+    return {{"s", p.second},
+            {"requests", p.requests},
+            {"c0", p.by_status_class[0]},
+            {"c2", p.by_status_class[2]},
+            {"c3", p.by_status_class[3]},
+            {"c4", p.by_status_class[4]},
+            {"c5", p.by_status_class[5]},
+            {"canary", p.canary},
+            {"p50", static_cast<double>(p.latency_p50_us) / 1000},
+            {"p95", static_cast<double>(p.latency_p95_us) / 1000},
+            {"p99", static_cast<double>(p.latency_p99_us) / 1000}};
+}
+
+std::vector<std::pair<std::string, std::string>> readPairs(const Json& j) {
+    std::vector<std::pair<std::string, std::string>> out;
+    if (!j.is_array()) return out;
+    for (const auto& p : j)
+        if (p.is_array() && p.size() == 2 && p[0].is_string() && p[1].is_string())
+            out.emplace_back(p[0].get<std::string>(), p[1].get<std::string>());
+    return out;
+}
+
+}  // namespace
+
+std::string relativePath(const std::string& file, const std::string& base) {
+    namespace fs = std::filesystem;
+    if (file.empty()) return file;
+    const fs::path rel = fs::path(file).lexically_relative(base);
+    if (rel.empty() || *rel.begin() == "..") return fs::path(file).filename().string();
+    return rel.string();
+}
+
+Json toJson(const workbench::TopologyGraph& graph) {
+    Json nodes = Json::array(), edges = Json::array();
+    for (const auto& n : graph.nodes)
+        nodes.push_back({{"id", n.id},
+                         {"kind", kindName(n.kind)},
+                         {"label", n.label},
+                         {"detail", n.detail},
+                         {"problem", n.problem},
+                         {"namespace", n.ns},
+                         {"ownerKind", n.owner_kind},
+                         {"ownerName", n.owner_name},
+                         {"phase", n.phase},
+                         {"ready", n.ready},
+                         {"restarts", n.restarts},
+                         {"faults", n.faults},
+                         {"faultIds", n.fault_ids}});
+    for (const auto& e : graph.edges)
+        edges.push_back({{"from", e.from},
+                         {"to", e.to},
+                         {"canary", e.canary},
+                         {"configuredPercent",
+                          e.configured_percent ? Json(*e.configured_percent) : Json(nullptr)}});
+    return {{"nodes", nodes}, {"edges", edges}};
+}
+
+Json toJson(const core::Diagnostics& diagnostics, const std::string& base) {
+    Json out = Json::array();
+    for (const auto& d : diagnostics.items())
+        out.push_back({{"file", relativePath(d.location.fileName(), base)},
+                       {"line", d.location.line},
+                       {"column", d.location.column},
+                       {"severity", severityText(d.severity)},
+                       {"code", d.code},
+                       {"message", d.message},
+                       {"hint", d.hint}});
+    return out;
+}
+
+Json eventJson(const telemetry::RequestEvent& e, const workbench::Flow& flow,
+               telemetry::TimePoint epoch) {
+    return {{"t", std::chrono::duration<double>(e.complete - epoch).count()},
+            {"id", e.request_id},
+            {"method", e.method},
+            {"scheme", e.scheme},
+            {"host", e.host},
+            {"target", e.target},
+            {"status", e.status},
+            {"ingress", e.ingress.str()},
+            {"rule", e.rule_path},
+            {"service", e.servingService().str()},
+            {"canary", e.canary},
+            {"pod", std::string(e.pod())},
+            {"latencyMs", ms(e.requestTime())},
+            {"faults", e.faults},
+            {"path", flow.path}};
+}
+
+Json edgeStatsJson(const std::map<workbench::EdgeKey, workbench::EdgeStats>& stats) {
+    Json out = Json::array();
+    for (const auto& [key, s] : stats)
+        out.push_back({{"from", key.first},
+                       {"to", key.second},
+                       {"rate", s.rate},
+                       {"errorPercent", s.error_percent},
+                       {"p99Ms", s.p99_ms},
+                       {"observedPercent", s.observed_percent ? Json(*s.observed_percent) : Json(nullptr)},
+                       {"health", healthName(s.health)}});
+    return out;
+}
+
+Json healthJson(const std::map<std::string, workbench::Health>& health) {
+    Json out = Json::object();
+    for (const auto& [id, h] : health) out[id] = healthName(h);
+    return out;
+}
+
+Json seriesJson(const telemetry::Snapshot& s, std::int64_t seconds) {
+    auto finished = [&](const telemetry::KeyStats& k) {
+        auto points = s.recent(k, seconds + 1);
+        if (!points.empty()) points.pop_back();  // the current second is still filling
+        Json out = Json::array();
+        for (const auto& p : points) out.push_back(pointJson(p));
+        return out;
+    };
+    Json services = Json::object(), ingresses = Json::object();
+    for (const auto& k : s.services) services[k->key] = finished(*k);
+    for (const auto& k : s.ingresses) ingresses[k->key] = finished(*k);
+    return {{"total", finished(*s.total)}, {"services", services}, {"ingresses", ingresses}};
+}
+
+Json faultsJson(const std::vector<workbench::ActiveFault>& faults) {
+    Json out = Json::array();
+    for (const auto& f : faults)
+        out.push_back({{"id", f.id},
+                       {"text", f.text},
+                       {"since", f.since_s},
+                       {"until", f.until_s ? Json(*f.until_s) : Json(nullptr)}});
+    return out;
+}
+
+Json trafficJson(const workbench::Workbench& bench) {
+    Json mix = Json::array();
+    for (const auto& p : bench.trafficSettings().profiles)
+        for (const auto& r : p.requests)
+            mix.push_back({{"profile", p.name}, {"method", r.method}, {"url", r.url}, {"weight", r.weight}});
+    return {{"running", bench.trafficRunning()},
+            {"paused", bench.trafficPaused()},
+            {"rate", bench.trafficSettings().rate},
+            {"mix", mix}};
+}
+
+Json labJson(const workbench::Workbench& bench, const std::string& base) {
+    Json scenario = nullptr;
+    if (const auto& s = bench.scenario())
+        scenario = {{"name", s->name},
+                    {"description", s->description},
+                    {"file", relativePath(bench.scenarioPath(), base)},
+                    {"durationSeconds", std::chrono::duration<double>(s->duration).count()}};
+    Json files = Json::array();
+    if (!bench.scenarioPath().empty())
+        files.push_back({{"path", relativePath(bench.scenarioPath(), base)}, {"kind", "scenario"}});
+    for (const auto& f : bench.manifestFiles())
+        files.push_back({{"path", relativePath(f, base)}, {"kind", "manifest"}});
+    return {{"scenario", scenario},
+            {"files", files},
+            {"listeners", {{"http", bench.httpPort()}, {"https", bench.httpsPort()}}},
+            {"running", bench.isOpen()},
+            {"traffic", trafficJson(bench)},
+            {"run", {{"playing", bench.scenarioPlaying()}, {"hasResult", bench.lastRun().has_value()}}}};
+}
+
+Json composedJson(const workbench::ComposedResult& r, const workbench::Flow* flow) {
+    Json j = {{"status", r.record.status},
+              {"error", r.record.error},
+              {"requestId", r.record.request_id},
+              {"servedBy", nullptr},
+              {"decision", routing::decisionToJson(r.decision)},
+              {"rewritten", nullptr},
+              {"received", nullptr},
+              {"path", flow ? Json(flow->path) : Json::array()}};
+    std::vector<std::pair<std::string, std::string>> sent = {{"Host", r.request.host}};
+    sent.insert(sent.end(), r.request.headers.begin(), r.request.headers.end());
+    if (!r.request.cookies.empty()) {
+        std::string cookie;
+        for (const auto& [n, v] : r.request.cookies) cookie += (cookie.empty() ? "" : "; ") + n + "=" + v;
+        sent.emplace_back("Cookie", cookie);
+    }
+    j["sent"] = {{"target", r.request.target}, {"headers", pairs(sent)}};
+    if (r.decision.action == routing::Action::Forward) {
+        std::vector<std::pair<std::string, std::string>> rewritten = {{"Host", r.decision.upstream.host}};
+        rewritten.insert(rewritten.end(), r.decision.upstream_headers.begin(),
+                         r.decision.upstream_headers.end());
+        j["rewritten"] = {{"target", r.decision.upstream.path}, {"headers", pairs(rewritten)}};
+    }
+    const Json echo = Json::parse(r.record.body, nullptr, false);
+    if (echo.is_object() && echo.contains("pod") && echo["pod"].is_string()) {
+        j["servedBy"] = {{"pod", echo["pod"]},
+                         {"service", echo.contains("service") ? echo["service"] : Json(nullptr)}};
+        std::vector<std::pair<std::string, std::string>> received;
+        if (echo.contains("headers") && echo["headers"].is_object())
+            for (const auto& [k, v] : echo["headers"].items())
+                received.emplace_back(k, v.is_string() ? v.get<std::string>() : v.dump());
+        std::string target = echo.value("path", "");
+        if (echo.contains("query") && echo["query"].is_string() && !echo["query"].get<std::string>().empty())
+            target += "?" + echo["query"].get<std::string>();
+        j["received"] = {{"target", target}, {"headers", pairs(received)}};
+    }
+    return j;
+}
+
+Json expectationJson(const scenario::ExpectationResult& r, const std::string& base) {
+    static const char* kinds[] = {"request", "metric", "coverage"};
+    std::string location;
+    if (r.location.known())
+        location = relativePath(r.location.fileName(), base) + ":" + std::to_string(r.location.line) +
+                   ":" + std::to_string(r.location.column);
+    return {{"name", r.name},
+            {"kind", kinds[static_cast<int>(r.kind)]},
+            {"passed", r.passed},
+            {"expected", r.expected},
+            {"measured", r.measured},
+            {"location", location}};
+}
+
+std::optional<cluster::FaultSpec> faultFromJson(const Json& body, std::string& error) {
+    using Kind = cluster::FaultSpec::Kind;
+    static const std::map<std::string, Kind> kinds = {
+        {"kill", Kind::Kill},     {"unready", Kind::Unready},     {"latency", Kind::Latency},
+        {"status", Kind::Status}, {"reset", Kind::Reset},         {"blackhole", Kind::BlackHole},
+        {"throttle", Kind::Throttle}, {"closeAfterHeaders", Kind::CloseAfterHeaders}};
+    static const std::map<std::string, cluster::Target::Kind> targets = {
+        {"pod", cluster::Target::Kind::Pod},
+        {"workload", cluster::Target::Kind::Workload},
+        {"service", cluster::Target::Kind::Service}};
+    if (!body.is_object() || !body.contains("kind") || !body["kind"].is_string() ||
+        !kinds.count(body["kind"].get<std::string>())) {
+        error = "kind must be one of kill, unready, latency, status, reset, blackhole, throttle, "
+                "closeAfterHeaders";
+        return std::nullopt;
+    }
+    const Json& t = body.value("target", Json());
+    if (!t.is_object() || !t.contains("kind") || !t["kind"].is_string() ||
+        !targets.count(t["kind"].get<std::string>()) || !t.contains("name") || !t["name"].is_string()) {
+        error = "target must be {\"kind\": pod|workload|service, \"namespace\", \"name\"}";
+        return std::nullopt;
+    }
+    cluster::FaultSpec f;
+    f.kind = kinds.at(body["kind"].get<std::string>());
+    f.target.kind = targets.at(t["kind"].get<std::string>());
+    f.target.name = t["name"].get<std::string>();
+    f.target.namespace_ = t.value("namespace", std::string("default"));
+    auto number = [&body](const char* key, double fallback) {
+        return body.contains(key) && body[key].is_number() ? body[key].get<double>() : fallback;
+    };
+    f.probability = std::clamp(number("probability", 1.0), 0.0, 1.0);
+    f.status = static_cast<int>(number("status", 503));
+    f.latency_ms = std::max(0.0, number("latencyMs", 0));
+    f.jitter_ms = std::max(0.0, number("jitterMs", 0));
+    f.bytes_per_second = static_cast<std::uint64_t>(std::max(0.0, number("bytesPerSecond", 0)));
+    if (body.contains("durationMs") && body["durationMs"].is_number())
+        f.duration = cluster::Millis(static_cast<long long>(std::max(0.0, body["durationMs"].get<double>())));
+    if (f.status < 100 || f.status > 599) {
+        error = "status must be 100..599";
+        return std::nullopt;
+    }
+    return f;
+}
+
+std::optional<scenario::RequestSpec> requestFromJson(const Json& body, std::string& error) {
+    if (!body.is_object() || !body.contains("url") || !body["url"].is_string()) {
+        error = "url is required";
+        return std::nullopt;
+    }
+    scenario::RequestSpec r;
+    r.method = body.value("method", std::string("GET"));
+    r.url = body["url"].get<std::string>();
+    r.headers = readPairs(body.value("headers", Json()));
+    r.cookies = readPairs(body.value("cookies", Json()));
+    scenario::RequestSpec check = r;
+    if (!scenario::splitUrl(check)) {
+        error = "url must be http://host/path or https://host/path";
+        return std::nullopt;
+    }
+    return r;
+}
+
+}  // namespace ilab::web
