@@ -14,7 +14,12 @@ packages=(
   # tests and benchmarks (nginx and HAProxy: the reference proxies tests/perf compares against;
   # wrk drives them)
   libgtest-dev libgmock-dev libbenchmark-dev nginx haproxy wrk
+  # the web lab's end-to-end tests drive Debian's Chromium (with playwright-core from npm)
+  chromium
 )
+# The web UI is built with npm (its packages are pinned in app/web/ui/package-lock.json). A
+# Node.js that is already installed (with its npm) is used as it is; otherwise Debian's.
+if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

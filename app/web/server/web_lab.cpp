@@ -6,6 +6,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
+#include <cctype>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -64,6 +65,21 @@ std::string queryValue(std::string_view target, std::string_view name) {
         rest = rest.substr(amp + 1);
     }
     return {};
+}
+
+// "a%20b.yaml" -> "a b.yaml"; a malformed escape stays as written (and then names no file).
+std::string percentDecoded(std::string_view text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+            std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+            out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
+            i += 2;
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
 }
 
 bool sameToken(const std::string& a, const std::string& b) {
@@ -360,7 +376,8 @@ struct WebLab::Impl {
                 co_await write(stream, errorResponse(http::status::payload_too_large, "too-large",
                                                      "the body is larger than the API takes"),
                                false);
-                break;
+                co_await lingeringClose(stream);
+                co_return;
             }
             if (ec) break;
             Request req = parser.release();
@@ -381,6 +398,23 @@ struct WebLab::Impl {
         }
         beast::error_code ignored;
         stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    }
+
+    // After refusing a body the client is still sending, read and drop the rest for a moment
+    // before closing (as nginx's lingering_close does): closing at once would reset the
+    // connection and the client would lose the 413 it has not read yet.
+    asio::awaitable<void> lingeringClose(beast::tcp_stream& stream) {
+        beast::error_code ec;
+        stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+        char sink[16384];
+        std::size_t drained = 0;
+        stream.expires_after(std::chrono::seconds(1));
+        while (drained < 4 * options.max_body_bytes) {
+            auto [rec, n] = co_await stream.async_read_some(asio::buffer(sink), kNoThrow);
+            if (rec) break;
+            drained += n;
+        }
+        stream.socket().close(ec);
     }
 
     asio::awaitable<bool> write(beast::tcp_stream& stream, Response res, bool keep) {
@@ -537,7 +571,8 @@ struct WebLab::Impl {
             if (graph_dirty || bench->routeTable() != graph_table) rebuildGraph();
             co_return jsonResponse(http::status::ok, toJson(graph));
         }
-        if (path.starts_with("/api/v1/files/")) co_return fileCall(method, path.substr(14), body);
+        if (path.starts_with("/api/v1/files/"))
+            co_return fileCall(method, percentDecoded(path.substr(14)), body);
         if (method == V::post && path == "/api/v1/validate") {
             auto sources = sourcesFrom(body, error, false);
             if (!sources) co_return errorResponse(http::status::bad_request, "files", error);
@@ -603,10 +638,21 @@ struct WebLab::Impl {
             Response res{http::status::ok, 11};
             const bool html = path.ends_with("report");
             res.set(http::field::content_type, html ? "text/html; charset=utf-8" : "application/json");
-            res.body() = html ? scenario::renderHtml(*bench->lastRun()) : scenario::renderJson(*bench->lastRun());
+            const scenario::RunResult run = withRelativePaths(*bench->lastRun());
+            res.body() = html ? scenario::renderHtml(run) : scenario::renderJson(run);
             co_return res;
         }
         co_return errorResponse(http::status::not_found, "route", "no such API endpoint");
+    }
+
+    // The run as the API shows it: file names relative to the lab's folder, never the
+    // server's own paths.
+    scenario::RunResult withRelativePaths(scenario::RunResult run) const {
+        run.file = relativePath(run.file, base);
+        for (auto& e : run.expectations)
+            if (e.location.known())
+                e.location.file = std::make_shared<const std::string>(relativePath(e.location.fileName(), base));
+        return run;
     }
 
     core::Diagnostics validate(const std::vector<model::ManifestSource>& sources) {
@@ -655,6 +701,9 @@ struct WebLab::Impl {
 
     Response traffic(const Json& body) {
         const std::string action = body.value("action", std::string());
+        if (!action.empty() && action != "start" && action != "pause" && action != "resume" &&
+            action != "stop")
+            return errorResponse(http::status::bad_request, "action", "action must be start, pause, resume or stop");
         workbench::TrafficSettings settings = bench->trafficSettings();
         bool changed = false;
         if (body.contains("rate") && body["rate"].is_number()) {
@@ -676,8 +725,6 @@ struct WebLab::Impl {
         else if (action == "pause") bench->pauseTraffic(true);
         else if (action == "resume") bench->pauseTraffic(false);
         else if (action == "stop") bench->stopTraffic();
-        else if (!action.empty())
-            return errorResponse(http::status::bad_request, "action", "action must be start, pause, resume or stop");
         return jsonResponse(http::status::ok, trafficJson(*bench));
     }
 
