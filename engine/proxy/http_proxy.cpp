@@ -959,6 +959,9 @@ class ProxyImpl final : public Proxy {
                                 bool client_keep_alive) {
         auto& res = parser.get();
         const unsigned status = res.result_int();
+        // The simulated pod says which faults shaped its answer (latency, status, throttle).
+        if (const auto fault = res.find("X-Lab-Fault"); fault != res.end())
+            ctx.event.faults.emplace_back(fault->value());
         const bool has_length = res.has_content_length();
         const bool bodiless = parser.is_done() && !has_length;  // 204, 304, HEAD without length
         // Re-chunk what has no length (chunked upstream, or read until close) for HTTP/1.1

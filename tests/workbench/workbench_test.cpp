@@ -42,7 +42,10 @@ class WorkbenchTest : public ::testing::Test {
                 for (const auto& b : u.batches) events_ += b->events.size();
                 for (const auto& n : u.notices) notices_.push_back(n.kind);
                 for (const auto& b : u.batches)
-                    for (const auto& e : b->events) statuses_.push_back(e.status);
+                    for (const auto& e : b->events) {
+                        statuses_.push_back(e.status);
+                        faulted_ += !e.faults.empty();
+                    }
             }
             if (done()) return true;
             std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -55,6 +58,7 @@ class WorkbenchTest : public ::testing::Test {
     std::unique_ptr<Workbench> bench_;
     std::size_t events_ = 0;
     std::vector<int> statuses_;
+    std::size_t faulted_ = 0;  // events that name a fault that acted on them
     std::vector<Notice::Kind> notices_;
 };
 
@@ -76,6 +80,7 @@ TEST_F(WorkbenchTest, TrafficArrivesThroughWakeUpsAndFaultsAct) {
     EXPECT_EQ(bench_->activeFaults().size(), 1u);
     EXPECT_EQ(bench_->activeFaults().front().text, "answer 503 on service shop/account");
     ASSERT_TRUE(pump([&] { return std::count(statuses_.begin(), statuses_.end(), 503) > 3; }));
+    EXPECT_GT(faulted_, 3u);  // the pods' answers name the fault, and the events carry it
     bench_->clearFault(id);
     EXPECT_TRUE(bench_->activeFaults().empty());
     ASSERT_EQ(bench_->faultHistory().size(), 1u);

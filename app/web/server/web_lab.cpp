@@ -694,6 +694,9 @@ struct WebLab::Impl {
             // The scenario's behaviours, traffic and timeline come from it: open it again.
             core::Diagnostics d;
             const bool ok = bench->open(bench->scenarioPath(), {}, d);
+            // A scenario that no longer opens leaves no lab: every page must hear of it.
+            graph_dirty = true;
+            broadcast({{"type", "lab"}, {"lab", labJson(*bench, base)}});
             return jsonResponse(http::status::ok, {{"saved", true}, {"reopened", ok}, {"diagnostics", toJson(d, base)}});
         }
         return jsonResponse(http::status::ok, {{"saved", true}});

@@ -81,7 +81,8 @@ export class Editor {
     this.problems = h('div', { class: 'problems', 'data-testid': 'problems' },
       h('div', { class: 'problems-head' }, this.problemsTitle),
       h('div', { class: 'problems-scroll' }, h('table', { class: 'grid', 'data-testid': 'problems-list' },
-        h('thead', null, h('tr', null, h('th', null, ''), h('th', null, 'File'), h('th', null, 'Line:Col'), h('th', null, 'Code'), h('th', null, 'Message'))),
+        h('colgroup', null, h('col', { class: 'sev' }), h('col', { class: 'where' }), h('col', { class: 'msg' })),
+        h('thead', null, h('tr', null, h('th', null, ''), h('th', null, 'Where'), h('th', null, 'Message'))),
         this.problemsBody)));
     this.applyButton = h('button', { class: 'primary', 'data-testid': 'editor-apply', title: 'Apply the manifests to the running lab without saving (Ctrl+R in the editor)', onclick: () => this.apply() }, 'Apply');
     this.saveButton = h('button', { 'data-testid': 'editor-save', title: 'Save the modified files (Ctrl+S)', onclick: () => this.save() }, 'Save');
@@ -250,7 +251,7 @@ export class Editor {
     this.problemsTitle.textContent = list.length ? `Problems — ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}` : 'Problems — none';
     this.problems.dataset.count = String(list.length);
     if (!list.length) {
-      this.problemsBody.append(h('tr', null, h('td', { colspan: '5', class: 'muted' }, 'No problems')));
+      this.problemsBody.append(h('tr', null, h('td', { colspan: '3', class: 'muted' }, 'No problems')));
       return;
     }
     for (const d of list) {
@@ -266,10 +267,8 @@ export class Editor {
         onclick: () => this.reveal(d),
       },
       h('td', { class: `sev ${severity}` }, severity === 'error' ? '✖' : severity === 'warning' ? '▲' : 'ℹ'),
-      h('td', null, d.file ? baseName(d.file) : ''),
-      h('td', { class: 'num' }, `${d.line || 0}:${d.column || 0}`),
-      h('td', { class: 'mono' }, d.code || ''),
-      h('td', { class: 'msg' }, d.message || '', d.hint ? h('span', { class: 'hint' }, ` — ${d.hint}`) : null)));
+      h('td', { class: 'where', title: d.file || '' }, `${d.file ? baseName(d.file) : '?'}:${d.line || 0}:${d.column || 0}`),
+      h('td', { class: 'msg' }, d.code ? h('span', { class: 'code' }, `${d.code} `) : null, d.message || '', d.hint ? h('span', { class: 'hint' }, ` — ${d.hint}`) : null)));
     }
   }
 
@@ -323,12 +322,15 @@ export class Editor {
       return;
     }
     const saved = [];
+    let reopenErrors = 0;
     for (const file of modified) {
       const text = file.state.doc.toString();
       try {
-        await api('PUT', filePath(file.path), { text });
+        const answer = await api('PUT', filePath(file.path), { text });
         file.saved = text;
         saved.push(file.path);
+        // Saving the scenario re-opens the lab from it, which can fail on its errors.
+        if (answer && Array.isArray(answer.diagnostics)) reopenErrors += answer.diagnostics.filter((d) => d.severity === 'error').length;
       } catch (err) {
         this.setStatus(`Could not save ${file.path}: ${err.message}`, 'error');
         this.renderTabs();
@@ -336,9 +338,11 @@ export class Editor {
       }
     }
     const scenario = modified.some((f) => f.kind === 'scenario');
-    const text = `Saved ${saved.map(baseName).join(', ')}${scenario ? '; the lab re-opens from the scenario' : ''}`;
-    this.setStatus(text, 'ok');
-    notify(text);
+    let text = `Saved ${saved.map(baseName).join(', ')}${scenario ? '; the lab re-opens from the scenario' : ''}`;
+    if (reopenErrors) text = `Saved ${saved.map(baseName).join(', ')}; the lab could not re-open: ${reopenErrors} error${reopenErrors === 1 ? '' : 's'} (see Problems)`;
+    this.setStatus(text, reopenErrors ? 'error' : 'ok');
+    notify(text, reopenErrors ? 'error' : 'info');
     this.renderTabs();
+    this.validate();
   }
 }

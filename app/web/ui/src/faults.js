@@ -30,6 +30,18 @@ const ACTIONS = [
   { id: 'close-after-headers', text: 'Close after headers', body: { kind: 'closeAfterHeaders' } },
 ];
 
+// A Service's faults act on its pods (the graph lists them there): its menu clears those too.
+function faultIdsOf(node) {
+  const ids = new Set(node.faultIds || []);
+  if (node.kind === 'service') {
+    const pods = new Set((state.graph.edges || []).filter((e) => e.from === node.id).map((e) => e.to));
+    for (const other of state.graph.nodes || []) {
+      if (pods.has(other.id)) for (const id of other.faultIds || []) ids.add(id);
+    }
+  }
+  return [...ids];
+}
+
 function targetsOf(node) {
   const { namespace, name } = splitNodeId(node.id);
   const ns = node.namespace || namespace;
@@ -135,7 +147,7 @@ export class FaultMenu {
         el.append(h('button', { class: 'menu-item', role: 'menuitem', 'data-testid': `fault-${action.id}`, onclick: fire(action) }, action.text));
       }
     }
-    const ids = node.faultIds || [];
+    const ids = faultIdsOf(node);
     if (ids.length) {
       el.append(h('div', { class: 'menu-sep' }));
       el.append(h('button', {
@@ -148,7 +160,7 @@ export class FaultMenu {
           for (const id of ids) if (await removeFault(id)) removed += 1;
           notify(`Cleared ${removed} fault${removed === 1 ? '' : 's'} on ${node.label}`);
         },
-      }, `Clear faults (${ids.length})`));
+      }, node.kind === 'service' ? `Clear faults on it and its pods (${ids.length})` : `Clear faults (${ids.length})`));
     }
 
     el.hidden = false;
@@ -182,7 +194,8 @@ export class FaultsPanel {
             h('span', { class: 'grow' }),
             h('label', null, 'Rate ', this.rateInput, ' req/s'),
             h('button', { class: 'primary', 'data-testid': 'mix-apply', onclick: () => this.applyMix() }, 'Restart traffic with these')),
-          h('div', { class: 'scroll' }, h('table', { class: 'grid' },
+          h('div', { class: 'scroll' }, h('table', { class: 'grid mix' },
+            h('colgroup', null, h('col', { class: 'profile' }), h('col', { class: 'method' }), h('col', { class: 'url' }), h('col', { class: 'weight' })),
             h('thead', null, h('tr', null, h('th', null, 'Profile'), h('th', null, 'Method'), h('th', null, 'URL'), h('th', { class: 'num' }, 'Weight'))),
             this.mixBody))),
         h('section', { class: 'card' },
@@ -209,7 +222,7 @@ export class FaultsPanel {
       this.mixBody.append(h('tr', null,
         h('td', null, entry.profile || ''),
         h('td', null, entry.method || 'GET'),
-        h('td', { class: 'mono ellipsis', title: entry.url || '' }, entry.url || ''),
+        h('td', { class: 'mono', title: entry.url || '' }, entry.url || ''),
         h('td', { class: 'num' }, h('input', { type: 'number', min: '0', step: 'any', class: 'num', value: String(entry.weight ?? 1), 'data-index': String(i), 'data-testid': 'mix-weight' }))));
     });
   }
@@ -223,7 +236,7 @@ export class FaultsPanel {
     try {
       const traffic = await api('POST', '/api/v1/traffic', body);
       if (traffic && state.lab) state.lab.traffic = { ...state.lab.traffic, ...traffic };
-      notify(`Traffic restarted at ${body.rate ?? 'the current'} req/s`);
+      notify(`Traffic restarted at ${body.rate ?? 'the same'} req/s with the weights ${weights.join(' / ')}`);
     } catch (err) {
       notify(`Could not restart the traffic: ${err.message}`, 'error');
     }

@@ -3,11 +3,11 @@
 // children, the graph's order kept inside each column. Pure: no DOM, unit-tested in node.
 
 export const KINDS = ['client', 'controller', 'rule', 'service', 'pod'];
-export const COLUMN_PITCH = 364; // node width plus room for an edge label
+export const COLUMN_PITCH = 324; // node width plus room for an edge label
 const UNATTACHED_GAP = 18; // sets stray pods apart from the routed ones
 
 export function nodeSize(kind) {
-  return kind === 'pod' ? { width: 208, height: 32 } : { width: 208, height: 46 };
+  return kind === 'pod' ? { width: 184, height: 32 } : { width: 184, height: 46 };
 }
 
 function pitchOf(kind) {

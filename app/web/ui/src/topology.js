@@ -2,10 +2,10 @@
 // request flow drawn on a canvas overlay (one redraw per animation frame, no DOM per dot) and
 // the edge figures on a second SVG layer above the dots, as the studio stacks them.
 
-import { h, s, clear, elide, mixColor, themeColors, formatRate, formatPercent, formatMs, statusClass } from './util.js';
+import { h, s, clear, elide, textWidth, mixColor, themeColors, formatRate, formatPercent, formatMs, statusClass } from './util.js';
 import { layoutColumns, nodeSize, edgeCurve, pointAt, yAtX, travelSeconds } from './layout.js';
 
-export const FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", "DejaVu Sans", Arial, sans-serif';
+const FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", "DejaVu Sans", Arial, sans-serif';
 const LABEL_FONT = `500 12px ${FONT_FAMILY}`;
 const CAPTION_FONT = `10px ${FONT_FAMILY}`;
 const CAPTION_LINE = 12;
@@ -139,6 +139,7 @@ export class Topology {
     }
     for (const entry of this.nodes.values()) this.paintNode(entry);
     for (const entry of this.edges.values()) this.paintEdge(entry);
+    this.declutterLabels();
     this.empty.hidden = this.graph.nodes.length > 0;
     this.svg.dataset.nodes = String(this.graph.nodes.length);
     this.flows.resolveRoutes();
@@ -299,11 +300,12 @@ export class Topology {
     clear(label.text);
     if (!lines.length) {
       label.g.setAttribute('visibility', 'hidden');
+      label.natural = null;
       return;
     }
     label.g.removeAttribute('visibility');
     let width = 0;
-    for (const line of lines) width = Math.max(width, measure(line));
+    for (const line of lines) width = Math.max(width, textWidth(line, CAPTION_FONT));
     const height = CAPTION_LINE * lines.length;
     const rect = { x: -width / 2 - 5, y: -height / 2 - 2, w: width + 10, h: height + 4 };
     label.rect.setAttribute('x', rect.x);
@@ -328,7 +330,38 @@ export class Topology {
       const end = p[0].x + 8;
       anchor = { x: end + rect.w / 2, y: yAtX(p, end) };
     }
-    label.g.setAttribute('transform', `translate(${anchor.x.toFixed(1)} ${(anchor.y - (rect.y + rect.h) - 2).toFixed(1)})`);
+    label.natural = { x: anchor.x, y: anchor.y - (rect.y + rect.h) - 2 };
+    label.box = rect;
+  }
+
+  // Labels that would overlap (edges converging on one node) are stacked downwards instead.
+  declutterLabels() {
+    const labels = [...this.edges.values()].map((e) => e.label).filter((l) => l.lines && l.natural)
+      .sort((a, b) => a.natural.y - b.natural.y || a.natural.x - b.natural.x);
+    const placed = [];
+    for (const label of labels) {
+      const { box } = label;
+      const left = label.natural.x + box.x;
+      let y = label.natural.y;
+      for (let moved = true, rounds = 0; moved && rounds < 20; rounds += 1) {
+        moved = false;
+        for (const other of placed) {
+          const oLeft = other.x + other.box.x;
+          if (left >= oLeft + other.box.w || oLeft >= left + box.w) continue;
+          const top = y + box.y;
+          const oTop = other.y + other.box.y;
+          if (top >= oTop + other.box.h || oTop >= top + box.h) continue;
+          y = oTop + other.box.h - box.y + 1;
+          moved = true;
+        }
+      }
+      placed.push({ x: label.natural.x, y, box });
+      const transform = `translate(${label.natural.x.toFixed(1)} ${y.toFixed(1)})`;
+      if (label.transform !== transform) {
+        label.transform = transform;
+        label.g.setAttribute('transform', transform);
+      }
+    }
   }
 
   // ---- live figures ----
@@ -341,6 +374,12 @@ export class Topology {
       if ((this.nodeHealth[entry.node.id] || 'idle') !== entry.health) this.paintNode(entry);
     }
     for (const entry of this.edges.values()) this.paintEdge(entry);
+    this.declutterLabels();
+  }
+
+  /** What the empty topology says (waiting, or why the lab is not running). */
+  setEmptyMessage(text) {
+    this.empty.textContent = text;
   }
 
   addEvents(events) {
@@ -496,13 +535,6 @@ export class Topology {
 }
 
 // ---- the flow of requests ----
-
-let measureCtx = null;
-function measure(text) {
-  if (!measureCtx) measureCtx = document.createElement('canvas').getContext('2d');
-  measureCtx.font = CAPTION_FONT;
-  return measureCtx.measureText(text).width;
-}
 
 class Flows {
   constructor(topology) {

@@ -40,11 +40,6 @@ export function s(tag, attrs, ...children) {
   return append(el, children);
 }
 
-/** For the rare place that builds markup as a string (none should need it). */
-export function escapeHtml(text) {
-  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
-}
-
 export function clear(el) {
   while (el.firstChild) el.removeChild(el.firstChild);
   return el;
@@ -117,11 +112,6 @@ export function mixColor(a, b, bShare) {
   const cb = parseColor(b);
   const c = ca.map((v, i) => Math.round(v * (1 - bShare) + cb[i] * bShare));
   return `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
-}
-
-export function withAlpha(color, alpha) {
-  const [r, g, b] = parseColor(color);
-  return `rgba(${r}, ${g}, ${b}, ${alpha})`;
 }
 
 /** The theme's CSS variables, read once per theme change. */
@@ -211,4 +201,16 @@ export function splitNodeId(id) {
   const rest = colon >= 0 ? id.slice(colon + 1) : id;
   const slash = rest.indexOf('/');
   return slash >= 0 ? { namespace: rest.slice(0, slash), name: rest.slice(slash + 1) } : { namespace: '', name: rest };
+}
+
+const ICONS = {
+  play: 'M3 2l8 5-8 5z',
+  pause: 'M3 2h3v10H3zM8 2h3v10H8z',
+  stop: 'M3 3h8v8H3z',
+  playAll: 'M1 2l6 5-6 5zM7 2l6 5-6 5z',
+};
+
+/** A small icon that takes the text colour (fonts may lack the media glyphs). */
+export function icon(name) {
+  return s('svg', { class: 'i', viewBox: '0 0 14 14', 'aria-hidden': 'true' }, s('path', { d: ICONS[name] }));
 }

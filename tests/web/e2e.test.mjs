@@ -1,0 +1,192 @@
+// The web lab end to end: a real `ingress-lab serve scenarios/shop` and its page in headless
+// chromium. Run from the repository root: node --test tests/web/
+// (ILAB_BINARY picks the binary, default build/ci/app/cli/ingress-lab.)
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startLab, launchBrowser, openPage, lineOf } from './lab.mjs';
+
+let lab;
+let browser;
+let page;
+
+const SERVICES = ['catalog', 'catalog-v2', 'account', 'storefront'];
+const node = (id) => page.locator(`[data-testid="node"][data-id="${id}"]`);
+
+function uncaught() {
+  return page.errors.filter((e) => e.startsWith('uncaught'));
+}
+
+before(async () => {
+  lab = await startLab(['scenarios/shop']);
+  browser = await launchBrowser();
+  page = await openPage(browser, lab.url);
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (lab) await lab.stop();
+});
+
+test('the topology shows the shop: client, controller, rules, Services and pods', { timeout: 30000 }, async () => {
+  await page.locator('[data-testid="node"][data-kind="pod"]').first().waitFor();
+  for (const name of SERVICES) {
+    await node(`svc:shop/${name}`).waitFor();
+    assert.equal(await node(`svc:shop/${name}`).getAttribute('data-label'), name);
+  }
+  assert.equal(await page.locator('[data-testid="node"][data-kind="client"]').count(), 1);
+  assert.equal(await page.locator('[data-testid="node"][data-kind="controller"]').count(), 1);
+  assert.equal(await page.locator('[data-testid="node"][data-kind="rule"]').count(), 4);
+  assert.equal(await page.locator('[data-testid="node"][data-kind="pod"]').count(), 8);
+  // The canary edge is dashed and says its configured share.
+  const canary = page.locator('[data-testid="edge"][data-canary="true"]');
+  assert.equal(await canary.count(), 1);
+  assert.equal(await canary.getAttribute('data-to'), 'svc:shop/catalog-v2');
+  assert.match(await page.locator('[data-testid="scenario-name"]').textContent(), /shop/);
+  assert.deepEqual(uncaught(), []);
+});
+
+test('traffic reaches the plots, the request list and the topology\'s flow', { timeout: 60000 }, async () => {
+  const start = page.locator('[data-testid="traffic-start"]');
+  if (await start.isEnabled()) await start.click();
+  await page.locator('#app[data-traffic="running"]').waitFor();
+
+  // Dots in flight on the canvas overlay, and edge figures ("12.3/s · 0% · p99 21ms").
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="flow-canvas"]').dataset.started) > 0);
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="edge-label"]')]
+    .some((label) => /\/s · .*% · p99/.test(label.dataset.text || '')));
+  await page.waitForFunction(() => document.querySelector('[data-testid="node"][data-id="svc:shop/catalog"]').dataset.health === 'healthy');
+
+  await page.click('[data-testid="tab-plots"]');
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="plot-status"]').dataset.points) > 0
+    && Number(document.querySelector('[data-testid="plot-latency"]').dataset.points) > 0
+    && Number(document.querySelector('[data-testid="plot-backends"]').dataset.series) >= 4);
+  assert.ok(await page.locator('[data-testid="plot-latency"] canvas').count() > 0);
+
+  await page.click('[data-testid="tab-requests"]');
+  await page.locator('[data-testid="request-row"]').first().waitFor();
+  const status = await page.locator('[data-testid="request-row"]').first().getAttribute('data-status');
+  assert.match(status, /^[2-5]\d\d$/);
+
+  // Selecting a request outlines its path in the topology.
+  await page.locator('[data-testid="request-row"][data-status="200"]').first().click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="topology-svg"]').dataset.highlighted) >= 4);
+  assert.match(await page.locator('[data-testid="request-details"]').textContent(), /request id/);
+  assert.deepEqual(uncaught(), []);
+});
+
+test('a fault from a Service\'s menu (503 for all) turns into 503s in the request list', { timeout: 60000 }, async () => {
+  await node('svc:shop/storefront').click();
+  const menu = page.locator('[data-testid="fault-menu"]');
+  await menu.waitFor();
+  await menu.locator('[data-testid="fault-status-503"]').click();
+  await menu.waitFor({ state: 'hidden' });
+
+  // A Service's fault acts on its pods: they wear the ⚡ badge; the faults panel lists it.
+  const storefrontPods = '[data-testid="node"][data-kind="pod"][data-label^="storefront-"]';
+  await page.waitForFunction((selector) => {
+    const pods = [...document.querySelectorAll(selector)];
+    return pods.length > 0 && pods.every((pod) => Number(pod.dataset.faults) > 0);
+  }, storefrontPods);
+  assert.ok(await page.locator(`${storefrontPods} [data-testid="fault-badge"]`).count() > 0);
+  await page.click('[data-testid="tab-faults"]');
+  await page.locator('[data-testid="fault-row"]').first().waitFor();
+  assert.match(await page.locator('[data-testid="fault-row"]').first().textContent(), /storefront/);
+
+  await page.click('[data-testid="tab-requests"]');
+  await page.selectOption('[data-testid="filter-status"]', '5');
+  await page.locator('[data-testid="request-row"][data-status="503"]').first().waitFor({ timeout: 20000 });
+  const text = await page.locator('[data-testid="request-row"][data-status="503"]').first().textContent();
+  assert.match(text, /storefront/);
+
+  // Remove it again from the panel: the pods lose their badges.
+  await page.click('[data-testid="tab-faults"]');
+  await page.locator('[data-testid="fault-remove"]').first().click();
+  await page.waitForFunction((selector) => [...document.querySelectorAll(selector)].every((pod) => pod.dataset.faults === '0'), storefrontPods);
+  assert.equal(await page.locator('[data-testid="fault-row"]').count(), 0);
+  await page.click('[data-testid="tab-requests"]');
+  await page.selectOption('[data-testid="filter-status"]', '');
+  assert.deepEqual(uncaught(), []);
+});
+
+test('a typo in the editor is marked at its line, inline and in Problems', { timeout: 60000 }, async () => {
+  const where = await lineOf('scenarios/shop/manifests.yaml', 'pathType: Prefix');
+  await page.click('[data-testid="editor-tab"][data-path="manifests.yaml"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid="editor-tab"][data-path="manifests.yaml"]').getAttribute('aria-selected') === 'true');
+  const line = page.locator('.cm-content .cm-line', { hasText: 'pathType: Prefix' }).first();
+  await line.click({ position: { x: 4, y: 4 } });
+  await page.keyboard.press('End');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.type('x');
+  const edited = page.locator('.cm-content .cm-line', { hasText: 'pathType: Prefx' });
+  assert.equal(await edited.count(), 1);
+
+  const row = page.locator('[data-testid="problem-row"][data-file="manifests.yaml"][data-severity="error"]');
+  await row.first().waitFor({ timeout: 15000 });
+  assert.equal(Number(await row.first().getAttribute('data-line')), where.line);
+  assert.ok(Number(await row.first().getAttribute('data-column')) >= where.column);
+
+  // The lint gutter's marker sits on that line; the squiggle covers the typo.
+  const marker = page.locator('.cm-gutter-lint .cm-lint-marker-error').first();
+  await marker.waitFor();
+  const markerBox = await marker.boundingBox();
+  const lineBox = await edited.boundingBox();
+  assert.ok(Math.abs((markerBox.y + markerBox.height / 2) - (lineBox.y + lineBox.height / 2)) < lineBox.height,
+    `marker at y=${markerBox.y}, line at y=${lineBox.y}`);
+  assert.match(await page.locator('.cm-lintRange-error').first().textContent(), /Prefx/);
+  assert.ok(await page.locator('[data-testid="editor-tab"][data-path="manifests.yaml"] .tab-errors').count() === 1);
+
+  // Clicking the problem jumps to it; Apply keeps the running configuration.
+  await page.locator('.cm-content .cm-line').first().click({ position: { x: 4, y: 4 } });
+  await row.first().click();
+  assert.match(await page.locator('.cm-activeLine').first().textContent(), /Prefx/);
+  await page.click('[data-testid="editor-apply"]');
+  await page.waitForFunction(() => /Not applied/.test(document.querySelector('[data-testid="editor-status"]').textContent));
+
+  // Undo: the problem goes away (nothing was saved to the scenario's files).
+  await page.locator('.cm-content').click({ position: { x: 4, y: 4 } });
+  await page.keyboard.press('Control+z');
+  await page.waitForFunction(() => !document.querySelector('[data-testid="problem-row"][data-file="manifests.yaml"][data-severity="error"]'), null, { timeout: 15000 });
+  assert.deepEqual(uncaught(), []);
+});
+
+test('a composed request shows who served it, its trace and its headers', { timeout: 60000 }, async () => {
+  await page.click('[data-testid="tab-composer"]');
+  await page.fill('[data-testid="composer-url"]', 'https://api.shop.local/api/items?page=2');
+  await page.click('[data-testid="composer-send"]');
+  await page.locator('[data-testid="trace-step"]').first().waitFor({ timeout: 20000 });
+  assert.equal(await page.locator('[data-testid="composer-status"]').getAttribute('data-status'), '200');
+  assert.match(await page.locator('[data-testid="composer-served-by"]').textContent(), /catalog/);
+  const trace = await page.locator('[data-testid="composer-trace"]').textContent();
+  assert.match(trace, /rewrite/);
+  assert.match(await page.locator('[data-testid="composer-headers-sent"]').textContent(), /\/api\/items\?page=2/);
+  assert.match(await page.locator('[data-testid="composer-headers-received"]').textContent(), /\/items\?page=2/);
+  // Its path lights up hop by hop, to the pod that served it.
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="topology-svg"]').dataset.highlighted) === 5);
+  assert.equal(await page.locator('[data-testid="node"].hl[data-kind="pod"]').count(), 1);
+  assert.deepEqual(uncaught(), []);
+});
+
+test('playing the scenario judges its expectations one by one and offers the report', { timeout: 120000 }, async () => {
+  await page.click('[data-testid="play-scenario"]');
+  await page.locator('[data-testid="panel-scenario"]').waitFor();
+  await page.locator('[data-testid="expectation-row"]').first().waitFor({ timeout: 60000 });
+  await page.locator('[data-testid="scenario-state"][data-state="finished"]').waitFor({ timeout: 90000 });
+  const rows = page.locator('[data-testid="expectation-row"]');
+  assert.ok(await rows.count() >= 5, `only ${await rows.count()} expectations judged`);
+  const link = page.locator('[data-testid="scenario-report-link"]');
+  await link.waitFor();
+  const href = await link.getAttribute('href');
+  const report = await page.request.get(new URL(href, lab.url).toString());
+  assert.equal(report.status(), 200);
+  assert.match(report.headers()['content-type'], /text\/html/);
+  assert.deepEqual(uncaught(), []);
+});
+
+test('when the lab goes away the page says so and keeps retrying', { timeout: 30000 }, async () => {
+  await lab.stop();
+  await page.locator('[data-testid="disconnected-banner"]').waitFor({ timeout: 15000 });
+  assert.match(await page.locator('[data-testid="disconnected-banner"]').textContent(), /retrying/);
+  assert.deepEqual(uncaught(), []);
+});
