@@ -162,7 +162,7 @@ bool Workbench::startLab(core::Diagnostics& diagnostics) {
                             ? interactiveProfiles(*scenario_)
                             : std::vector{trafficForRules(*lab_->routeTable())};
     traffic_.rate = openRate(traffic_.profiles);
-    notify({Notice::Kind::LabChanged});
+    notify(Notice::of(Notice::Kind::LabChanged));
     return true;
 }
 
@@ -234,7 +234,7 @@ void Workbench::trackFaults(const std::vector<cluster::ClusterEvent>& events) {
         }
         changed = true;
     }
-    if (changed) notify({Notice::Kind::FaultsChanged});
+    if (changed) notify(Notice::of(Notice::Kind::FaultsChanged));
 }
 
 bool Workbench::apply(const std::vector<model::ManifestSource>& sources,
@@ -294,7 +294,7 @@ void Workbench::returnToLiveLab() {
     if (scenarioPlaying() || generation_ == interactive_generation_) return;
     generation_ = interactive_generation_.load();
     mailbox_->show(generation_);
-    notify({Notice::Kind::LabChanged});
+    notify(Notice::of(Notice::Kind::LabChanged));
 }
 
 void Workbench::startTraffic() {
@@ -303,7 +303,7 @@ void Workbench::startTraffic() {
     traffic_running_ = true;
     traffic_paused_ = false;
     restartGenerator();
-    notify({Notice::Kind::TrafficChanged});
+    notify(Notice::of(Notice::Kind::TrafficChanged));
 }
 
 void Workbench::restartGenerator() {
@@ -326,7 +326,7 @@ void Workbench::pauseTraffic(bool paused) {
     if (!generator_ || !traffic_running_) return;
     traffic_paused_ = paused;
     generator_->setPaused("", paused);
-    notify({Notice::Kind::TrafficChanged});
+    notify(Notice::of(Notice::Kind::TrafficChanged));
 }
 
 void Workbench::stopTraffic() {
@@ -335,7 +335,7 @@ void Workbench::stopTraffic() {
     generator_.reset();
     const bool was = traffic_running_;
     traffic_running_ = traffic_paused_ = false;
-    if (was) notify({Notice::Kind::TrafficChanged});
+    if (was) notify(Notice::of(Notice::Kind::TrafficChanged));
 }
 
 void Workbench::takeClientRecords() {
@@ -360,7 +360,7 @@ std::uint64_t Workbench::injectFault(const cluster::FaultSpec& fault) {
         std::chrono::duration<double>(Clock::now() - shown_->telemetry().snapshot()->epoch).count();
     faults_[generation_][id] = f;
     fault_history_[generation_].push_back(f);
-    notify({Notice::Kind::FaultsChanged});
+    notify(Notice::of(Notice::Kind::FaultsChanged));
     return id;
 }
 
@@ -370,7 +370,7 @@ void Workbench::clearFault(std::uint64_t id) {
         if (shown_) shown_->cluster().clearFault(id);  // its FaultCleared event closes the window
     }
     faults_[generation_].erase(id);
-    notify({Notice::Kind::FaultsChanged});
+    notify(Notice::of(Notice::Kind::FaultsChanged));
 }
 
 void Workbench::clearAllFaults() {
@@ -455,7 +455,7 @@ bool Workbench::playScenario(std::string* error) {
                 shown_ = &lab;
             }
             attach(lab);
-            notify({Notice::Kind::LabChanged});
+            notify(Notice::of(Notice::Kind::LabChanged));
         };
         o.on_lab_stopping = [this](lab::Lab& lab) {
             // The run's figures (its snapshot and batches are shared, immutable) stay shown
@@ -465,18 +465,18 @@ bool Workbench::playScenario(std::string* error) {
             shown_ = lab_.get();
         };
         o.on_result = [this](const scenario::ExpectationResult& r) {
-            Notice n{Notice::Kind::Judged};
+            Notice n = Notice::of(Notice::Kind::Judged);
             n.judged = r;
             notify(std::move(n));
         };
         o.progress = [this](const scenario::Progress& p) {
-            Notice n{Notice::Kind::Progress};
+            Notice n = Notice::of(Notice::Kind::Progress);
             n.progress = p;
             notify(std::move(n));
         };
         core::Diagnostics d;
         auto result = scenario::runScenario(s, o, d);
-        Notice n{Notice::Kind::RunFinished};
+        Notice n = Notice::of(Notice::Kind::RunFinished);
         n.run_passed = result && result->passed() && !result->incomplete;
         {
             std::lock_guard lock(run_mutex_);

@@ -66,6 +66,11 @@ struct Notice {
         Progress,        // once a second while a scenario plays
         RunFinished,
     };
+    static Notice of(Kind kind) {
+        Notice n;
+        n.kind = kind;
+        return n;
+    }
     Kind kind = Kind::LabChanged;
     std::optional<scenario::ExpectationResult> judged;
     std::optional<scenario::Progress> progress;
