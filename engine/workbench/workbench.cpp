@@ -117,6 +117,32 @@ bool Workbench::open(const std::string& scenario_path, const std::vector<std::st
     return startLab(diagnostics);
 }
 
+bool Workbench::reloadScenario(core::Diagnostics& diagnostics) {
+    if (!lab_ || scenario_path_.empty()) return false;
+    auto loaded = scenario::loadScenario(scenario_path_);
+    diagnostics.append(loaded.diagnostics);
+    if (!loaded.scenario || loaded.diagnostics.hasErrors()) return false;
+    if (scenarioPlaying()) return false;
+    returnToLiveLab();
+    stopTraffic();
+    const auto files = expandManifestPaths(loaded.scenario->manifests);
+    const bool applied = loaded.scenario->inline_manifests.empty()
+                             ? lab_->reloadFiles(files, diagnostics)
+                             : lab_->reloadFromSources(
+                                   {{loaded.scenario->file, loaded.scenario->inline_manifests}},
+                                   diagnostics);
+    if (!applied) return false;
+    scenario_ = std::move(loaded.scenario);
+    manifest_files_ = files;
+    for (const auto& b : scenario_->behaviors) lab_->cluster().setBehavior(b.target.target, b.behavior);
+    traffic_ = {};
+    traffic_.profiles = !scenario_->traffic.empty() ? interactiveProfiles(*scenario_)
+                                                    : std::vector{trafficForRules(*lab_->routeTable())};
+    traffic_.rate = openRate(traffic_.profiles);
+    notify(Notice::of(Notice::Kind::LabChanged));
+    return true;
+}
+
 bool Workbench::startLab(core::Diagnostics& diagnostics) {
     lab::LabOptions lo;
     lo.files = manifest_files_;
@@ -397,19 +423,22 @@ std::map<std::uint64_t, std::string> Workbench::faultTexts() const {
 
 // --- One request ---
 
-void Workbench::compose(const scenario::RequestSpec& request,
+bool Workbench::compose(const scenario::RequestSpec& request,
                         std::function<void(ComposedResult)> done) {
     returnToLiveLab();
     const auto table = routeTable();
-    if (!table) return;
-    scenario::LoadTarget target;
-    target.http_port = httpPort();
-    target.https_port = httpsPort();
+    if (!table) return false;
     std::erase_if(compose_threads_, [](ComposeThread& t) {
         if (!t.done->load()) return false;
         t.thread.join();
         return true;
     });
+    if (compose_threads_.size() >= kMaxComposing) return false;
+    scenario::LoadTarget target;
+    target.http_port = httpPort();
+    target.https_port = httpsPort();
+    // A black-holed pod must not hold a composer (and close(), which joins it) for long.
+    target.request_timeout = std::chrono::seconds(10);
     auto finished = std::make_shared<std::atomic<bool>>(false);
     std::thread worker([request, table, target, finished, done = std::move(done)] {
         ComposedResult result;
@@ -427,6 +456,7 @@ void Workbench::compose(const scenario::RequestSpec& request,
         *finished = true;
     });
     compose_threads_.push_back({std::move(worker), std::move(finished)});
+    return true;
 }
 
 // --- The scenario's timeline ---

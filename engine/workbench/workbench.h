@@ -120,6 +120,11 @@ class Workbench {
     // Every manifest file in the lab, folders expanded, absolute.
     const std::vector<std::string>& manifestFiles() const { return manifest_files_; }
 
+    // Reads the scenario file again and applies it to the running lab (its manifests, its
+    // behaviours, its traffic mix) without replacing the lab. A scenario that does not load
+    // changes nothing: `diagnostics` say why. Traffic stops.
+    bool reloadScenario(core::Diagnostics& diagnostics);
+
     // Hot-reloads from texts (editor tabs), each named by its file. On errors the running
     // configuration keeps serving; returns whether the new one serves.
     bool apply(const std::vector<model::ManifestSource>& sources, core::Diagnostics& diagnostics);
@@ -157,8 +162,10 @@ class Workbench {
 
     // --- One request ---
     // Decides it through the decision core and sends it to the live proxy on a worker thread;
-    // `done` runs on that thread (post it to the owner's).
-    void compose(const scenario::RequestSpec& request, std::function<void(ComposedResult)> done);
+    // `done` runs on that thread (post it to the owner's). False, and `done` never runs, when
+    // no lab is running or kMaxComposing requests are already under way.
+    static constexpr std::size_t kMaxComposing = 8;
+    bool compose(const scenario::RequestSpec& request, std::function<void(ComposedResult)> done);
 
     // --- The scenario's timeline ---
     // Runs the scenario as `ingress-lab run` does, on a lab of its own; the shown lab is the

@@ -3,6 +3,7 @@
 #include "app/web/server/web_lab.h"
 
 #include <filesystem>
+#include <fstream>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -84,6 +85,53 @@ TEST_F(WebLabTest, FilesOutsideTheLabAreRefused) {
     auto put = call("PUT", "/api/v1/files/..%2Fescape.yaml", R"({"text": "x"})");
     ASSERT_TRUE(put);
     EXPECT_EQ(put->status, 403);
+}
+
+TEST_F(WebLabTest, OtherSitesCannotReachTheLab) {
+    start();
+    // DNS rebinding: a page whose own name points at 127.0.0.1.
+    HttpConnection c("127.0.0.1", lab_->port());
+    auto rebound = c.request("GET", "/api/v1/lab", {{"Host", "evil.example.com:" + std::to_string(lab_->port())}});
+    ASSERT_TRUE(rebound);
+    EXPECT_EQ(rebound->status, 403);
+    // Cross-site request forgery: another site's page posting to the lab.
+    auto forged = call("POST", "/api/v1/scenario/play", {}, {{"Origin", "http://evil.example.com"}});
+    ASSERT_TRUE(forged);
+    EXPECT_EQ(forged->status, 403);
+    HttpConnection plain("127.0.0.1", lab_->port());
+    auto text = plain.request("POST", "/api/v1/traffic",
+                              {{"Host", "127.0.0.1:" + std::to_string(lab_->port())},
+                               {"Content-Type", "text/plain"}},
+                              R"({"action": "start"})");
+    ASSERT_TRUE(text);
+    EXPECT_EQ(text->status, 415);
+}
+
+TEST_F(WebLabTest, AScenarioCannotWidenWhatTheApiReads) {
+    // A scenario (or a saved edit of it) naming files outside its folder: the lab runs them,
+    // the API never serves them.
+    const auto dir = ca_ / "lab";
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "scenario.yaml") << "apiVersion: ingress-lab.dev/v1alpha1\nkind: Scenario\n"
+                                            "metadata: {name: outside}\nspec:\n  manifests: ["
+                                         << kShop << "/manifests.yaml, " << kShop << "/workloads.yaml]\n";
+    WebLabOptions o;
+    o.port = 0;
+    o.bench.http_port = 0;
+    o.bench.https_port = 0;
+    o.bench.ephemeral_pod_ports = true;
+    o.bench.ca_directory = ca_.string();
+    core::Diagnostics d;
+    lab_ = WebLab::start(o, (dir / "scenario.yaml").string(), {}, d);
+    ASSERT_TRUE(lab_);
+    auto lab = call("GET", "/api/v1/lab");
+    ASSERT_TRUE(lab);
+    const Json files = Json::parse(lab->body)["files"];
+    ASSERT_EQ(files.size(), 1u);
+    EXPECT_EQ(files[0]["path"], "scenario.yaml");
+    auto outside = call("GET", "/api/v1/files/manifests.yaml");
+    ASSERT_TRUE(outside);
+    EXPECT_EQ(outside->status, 403);
 }
 
 TEST_F(WebLabTest, ValidationFindsATypoAtItsLine) {

@@ -94,10 +94,10 @@ TEST_F(WorkbenchTest, ComposedRequestComesBackWithItsDecision) {
     ComposedResult result;
     scenario::RequestSpec r;
     r.url = "https://api.shop.local/api/items?page=2";
-    bench_->compose(r, [&](ComposedResult c) {
+    ASSERT_TRUE(bench_->compose(r, [&](ComposedResult c) {
         result = std::move(c);
         done = true;
-    });
+    }));
     ASSERT_TRUE(pump([&] { return done.load(); }));
     EXPECT_EQ(result.record.status, 200);
     ASSERT_TRUE(result.decision.backend);

@@ -49,11 +49,19 @@ QString LabSession::layoutPath() const {
 }
 
 void LabSession::compose(const scenario::RequestSpec& request) {
-    bench_.compose(request, [this](ComposedResult result) {
+    const bool started = bench_.compose(request, [this](ComposedResult result) {
         QMetaObject::invokeMethod(
             this, [this, result = std::move(result)] { emit requestComposed(result); },
             Qt::QueuedConnection);
     });
+    if (!started) {  // no lab, or too many under way: answer at once so the form frees up
+        ComposedResult refused;
+        refused.request = request;
+        refused.record.error = isOpen() ? "busy: eight requests are already under way"
+                                        : "the lab is not running";
+        QMetaObject::invokeMethod(
+            this, [this, refused] { emit requestComposed(refused); }, Qt::QueuedConnection);
+    }
 }
 
 bool LabSession::playScenario(QString* error) {

@@ -295,12 +295,14 @@ std::optional<cluster::FaultSpec> faultFromJson(const Json& body, std::string& e
         return body.contains(key) && body[key].is_number() ? body[key].get<double>() : fallback;
     };
     f.probability = std::clamp(number("probability", 1.0), 0.0, 1.0);
-    f.status = static_cast<int>(number("status", 503));
-    f.latency_ms = std::max(0.0, number("latencyMs", 0));
-    f.jitter_ms = std::max(0.0, number("jitterMs", 0));
-    f.bytes_per_second = static_cast<std::uint64_t>(std::max(0.0, number("bytesPerSecond", 0)));
+    // Clamped before any cast: a double out of an integer's range is undefined behaviour.
+    f.status = static_cast<int>(std::clamp(number("status", 503), 0.0, 1000.0));
+    f.latency_ms = std::clamp(number("latencyMs", 0), 0.0, 3600e3);
+    f.jitter_ms = std::clamp(number("jitterMs", 0), 0.0, 3600e3);
+    f.bytes_per_second = static_cast<std::uint64_t>(std::clamp(number("bytesPerSecond", 0), 0.0, 1e12));
     if (body.contains("durationMs") && body["durationMs"].is_number())
-        f.duration = cluster::Millis(static_cast<long long>(std::max(0.0, body["durationMs"].get<double>())));
+        f.duration = cluster::Millis(
+            static_cast<long long>(std::clamp(body["durationMs"].get<double>(), 0.0, 7 * 24 * 3600e3)));
     if (f.status < 100 || f.status > 599) {
         error = "status must be 100..599";
         return std::nullopt;

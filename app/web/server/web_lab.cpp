@@ -180,7 +180,7 @@ struct WebLab::Impl {
         for (const auto& n : update.notices) {
             switch (n.kind) {
                 case Kind::LabChanged: break;
-                case Kind::TrafficChanged: broadcast({{"type", "lab"}, {"lab", labJson(*bench, base)}}); break;
+                case Kind::TrafficChanged: broadcast({{"type", "lab"}, {"lab", labInfo()}}); break;
                 case Kind::FaultsChanged:
                     broadcast(faultsMessage());
                     graph_dirty = true;
@@ -197,7 +197,7 @@ struct WebLab::Impl {
                     break;
                 case Kind::RunFinished:
                     broadcast({{"type", "run"}, {"state", "finished"}, {"passed", n.run_passed}});
-                    broadcast({{"type", "lab"}, {"lab", labJson(*bench, base)}});
+                    broadcast({{"type", "lab"}, {"lab", labInfo()}});
                     break;
             }
         }
@@ -207,10 +207,29 @@ struct WebLab::Impl {
         edge_stats.clear();
         recent_events.clear();
         pending_events = Json::array();
+        pending_dropped = 0;
         snapshot = bench->snapshot();
         graph_dirty = true;
-        broadcast({{"type", "lab"}, {"lab", labJson(*bench, base)}});
+        broadcast({{"type", "lab"}, {"lab", labInfo()}});
         if (bench->scenarioPlaying()) broadcast({{"type", "run"}, {"state", "started"}});
+    }
+
+    // Lab as the API shows it: its files are the ones the API serves (inside the folder).
+    Json labInfo() const {
+        Json lab = labJson(*bench, base);
+        Json files = Json::array();
+        const std::string scenario = bench->scenarioPath();
+        for (const auto& [name, real] : labFiles()) {
+            std::error_code ec;
+            const bool is_scenario = !scenario.empty() && std::filesystem::equivalent(real, scenario, ec);
+            files.push_back({{"path", name}, {"kind", is_scenario ? "scenario" : "manifest"}});
+        }
+        // The scenario first, as the studio orders its tabs.
+        std::stable_sort(files.begin(), files.end(), [](const Json& a, const Json& b) {
+            return a["kind"] == "scenario" && b["kind"] != "scenario";
+        });
+        lab["files"] = files;
+        return lab;
     }
 
     Json faultsMessage() const {
@@ -295,7 +314,7 @@ struct WebLab::Impl {
             for (const auto& c : clients) {
                 if (c->closed) continue;
                 if (c->queue.size() >= 4) {
-                    c->dropped_events += message["events"].size();
+                    c->dropped_events += message["events"].size() + message["dropped"].get<std::size_t>();
                     continue;
                 }
                 if (c->dropped_events > 0) {
@@ -351,6 +370,24 @@ struct WebLab::Impl {
         if (b.tokens < 1) return false;
         b.tokens -= 1;
         return true;
+    }
+
+    // On a loopback bind nothing needs a token, so a page elsewhere must not reach the lab by
+    // pointing its own name at 127.0.0.1 (DNS rebinding): only loopback names are answered.
+    bool hostAllowed(const Request& req) const {
+        if (!options.token.empty()) return true;  // off loopback the token guards every call
+        std::string_view host = req[http::field::host];
+        if (host.starts_with('[')) host = host.substr(0, host.find(']') + 1);
+        else host = host.substr(0, host.find(':'));
+        return host == "localhost" || host == "[::1]" || host == options.address ||
+               (host.starts_with("127.") && isLoopbackAddress(std::string(host)));
+    }
+
+    // A browser names the page that sent a call; a call from another site's page is refused
+    // (no cross-site request forgery), scripts that send no Origin are not affected.
+    static bool sameOrigin(const Request& req) {
+        const auto origin = req[http::field::origin];
+        return origin.empty() || originHost(origin) == req[http::field::host];
     }
 
     bool authorised(const Request& req) const {
@@ -427,6 +464,8 @@ struct WebLab::Impl {
     }
 
     std::optional<Response> checkUpgrade(const Request& req) {
+        if (!hostAllowed(req))
+            return errorResponse(http::status::forbidden, "host", "this lab answers to its own address only");
         if (!authorised(req))
             return errorResponse(http::status::unauthorized, "token", "this lab needs its token");
         const auto origin = req[http::field::origin];
@@ -451,7 +490,7 @@ struct WebLab::Impl {
         clients.push_back(client);
         if (graph_dirty) rebuildGraph();
         Json hello = {{"type", "hello"},
-                      {"lab", labJson(*bench, base)},
+                      {"lab", labInfo()},
                       {"graph", toJson(graph)},
                       {"faults", faultsJson(bench->activeFaults())},
                       {"history", faultsJson(bench->faultHistory())}};
@@ -490,11 +529,23 @@ struct WebLab::Impl {
     // --- The API ---
 
     // The lab's files by their path relative to `base`: the only ones the API reads or writes.
+    // A scenario can name any path; the API only ever reaches regular files inside the lab's
+    // folder, whatever the scenario (or a saved edit of it) says.
     std::map<std::string, std::string> labFiles() const {
+        namespace fs = std::filesystem;
         std::map<std::string, std::string> files;
-        if (!bench->scenarioPath().empty())
-            files[relativePath(bench->scenarioPath(), base)] = bench->scenarioPath();
-        for (const auto& f : bench->manifestFiles()) files[relativePath(f, base)] = f;
+        std::error_code ec;
+        const fs::path root = fs::weakly_canonical(base, ec);
+        auto add = [&](const std::string& file) {
+            std::error_code e;
+            const fs::path real = fs::weakly_canonical(file, e);
+            if (e || !fs::is_regular_file(real, e)) return;
+            const fs::path rel = real.lexically_relative(root);
+            if (rel.empty() || *rel.begin() == "..") return;
+            files[rel.string()] = real.string();
+        };
+        if (!bench->scenarioPath().empty()) add(bench->scenarioPath());
+        for (const auto& f : bench->manifestFiles()) add(f);
         return files;
     }
 
@@ -543,7 +594,14 @@ struct WebLab::Impl {
                 res.body() = telemetry::renderPrometheus(*bench->interactiveLab()->telemetry().snapshot());
             co_return res;
         }
+        if (!hostAllowed(req))
+            co_return errorResponse(http::status::forbidden, "host", "this lab answers to its own address only");
         if (!path.starts_with("/api/")) co_return asset(path);
+        if (!sameOrigin(req))
+            co_return errorResponse(http::status::forbidden, "origin", "calls from another origin are refused");
+        if (!req.body().empty() && !req[http::field::content_type].starts_with("application/json"))
+            co_return errorResponse(http::status::unsupported_media_type, "content-type",
+                                    "bodies must be application/json");
         if (!authorised(req))
             co_return errorResponse(http::status::unauthorized, "token", "this lab needs its token");
         if (!allowed(ip))
@@ -566,7 +624,7 @@ struct WebLab::Impl {
                                   const Json& body) {
         using V = http::verb;
         std::string error;
-        if (method == V::get && path == "/api/v1/lab") co_return jsonResponse(http::status::ok, labJson(*bench, base));
+        if (method == V::get && path == "/api/v1/lab") co_return jsonResponse(http::status::ok, labInfo());
         if (method == V::get && path == "/api/v1/topology") {
             if (graph_dirty || bench->routeTable() != graph_table) rebuildGraph();
             co_return jsonResponse(http::status::ok, toJson(graph));
@@ -676,6 +734,9 @@ struct WebLab::Impl {
         if (it == files.end())
             return errorResponse(http::status::forbidden, "file", "not a file of this lab");
         if (method == http::verb::get) {
+            std::error_code size_error;
+            if (std::filesystem::file_size(it->second, size_error) > options.max_yaml_bytes)
+                return errorResponse(http::status::payload_too_large, "too-large", name + " is larger than the lab takes");
             std::ifstream in(it->second, std::ios::binary);
             std::ostringstream text;
             text << in.rdbuf();
@@ -692,17 +753,19 @@ struct WebLab::Impl {
         if (!error.empty()) return errorResponse(http::status::internal_server_error, "write", "cannot save " + name);
         if (it->second == bench->scenarioPath()) {
             // The scenario's behaviours, traffic and timeline come from it: open it again.
+            // Applied to the running lab in place (serve holds on to it); a scenario that does
+            // not load leaves the lab as it was and says why.
             core::Diagnostics d;
-            const bool ok = bench->open(bench->scenarioPath(), {}, d);
-            // A scenario that no longer opens leaves no lab: every page must hear of it.
+            const bool ok = bench->reloadScenario(d);
             graph_dirty = true;
-            broadcast({{"type", "lab"}, {"lab", labJson(*bench, base)}});
+            broadcast({{"type", "lab"}, {"lab", labInfo()}});
             return jsonResponse(http::status::ok, {{"saved", true}, {"reopened", ok}, {"diagnostics", toJson(d, base)}});
         }
         return jsonResponse(http::status::ok, {{"saved", true}});
     }
 
-    Response traffic(const Json& body) {
+    Response traffic(const Json& given) {
+        const Json body = given.is_object() ? given : Json::object();
         const std::string action = body.value("action", std::string());
         if (!action.empty() && action != "start" && action != "pause" && action != "resume" &&
             action != "stop")
@@ -736,12 +799,16 @@ struct WebLab::Impl {
         // answer cancels, so the server keeps serving meanwhile.
         auto done = std::make_shared<asio::steady_timer>(io, asio::steady_timer::time_point::max());
         auto result = std::make_shared<std::optional<workbench::ComposedResult>>();
-        bench->compose(request, [this, done, result](workbench::ComposedResult r) {
+        const bool started = bench->compose(request, [this, done, result](workbench::ComposedResult r) {
             asio::post(io, [done, result, r = std::move(r)]() mutable {
                 *result = std::move(r);
                 done->cancel();
             });
         });
+        if (!started)
+            co_return errorResponse(http::status::service_unavailable, "lab",
+                                    bench->isOpen() ? "too many requests under way; try again"
+                                                    : "the lab is not running");
         co_await done->async_wait(kNoThrow);
         if (!*result) co_return errorResponse(http::status::service_unavailable, "lab", "the lab is not running");
         const auto& r = **result;
@@ -788,7 +855,13 @@ std::unique_ptr<WebLab> WebLab::start(WebLabOptions options, const std::string& 
                                       const std::vector<std::string>& files,
                                       core::Diagnostics& diagnostics) {
     auto impl = std::make_unique<Impl>();
-    if (!isLoopbackAddress(options.address) && options.token.empty()) options.token = makeToken();
+    if (!isLoopbackAddress(options.address) && options.token.empty()) {
+        options.token = makeToken();
+        if (options.token.empty()) {  // no random source: never serve off loopback without one
+            diagnostics.error("ILAB-WEB-002", "cannot make a token for a non-loopback web lab", {});
+            return nullptr;
+        }
+    }
     impl->options = options;
     Impl* self = impl.get();
     impl->bench = std::make_unique<workbench::Workbench>(
@@ -798,7 +871,7 @@ std::unique_ptr<WebLab> WebLab::start(WebLabOptions options, const std::string& 
                                    ? impl->bench->scenarioPath()
                                    : (impl->bench->manifestFiles().empty() ? std::string()
                                                                            : impl->bench->manifestFiles().front());
-    impl->base = std::filesystem::path(anchor).parent_path().string();
+    impl->base = std::filesystem::absolute(anchor).parent_path().lexically_normal().string();
 
     beast::error_code ec;
     const auto address = asio::ip::make_address(options.address, ec);
