@@ -68,6 +68,17 @@ TEST_F(WebLabTest, ServesThePageTheLabAndTheMetrics) {
     auto metrics = call("GET", "/metrics");
     ASSERT_TRUE(metrics);
     EXPECT_EQ(metrics->status, 200);
+    // HEAD: GET's head, no body, and the connection stays usable for the next request.
+    HttpConnection c("127.0.0.1", lab_->port());
+    const std::string host = "127.0.0.1:" + std::to_string(lab_->port());
+    auto head = c.raw("HEAD /healthz HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+    ASSERT_TRUE(head);
+    EXPECT_EQ(head->status, 200);
+    EXPECT_EQ(head->header("content-length"), "3");
+    auto after = c.request("GET", "/healthz", {{"Host", host}});
+    ASSERT_TRUE(after);
+    EXPECT_EQ(after->status, 200);
+    EXPECT_EQ(after->body, "ok\n");
 }
 
 TEST_F(WebLabTest, FilesOutsideTheLabAreRefused) {

@@ -431,7 +431,8 @@ struct WebLab::Impl {
             }
             Response res = co_await handle(req, path, ip);
             const bool keep = req.keep_alive();
-            if (!co_await write(stream, std::move(res), keep) || !keep) break;
+            if (!co_await write(stream, std::move(res), keep, req.method() == http::verb::head) || !keep)
+                break;
         }
         beast::error_code ignored;
         stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -454,11 +455,18 @@ struct WebLab::Impl {
         stream.socket().close(ec);
     }
 
-    asio::awaitable<bool> write(beast::tcp_stream& stream, Response res, bool keep) {
+    // A HEAD request gets the head GET would have had (its Content-Length included), no body.
+    asio::awaitable<bool> write(beast::tcp_stream& stream, Response res, bool keep,
+                                bool head_only = false) {
         res.set(http::field::server, "ingress-lab");
         res.keep_alive(keep);
         res.prepare_payload();
         stream.expires_after(std::chrono::seconds(30));
+        if (head_only) {
+            http::response_serializer<http::string_body> serializer(res);
+            auto [ec, n] = co_await http::async_write_header(stream, serializer, kNoThrow);
+            co_return !ec;
+        }
         auto [ec, n] = co_await http::async_write(stream, res, kNoThrow);
         co_return !ec;
     }
