@@ -384,7 +384,7 @@ class Core : public std::enable_shared_from_this<Core> {
         const bool expires = fault.end != TimePoint::max();
         const TimePoint end = fault.end;
         faults_.push_back(std::move(fault));
-        emitLocked(ClusterEvent::Kind::FaultInjected, "", detail);
+        emitLocked(ClusterEvent::Kind::FaultInjected, "", detail, id);
         if (delayed) {
             scheduleLocked(faults_.back().start, [this, id] { activateLocked(id); });
         } else {
@@ -763,14 +763,16 @@ class Core : public std::enable_shared_from_this<Core> {
         if (it == faults_.end()) return false;
         emitLocked(ClusterEvent::Kind::FaultCleared, "",
                    "fault " + std::to_string(id) + ": " +
-                       std::string(faultKindName(it->spec.kind)) + " " + why);
+                       std::string(faultKindName(it->spec.kind)) + " " + why,
+                   id);
         faults_.erase(it);
         refreshAllLocked();
         return true;
     }
 
-    void emitLocked(ClusterEvent::Kind kind, std::string pod, std::string detail) {
-        ClusterEvent event{kind, std::move(pod), std::move(detail), Clock::now()};
+    void emitLocked(ClusterEvent::Kind kind, std::string pod, std::string detail,
+                    std::uint64_t fault_id = 0) {
+        ClusterEvent event{kind, std::move(pod), std::move(detail), Clock::now(), fault_id};
         asio::post(strand_, [self = shared_from_this(), event = std::move(event)] {
             // Held while listeners run, so stop() returns only after the last delivery;
             // recursive, so a listener may call subscribe() or stop().

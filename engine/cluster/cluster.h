@@ -123,6 +123,7 @@ struct ClusterEvent {
     std::string pod;  // namespace/name, or "" for cluster-wide events
     std::string detail;
     std::chrono::steady_clock::time_point at;
+    std::uint64_t fault_id = 0;  // FaultInjected and FaultCleared: the fault's id
 };
 
 struct ClusterOptions {

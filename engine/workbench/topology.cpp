@@ -198,6 +198,19 @@ TopologyGraph buildTopology(const routing::RouteTable& table,
     return graph;
 }
 
+std::vector<CanarySplit> canarySplits(const TopologyGraph& graph) {
+    std::vector<CanarySplit> out;
+    for (const auto& canary : graph.edges) {
+        if (!canary.canary || !canary.configured_percent) continue;
+        for (const auto& main : graph.edges)
+            if (main.from == canary.from && !main.canary && main.to.starts_with("svc:")) {
+                out.push_back({main.to.substr(4), canary.to.substr(4), *canary.configured_percent});
+                break;
+            }
+    }
+    return out;
+}
+
 std::string describeChange(const TopologyGraph& before, const TopologyGraph& after) {
     static const char* kinds[] = {"client", "controller", "rule", "Service", "pod"};
     std::map<int, int> added, removed;

@@ -83,6 +83,13 @@ TopologyGraph buildTopology(const routing::RouteTable& table,
                             const std::vector<cluster::PodStatus>& pods,
                             const std::map<std::uint64_t, std::string>& fault_text = {});
 
+// A weighted canary split as configured, to set against what was served.
+struct CanarySplit {
+    std::string main_service, canary_service;  // "ns/name"
+    double configured_percent = 0;
+};
+std::vector<CanarySplit> canarySplits(const TopologyGraph& graph);
+
 // "+1 rule, −2 pods": what changed between two graphs, for a status line after an apply.
 std::string describeChange(const TopologyGraph& before, const TopologyGraph& after);
 

@@ -1,6 +1,9 @@
 #include "engine/workbench/workbench.h"
 
 #include <cstdio>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
 
 #include "engine/dialect/dialect.h"
 #include "engine/lab/lab.h"
@@ -18,7 +21,53 @@ std::string number(double v) {
     return buffer;
 }
 
+// The three views of a composed request's headers and who served it; the pod's echo (JSON
+// with pod, service, namespace, method, path, query and headers) is parsed here only.
+void describeComposed(ComposedResult& r) {
+    r.sent = {r.request.target, {{"Host", r.request.host}}};
+    r.sent.headers.insert(r.sent.headers.end(), r.request.headers.begin(), r.request.headers.end());
+    if (!r.request.cookies.empty()) {
+        std::string cookie;
+        for (const auto& [n, v] : r.request.cookies) cookie += (cookie.empty() ? "" : "; ") + n + "=" + v;
+        r.sent.headers.emplace_back("Cookie", cookie);
+    }
+    const routing::Decision& d = r.decision;
+    if (d.action == routing::Action::Forward) {
+        r.rewritten = HeaderView{d.upstream.path, {{"Host", d.upstream.host}}};
+        r.rewritten->headers.insert(r.rewritten->headers.end(), d.upstream_headers.begin(),
+                                    d.upstream_headers.end());
+    }
+    const auto echo = nlohmann::json::parse(r.record.body, nullptr, false);
+    if (!echo.is_object() || !echo.contains("pod") || !echo["pod"].is_string()) return;
+    auto text = [&echo](const char* key) {
+        return echo.contains(key) && echo[key].is_string() ? echo[key].get<std::string>() : std::string();
+    };
+    r.served_pod = text("pod");
+    r.served_service = text("service");
+    r.served_namespace = echo.contains("namespace") && echo["namespace"].is_string() ? text("namespace") : "default";
+    r.received_method = text("method");
+    HeaderView received{text("path"), {}};
+    if (const std::string query = text("query"); !query.empty()) received.target += "?" + query;
+    if (echo.contains("headers") && echo["headers"].is_object())
+        for (const auto& [k, v] : echo["headers"].items())
+            received.headers.emplace_back(k, v.is_string() ? v.get<std::string>() : v.dump());
+    r.received = std::move(received);
+}
+
 }  // namespace
+
+Flow flowFor(const ComposedResult& r, const routing::RouteTable& table) {
+    Flow flow;
+    flow.path = {"client", "controller"};
+    flow.status_class = telemetry::statusClass(r.record.status);
+    if (!r.decision.ingress || !r.decision.rule) return flow;
+    const auto* server = table.findServer(r.request.host.substr(0, r.request.host.find(':')));
+    flow.path.push_back(ruleNodeId(*r.decision.ingress, server ? server->name : "_", r.decision.rule->path));
+    if (r.served_service.empty()) return flow;
+    flow.path.push_back(serviceNodeId(r.served_namespace, r.served_service));
+    flow.path.push_back(podNodeId(r.served_namespace, r.served_pod));
+    return flow;
+}
 
 std::string describeFault(const cluster::FaultSpec& f) {
     std::string what;
@@ -241,15 +290,14 @@ void Workbench::trackFaults(const std::vector<cluster::ClusterEvent>& events) {
         if (e.kind != cluster::ClusterEvent::Kind::FaultInjected &&
             e.kind != cluster::ClusterEvent::Kind::FaultCleared)
             continue;
-        // "fault 7: latency on service shop/web, for 5000ms"
-        const auto colon = e.detail.find(':');
-        if (!e.detail.starts_with("fault ") || colon == std::string::npos || colon <= 6) continue;
-        const std::uint64_t id = std::strtoull(e.detail.c_str() + 6, nullptr, 10);
+        const std::uint64_t id = e.fault_id;
         if (e.kind == cluster::ClusterEvent::Kind::FaultInjected) {
             if (faults.count(id)) continue;  // ours: injectFault() already has it
+            // "fault 7: latency on service shop/web, for 5000ms": the text after the id.
+            const auto colon = e.detail.find(": ");
             ActiveFault f;
             f.id = id;
-            f.text = e.detail.substr(colon + 2);
+            f.text = colon == std::string::npos ? e.detail : e.detail.substr(colon + 2);
             f.since_s = seriesSecondsNow();
             faults[id] = f;
             fault_history_[generation_].push_back(f);
@@ -270,10 +318,18 @@ bool Workbench::apply(const std::vector<model::ManifestSource>& sources,
     return lab_->reloadFromSources(sources, diagnostics);
 }
 
-core::Diagnostics Workbench::validate(const std::vector<model::ManifestSource>& sources) {
-    const model::Manifests manifests = model::loadManifestSources(sources);
-    const auto dialect = dialect::makeNginxDialect();
-    return lint::lint(manifests, *dialect).diagnostics;
+core::Diagnostics Workbench::validate(const std::vector<model::ManifestSource>& manifests,
+                                      const std::optional<model::ManifestSource>& scenario) {
+    core::Diagnostics all;
+    if (!manifests.empty()) {
+        const auto dialect = dialect::makeNginxDialect();
+        all.append(lint::lint(model::loadManifestSources(manifests), *dialect).diagnostics);
+    }
+    if (scenario) {
+        const auto folder = std::filesystem::path(scenario->file_name).parent_path().string();
+        all.append(scenario::loadScenarioFromText(scenario->text, scenario->file_name, folder).diagnostics);
+    }
+    return all;
 }
 
 std::shared_ptr<const routing::RouteTable> Workbench::routeTable() const {
@@ -375,15 +431,17 @@ void Workbench::takeClientRecords() {
 
 std::uint64_t Workbench::injectFault(const cluster::FaultSpec& fault) {
     returnToLiveLab();
-    std::lock_guard lock(shown_mutex_);
-    if (!shown_) return 0;
-    const std::uint64_t id = shown_->cluster().injectFault(fault);
+    std::uint64_t id = 0;
+    {
+        std::lock_guard lock(shown_mutex_);
+        if (!shown_) return 0;
+        id = shown_->cluster().injectFault(fault);
+    }
     ActiveFault f;
     f.id = id;
     f.spec = fault;
     f.text = describeFault(fault);
-    f.since_s =
-        std::chrono::duration<double>(Clock::now() - shown_->telemetry().snapshot()->epoch).count();
+    f.since_s = seriesSecondsNow();
     faults_[generation_][id] = f;
     fault_history_[generation_].push_back(f);
     notify(Notice::of(Notice::Kind::FaultsChanged));
@@ -451,6 +509,7 @@ bool Workbench::compose(const scenario::RequestSpec& request,
             result.decision = table->match(scenario::routingRequest(result.request, port), nullptr);
             scenario::LoadGenerator client(target, 1);
             result.record = client.send(result.request);
+            describeComposed(result);
         }
         done(std::move(result));
         *finished = true;

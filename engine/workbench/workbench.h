@@ -27,6 +27,7 @@
 #include "engine/scenario/runner.h"
 #include "engine/scenario/scenario.h"
 #include "engine/telemetry/telemetry.h"
+#include "engine/workbench/topology.h"
 
 namespace ilab::lab {
 class Lab;
@@ -44,12 +45,27 @@ struct ActiveFault {
 };
 std::string describeFault(const cluster::FaultSpec& fault);
 
+// One hop's view of a request: its target and header lines.
+struct HeaderView {
+    std::string target;
+    std::vector<std::pair<std::string, std::string>> headers;
+};
+
 // The answer to one composed request.
 struct ComposedResult {
     scenario::RequestSpec request;   // with scheme, host and target split from the URL
     routing::Decision decision;      // the decision core's verdict, with its trace
     scenario::RequestRecord record;  // what came back from the live proxy (body kept)
+    // Read once from the request, the decision and the pod's echo, for every front end.
+    HeaderView sent;                      // as the client sent it: Host first, cookies joined
+    std::optional<HeaderView> rewritten;  // as the controller forwards it (Forward only)
+    std::optional<HeaderView> received;   // as the pod says it received it
+    std::string received_method;
+    std::string served_pod, served_service, served_namespace;  // "" when no pod answered
 };
+
+// The node path of a composed request, as far as its decision and its answer go.
+Flow flowFor(const ComposedResult& result, const routing::RouteTable& table);
 
 struct TrafficSettings {
     double rate = 0;  // requests per second over the open-model profiles (they scale to it)
@@ -128,8 +144,11 @@ class Workbench {
     // Hot-reloads from texts (editor tabs), each named by its file. On errors the running
     // configuration keeps serving; returns whether the new one serves.
     bool apply(const std::vector<model::ManifestSource>& sources, core::Diagnostics& diagnostics);
-    // Every finding about these texts, without applying them.
-    static core::Diagnostics validate(const std::vector<model::ManifestSource>& sources);
+    // Every finding about these texts, without applying them: the manifests together (as
+    // `ingress-lab check`), and the scenario file's text when given (its folder: the folder of
+    // its file_name).
+    static core::Diagnostics validate(const std::vector<model::ManifestSource>& manifests,
+                                      const std::optional<model::ManifestSource>& scenario = std::nullopt);
 
     // The shown lab: the interactive one, or a playing scenario's.
     std::shared_ptr<const routing::RouteTable> routeTable() const;

@@ -25,7 +25,7 @@ class WebLabTest : public ::testing::Test {
         if (lab_) lab_->stop();
         std::filesystem::remove_all(ca_);
     }
-    void start(const std::string& address = "127.0.0.1") {
+    void start(const std::string& address = "127.0.0.1", const std::string& scenario = kShop) {
         WebLabOptions o;
         o.address = address;
         o.port = 0;
@@ -34,7 +34,7 @@ class WebLabTest : public ::testing::Test {
         o.bench.ephemeral_pod_ports = true;
         o.bench.ca_directory = ca_.string();
         core::Diagnostics d;
-        lab_ = WebLab::start(o, kShop, {}, d);
+        lab_ = WebLab::start(o, scenario, {}, d);
         ASSERT_TRUE(lab_) << (d.items().empty() ? "" : d.items().front().message);
     }
     std::optional<ilab::testing::HttpResponse> call(
@@ -126,14 +126,7 @@ TEST_F(WebLabTest, AScenarioCannotWidenWhatTheApiReads) {
     std::ofstream(dir / "scenario.yaml") << "apiVersion: ingress-lab.dev/v1alpha1\nkind: Scenario\n"
                                             "metadata: {name: outside}\nspec:\n  manifests: ["
                                          << kShop << "/manifests.yaml, " << kShop << "/workloads.yaml]\n";
-    WebLabOptions o;
-    o.port = 0;
-    o.bench.http_port = 0;
-    o.bench.https_port = 0;
-    o.bench.ephemeral_pod_ports = true;
-    o.bench.ca_directory = ca_.string();
-    core::Diagnostics d;
-    lab_ = WebLab::start(o, (dir / "scenario.yaml").string(), {}, d);
+    start("127.0.0.1", (dir / "scenario.yaml").string());
     ASSERT_TRUE(lab_);
     auto lab = call("GET", "/api/v1/lab");
     ASSERT_TRUE(lab);

@@ -39,8 +39,9 @@ class LabSession : public QObject {
     bool apply(const std::vector<model::ManifestSource>& sources, core::Diagnostics& diagnostics) {
         return bench_.apply(sources, diagnostics);
     }
-    static core::Diagnostics validate(const std::vector<model::ManifestSource>& sources) {
-        return workbench::Workbench::validate(sources);
+    static core::Diagnostics validate(const std::vector<model::ManifestSource>& manifests,
+                                      const std::optional<model::ManifestSource>& scenario) {
+        return workbench::Workbench::validate(manifests, scenario);
     }
 
     std::shared_ptr<const routing::RouteTable> routeTable() const { return bench_.routeTable(); }

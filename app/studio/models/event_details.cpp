@@ -1,7 +1,6 @@
 #include "app/studio/models/event_details.h"
 
 #include <QStringList>
-#include <nlohmann/json.hpp>
 
 namespace ilab::studio {
 namespace {
@@ -99,15 +98,10 @@ QString composedDetailsHtml(const ComposedResult& r, const telemetry::RequestEve
             " &rarr; " + statusHtml(r.record.status) + "</h3>";
     if (r.record.status == 0)
         html += "<p style='color:#c9190b'>No answer: " + esc(r.record.error) + "</p>";
-    const auto served = nlohmann::json::parse(r.record.body, nullptr, false);
-    if (served.is_object() && served.contains("pod") && served["pod"].is_string()) {
-        const auto service = served.contains("service") && served["service"].is_string()
-                                 ? served["service"].get<std::string>()
-                                 : std::string();
-        html += "<p>Served by pod <b>" + esc(served["pod"].get<std::string>()) + "</b>" +
-                (service.empty() ? QString() : " of Service <b>" + esc(service) + "</b>") +
+    if (!r.served_pod.empty())
+        html += "<p>Served by pod <b>" + esc(r.served_pod) + "</b>" +
+                (r.served_service.empty() ? QString() : " of Service <b>" + esc(r.served_service) + "</b>") +
                 (event && event->canary ? " (the canary)" : "") + "</p>";
-    }
     html += "<h4>Decision core</h4><table>";
     std::string verdict(routing::actionName(d.action));
     if (d.action != routing::Action::Forward) verdict += " " + std::to_string(d.status);
@@ -125,37 +119,20 @@ QString composedDetailsHtml(const ComposedResult& r, const telemetry::RequestEve
                 "</li>";
     html += "</ol>";
 
-    std::vector<std::pair<std::string, std::string>> sent = {{"Host", r.request.host}};
-    sent.insert(sent.end(), r.request.headers.begin(), r.request.headers.end());
-    if (!r.request.cookies.empty()) {
-        std::string cookie;
-        for (const auto& [n, v] : r.request.cookies) cookie += (cookie.empty() ? "" : "; ") + n + "=" + v;
-        sent.emplace_back("Cookie", cookie);
-    }
-    html += "<h4>Headers as sent</h4><tt>" + esc(r.request.method + " " + r.request.target) +
-            "</tt>" + headerTable(sent);
-    if (d.action == routing::Action::Forward) {
-        std::vector<std::pair<std::string, std::string>> rewritten = {{"Host", d.upstream.host}};
-        rewritten.insert(rewritten.end(), d.upstream_headers.begin(), d.upstream_headers.end());
+    html += "<h4>Headers as sent</h4><tt>" + esc(r.request.method + " " + r.sent.target) +
+            "</tt>" + headerTable(r.sent.headers);
+    if (r.rewritten)
         html += "<h4>As the controller rewrites them</h4><tt>" +
-                esc(r.request.method + " " + d.upstream.path) + "</tt>" + headerTable(rewritten) +
+                esc(r.request.method + " " + r.rewritten->target) + "</tt>" +
+                headerTable(r.rewritten->headers) +
                 "<p><i>plus X-Forwarded-*, X-Real-IP and X-Request-ID, as ingress-nginx adds "
                 "them</i></p>";
-    }
-    const auto echo = nlohmann::json::parse(r.record.body, nullptr, false);
-    if (echo.is_object() && echo.contains("pod")) {
-        std::vector<std::pair<std::string, std::string>> received;
-        if (echo.contains("headers") && echo["headers"].is_object())
-            for (const auto& [k, v] : echo["headers"].items())
-                received.emplace_back(k, v.is_string() ? v.get<std::string>() : v.dump());
-        std::string target = echo.value("path", "");
-        if (echo.contains("query") && echo["query"].is_string() && !echo["query"].get<std::string>().empty())
-            target += "?" + echo["query"].get<std::string>();
-        html += "<h4>As pod " + esc(echo.value("pod", "")) + " received them</h4><tt>" +
-                esc(echo.value("method", "") + " " + target) + "</tt>" + headerTable(received);
-    } else if (r.record.status != 0) {
+    if (r.received)
+        html += "<h4>As pod " + esc(r.served_pod) + " received them</h4><tt>" +
+                esc(r.received_method + " " + r.received->target) + "</tt>" +
+                headerTable(r.received->headers);
+    else if (r.record.status != 0)
         html += "<h4>Response body</h4><pre>" + esc(r.record.body.substr(0, 2000)) + "</pre>";
-    }
     if (event) html += "<hr>" + eventDetailsHtml(*event, epoch);
     return html;
 }

@@ -11,6 +11,15 @@ QString routeLabel(const telemetry::RequestEvent& e) {
                                   (e.rule_path.empty() ? std::string("(default)") : e.rule_path));
 }
 
+QString routeLabelForRule(const std::string& rule_id) {
+    const std::string body = rule_id.substr(rule_id.find(':') + 1);
+    const auto first = body.find('|');
+    const auto second = body.find('|', first == std::string::npos ? first : first + 1);
+    const std::string ingress = body.substr(0, first);
+    const std::string path = second == std::string::npos ? std::string() : body.substr(second + 1);
+    return QString::fromStdString(ingress + " " + (path.empty() ? std::string("(default)") : path));
+}
+
 EventTableModel::EventTableModel(std::size_t max_rows, QObject* parent)
     : QAbstractTableModel(parent), max_rows_(max_rows) {}
 

@@ -66,5 +66,7 @@ class EventFilter : public QSortFilterProxyModel {
 
 // "shop/web /api": how the Route column names a rule.
 QString routeLabel(const telemetry::RequestEvent& event);
+// The same label for a rule node ("rule:<ns>/<ingress>|<server>|<path>"; the path may hold '|').
+QString routeLabelForRule(const std::string& rule_id);
 
 }  // namespace ilab::studio

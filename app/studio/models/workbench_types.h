@@ -7,6 +7,7 @@
 namespace ilab::studio {
 
 using workbench::buildTopology;
+using workbench::canarySplits;
 using workbench::EdgeKey;
 using workbench::EdgeStats;
 using workbench::EdgeStatsWindow;

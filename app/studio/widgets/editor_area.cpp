@@ -10,7 +10,6 @@
 #include <QVBoxLayout>
 
 #include "app/studio/bridge/lab_session.h"
-#include "engine/scenario/scenario.h"
 
 namespace ilab::studio {
 namespace {
@@ -86,7 +85,6 @@ void EditorArea::openFiles(const QString& scenario, const QStringList& manifests
     tabs_->clear();
     for (auto& t : tab_list_) t.editor->deleteLater();
     tab_list_.clear();
-    scenario_base_ = scenario.isEmpty() ? QString() : QFileInfo(scenario).absolutePath();
     if (!scenario.isEmpty()) addTab(scenario, true);
     for (const auto& f : manifests) addTab(f, false);
     offerRecovery();
@@ -190,17 +188,10 @@ void EditorArea::showDiagnostics(const core::Diagnostics& diagnostics) {
 }
 
 void EditorArea::validateNow() {
-    core::Diagnostics all;
-    const auto sources = manifestSources();
-    if (!sources.empty()) all.append(LabSession::validate(sources));
-    for (const auto& t : tab_list_) {
-        if (!t.scenario) continue;
-        auto loaded = scenario::loadScenarioFromText(t.editor->text().toStdString(),
-                                                     t.file.toStdString(),
-                                                     scenario_base_.toStdString());
-        all.append(loaded.diagnostics);
-    }
-    showDiagnostics(all);
+    std::optional<model::ManifestSource> scenario;
+    for (const auto& t : tab_list_)
+        if (t.scenario) scenario = model::ManifestSource{t.file.toStdString(), t.editor->text().toStdString()};
+    showDiagnostics(LabSession::validate(manifestSources(), scenario));
 }
 
 void EditorArea::restoreRecovered() {

@@ -72,7 +72,6 @@ class EditorArea : public QWidget {
     std::vector<AutosaveStore::Recovery> recoveries_;
     QTimer validate_timer_, autosave_timer_;
     AutosaveStore autosave_;
-    QString scenario_base_;
 };
 
 std::vector<Problem> problemsFrom(const core::Diagnostics& diagnostics);

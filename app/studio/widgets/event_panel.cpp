@@ -128,10 +128,7 @@ void EventPanel::filterByNode(const QString& id) {
         const int i = pod_->findData(name);
         if (i >= 0) pod_->setCurrentIndex(i);
     } else if (id.startsWith("rule:")) {
-        // "rule:<ns>/<ingress>|<server>|<path>" -> "ns/ingress path"
-        const QStringList parts = id.mid(5).split('|');
-        const QString label = parts.value(0) + " " + (parts.value(2).isEmpty() ? "(default)" : parts.value(2));
-        const int i = route_->findData(label);
+        const int i = route_->findData(routeLabelForRule(id.toStdString()));
         if (i >= 0) route_->setCurrentIndex(i);
     } else if (id.startsWith("svc:")) {
         search_->setText(id.mid(4));

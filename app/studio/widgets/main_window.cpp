@@ -31,6 +31,7 @@
 #include "app/studio/widgets/timeline_panel.h"
 #include "app/studio/widgets/topology_view.h"
 #include "app/studio/widgets/traffic_panel.h"
+#include "engine/workbench/workspace.h"
 #include "engine/scenario/report.h"
 
 namespace ilab::studio {
@@ -38,11 +39,6 @@ namespace {
 
 double msSince(const QElapsedTimer& t, qint64 start_ns) {
     return static_cast<double>(t.nsecsElapsed() - start_ns) / 1e6;
-}
-
-QString ruleRoute(const std::string& id) {  // "rule:ns/ing|server|path" -> "ns/ing path"
-    const QStringList parts = QString::fromStdString(id.substr(5)).split('|');
-    return parts.value(0) + " " + (parts.value(2).isEmpty() ? "(default)" : parts.value(2));
 }
 
 }  // namespace
@@ -325,15 +321,11 @@ void MainWindow::rebuildTopology() {
     topology_->setGraph(graph_);
     QStringList routes, pods, urls;
     for (const auto& n : graph_.nodes) {
-        if (n.kind == NodeKind::Rule) routes << ruleRoute(n.id);
+        if (n.kind == NodeKind::Rule) routes << routeLabelForRule(n.id);
         if (n.kind == NodeKind::Pod) pods << QString::fromStdString(n.label);
     }
-    for (const auto& server : table->servers())
-        for (const auto& loc : server.locations)
-            if (!loc.ingress.empty() && !loc.regex)
-                urls << QString::fromStdString((server.tls ? "https://" : "http://") +
-                                               (server.name == "_" ? std::string("lab.local") : server.name) +
-                                               loc.path);
+    // The URLs the lab's own traffic would use: one per rule (regex paths have no one URL).
+    for (const auto& r : workbench::trafficForRules(*table).requests) urls << QString::fromStdString(r.url);
     routes.removeDuplicates();
     urls.removeDuplicates();
     events_->setChoices(routes, pods);

@@ -57,19 +57,6 @@ QString shortKey(const std::string& key) {  // "shop/catalog" -> "catalog"
 
 }  // namespace
 
-std::vector<CanarySplit> canarySplits(const TopologyGraph& graph) {
-    std::vector<CanarySplit> out;
-    for (const auto& canary : graph.edges) {
-        if (!canary.canary || !canary.configured_percent) continue;
-        for (const auto& main : graph.edges)
-            if (main.from == canary.from && !main.canary && main.to.starts_with("svc:")) {
-                out.push_back({main.to.substr(4), canary.to.substr(4), *canary.configured_percent});
-                break;
-            }
-    }
-    return out;
-}
-
 PlotsPanel::PlotsPanel(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);

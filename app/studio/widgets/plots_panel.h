@@ -16,12 +16,7 @@ class QComboBox;
 
 namespace ilab::studio {
 
-// A weighted canary split as configured, to plot against what was served.
-struct CanarySplit {
-    std::string main_service, canary_service;  // "ns/name"
-    double configured_percent = 0;
-};
-std::vector<CanarySplit> canarySplits(const TopologyGraph& graph);
+using workbench::CanarySplit;
 
 class PlotsPanel : public QWidget {
     Q_OBJECT

@@ -212,42 +212,21 @@ Json labJson(const workbench::Workbench& bench, const std::string& base) {
 }
 
 Json composedJson(const workbench::ComposedResult& r, const workbench::Flow* flow) {
-    Json j = {{"status", r.record.status},
-              {"error", r.record.error},
-              {"requestId", r.record.request_id},
-              {"servedBy", nullptr},
-              {"decision", routing::decisionToJson(r.decision)},
-              {"rewritten", nullptr},
-              {"received", nullptr},
-              {"path", flow ? Json(flow->path) : Json::array()}};
-    std::vector<std::pair<std::string, std::string>> sent = {{"Host", r.request.host}};
-    sent.insert(sent.end(), r.request.headers.begin(), r.request.headers.end());
-    if (!r.request.cookies.empty()) {
-        std::string cookie;
-        for (const auto& [n, v] : r.request.cookies) cookie += (cookie.empty() ? "" : "; ") + n + "=" + v;
-        sent.emplace_back("Cookie", cookie);
-    }
-    j["sent"] = {{"target", r.request.target}, {"headers", pairs(sent)}};
-    if (r.decision.action == routing::Action::Forward) {
-        std::vector<std::pair<std::string, std::string>> rewritten = {{"Host", r.decision.upstream.host}};
-        rewritten.insert(rewritten.end(), r.decision.upstream_headers.begin(),
-                         r.decision.upstream_headers.end());
-        j["rewritten"] = {{"target", r.decision.upstream.path}, {"headers", pairs(rewritten)}};
-    }
-    const Json echo = Json::parse(r.record.body, nullptr, false);
-    if (echo.is_object() && echo.contains("pod") && echo["pod"].is_string()) {
-        j["servedBy"] = {{"pod", echo["pod"]},
-                         {"service", echo.contains("service") ? echo["service"] : Json(nullptr)}};
-        std::vector<std::pair<std::string, std::string>> received;
-        if (echo.contains("headers") && echo["headers"].is_object())
-            for (const auto& [k, v] : echo["headers"].items())
-                received.emplace_back(k, v.is_string() ? v.get<std::string>() : v.dump());
-        std::string target = echo.value("path", "");
-        if (echo.contains("query") && echo["query"].is_string() && !echo["query"].get<std::string>().empty())
-            target += "?" + echo["query"].get<std::string>();
-        j["received"] = {{"target", target}, {"headers", pairs(received)}};
-    }
-    return j;
+    auto view = [](const std::optional<workbench::HeaderView>& v) {
+        return v ? Json{{"target", v->target}, {"headers", pairs(v->headers)}} : Json(nullptr);
+    };
+    return {{"status", r.record.status},
+            {"error", r.record.error},
+            {"requestId", r.record.request_id},
+            {"servedBy", r.served_pod.empty()
+                             ? Json(nullptr)
+                             : Json{{"pod", r.served_pod},
+                                    {"service", r.served_service.empty() ? Json(nullptr) : Json(r.served_service)}}},
+            {"decision", routing::decisionToJson(r.decision)},
+            {"sent", view(r.sent)},
+            {"rewritten", view(r.rewritten)},
+            {"received", view(r.received)},
+            {"path", flow ? Json(flow->path) : Json::array()}};
 }
 
 Json expectationJson(const scenario::ExpectationResult& r, const std::string& base) {

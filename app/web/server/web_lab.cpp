@@ -218,12 +218,8 @@ struct WebLab::Impl {
     Json labInfo() const {
         Json lab = labJson(*bench, base);
         Json files = Json::array();
-        const std::string scenario = bench->scenarioPath();
-        for (const auto& [name, real] : labFiles()) {
-            std::error_code ec;
-            const bool is_scenario = !scenario.empty() && std::filesystem::equivalent(real, scenario, ec);
-            files.push_back({{"path", name}, {"kind", is_scenario ? "scenario" : "manifest"}});
-        }
+        for (const auto& [name, real] : labFiles())
+            files.push_back({{"path", name}, {"kind", isScenarioFile(real) ? "scenario" : "manifest"}});
         // The scenario first, as the studio orders its tabs.
         std::stable_sort(files.begin(), files.end(), [](const Json& a, const Json& b) {
             return a["kind"] == "scenario" && b["kind"] != "scenario";
@@ -248,15 +244,10 @@ struct WebLab::Impl {
 
     Json statsMessage() {
         Json canary = Json::array();
-        for (const auto& e : graph.edges)
-            if (e.canary && e.configured_percent)
-                for (const auto& m : graph.edges)
-                    if (m.from == e.from && !m.canary && m.to.starts_with("svc:")) {
-                        canary.push_back({{"main", m.to.substr(4)},
-                                          {"canary", e.to.substr(4)},
-                                          {"configuredPercent", *e.configured_percent}});
-                        break;
-                    }
+        for (const auto& split : workbench::canarySplits(graph))
+            canary.push_back({{"main", split.main_service},
+                              {"canary", split.canary_service},
+                              {"configuredPercent", split.configured_percent}});
         const std::int64_t now = snapshot ? snapshot->current_second - 1 : 0;
         return {{"type", "stats"},
                 {"second", now},
@@ -537,6 +528,12 @@ struct WebLab::Impl {
     // --- The API ---
 
     // The lab's files by their path relative to `base`: the only ones the API reads or writes.
+    // labFiles() names files by their canonical path; the workbench by the path it was given.
+    bool isScenarioFile(const std::string& real) const {
+        std::error_code ec;
+        return !bench->scenarioPath().empty() && std::filesystem::equivalent(real, bench->scenarioPath(), ec);
+    }
+
     // A scenario can name any path; the API only ever reaches regular files inside the lab's
     // folder, whatever the scenario (or a saved edit of it) says.
     std::map<std::string, std::string> labFiles() const {
@@ -580,7 +577,7 @@ struct WebLab::Impl {
                 error = it->first + " is larger than the lab takes";
                 return std::nullopt;
             }
-            if (manifests_only && it->second == bench->scenarioPath()) continue;
+            if (manifests_only && isScenarioFile(it->second)) continue;
             sources.push_back({it->second, f["text"].get<std::string>()});
         }
         return sources;
@@ -722,18 +719,15 @@ struct WebLab::Impl {
     }
 
     core::Diagnostics validate(const std::vector<model::ManifestSource>& sources) {
-        core::Diagnostics all;
+        std::optional<model::ManifestSource> scenario;
         std::vector<model::ManifestSource> manifests;
         for (const auto& s : sources) {
-            if (s.file_name == bench->scenarioPath()) {
-                const auto folder = std::filesystem::path(s.file_name).parent_path().string();
-                all.append(scenario::loadScenarioFromText(s.text, s.file_name, folder).diagnostics);
-            } else {
+            if (isScenarioFile(s.file_name))
+                scenario = s;
+            else
                 manifests.push_back(s);
-            }
         }
-        if (!manifests.empty()) all.append(workbench::Workbench::validate(manifests));
-        return all;
+        return workbench::Workbench::validate(manifests, scenario);
     }
 
     Response fileCall(http::verb method, const std::string& name, const Json& body) {
@@ -759,7 +753,7 @@ struct WebLab::Impl {
             return errorResponse(http::status::payload_too_large, "too-large", name + " is larger than the lab takes");
         const std::string error = scenario::writeFileAtomically(it->second, body["text"].get<std::string>());
         if (!error.empty()) return errorResponse(http::status::internal_server_error, "write", "cannot save " + name);
-        if (it->second == bench->scenarioPath()) {
+        if (isScenarioFile(it->second)) {
             // The scenario's behaviours, traffic and timeline come from it: open it again.
             // Applied to the running lab in place (serve holds on to it); a scenario that does
             // not load leaves the lab as it was and says why.
@@ -820,21 +814,8 @@ struct WebLab::Impl {
         co_await done->async_wait(kNoThrow);
         if (!*result) co_return errorResponse(http::status::service_unavailable, "lab", "the lab is not running");
         const auto& r = **result;
-        workbench::Flow flow;
-        flow.path = {"client", "controller"};
         const auto table = bench->routeTable();
-        if (table && r.decision.ingress && r.decision.rule) {
-            const auto* server = table->findServer(r.request.host.substr(0, r.request.host.find(':')));
-            flow.path.push_back(workbench::ruleNodeId(*r.decision.ingress, server ? server->name : "_",
-                                                      r.decision.rule->path));
-            const Json echo = Json::parse(r.record.body, nullptr, false);
-            if (echo.is_object() && echo.contains("service") && echo["service"].is_string()) {
-                const std::string ns = echo.value("namespace", "default");
-                flow.path.push_back(workbench::serviceNodeId(ns, echo["service"].get<std::string>()));
-                if (echo.contains("pod") && echo["pod"].is_string())
-                    flow.path.push_back(workbench::podNodeId(ns, echo["pod"].get<std::string>()));
-            }
-        }
+        const workbench::Flow flow = table ? workbench::flowFor(r, *table) : workbench::Flow{};
         co_return jsonResponse(http::status::ok, composedJson(r, &flow));
     }
 
