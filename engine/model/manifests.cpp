@@ -39,6 +39,31 @@ void addParsed(Manifests& m, const core::YamlParseResult& parsed) {
         decodeDocument(doc.root, m);
 }
 
+template <typename T>
+void appendShifted(std::vector<T>& to, const std::vector<T>& from, std::size_t load_offset) {
+    for (const T& object : from) {  // no reserve: growing by one file each time copies O(n²)
+        to.push_back(object);
+        to.back().meta.load_order += load_offset;
+    }
+}
+
+// Adds a file's objects decoded on their own (ParseCache) as if decoded here, in this place.
+void appendDecoded(Manifests& m, const Manifests& part) {
+    const std::size_t offset = m.objects_read;
+    appendShifted(m.ingresses, part.ingresses, offset);
+    appendShifted(m.ingress_classes, part.ingress_classes, offset);
+    appendShifted(m.services, part.services, offset);
+    appendShifted(m.workloads, part.workloads, offset);
+    appendShifted(m.pods, part.pods, offset);
+    appendShifted(m.secrets, part.secrets, offset);
+    appendShifted(m.endpoints, part.endpoints, offset);
+    appendShifted(m.namespaces, part.namespaces, offset);
+    m.ignored.insert(m.ignored.end(), part.ignored.begin(), part.ignored.end());
+    m.diagnostics.append(part.diagnostics);
+    m.input_unreadable = m.input_unreadable || part.input_unreadable;
+    m.objects_read += part.objects_read;
+}
+
 void readFile(Manifests& m, const fs::path& path, const LoadOptions& options,
               ParseCache* cache) {
     std::error_code ec;
@@ -65,7 +90,7 @@ void readFile(Manifests& m, const fs::path& path, const LoadOptions& options,
         return;
     }
     m.files.push_back(path.string());
-    addParsed(m, *cache->parse(path.string(), text, options.yaml));
+    appendDecoded(m, *cache->decode(path.string(), text, options.yaml));
 }
 
 template <typename T>
@@ -290,20 +315,21 @@ void finishLoading(Manifests& m, const LoadOptions& options) {
     m.buildIndexes();
 }
 
-std::shared_ptr<const core::YamlParseResult> ParseCache::parse(const std::string& path,
-                                                                std::string_view text,
-                                                                const core::YamlLimits& limits) {
+std::shared_ptr<const Manifests> ParseCache::decode(const std::string& path,
+                                                   std::string_view text,
+                                                   const core::YamlLimits& limits) {
     const std::size_t hash = std::hash<std::string_view>{}(text);
     auto& entry = entries_[path];
-    if (!entry.parsed || entry.hash != hash || entry.size != text.size()) {
-        entry.parsed = std::make_shared<const core::YamlParseResult>(
-            core::parseYamlStream(text, path, limits));
+    if (!entry.decoded || entry.hash != hash || entry.size != text.size()) {
+        auto part = std::make_shared<Manifests>();
+        addParsed(*part, core::parseYamlStream(text, path, limits));
+        entry.decoded = std::move(part);
         entry.hash = hash;
         entry.size = text.size();
         ++parsed_;
     }
     entry.generation = generation_;
-    return entry.parsed;
+    return entry.decoded;
 }
 
 void ParseCache::beginLoad() {

@@ -355,5 +355,47 @@ spec:
     EXPECT_EQ(rolling.pods[2].meta.name, plain.pods[1].meta.name);
 }
 
+TEST(LoaderTest, ACachedReloadDecodesOnlyChangedFilesAndMatchesAFreshLoad) {
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("ilab-cache-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    auto write = [&](const std::string& name, const std::string& text) {
+        std::ofstream(dir / name) << text;
+    };
+    auto ingressYaml = [](const std::string& name, const std::string& extra = "") {
+        return "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: " + name +
+               "}\nspec:\n  ingressClassName: nginx\n  rules:\n  - host: " + name +
+               ".com\n" + extra + "---\n";
+    };
+    write("a.yaml", ingressYaml("one") + ingressYaml("two"));
+    write("b.yaml", ingressYaml("three") + "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n");
+    write("c.yaml", ingressYaml("four", "    http: {paths: [{path: nope, pathType: Prefix}]}\n"));
+
+    ParseCache cache;
+    const Manifests first = loadManifests({dir.string()}, {}, &cache);
+    EXPECT_EQ(cache.parsedInLastLoad(), 3u);
+    write("b.yaml", ingressYaml("three") + ingressYaml("five"));
+    const Manifests cached = loadManifests({dir.string()}, {}, &cache);
+    EXPECT_EQ(cache.parsedInLastLoad(), 1u);  // only b.yaml changed
+    const Manifests fresh = loadManifests({dir.string()});
+
+    ASSERT_EQ(cached.ingresses.size(), 5u);
+    ASSERT_EQ(fresh.ingresses.size(), 5u);
+    for (std::size_t i = 0; i < fresh.ingresses.size(); ++i) {
+        EXPECT_EQ(cached.ingresses[i].meta.name, fresh.ingresses[i].meta.name);
+        EXPECT_EQ(cached.ingresses[i].meta.load_order, fresh.ingresses[i].meta.load_order) << i;
+        EXPECT_EQ(cached.ingresses[i].meta.location.str(), fresh.ingresses[i].meta.location.str());
+        EXPECT_EQ(cached.ingresses[i].rejected, fresh.ingresses[i].rejected);
+    }
+    EXPECT_EQ(cached.objects_read, fresh.objects_read);
+    EXPECT_TRUE(cached.ignored.empty());  // the ConfigMap left with the old b.yaml
+    ASSERT_EQ(cached.diagnostics.size(), fresh.diagnostics.size());
+    for (std::size_t i = 0; i < fresh.diagnostics.size(); ++i)
+        EXPECT_EQ(cached.diagnostics.items()[i].message, fresh.diagnostics.items()[i].message);
+    EXPECT_TRUE(cached.diagnostics.hasErrors());  // c.yaml's path "nope" is still reported
+    std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace ilab::model
