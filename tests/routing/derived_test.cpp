@@ -616,5 +616,40 @@ TEST(DerivedAccessListTest, MissingServiceAnswers503BeforeTheAllowList) {
     EXPECT_THAT(lab.send(r), Responds(503));
 }
 
+// ---------------------------------------------------------------------------------------------
+// Compiling: Ingresses with the same annotations share their policies, findings stay their own.
+
+TEST(DerivedCompileTest, IngressesWithTheSameAnnotationsShareOnePolicies) {
+    const Annotations rewrite = {{"rewrite-target", "/"}, {"proxy-read-timeout", "5"}};
+    Lab lab(ingress("a", "a.com", {{"Prefix", "/", "s"}}, rewrite) +
+            ingress("b", "b.com", {{"Prefix", "/", "s"}}, rewrite) +
+            ingress("c", "c.com", {{"Prefix", "/", "s"}}, {{"proxy-read-timeout", "7"}}) +
+            ingress("d", "d.com", {{"Prefix", "/", "s"}}) +
+            ingress("e", "e.com", {{"Prefix", "/", "s"}}) + backend("s"));
+    const auto& policies = lab.table().policies();
+    EXPECT_EQ(policies.at("default/a"), policies.at("default/b"));
+    EXPECT_NE(policies.at("default/a"), policies.at("default/c"));
+    EXPECT_EQ(policies.at("default/d"), policies.at("default/e"));
+    EXPECT_EQ(policies.at("default/a")->timeouts.read_seconds, 5);
+    EXPECT_EQ(policies.at("default/c")->timeouts.read_seconds, 7);
+    EXPECT_THAT(lab.get("http://c.com/x"), Forwards("s"));
+}
+
+TEST(DerivedCompileTest, EachIngressKeepsItsOwnFindingsForTheSameAnnotations) {
+    // Two Ingresses with the same misspelt annotation: each gets the warning, at its own line.
+    const Annotations typo = {{"rewrite-targett", "/"}};
+    Lab lab(ingress("a", "a.com", {{"Prefix", "/", "s"}}, typo) +
+                ingress("b", "b.com", {{"Prefix", "/", "s"}}, typo) + backend("s"),
+            Lab::Load::AllowErrors);
+    std::vector<const core::Diagnostic*> unknown;
+    for (const auto& d : lab.findings().items())
+        if (d.message.find("unknown annotation") != std::string::npos) unknown.push_back(&d);
+    ASSERT_EQ(unknown.size(), 2u) << lab.describeFindings();
+    EXPECT_EQ(unknown[0]->object, "Ingress default/a");
+    EXPECT_EQ(unknown[1]->object, "Ingress default/b");
+    EXPECT_LT(unknown[0]->location.line, unknown[1]->location.line);
+    EXPECT_NE(lab.table().policies().at("default/a"), lab.table().policies().at("default/b"));
+}
+
 }  // namespace
 }  // namespace ilab::test
