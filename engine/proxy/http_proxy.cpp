@@ -4,11 +4,13 @@
 // ssl_stream over it for HTTPS), and stays in this one translation unit: it is
 // the expensive one to compile.
 #include <charconv>
+#include <condition_variable>
 #include <ctime>
 #include <future>
 #include <list>
 #include <mutex>
 #include <set>
+#include <thread>
 #include <type_traits>
 #include <unordered_map>
 
@@ -228,9 +230,9 @@ class ProxyImpl final : public Proxy {
           options_(std::move(options)),
           random_(options_.seed),
           hsts_value_(tls::hstsHeaderValue(options_.hsts)),
-          flush_timer_(io) {
-        asio::co_spawn(io_, flushLoop(), asio::detached);
-    }
+          flusher_([this] { flushEvery50ms(); }) {}
+
+    ~ProxyImpl() override { stopFlusher(); }
 
     void setRouteTable(std::shared_ptr<const routing::RouteTable> table) override {
         std::atomic_store(&table_, std::move(table));
@@ -277,6 +279,7 @@ class ProxyImpl final : public Proxy {
     }
 
     void stop() override {
+        stopFlusher();
         std::promise<void> done;
         asio::post(io_, [this, &done] {
             stopping_ = true;
@@ -288,7 +291,6 @@ class ProxyImpl final : public Proxy {
             for (TcpStream* stream : sessions_)
                 stream->socket().close();
             pool_.clear();
-            flush_timer_.cancel();
             telemetry_.flush(telemetry::Clock::now());  // what was served is counted
             done.set_value();
         });
@@ -1204,13 +1206,26 @@ class ProxyImpl final : public Proxy {
     }
 
     // Batches reach subscribers and snapshots every 50 ms, from the proxy's own thread.
-    Task<void> flushLoop() {
-        while (!stopping_) {
-            flush_timer_.expires_after(std::chrono::milliseconds(50));
-            auto [ec] = co_await flush_timer_.async_wait(kNoThrow);
-            if (ec) break;
+    // Telemetry is aggregated and handed to subscribers on a thread of its own, 20 times a
+    // second: on the proxy's thread each flush held every connection up for about a millisecond
+    // at 60,000 requests a second, which showed in the p99.
+    void flushEvery50ms() {
+        std::unique_lock lock(flusher_mutex_);
+        while (!flusher_wake_.wait_for(lock, std::chrono::milliseconds(50),
+                                       [this] { return flusher_stop_; })) {
+            lock.unlock();
             telemetry_.flush(telemetry::Clock::now());
+            lock.lock();
         }
+    }
+
+    void stopFlusher() {
+        {
+            std::lock_guard lock(flusher_mutex_);
+            flusher_stop_ = true;
+        }
+        flusher_wake_.notify_all();
+        if (flusher_.joinable()) flusher_.join();
     }
 
     // The admin listener's requests: /metrics and /healthz, plain HTTP, one at a time.
@@ -1291,7 +1306,10 @@ class ProxyImpl final : public Proxy {
     BalancerSet balancers_{random_};  // per backend: round robin, EWMA, hashing, affinity
     RateLimiter limiter_;             // limit-rps/-rpm/-connections zones, per Ingress
     telemetry::Telemetry telemetry_;
-    Timer flush_timer_;
+    std::mutex flusher_mutex_;
+    std::condition_variable flusher_wake_;
+    bool flusher_stop_ = false;
+    std::thread flusher_;  // last: starts once everything it uses exists
     // ProxyCounters, counted without a lock: read from other threads at any time.
     struct {
         std::atomic<std::uint64_t> requests{0}, status_2xx{0}, status_3xx{0}, status_4xx{0},
