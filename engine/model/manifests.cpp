@@ -7,6 +7,7 @@
 #include <iterator>
 #include <set>
 #include <sstream>
+#include <unordered_map>
 
 #include "engine/core/text.h"
 #include "engine/model/decode.h"
@@ -96,7 +97,8 @@ void readFile(Manifests& m, const fs::path& path, const LoadOptions& options,
 template <typename T>
 void dropDuplicates(std::vector<T>& objects, std::string_view kind, core::Diagnostics& d) {
     // kubectl apply of the same object twice: the later definition is what the cluster keeps.
-    std::map<std::string, std::size_t> seen;
+    std::unordered_map<std::string, std::size_t> seen;
+    seen.reserve(objects.size());
     std::vector<bool> replaced(objects.size(), false);
     for (std::size_t i = 0; i < objects.size(); ++i) {
         const auto key = objects[i].meta.qualifiedName();

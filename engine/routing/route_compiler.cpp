@@ -69,18 +69,19 @@ class RouteCompiler {
         // ingress-nginx processes Ingresses oldest first; the first one to claim a path keeps it.
         std::stable_sort(ordered.begin(), ordered.end(),
                          [](auto* a, auto* b) { return model::isOlder(a->meta, b->meta); });
-        std::vector<std::pair<const model::Ingress*, Policies>> mains, canaries;
+        std::vector<Translated> mains, canaries;
         for (const model::Ingress* ing : ordered) {
-            auto policies = translate(*ing);
-            if (!active(*ing, *policies)) continue;
-            (policies->canary.enabled ? canaries : mains).emplace_back(ing, std::move(policies));
+            Translated t{ing, ing->meta.qualifiedName(), nullptr};
+            t.policies = translate(*ing, t.name);
+            if (!active(*ing, *t.policies)) continue;
+            (t.policies->canary.enabled ? canaries : mains).push_back(std::move(t));
         }
-        for (const auto& [ing, policies] : mains)
-            addServersAndTls(*ing, *policies);
-        for (const auto& [ing, policies] : mains)
-            addLocations(*ing, policies);
-        for (const auto& [ing, policies] : canaries)
-            mergeCanary(*ing, *policies);
+        for (const Translated& t : mains)
+            addServersAndTls(*t.ingress, *t.policies, t.name);
+        for (const Translated& t : mains)
+            addLocations(*t.ingress, t.policies, t.name);
+        for (const Translated& t : canaries)
+            mergeCanary(*t.ingress, *t.policies, t.name);
         for (Server& server : table_->servers_)
             finishServer(server);
         return table_;
@@ -88,6 +89,12 @@ class RouteCompiler {
 
   private:
     using Policies = std::shared_ptr<const dialect::IngressPolicies>;
+    // An Ingress the table serves, with its policies and "namespace/name" worked out once.
+    struct Translated {
+        const model::Ingress* ingress;
+        std::string name;
+        Policies policies;
+    };
 
     core::Diagnostic* finding(core::Severity severity, std::string code, std::string message,
                               core::SourceLocation at, const model::Ingress* ing,
@@ -99,12 +106,12 @@ class RouteCompiler {
         return &d;
     }
 
-    Policies translate(const model::Ingress& ing) {
+    Policies translate(const model::Ingress& ing, const std::string& name) {
         // The dialect reads only annotations: Ingresses with the same ones whose reading found
         // nothing to say share one IngressPolicies (10,000 plain Ingresses translate once).
         std::string key;
-        for (const auto& [name, value] : ing.meta.annotations)
-            key.append(name).append(1, '\0').append(value).append(1, '\0');
+        for (const auto& [annotation, value] : ing.meta.annotations)
+            key.append(annotation).append(1, '\0').append(value).append(1, '\0');
         Policies policies;
         if (auto it = shared_policies_.find(key); it != shared_policies_.end()) {
             policies = it->second;
@@ -117,7 +124,7 @@ class RouteCompiler {
             else if (findings_)
                 findings_->append(found);
         }
-        table_->policies_[ing.meta.qualifiedName()] = policies;
+        table_->policies_[name] = policies;
         return policies;
     }
 
@@ -240,13 +247,14 @@ class RouteCompiler {
         return resolve(ing, backend);
     }
 
-    void addServersAndTls(const model::Ingress& ing, const dialect::IngressPolicies& p) {
+    void addServersAndTls(const model::Ingress& ing, const dialect::IngressPolicies& p,
+                          const std::string& name) {
         // ingress-nginx ignores a resource defaultBackend: only Service backends become upstreams.
         const bool has_default = ing.default_backend && ing.default_backend->service;
         if (ing.rules.empty() && has_default) {
             if (!table_->catch_all_) {
                 table_->catch_all_ = resolve(ing, *ing.default_backend);
-                table_->catch_all_ingress_ = ing.meta.qualifiedName();
+                table_->catch_all_ingress_ = name;
             } else {
                 finding(core::Severity::Warning, "ILAB-ROUTE-006",
                         "default backend ignored: Ingress " + table_->catch_all_ingress_ +
@@ -262,9 +270,9 @@ class RouteCompiler {
             const bool creates = !rule.host.empty() && !hasServer(rule.host);
             Server& server = serverFor(rule.host);
             if (creates) {
-                server.default_backend_ingress = ing.meta.qualifiedName();
+                server.default_backend_ingress = name;
                 if (has_default) server.default_backend = resolve(ing, *ing.default_backend);
-            } else if (has_default && server.default_backend_ingress != ing.meta.qualifiedName()) {
+            } else if (has_default && server.default_backend_ingress != name) {
                 const std::string host = rule.host.empty() ? "_" : rule.host;
                 finding(core::Severity::Warning, "ILAB-ROUTE-007",
                         "spec.defaultBackend does not serve host " + core::quoted(host) + ": " +
@@ -309,8 +317,7 @@ class RouteCompiler {
                server.name.substr(dot) == host.substr(1);
     }
 
-    void addLocations(const model::Ingress& ing, const Policies& p) {
-        const std::string ingress_name = ing.meta.qualifiedName();
+    void addLocations(const model::Ingress& ing, const Policies& p, const std::string& name) {
         for (const auto& rule : ing.rules) {
             Server& server = serverFor(rule.host);
             for (const auto& path : rule.paths) {
@@ -325,7 +332,7 @@ class RouteCompiler {
                 if (p->upstream.default_backend)
                     loc.fallback = resolveFirstPort(ing, *p->upstream.default_backend);
                 loc.policies = p;
-                loc.ingress = ingress_name;
+                loc.ingress = name;
                 loc.rule_host = rule.host;
                 loc.source = path.location;
                 loc.age = ing.meta.load_order;
@@ -357,7 +364,8 @@ class RouteCompiler {
         return nullptr;
     }
 
-    void mergeCanary(const model::Ingress& ing, const dialect::IngressPolicies& p) {
+    void mergeCanary(const model::Ingress& ing, const dialect::IngressPolicies& p,
+                     const std::string& name) {
         if (ing.default_backend && table_->catch_all_ && ing.rules.empty()) {
             // A catch-all canary is an alternative for the main catch-all, never a server.
             finding(core::Severity::Info, "ILAB-ROUTE-005",
@@ -413,7 +421,7 @@ class RouteCompiler {
                             path.path_location, &ing, "only one canary per rule is allowed");
                     continue;
                 }
-                main->canary = CanaryTarget{std::move(target), p.canary, ing.meta.qualifiedName(),
+                main->canary = CanaryTarget{std::move(target), p.canary, name,
                                             path.location};
             }
         }
