@@ -85,7 +85,12 @@ void readFile(Manifests& m, const fs::path& path, const LoadOptions& options,
         m.input_unreadable = true;
         return;
     }
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // One read of the size the file had (not a character at a time: a tenth of a reload of
+    // 10,000 Ingresses), then whatever it grew by since.
+    std::string text(ec ? 0 : static_cast<std::size_t>(size), '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    if (in) text.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     if (!cache) {
         addManifestText(m, text, path.string(), options);
         return;

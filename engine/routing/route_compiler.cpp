@@ -155,22 +155,21 @@ class RouteCompiler {
         table_->default_server_ = 0;
     }
 
-    bool hasServer(const std::string& host) const {
-        if (core::startsWith(host, "*.")) return table_->wildcard_hosts_.count(host.substr(1)) > 0;
-        return table_->exact_hosts_.count(host) > 0;
-    }
-
-    Server& serverFor(const std::string& host) {
+    // The server of a host, created when it is new (`created` says so). The default server
+    // "_" for a host-less rule.
+    Server& serverFor(const std::string& host, bool* created = nullptr) {
+        if (created) *created = false;
         if (host.empty()) return table_->servers_[table_->default_server_];
         const bool wildcard = core::startsWith(host, "*.");
         auto& index = wildcard ? table_->wildcard_hosts_ : table_->exact_hosts_;
-        const std::string key = wildcard ? host.substr(1) : host;
+        const std::string_view key = wildcard ? std::string_view(host).substr(1) : host;
         if (auto it = index.find(key); it != index.end()) return table_->servers_[it->second];
         Server server;
         server.name = host;
         server.wildcard = wildcard;
         table_->servers_.push_back(std::move(server));
-        index[key] = table_->servers_.size() - 1;
+        index.emplace(std::string(key), table_->servers_.size() - 1);
+        if (created) *created = true;
         return table_->servers_.back();
     }
 
@@ -267,8 +266,8 @@ class RouteCompiler {
             // that first defines the host: its defaultBackend and its annotations.
             // default_backend_ingress names that Ingress, with or without a defaultBackend. The
             // default server "_" always exists, so only a rules-less Ingress changes its root.
-            const bool creates = !rule.host.empty() && !hasServer(rule.host);
-            Server& server = serverFor(rule.host);
+            bool creates = false;
+            Server& server = serverFor(rule.host, &creates);
             if (creates) {
                 server.default_backend_ingress = name;
                 if (has_default) server.default_backend = resolve(ing, *ing.default_backend);
@@ -297,7 +296,7 @@ class RouteCompiler {
         // (extractTLSSecretName); the oldest Ingress that has one for a host keeps it. A tls
         // entry for a host the Ingress has no rule for does nothing.
         for (const auto& rule : ing.rules) {
-            if (rule.host.empty()) continue;
+            if (rule.host.empty() || ing.tls.empty()) continue;
             Server& server = serverFor(rule.host);
             for (const auto& tls : ing.tls) {
                 for (const std::string& host : tls.hosts) {
