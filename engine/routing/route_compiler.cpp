@@ -109,9 +109,10 @@ class RouteCompiler {
     Policies translate(const model::Ingress& ing, const std::string& name) {
         // The dialect reads only annotations: Ingresses with the same ones whose reading found
         // nothing to say share one IngressPolicies (10,000 plain Ingresses translate once).
-        std::string key;
+        std::string key;  // each string with its length first: values may hold any byte
         for (const auto& [annotation, value] : ing.meta.annotations)
-            key.append(annotation).append(1, '\0').append(value).append(1, '\0');
+            for (const std::string* part : {&annotation, &value})
+                key.append(std::to_string(part->size())).append(1, ':').append(*part);
         Policies policies;
         if (auto it = shared_policies_.find(key); it != shared_policies_.end()) {
             policies = it->second;

@@ -16,7 +16,7 @@
 // once per batch on the flushing thread, and a snapshot is at most one flush interval old.
 //
 // The library has no event loop and no clock of its own: the owner calls flush(now) every
-// few tens of milliseconds (the proxy from an Asio timer) and passes the time in, so tests
+// few tens of milliseconds (the proxy from a thread of its own) and passes the time in, so tests
 // drive it with any clock they like.
 #include <atomic>
 #include <chrono>

@@ -635,6 +635,29 @@ TEST(DerivedCompileTest, IngressesWithTheSameAnnotationsShareOnePolicies) {
     EXPECT_THAT(lab.get("http://c.com/x"), Forwards("s"));
 }
 
+TEST(DerivedCompileTest, AnnotationsThatOnlyLookAlikeJoinedDoNotSharePolicies) {
+    // A value holding NULs ("\0" in a double-quoted YAML scalar) must not pass for two
+    // annotations: joined with NULs, both sets would read the same.
+    const std::string older = R"(apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: a
+  annotations:
+    example.com/note: "x\0nginx.ingress.kubernetes.io/ssl-redirect\0false"
+spec:
+  ingressClassName: nginx
+  rules: [{host: a.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: s, port: {number: 80}}}}]}}]
+---
+)";
+    Lab lab(older + ingress("b", "b.com", {{"Prefix", "/", "s"}},
+                            {{"example.com/note", "x"}, {"ssl-redirect", "false"}}) +
+            backend("s"));
+    const auto& policies = lab.table().policies();
+    EXPECT_NE(policies.at("default/a"), policies.at("default/b"));
+    EXPECT_TRUE(policies.at("default/a")->redirect.ssl_redirect);
+    EXPECT_FALSE(policies.at("default/b")->redirect.ssl_redirect);
+}
+
 TEST(DerivedCompileTest, EachIngressKeepsItsOwnFindingsForTheSameAnnotations) {
     // Two Ingresses with the same misspelt annotation: each gets the warning, at its own line.
     const Annotations typo = {{"rewrite-targett", "/"}};
