@@ -107,7 +107,7 @@ void dropDuplicates(std::vector<T>& objects, std::string_view kind, core::Diagno
     std::vector<bool> replaced(objects.size(), false);
     for (std::size_t i = 0; i < objects.size(); ++i) {
         const auto key = objects[i].meta.qualifiedName();
-        if (auto it = seen.find(key); it != seen.end()) {
+        if (const auto [it, first] = seen.try_emplace(key, i); !first) {
             replaced[it->second] = true;
             auto& diag = d.warning("ILAB-MODEL-002",
                                    std::string(kind) + " " + core::quoted(key) +
@@ -117,8 +117,8 @@ void dropDuplicates(std::vector<T>& objects, std::string_view kind, core::Diagno
             diag.object = std::string(kind) + " " + key;
             // The replacement keeps the age of the object it updates.
             objects[i].meta.load_order = objects[it->second].meta.load_order;
+            it->second = i;
         }
-        seen[key] = i;
     }
     if (std::find(replaced.begin(), replaced.end(), true) == replaced.end()) return;
     std::vector<T> kept;
