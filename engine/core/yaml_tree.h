@@ -22,6 +22,11 @@ class YamlNode {
     std::string scalar;   // Scalar only: the text as written (unescaped)
     bool quoted = false;  // Scalar only: single/double-quoted or a block scalar
     SourceLocation location;
+    // Scalar only: a literal block scalar ("|", "|-", "|+") starts its content lines at this
+    // column, line k of `scalar` being source line location.line + k, so a finding about a line
+    // inside the value (an htpasswd line of a Secret) can point at it. 0 for every other scalar:
+    // the lines of a quoted or folded one do not map to source lines one to one.
+    int block_column = 0;
     std::vector<YamlNode> items;  // Sequence
     std::vector<Entry> entries;   // Map, in source order
 

@@ -19,6 +19,25 @@ TEST(YamlReaderTest, SplitsDocumentsAndKeepsTheirLines) {
     EXPECT_EQ(d->location.fileName(), "f.yaml");
 }
 
+TEST(YamlReaderTest, ALiteralBlockKnowsWhereItsLinesStart) {
+    // A finding about line k of a `|` block (an htpasswd line in a Secret) points at source
+    // line location.line + k, column block_column; other scalars have no such mapping.
+    auto r = parseYamlStream("a: 1\n---\nstringData:\n  auth: |-  # users\n\n      foo:x\n"
+                             "      bar:y\n  quoted: \"q\\nz\"\n  folded: >\n    x\n"
+                             "  explicit: |2\n     y\n  plain: abc\n",
+                             "f.yaml");
+    ASSERT_TRUE(r.diagnostics.empty());
+    const YamlNode& data = *r.documents[1].root.find("stringData");
+    const YamlNode* auth = data.find("auth");
+    EXPECT_EQ(auth->scalar, "\nfoo:x\nbar:y");
+    EXPECT_EQ(auth->location.line, 4);
+    EXPECT_EQ(auth->block_column, 7);  // "bar:y" is line 3 of the value: source line 7
+    EXPECT_EQ(data.find("quoted")->block_column, 0);
+    EXPECT_EQ(data.find("folded")->block_column, 0);
+    EXPECT_EQ(data.find("explicit")->block_column, 0);
+    EXPECT_EQ(data.find("plain")->block_column, 0);
+}
+
 TEST(YamlReaderTest, SyntaxErrorNamesFileAndLineAndKeepsOtherDocuments) {
     auto r = parseYamlStream("a: 1\n---\nb: [1, 2\n---\nc: 3\n", "bad.yaml");
     ASSERT_EQ(r.diagnostics.size(), 1u);
