@@ -155,6 +155,32 @@ void decodeSecret(FieldReader& r, const YamlNode& root, Manifests& m) {
     s.has_crt = readKey("tls.crt", s.crt_pem);
     s.has_key = readKey("tls.key", s.key_pem);
     if (s.has_crt && !s.crt_pem.empty()) s.certificate = readCertificate(s.crt_pem);
+    // The other keys, for auth-secret and the like. The API server refuses a Secret with any
+    // value that is not base64, and merges stringData over data.
+    auto isTlsKey = [](std::string_view key) { return key == "tls.crt" || key == "tls.key"; };
+    if (const YamlNode* data = r.map(root.find("data"), "data")) {
+        for (const auto& e : data->entries) {
+            if (isTlsKey(e.key)) continue;
+            const auto text = r.string(&e.value, "data." + e.key);
+            if (!text) continue;
+            if (auto decoded = base64Decode(*text)) {
+                s.data[e.key] = SecretValue{std::move(*decoded), e.value.location, 0, false};
+            } else {
+                r.error("ILAB-API-002", "data[" + e.key + "]: Invalid value: illegal base64 data",
+                        e.value.location, "data values are base64; use stringData for plain text");
+            }
+        }
+    }
+    if (const YamlNode* string_data = r.map(root.find("stringData"), "stringData")) {
+        for (const auto& e : string_data->entries) {
+            if (isTlsKey(e.key)) continue;
+            if (auto text = r.string(&e.value, "stringData." + e.key)) {
+                const bool one_line = text->find('\n') == std::string::npos;
+                s.data[e.key] = SecretValue{std::move(*text), e.value.location,
+                                            e.value.block_column, !e.value.quoted && one_line};
+            }
+        }
+    }
     m.secrets.push_back(std::move(s));
 }
 

@@ -41,4 +41,16 @@ bool CertificateInfo::covers(std::string_view host) const {
     return false;
 }
 
+SourceLocation SecretValue::at(std::size_t line, std::size_t column) const {
+    SourceLocation where = location;
+    if (!where.known() || line == 0 || column == 0) return where;
+    if (block_column > 0) {
+        where.line = location.line + static_cast<int>(line);
+        where.column = block_column + static_cast<int>(column) - 1;
+    } else if (plain && line == 1) {
+        where.column = location.column + static_cast<int>(column) - 1;
+    }
+    return where;
+}
+
 }  // namespace ilab::model

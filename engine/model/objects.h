@@ -197,12 +197,30 @@ struct CertificateInfo {
     bool covers(std::string_view host) const;
 };
 
+// One key of a Secret, decoded, and where it was written.
+struct SecretValue {
+    std::string value;
+    SourceLocation location;  // the value in the manifest
+    // How positions inside `value` map to the manifest: a literal block ("|") of stringData
+    // keeps one source line per line, starting at `block_column`; a plain (unquoted) one-line
+    // stringData value keeps its columns; base64 `data` and quoted strings map to nothing finer
+    // than `location`.
+    int block_column = 0;
+    bool plain = false;
+
+    // The manifest position of 1-based `line` and `column` of `value`, as close as it is known.
+    SourceLocation at(std::size_t line, std::size_t column) const;
+};
+
 struct Secret {
     ObjectMeta meta;
     std::string type = "Opaque";
     bool has_crt = false, has_key = false;
     std::string crt_pem, key_pem;
     CertificateInfo certificate;
+    // Every other key of `data` and `stringData` (stringData wins, as the API server merges it):
+    // what an Ingress's auth-secret reads. tls.crt and tls.key are only in the fields above.
+    std::map<std::string, SecretValue> data;
 };
 
 struct NamespaceObject {
