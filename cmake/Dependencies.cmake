@@ -12,6 +12,8 @@ find_package(OpenSSL 3 REQUIRED)
 find_package(Boost 1.81 REQUIRED COMPONENTS url)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
+# libxcrypt (libcrypt-dev): crypt_rn() for the htpasswd hashes nginx hands to crypt(3).
+pkg_check_modules(LIBCRYPT REQUIRED IMPORTED_TARGET libcrypt)
 
 # mimalloc takes malloc over in the executables (docs/dependencies.md): a reload builds and frees
 # hundreds of thousands of small objects, where glibc's malloc spends a third of the time. Not

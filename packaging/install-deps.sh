@@ -8,7 +8,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config git
   # engine
   libyaml-cpp-dev libpcre2-dev nlohmann-json3-dev libcli11-dev libssl-dev
-  libboost1.81-dev libboost-url1.81-dev libmimalloc-dev
+  libboost1.81-dev libboost-url1.81-dev libmimalloc-dev libcrypt-dev
   # desktop studio
   qt6-base-dev libqcustomplot-dev libqscintilla2-qt6-dev
   # tests and benchmarks (nginx and HAProxy: the reference proxies tests/perf compares against;

@@ -67,9 +67,12 @@ void forEachUpstreamHeader(const HeaderList& client, const routing::Decision& de
         "host",           "x-request-id",       "x-real-ip", "x-forwarded-for",
         "x-forwarded-host", "x-forwarded-port", "x-forwarded-proto", "x-forwarded-scheme",
         "x-scheme",       "x-original-uri",     "content-length"};
+    // Expect is answered by the proxy itself (100 Continue) and never sent upstream, as nginx's
+    // proxy module does (ngx_http_proxy_headers: `Expect ""`); a pod's interim 100 would
+    // otherwise be relayed as the answer.
     static constexpr std::string_view kHopByHop[] = {
         "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding",
-        "upgrade"};
+        "upgrade", "expect"};
     // A header the client's Connection header names is hop-by-hop too.
     auto namedInConnection = [&](std::string_view name) {
         for (const auto& [key, value] : client) {

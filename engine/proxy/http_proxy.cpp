@@ -29,6 +29,7 @@
 #include "engine/proxy/balancer.h"
 #include "engine/proxy/forwarding.h"
 #include "engine/proxy/rate_limiter.h"
+#include "engine/proxy/request_checks.h"
 #include "engine/telemetry/prometheus.h"
 #include "engine/proxy/proxy.h"
 #include "engine/routing/normalize.h"
@@ -58,6 +59,13 @@ using TlsStream = beast::ssl_stream<TcpStream>;
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable_t<Executor>{});
 
 enum class Scheme { Http, Https, Admin };
+
+// An upstream connection's read buffer: a response head (Beast's 8 KiB limit) or a chunk-size
+// line or trailer section must fit; under Beast's 65,535-byte field limit.
+constexpr std::size_t kUpstreamBufferBytes = 64 * 1024 - 1;
+
+// The admin listener answers GETs; a body is read only to keep the connection in step.
+constexpr std::uint64_t kAdminBodyLimit = 64 * 1024;
 
 // OpenSSL recognises a plain HTTP request where a ClientHello should be.
 bool plainHttpOnTlsPort(const boost::system::error_code& ec) {
@@ -219,7 +227,9 @@ class BalancerAffinity final : public routing::CanaryAffinity {
 
 // Why an upstream attempt failed, in proxy-next-upstream's terms.
 // Intercepted: the upstream answered with a code the location's custom-http-errors lists.
-enum class Failure { None, Error, Timeout, Intercepted };
+// BadBody and TooLarge: the client's streamed body was malformed or over proxy-body-size (the
+// client gets 400 or 413, as from nginx, and the request is not retried).
+enum class Failure { None, Error, Timeout, Intercepted, BadBody, TooLarge };
 
 class ProxyImpl final : public Proxy {
   public:
@@ -395,9 +405,25 @@ class ProxyImpl final : public Proxy {
         sessions_.insert(&client);
         RequestContext ctx = newContext(client, server_port, Scheme::Http);
         co_await serveRequests(client, ctx);
+        co_await lingeringClose(client);
+        sessions_.erase(&client);
+    }
+
+    // nginx's lingering close: after our last response, stop sending but keep reading (and
+    // dropping) what the client still sends, for a while. Closing with unread bytes in the
+    // receive queue makes the kernel send a reset, which can destroy the response (a 400 or a
+    // 413) before the client has read it.
+    Task<void> lingeringClose(PlainStream& client) {
         boost::system::error_code ec;
         client.socket().shutdown(Socket::shutdown_send, ec);
-        sessions_.erase(&client);
+        if (ec || stopping_) co_return;
+        const auto until = std::chrono::steady_clock::now() + options_.limits.lingering_time;
+        char sink[16384];
+        while (!stopping_ && std::chrono::steady_clock::now() < until) {
+            client.expires_after(options_.limits.lingering_timeout);
+            auto [read_ec, n] = co_await client.async_read_some(asio::buffer(sink), kNoThrow);
+            if (read_ec) break;  // the client's end of stream, a timeout or an error
+        }
     }
 
     Task<void> serveTlsClient(Socket socket, std::uint16_t server_port) {
@@ -445,7 +471,9 @@ class ProxyImpl final : public Proxy {
     // connection is kept alive.
     template <class Stream>
     Task<void> serveRequests(Stream& client, RequestContext& ctx) {
-        beast::flat_buffer buffer;
+        // Bounded: Beast needs a whole chunk-size line (with its extensions) and a whole trailer
+        // section in the buffer, so an unbounded one grew by whatever a client sent.
+        beast::flat_buffer buffer(clientBufferBytes());
         bool first = true;
         while (!stopping_) {
             const bool keep = co_await serveOne(client, buffer, ctx, first);
@@ -502,16 +530,43 @@ class ProxyImpl final : public Proxy {
             co_return false;
         }
         std::size_t header_count = 0;
-        for (auto it = head.begin(); it != head.end(); ++it)
+        RequestHeadFacts facts;
+        facts.method = head.method_string();
+        facts.version = head.version();
+        bool expect_continue = false;
+        for (const auto& field : head) {
             ++header_count;
+            switch (field.name()) {
+                case http::field::host:
+                    if (facts.host_count++ == 0) facts.host = field.value();
+                    break;
+                case http::field::content_length:
+                    if (facts.content_length_count++ == 0) facts.content_length = field.value();
+                    break;
+                case http::field::transfer_encoding:
+                    if (facts.transfer_encoding_count++ == 0)
+                        facts.transfer_encoding = field.value();
+                    break;
+                case http::field::expect:
+                    expect_continue = expect_continue || expectsContinue(field.value());
+                    break;
+                default:
+                    break;
+            }
+        }
         if (header_count > limits.max_header_count) {
             co_await respondPlain(client, ctx, 431, head.version(), false);
             co_return false;
         }
-        if (head.version() == 11 && head.find(http::field::host) == head.end()) {
-            co_await respondPlain(client, ctx, 400, 11, false);  // RFC 9112: Host is mandatory
+        // What nginx refuses before routing (bad method, duplicate or invalid Host, a
+        // Transfer-Encoding that does not end the framing question): answered, then closed, since
+        // the body's end cannot be trusted.
+        if (const HeadVerdict verdict = checkRequestHead(facts); !verdict.ok()) {
+            ctx.event.decision = "respond " + std::to_string(verdict.status) + ": " + verdict.reason;
+            co_await respondPlain(client, ctx, verdict.status, head.version(), false);
             co_return false;
         }
+        expect_continue = expect_continue && head.version() == 11;
 
         routing::Request request = toRoutingRequest(head, ctx);
         describeRequest(ctx.event, head, request);
@@ -579,6 +634,14 @@ class ProxyImpl final : public Proxy {
         // disk; the lab never holds an unbounded body in memory). Such a request is tried once.
         const bool stream_body =
             has_body && policies && (!policies->retry.request_buffering || body_limit == 0);
+        if (expect_continue && has_body) {
+            // The client waits for this before sending its body (ngx_http_test_expect()).
+            static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+            tcpOf(client).expires_after(limits.send_timeout);
+            auto [cec, cw] =
+                co_await asio::async_write(client, asio::buffer(kContinue.data(), kContinue.size()), kNoThrow);
+            if (cec) co_return false;
+        }
         if (stream_body) {
             http::request_parser<http::buffer_body> body_parser(std::move(parser));
             StreamingBody streaming{&body_parser, &buffer, body_parser.chunked(), body_limit};
@@ -592,6 +655,12 @@ class ProxyImpl final : public Proxy {
             if (body_ec == http::error::body_limit) {
                 // A chunked body that grows past proxy-body-size: 413, as nginx does.
                 co_await respondPlain(client, ctx, 413, head.version(), false);
+                co_return false;
+            }
+            if (malformedRequest(body_ec)) {
+                // A bad chunk size, a chunk-size line or trailer section over the buffer's
+                // limit: 400 and close, as nginx does ("client sent invalid chunked body").
+                co_await respondPlain(client, ctx, 400, head.version(), false);
                 co_return false;
             }
             if (body_ec) co_return false;
@@ -745,6 +814,11 @@ class ProxyImpl final : public Proxy {
             balancers_.record(key, picked.endpoint_key, finished - started, finished);
             tried.push_back(picked.endpoint_key);
             if (last == Failure::None) co_return true;
+            if (last == Failure::BadBody || last == Failure::TooLarge) {
+                co_await respondPlain(client, ctx, last == Failure::BadBody ? 400 : 413,
+                                      req.version(), false);
+                co_return false;
+            }
             if (last == Failure::Intercepted) {
                 ctx.event.upstreams.back().status = upstreamStatusOf(ctx);
                 co_await serveCustomError(client, ctx, decision, request, request_id,
@@ -759,6 +833,15 @@ class ProxyImpl final : public Proxy {
         co_await respondPlain(client, ctx, last == Failure::Timeout ? 504 : 502, req.version(),
                               keep_alive);
         co_return true;
+    }
+
+    // A client connection's read buffer: a head, or a chunk-size line or trailer section, must
+    // fit in it. Never past 65,535 bytes: Beast throws (out of the io thread, ending the
+    // process) on a field longer than that, and no field can outgrow the buffer.
+    std::size_t clientBufferBytes() const {
+        return std::min<std::size_t>(
+            std::size_t{options_.limits.max_header_bytes} + options_.limits.max_chunk_meta_bytes,
+            65535);
     }
 
     static int upstreamStatusOf(const RequestContext& ctx) {
@@ -846,10 +929,12 @@ class ProxyImpl final : public Proxy {
             tcpOf(client).expires_after(options_.limits.body_timeout);
             auto [ec, unused] = co_await http::async_read(client, *body.buffer, parser, kNoThrow);
             if (ec == http::error::need_buffer) ec = {};
+            if (ec == http::error::body_limit) co_return Failure::TooLarge;
+            if (malformedRequest(ec)) co_return Failure::BadBody;
             if (ec) co_return Failure::Error;
             const std::size_t n = sizeof chunk - parser.get().body().size;
             total += n;
-            if (body.limit > 0 && total > body.limit) co_return Failure::Error;
+            if (body.limit > 0 && total > body.limit) co_return Failure::TooLarge;
             if (n == 0) continue;
             std::array<asio::const_buffer, 3> out{};
             if (body.chunked) {
@@ -895,7 +980,10 @@ class ProxyImpl final : public Proxy {
                 }
             }
             if (!connection) {
-                connection.reset(new UpstreamConnection{TcpStream(io_), {}});
+                // Bounded as the client's: an upstream's oversized trailer is a 502, not a
+                // Beast exception that ends the process.
+                connection.reset(
+                    new UpstreamConnection{TcpStream(io_), beast::flat_buffer(kUpstreamBufferBytes)});
                 boost::system::error_code addr_ec;
                 const tcp::endpoint target(asio::ip::make_address(endpoint.ip, addr_ec),
                                            endpoint.port);
@@ -923,13 +1011,31 @@ class ProxyImpl final : public Proxy {
                     co_return f;
                 }
             }
-            http::response_parser<http::buffer_body> parser;
-            parser.body_limit(boost::none);
-            if (upstream_req.head_method) parser.skip(true);
             beast::flat_buffer& up_buffer = connection->buffer;  // kept with the connection
-            connection->stream.expires_after(std::chrono::seconds(timeouts.read_seconds));
-            auto [read_ec, n] =
-                co_await http::async_read_header(connection->stream, up_buffer, parser, kNoThrow);
+            std::optional<http::response_parser<http::buffer_body>> parser_slot;
+            boost::system::error_code read_ec;
+            std::size_t n = 0;
+            // A 1xx is never the answer (RFC 9110 15.2): interim responses (100, 102, 103) are
+            // read and dropped, a few at most; the final one follows on the same connection. A
+            // 101 without an Upgrade request is a broken upstream.
+            for (int interim = 0;; ++interim) {
+                parser_slot.emplace();
+                parser_slot->body_limit(boost::none);
+                if (upstream_req.head_method) parser_slot->skip(true);
+                connection->stream.expires_after(std::chrono::seconds(timeouts.read_seconds));
+                auto [ec, got] = co_await http::async_read_header(connection->stream, up_buffer,
+                                                                  *parser_slot, kNoThrow);
+                read_ec = ec;
+                if (interim == 0) n = got;
+                if (read_ec) break;
+                const unsigned code = parser_slot->get().result_int();
+                if (code < 100 || code >= 200) break;
+                if (code == 101 || interim == 8) {
+                    read_ec = http::error::bad_status;
+                    break;
+                }
+            }
+            auto& parser = *parser_slot;
             if (read_ec) {
                 if (reused && n == 0 && read_ec != beast::error::timeout) {
                     sent = false;  // the pod never saw it: nginx retries a stale keep-alive too
@@ -950,7 +1056,9 @@ class ProxyImpl final : public Proxy {
             const bool relayed = co_await relay(client, ctx, connection->stream, up_buffer, parser,
                                                 timeouts, client_version, client_keep_alive);
             if (!relayed) co_return Failure::None;  // the client side failed; nothing to retry
-            if (parser.is_done() && parser.get().keep_alive()) {
+            // Pooled only when its response was read to the end and nothing more came: bytes
+            // left over would be handed to the next request as its answer.
+            if (parser.is_done() && parser.get().keep_alive() && up_buffer.size() == 0) {
                 auto& idle = pool_[pool_key];
                 if (idle.size() < options_.limits.upstream_idle_per_endpoint) {
                     connection->stream.expires_never();
@@ -1231,16 +1339,40 @@ class ProxyImpl final : public Proxy {
     Task<void> serveAdmin(Socket socket) {
         PlainStream client(std::move(socket));
         sessions_.insert(&client);
-        beast::flat_buffer buffer;
+        boost::system::error_code local_ec;
+        const bool loopback = client.socket().local_endpoint(local_ec).address().is_loopback();
+        // Bounded like the proxy's: chunk extensions and trailers cannot grow it.
+        beast::flat_buffer buffer(clientBufferBytes());
         while (!stopping_) {
-            http::request<http::string_body> req;
+            http::request_parser<http::string_body> parser;
+            parser.header_limit(options_.limits.max_header_bytes);
+            parser.body_limit(kAdminBodyLimit);
             client.expires_after(options_.limits.keepalive_timeout);
-            auto [ec, n] = co_await http::async_read(client, buffer, req, kNoThrow);
-            if (ec) break;
+            auto [ec, n] = co_await http::async_read(client, buffer, parser, kNoThrow);
+            if (ec) {
+                if (malformedRequest(ec)) {
+                    http::response<http::string_body> bad{http::status::bad_request, 11};
+                    bad.set(http::field::content_type, "text/html");
+                    bad.set(http::field::server, "ingress-lab");
+                    bad.keep_alive(false);
+                    bad.body() = errorPage(400);
+                    bad.prepare_payload();
+                    client.expires_after(options_.limits.send_timeout);
+                    co_await http::async_write(client, bad, kNoThrow);
+                }
+                break;
+            }
+            http::request<http::string_body>& req = parser.get();
             http::response<http::string_body> res;
             res.version(req.version());
             const std::string_view path = std::string_view(req.target()).substr(0, req.target().find('?'));
-            if (path == "/metrics") {
+            if (loopback && !loopbackHostName(req[http::field::host])) {
+                // A page elsewhere that points its own name at 127.0.0.1 (DNS rebinding) must
+                // not read the lab's metrics: on a loopback bind only loopback names answer.
+                res.result(http::status::forbidden);
+                res.set(http::field::content_type, "text/html");
+                res.body() = errorPage(403);
+            } else if (path == "/metrics") {
                 res.result(http::status::ok);
                 res.set(http::field::content_type, telemetry::kPrometheusContentType);
                 res.body() = telemetry::renderPrometheus(*telemetry_.snapshot());
@@ -1261,8 +1393,7 @@ class ProxyImpl final : public Proxy {
             auto [wec, w] = co_await http::async_write(client, res, kNoThrow);
             if (wec || !req.keep_alive()) break;
         }
-        boost::system::error_code ignored;
-        client.socket().shutdown(Socket::shutdown_send, ignored);
+        co_await lingeringClose(client);
         sessions_.erase(&client);
     }
 

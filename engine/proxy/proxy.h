@@ -30,6 +30,9 @@ using Millis = std::chrono::milliseconds;
 // (docs/proxy.md). The defaults follow nginx where it has one.
 struct ProxyLimits {
     std::uint32_t max_header_bytes = 16 * 1024;  // request line + headers, else 431
+    // A chunk-size line with its extensions, or a chunked body's trailer section, else 400.
+    // nginx skips both without keeping them; the lab's parser keeps each whole, so it bounds it.
+    std::uint32_t max_chunk_meta_bytes = 16 * 1024;
     std::size_t max_target_bytes = 8 * 1024;     // request-target, else 414
     std::size_t max_header_count = 100;          // else 431
     Millis header_timeout{10000};       // whole request head must arrive in this time (slowloris)
@@ -38,6 +41,10 @@ struct ProxyLimits {
     Millis send_timeout{60000};         // writing to a client that does not read
     Millis handshake_timeout{10000};    // whole TLS handshake from accept (a stalled ClientHello)
     Millis tls_shutdown_timeout{1000};  // sending close_notify; the peer's is not awaited
+    // Lingering close of plain connections (nginx's lingering_time and lingering_timeout):
+    // what a client still sends after our last response is read and dropped for this long.
+    Millis lingering_time{30000};
+    Millis lingering_timeout{5000};
     // upstream-keepalive-connections: ingress-nginx's default 320. With 64, 200 busy clients
     // churned thousands of new pod connections a second and halved throughput (tests/perf).
     std::size_t upstream_idle_per_endpoint = 320;

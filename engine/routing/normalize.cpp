@@ -35,28 +35,27 @@ NormalizedPath normalizeTarget(std::string_view target) {
     std::string_view raw = target.substr(0, question);
     if (question != std::string_view::npos) out.query = std::string(target.substr(question + 1));
     if (const auto hash = raw.find('#'); hash != std::string_view::npos) raw = raw.substr(0, hash);
-    if (raw.empty() || raw.front() != '/') {
+    const auto invalid = [&out](std::string problem) {
         out.valid = false;
+        out.problem = std::move(problem);
         return out;
-    }
+    };
+    if (raw.empty() || raw.front() != '/')
+        return invalid("the request-target is not an absolute path");
     std::string decoded;
     decoded.reserve(raw.size());
     for (std::size_t i = 0; i < raw.size(); ++i) {
-        if (raw[i] == '%' && i + 2 < raw.size()) {
-            const int hi = hexValue(raw[i + 1]), lo = hexValue(raw[i + 2]);
-            if (hi >= 0 && lo >= 0) {
-                const char c = static_cast<char>(hi * 16 + lo);
-                if (c == '/' || c == '\0') {
-                    decoded += "%2F";
-                    if (c == '\0') decoded.replace(decoded.size() - 3, 3, "%00");
-                } else {
-                    decoded.push_back(c);
-                }
-                i += 2;
-                continue;
-            }
+        if (raw[i] != '%') {
+            decoded.push_back(raw[i]);
+            continue;
         }
-        decoded.push_back(raw[i]);
+        const int hi = i + 1 < raw.size() ? hexValue(raw[i + 1]) : -1;
+        const int lo = i + 2 < raw.size() ? hexValue(raw[i + 2]) : -1;
+        if (hi < 0 || lo < 0) return invalid("the path has a malformed %XX escape");
+        const char c = static_cast<char>(hi * 16 + lo);
+        if (c == '\0') return invalid("the path has an encoded NUL (%00)");
+        decoded.push_back(c);
+        i += 2;
     }
     // Resolve dot segments and merge slashes over the decoded segments.
     std::vector<std::string_view> segments;
@@ -68,7 +67,8 @@ NormalizedPath normalizeTarget(std::string_view target) {
         if (next == std::string_view::npos) next = rest.size();
         std::string_view segment = rest.substr(pos, next - pos);
         if (segment == "..") {
-            if (!segments.empty()) segments.pop_back();
+            if (segments.empty()) return invalid("the path climbs above the root with \"..\"");
+            segments.pop_back();
         } else if (!segment.empty() && segment != ".") {
             segments.push_back(segment);
         }

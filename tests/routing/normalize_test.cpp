@@ -52,15 +52,30 @@ TEST(NormalizeTargetTest, DecodesPercentEncodedCharacters) {
     EXPECT_EQ(normalizeTarget("/a%20b").path, "/a b");
 }
 
-TEST(NormalizeTargetTest, KeepsAnEncodedSlashEncoded) {
-    EXPECT_EQ(normalizeTarget("/a%2Fb").path, "/a%2Fb");
-    EXPECT_EQ(normalizeTarget("/a%2fb").path, "/a%2Fb");
+// nginx 1.22 answered each of these on loopback (uri= is its $uri): docs/routing.md.
+TEST(NormalizeTargetTest, DecodesAnEncodedSlashAsASlashAsNginxDoes) {
+    EXPECT_EQ(normalizeTarget("/admin%2Fx").path, "/admin/x");  // nginx: $uri=/admin/x
+    EXPECT_EQ(normalizeTarget("/a%2fb").path, "/a/b");
+    EXPECT_EQ(normalizeTarget("/%2F%2Fadmin").path, "/admin");     // merged like real slashes
+    EXPECT_EQ(normalizeTarget("/a%2F..%2Fb").path, "/b");          // and resolved with dots
 }
 
-TEST(NormalizeTargetTest, LeavesMalformedEscapesAlone) {
-    EXPECT_EQ(normalizeTarget("/a%zzb").path, "/a%zzb");
-    EXPECT_EQ(normalizeTarget("/a%4").path, "/a%4");
-    EXPECT_EQ(normalizeTarget("/a%").path, "/a%");
+TEST(NormalizeTargetTest, KeepsEncodedQuestionMarksAndPercentsLiteral) {
+    const NormalizedPath n = normalizeTarget("/a%3Fb%25c");
+    EXPECT_EQ(n.path, "/a?b%c");  // decoded once, never split on the decoded '?'
+    EXPECT_EQ(n.query, "");
+}
+
+TEST(NormalizeTargetTest, RejectsMalformedEscapesAsNginxDoes) {
+    for (const char* target : {"/a%zzb", "/a%4", "/a%", "/%g0"}) {
+        const NormalizedPath n = normalizeTarget(target);
+        EXPECT_FALSE(n.valid) << target;  // nginx: 400
+        EXPECT_EQ(n.problem, "the path has a malformed %XX escape") << target;
+    }
+}
+
+TEST(NormalizeTargetTest, RejectsAnEncodedNul) {
+    EXPECT_FALSE(normalizeTarget("/a%00b").valid);  // nginx: 400
 }
 
 TEST(NormalizeTargetTest, MergesRepeatedSlashes) {
@@ -75,9 +90,11 @@ TEST(NormalizeTargetTest, ResolvesDotSegments) {
     EXPECT_EQ(normalizeTarget("/a/b/.").path, "/a/b/");
 }
 
-TEST(NormalizeTargetTest, NeverClimbsAboveTheRoot) {
-    EXPECT_EQ(normalizeTarget("/../../etc/passwd").path, "/etc/passwd");
-    EXPECT_EQ(normalizeTarget("/..").path, "/");
+TEST(NormalizeTargetTest, RejectsADotDotAboveTheRoot) {
+    for (const char* target : {"/../../etc/passwd", "/..", "/a/%2e%2e/../x"})
+        EXPECT_FALSE(normalizeTarget(target).valid) << target;  // nginx: 400
+    EXPECT_EQ(normalizeTarget("/a/..").path, "/");
+    EXPECT_EQ(normalizeTarget("/a/.%2e/b").path, "/b");
 }
 
 TEST(NormalizeTargetTest, ResolvesEncodedDotSegmentsAfterDecoding) {

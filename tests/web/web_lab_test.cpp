@@ -68,6 +68,11 @@ TEST_F(WebLabTest, ServesThePageTheLabAndTheMetrics) {
     auto metrics = call("GET", "/metrics");
     ASSERT_TRUE(metrics);
     EXPECT_EQ(metrics->status, 200);
+    // A page elsewhere that rebinds its name to 127.0.0.1 reads no metrics (issue 12).
+    HttpConnection rebound("127.0.0.1", lab_->port());
+    auto evil = rebound.request("GET", "/metrics", {{"Host", "evil.example"}});
+    ASSERT_TRUE(evil);
+    EXPECT_EQ(evil->status, 403);
     // HEAD: GET's head, no body, and the connection stays usable for the next request.
     HttpConnection c("127.0.0.1", lab_->port());
     const std::string host = "127.0.0.1:" + std::to_string(lab_->port());
@@ -178,6 +183,26 @@ TEST_F(WebLabTest, BodiesBadJsonAndRatesAreLimited) {
         limited += r->status == 429;
     }
     EXPECT_GT(limited, 0);  // 40 at once, then 20 a second
+}
+
+TEST_F(WebLabTest, LongChunkExtensionsAndTrailersGet400AndTheLabLivesOn) {
+    // A trailer field over 64 KiB made Beast throw out of the io thread and end the process;
+    // chunk-size lines and trailers grew the buffer without bound (issue 12).
+    start();
+    const std::string host = "127.0.0.1:" + std::to_string(lab_->port());
+    const std::string head = "POST /api/v1/validate HTTP/1.1\r\nHost: " + host +
+                             "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+    const std::string big(70 * 1024, 'a');
+    for (const std::string& body : {"2\r\n{}\r\n0\r\nX-T: " + big + "\r\n\r\n",
+                                    "2;" + big + "\r\n{}\r\n0\r\n\r\n"}) {
+        HttpConnection c("127.0.0.1", lab_->port());
+        auto r = c.raw(head + body);
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->status, 400);
+    }
+    auto alive = call("GET", "/healthz");
+    ASSERT_TRUE(alive);
+    EXPECT_EQ(alive->status, 200);
 }
 
 TEST_F(WebLabTest, WebSocketUpgradesCheckTheirOrigin) {

@@ -37,6 +37,7 @@ constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kRecentEvents = 1000;
 constexpr std::size_t kEventsPerMessage = 500;
 constexpr std::int64_t kSeriesSeconds = 120;
+constexpr std::size_t kReadBufferBytes = 32 * 1024;  // request head (16 KiB) and chunk metadata
 
 Response jsonResponse(http::status status, const Json& body) {
     Response res{status, 11};
@@ -393,7 +394,10 @@ struct WebLab::Impl {
         beast::error_code ec_ip;
         const std::string ip = socket.remote_endpoint(ec_ip).address().to_string();
         beast::tcp_stream stream(std::move(socket));
-        beast::flat_buffer buffer;
+        // Bounded: Beast keeps a chunk-size line and a trailer section whole in the buffer, and
+        // throws (ending the process) on a trailer field over 64 KiB; past this limit the read
+        // fails with buffer_overflow and the client gets 400.
+        beast::flat_buffer buffer(kReadBufferBytes);
         while (!stopped) {
             http::request_parser<http::string_body> parser;
             parser.header_limit(16 * 1024);
@@ -403,6 +407,14 @@ struct WebLab::Impl {
             if (ec == http::error::body_limit) {
                 co_await write(stream, errorResponse(http::status::payload_too_large, "too-large",
                                                      "the body is larger than the API takes"),
+                               false);
+                co_await lingeringClose(stream);
+                co_return;
+            }
+            if (ec == http::error::buffer_overflow || ec == http::error::bad_chunk ||
+                ec == http::error::bad_chunk_extension) {
+                co_await write(stream, errorResponse(http::status::bad_request, "bad-request",
+                                                     "malformed or oversized chunked body"),
                                false);
                 co_await lingeringClose(stream);
                 co_return;
@@ -592,15 +604,16 @@ struct WebLab::Impl {
             res.body() = "ok\n";
             co_return res;
         }
+        if (!hostAllowed(req))
+            co_return errorResponse(http::status::forbidden, "host", "this lab answers to its own address only");
         if (path == "/metrics") {
+            // After the Host check: a rebound page must not read the lab's metrics either.
             Response res{http::status::ok, 11};
             res.set(http::field::content_type, telemetry::kPrometheusContentType);
             if (bench && bench->interactiveLab())
                 res.body() = telemetry::renderPrometheus(*bench->interactiveLab()->telemetry().snapshot());
             co_return res;
         }
-        if (!hostAllowed(req))
-            co_return errorResponse(http::status::forbidden, "host", "this lab answers to its own address only");
         if (!path.starts_with("/api/")) co_return asset(path);
         if (!sameOrigin(req))
             co_return errorResponse(http::status::forbidden, "origin", "calls from another origin are refused");
