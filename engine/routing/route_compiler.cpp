@@ -70,16 +70,25 @@ class RouteCompiler {
         std::stable_sort(ordered.begin(), ordered.end(),
                          [](auto* a, auto* b) { return model::isOlder(a->meta, b->meta); });
         std::vector<Translated> mains, canaries;
+        LocationAuthResolver auth(m_, std::string(dialect_.annotationPrefix()),
+                                  table_->options_.allow_cross_namespace_resources, findings_);
         for (const model::Ingress* ing : ordered) {
-            Translated t{ing, ing->meta.qualifiedName(), nullptr};
+            Translated t{ing, ing->meta.qualifiedName(), nullptr, nullptr};
             t.policies = translate(*ing, t.name);
             if (!active(*ing, *t.policies)) continue;
-            (t.policies->canary.enabled ? canaries : mains).push_back(std::move(t));
+            if (t.policies->canary.enabled) {
+                canaries.push_back(std::move(t));  // the main location's settings apply
+                continue;
+            }
+            // Per Ingress: policies are shared between Ingresses with the same annotations,
+            // the Secret an auth-secret names is not.
+            if ((t.auth = auth.resolve(*ing, t.policies->auth))) table_->auth_[t.name] = t.auth;
+            mains.push_back(std::move(t));
         }
         for (const Translated& t : mains)
             addServersAndTls(*t.ingress, *t.policies, t.name);
         for (const Translated& t : mains)
-            addLocations(*t.ingress, t.policies, t.name);
+            addLocations(*t.ingress, t.policies, t.auth, t.name);
         for (const Translated& t : canaries)
             mergeCanary(*t.ingress, *t.policies, t.name);
         for (Server& server : table_->servers_)
@@ -94,6 +103,7 @@ class RouteCompiler {
         const model::Ingress* ingress;
         std::string name;
         Policies policies;
+        std::shared_ptr<const LocationAuth> auth;
     };
 
     core::Diagnostic* finding(core::Severity severity, std::string code, std::string message,
@@ -317,7 +327,8 @@ class RouteCompiler {
                server.name.substr(dot) == host.substr(1);
     }
 
-    void addLocations(const model::Ingress& ing, const Policies& p, const std::string& name) {
+    void addLocations(const model::Ingress& ing, const Policies& p,
+                      const std::shared_ptr<const LocationAuth>& auth, const std::string& name) {
         for (const auto& rule : ing.rules) {
             Server& server = serverFor(rule.host);
             for (const auto& path : rule.paths) {
@@ -332,6 +343,7 @@ class RouteCompiler {
                 if (p->upstream.default_backend)
                     loc.fallback = resolveFirstPort(ing, *p->upstream.default_backend);
                 loc.policies = p;
+                loc.auth = auth;
                 loc.ingress = name;
                 loc.rule_host = rule.host;
                 loc.source = path.location;

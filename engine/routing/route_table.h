@@ -11,6 +11,7 @@
 #include "engine/dialect/dialect.h"
 #include "engine/model/manifests.h"
 #include "engine/routing/decision.h"
+#include "engine/routing/location_auth.h"
 #include "engine/routing/request.h"
 
 namespace ilab::routing {
@@ -20,6 +21,9 @@ struct CompileOptions {
     std::vector<std::string> no_tls_redirect_locations{"/.well-known/acme-challenge"};
     bool use_forwarded_headers = false;  // trust X-Forwarded-Proto/-Host/-For from clients
     std::uint64_t default_body_limit = 1024 * 1024;
+    // ConfigMap allow-cross-namespace-resources: may auth-secret name another namespace's
+    // Secret? ingress-nginx v1.15's default is false (location denied, 503).
+    bool allow_cross_namespace_resources = false;
 };
 
 // A Service backend as compiled: the reference and what it resolves to.
@@ -54,6 +58,7 @@ struct Location {
     std::optional<BackendTarget>
         fallback;  // default-backend annotation: serves when backend cannot
     std::shared_ptr<const dialect::IngressPolicies> policies;
+    std::shared_ptr<const LocationAuth> auth;  // basic/digest authentication; null when none
     std::string ingress;    // namespace/name
     std::string rule_host;  // host as written in the rule
     core::SourceLocation source;
@@ -144,6 +149,12 @@ class RouteTable {
     policies() const {
         return policies_;
     }
+    // An Ingress's authentication with its Secret resolved (also for the root location of a
+    // host it defined); nullptr when it has none.
+    const LocationAuth* authOf(const std::string& ingress) const {
+        const auto it = auth_.find(ingress);
+        return it == auth_.end() ? nullptr : it->second.get();
+    }
 
   private:
     friend class RouteCompiler;
@@ -157,6 +168,7 @@ class RouteTable {
     std::string catch_all_ingress_;
     std::unordered_map<std::string, std::string> inactive_hosts_;
     std::unordered_map<std::string, std::shared_ptr<const dialect::IngressPolicies>> policies_;
+    std::unordered_map<std::string, std::shared_ptr<const LocationAuth>> auth_;  // by Ingress
 };
 
 }  // namespace ilab::routing
