@@ -1,10 +1,12 @@
 // RouteTable::match: the request-processing order of ingress-nginx's nginx.conf (server, app-root,
 // location, 413, location denied, CORS preflight, redirects, rewrite, HTTPS redirect, balancer
-// with canary, then access lists), as pure code over an immutable table.
+// with canary, then the access phase: access lists and basic authentication), as pure code over
+// an immutable table.
 #include <algorithm>
 
 #include "engine/core/text.h"
 #include "engine/dialect/cors.h"
+#include "engine/dialect/htpasswd.h"
 #include "engine/routing/normalize.h"
 #include "engine/routing/route_table.h"
 
@@ -28,7 +30,7 @@ class Matcher {
 
     Decision run() {
         NormalizedPath target = normalizeTarget(req_.target);
-        if (!target.valid) return respond(400, target.problem);
+        if (!target.valid) return respond(400, "the request-target is not an absolute path");
         path_ = target.path;
         query_ = target.query;
         // nginx picks the server by the Host header; X-Forwarded-Host (when trusted) only
@@ -40,6 +42,11 @@ class Matcher {
                 best_host_ = std::string(core::trim(core::split(*fwd, ',').front()));
         }
         scheme_ = req_.scheme;
+        // $remote_user, which the access log shows for any request with Basic credentials.
+        if (const std::string* authorization = req_.header("Authorization")) {
+            credentials_ = dialect::parseBasicAuthorization(*authorization);
+            if (credentials_) decision_.remote_user = credentials_->user;
+        }
         if (t_.options().use_forwarded_headers) {
             if (const std::string* proto = req_.header("X-Forwarded-Proto"))
                 scheme_ = core::toLower(*proto);
@@ -249,8 +256,11 @@ class Matcher {
     // first defined the host (createServers, locationApplyAnnotations), so that Ingress's
     // annotations also act on paths no rule matches; the default server's root belongs to the
     // catch-all Ingress, without its redirect and rewrite settings.
+    const std::string& rootOwner(const Server& s) const {
+        return s.name == "_" ? t_.catchAllIngress() : s.default_backend_ingress;
+    }
     const dialect::IngressPolicies* rootPolicies(const Server& s) const {
-        const std::string& owner = s.name == "_" ? t_.catchAllIngress() : s.default_backend_ingress;
+        const std::string& owner = rootOwner(s);
         if (owner.empty()) return nullptr;
         const auto it = t_.policies().find(owner);
         return it == t_.policies().end() ? nullptr : it->second.get();
@@ -258,13 +268,15 @@ class Matcher {
 
     Decision defaultBackend(const Server& s) {
         const dialect::IngressPolicies* p = rootPolicies(s);
+        const LocationAuth* auth = p ? t_.authOf(rootOwner(s)) : nullptr;
         if (p && s.name != "_")
             step(Kind::Info, "location",
                  "the root location of server " + core::quoted(s.name) + " comes from Ingress " +
                      s.default_backend_ingress +
                      ", the first to define the host: its annotations apply");
         if (p) {
-            if (auto early = beforeBackend(s, *p, "/", s.name != "_")) return std::move(*early);
+            if (auto early = beforeBackend(s, *p, auth, "/", s.name != "_"))
+                return std::move(*early);
         } else if (const std::uint64_t limit = t_.options().default_body_limit;
                    req_.content_length && limit > 0 && *req_.content_length > limit) {
             return respond(413, "Content-Length " + std::to_string(*req_.content_length) +
@@ -281,16 +293,16 @@ class Matcher {
         }
         if (!target) {
             if (p) {
-                if (auto denied = guard(*p)) return std::move(*denied);
+                if (auto denied = guard(*p, auth)) return std::move(*denied);
             }
             return respond(404, "default backend - 404: no rule matches");
         }
         step(Kind::Matched, "default-backend", "spec.defaultBackend of Ingress " + from);
         decision_.ingress = from;
         decision_.rule = RuleRef{s.name == "_" ? "" : s.name, "", ""};
-        if (!serves(*target)) return respond(503, whyNot(*target));
+        if (!serves(*target)) return respond(503, whyNot(*target));  // the rewrite phase
         if (p) {
-            if (auto denied = guard(*p)) return std::move(*denied);
+            if (auto denied = guard(*p, auth)) return std::move(*denied);
         }
         return forward(*target, req_.target, p);
     }
@@ -314,6 +326,7 @@ class Matcher {
     // The location's steps before the balancer, in nginx.conf order: 413, location denied, CORS
     // preflight, redirect annotations, then the HTTPS redirect. nullopt: go on to the backend.
     std::optional<Decision> beforeBackend(const Server& s, const dialect::IngressPolicies& p,
+                                          const LocationAuth* auth,
                                           const std::string& location_path, bool redirects) {
         if (req_.content_length && p.body_limit.max_bytes > 0 &&
             *req_.content_length > p.body_limit.max_bytes)
@@ -321,6 +334,7 @@ class Matcher {
                                     " is over proxy-body-size " + p.body_limit.as_written);
         if (p.disposition == dialect::Disposition::LocationDenied)
             return respond(503, "location denied: " + p.disposition_reason);
+        if (auth && !auth->denied.empty()) return respond(503, "location denied: " + auth->denied);
 
         if (p.cors.enabled && core::iequals(req_.method, "OPTIONS")) {
             const std::string* origin = req_.header("Origin");
@@ -371,7 +385,8 @@ class Matcher {
         decision_.ingress = loc.ingress;
         decision_.rule =
             RuleRef{loc.rule_host, loc.path, std::string(model::pathTypeName(loc.path_type))};
-        if (auto early = beforeBackend(s, p, loc.path, true)) return std::move(*early);
+        if (auto early = beforeBackend(s, p, loc.auth.get(), loc.path, true))
+            return std::move(*early);
 
         // The rewrite only changes what the backend receives; redirects use the request URI.
         std::string upstream_path = req_.target;
@@ -411,8 +426,9 @@ class Matcher {
                 return finish(s, loc, *loc.fallback, upstream_path);
             }
             // The main backend decides before any canary rule: no endpoints is 503 even with
-            // "always". nginx finds that out in the balancer, after limit_req.
-            decision_.reached_access_phase = true;
+            // "always". ingress-nginx answers it in nginx's rewrite phase (balancer.lua
+            // rewrite(), run by rewrite_by_lua_file ngx_rewrite.lua), so before limit_req
+            // (preaccess) and before allow/deny and auth_basic (access): 503, not 403 or 401.
             return respond(503, whyNot(loc.backend));
         }
         if (loc.canary && evaluateCanary(loc, *loc.canary)) {
@@ -433,38 +449,90 @@ class Matcher {
         const dialect::IngressPolicies& p = *loc.policies;
         // custom-http-errors are answered by the default-backend annotation's Service.
         if (loc.fallback) decision_.fallback = loc.fallback->shared_ref;
-        if (auto denied = guard(p)) return std::move(*denied);
+        if (auto denied = guard(p, loc.auth.get())) return std::move(*denied);
         return forward(target, std::move(upstream_path), &p);
     }
 
     // The access phase: source ranges (403), then basic/digest authentication (401).
-    std::optional<Decision> guard(const dialect::IngressPolicies& p) {
+    std::optional<Decision> guard(const dialect::IngressPolicies& p, const LocationAuth* auth) {
         decision_.reached_access_phase = true;
         const bool lists = !p.access.deny.empty() || p.access.has_allow_list;
         if (auto ip = lists ? core::IpAddress::parse(clientIp()) : std::nullopt) {
             for (const auto& range : p.access.deny)
                 if (range.contains(*ip))
-                    return respond(
-                        403, "client " + ip->str() + " is in denylist-source-range " + range.str());
+                    return refuse(p, 403,
+                                  "client " + ip->str() + " is in denylist-source-range " +
+                                      range.str());
             if (p.access.has_allow_list &&
                 std::none_of(p.access.allow.begin(), p.access.allow.end(),
                              [&](const core::Cidr& c) { return c.contains(*ip); }))
-                return respond(403, "client " + ip->str() + " is not in allowlist-source-range");
+                return refuse(p, 403,
+                              "client " + ip->str() + " is not in allowlist-source-range");
         }
         if (p.rate_limit.active())
             step(Kind::Info, "policy",
                  "rate limits apply in the live proxy (limit-rps " +
                      std::to_string(p.rate_limit.rps) + ", limit-rpm " +
                      std::to_string(p.rate_limit.rpm) + ")");
-        if (p.auth.type == "basic" || p.auth.type == "digest") {
-            if (!req_.header("Authorization")) {
-                decision_.response_headers.push_back(
-                    {"WWW-Authenticate", "Basic realm=\"" + p.auth.realm.value_or("") + "\""});
-                return respond(401, "auth-type " + p.auth.type + ": no credentials");
-            }
-            step(Kind::Info, "policy", "credentials are checked by the live proxy");
-        }
+        if (auth) return authenticate(p, *auth);
         return std::nullopt;
+    }
+
+    // auth_basic (ngx_http_auth_basic_module.c) over the Ingress's Secret: 401 with the realm
+    // unless the first line naming the user holds the password's hash. nginx.tmpl also renders
+    // `proxy_set_header Authorization ""` there, so a forwarded request goes without it.
+    std::optional<Decision> authenticate(const dialect::IngressPolicies& p,
+                                         const LocationAuth& auth) {
+        decision_.cleared_upstream_headers.emplace_back("Authorization");
+        if (auth.type == "digest") {
+            // nginx-http-auth-digest's challenge shape; its nonces and their state are not
+            // simulated, so no answer to it can succeed.
+            return refuse(p, 401,
+                          "auth-type digest is not simulated by the lab: every request is refused",
+                          "Digest algorithm=\"MD5\", qop=\"auth\", realm=\"" + auth.realm +
+                              "\", nonce=\"0000000000000000\"");
+        }
+        const std::string challenge = "Basic realm=\"" + auth.realm + "\"";
+        if (!credentials_ || !auth.users)
+            return refuse(p, 401,
+                          req_.header("Authorization")
+                              ? "Authorization holds no Basic credentials nginx can decode"
+                              : "no credentials (auth-type basic)",
+                          challenge);
+        const std::string who = "user " + core::quoted(credentials_->user);
+        switch (auth.users->check(*credentials_)) {
+            case dialect::BasicAuthResult::Allowed:
+                step(Kind::Acted, "auth",
+                     who + " authenticated against Secret " + auth.secret + " (" +
+                         std::string(dialect::hashFormatName(dialect::hashFormat(
+                             auth.users->find(credentials_->user)->hash))) +
+                         "); Authorization is not sent upstream");
+                return std::nullopt;
+            case dialect::BasicAuthResult::UnknownUser:
+                return refuse(p, 401, who + " is not in Secret " + auth.secret, challenge);
+            case dialect::BasicAuthResult::WrongPassword:
+                break;
+        }
+        return refuse(p, 401, "wrong password for " + who + " (Secret " + auth.secret + ")",
+                      challenge);
+    }
+
+    // A 401 or 403 of the access phase. A location with enable-cors adds its CORS headers to
+    // every answer (nginx.tmpl's more_set_headers), this one included (ingress-nginx e2e
+    // test/e2e/annotations/auth.go, "401 and cors headers").
+    Decision refuse(const dialect::IngressPolicies& p, int status, std::string reason,
+                    std::string challenge = {}) {
+        if (!challenge.empty())
+            decision_.response_headers.emplace_back("WWW-Authenticate", std::move(challenge));
+        if (p.cors.enabled) {
+            const std::string* origin = req_.header("Origin");
+            dialect::CorsOutcome cors = dialect::evaluateCors(
+                p.cors, origin ? std::optional<std::string_view>(*origin) : std::nullopt,
+                req_.method);
+            for (auto& header : cors.headers)
+                decision_.response_headers.push_back(std::move(header));
+        }
+        return respond(status, std::move(reason));
     }
 
     std::string clientIp() const {
@@ -556,6 +624,7 @@ class Matcher {
     const CanaryAffinity* affinity_;
     Decision decision_;
     std::optional<Decision> www_redirect_;  // pickServer() answered with a from-to-www redirect
+    std::optional<dialect::BasicCredentials> credentials_;  // of a Basic Authorization header
     std::string best_host_, host_, scheme_, path_, query_;
 };
 
