@@ -30,7 +30,7 @@ class Matcher {
 
     Decision run() {
         NormalizedPath target = normalizeTarget(req_.target);
-        if (!target.valid) return respond(400, "the request-target is not an absolute path");
+        if (!target.valid) return respond(400, target.problem);
         path_ = target.path;
         query_ = target.query;
         // nginx picks the server by the Host header; X-Forwarded-Host (when trusted) only
