@@ -50,6 +50,24 @@ TEST(ForwardingTest, ControllerHeadersReplaceWhatTheClientSent) {
     EXPECT_THAT(out, Contains(Pair("X-Request-ID", "0123456789abcdef0123456789abcdef")));
 }
 
+TEST(ForwardingTest, HeadersTheDecisionClearsNeverReachTheBackend) {
+    // A basic-auth location: nginx.tmpl's proxy_set_header Authorization "" (research X06).
+    routing::Decision d = forwardTo("h");
+    d.cleared_upstream_headers = {"Authorization"};
+    const HeaderList client = {
+        {"authorization", "Basic Zm9vOmJhcg=="}, {"Authorization", "Bearer x"}, {"Accept", "*/*"}};
+    const HeaderList out = upstreamHeaders(client, d, {"1.1.1.1", 1, "http", 80}, "/", "id");
+    for (const auto& [name, value] : out)
+        EXPECT_FALSE(core::iequals(name, "Authorization")) << name << ": " << value;
+    EXPECT_THAT(out, Contains(Pair("Accept", "*/*")));
+    const std::string head =
+        upstreamRequestHead("GET", "/", client, d, {"1.1.1.1", 1, "http", 80}, "/", "id", {});
+    EXPECT_EQ(core::toLower(head).find("authorization"), std::string::npos) << head;
+    // Without the decision saying so, the client's Authorization goes through.
+    EXPECT_THAT(upstreamHeaders(client, forwardTo("h"), {"1.1.1.1", 1, "http", 80}, "/", "id"),
+                Contains(Pair("Authorization", "Bearer x")));
+}
+
 TEST(ForwardingTest, DecisionHeadersAreAdded) {
     routing::Decision d = forwardTo("h");
     d.upstream_headers = {{"X-Forwarded-Prefix", "/api"}};
