@@ -27,7 +27,8 @@ struct ClientInfo {
     std::uint16_t server_port = 0;  // the listener's port
 };
 
-// The headers the backend receives: the client's end-to-end headers, then Host (the decision's
+// The headers the backend receives: the client's end-to-end headers (less those the decision
+// clears, such as Authorization on a basic-auth location), then Host (the decision's
 // upstream host), X-Request-ID (kept or generated), X-Real-IP, X-Forwarded-For/-Host/-Port/
 // -Proto/-Scheme, X-Scheme, X-Original-URI, and the decision's own additions. Calls
 // sink(name, value) for each, in that order, without building a list (the proxy's hot path).
@@ -99,6 +100,8 @@ void forEachUpstreamHeader(const HeaderList& client, const routing::Decision& de
             drop = drop || iequals(name, set);
         for (const auto& [extra, unused] : decision.upstream_headers)
             drop = drop || iequals(name, extra);
+        for (const std::string& cleared : decision.cleared_upstream_headers)
+            drop = drop || iequals(name, cleared);  // Authorization on a basic-auth location
         if (!drop && !namedInConnection(name)) sink(name, value);
     }
     char port[8];
