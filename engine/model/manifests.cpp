@@ -2,13 +2,12 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <set>
-#include <sstream>
 #include <unordered_map>
 
+#include "engine/core/input_file.h"
 #include "engine/core/text.h"
 #include "engine/model/decode.h"
 #include "engine/model/pods.h"
@@ -65,38 +64,40 @@ void appendDecoded(Manifests& m, const Manifests& part) {
     m.objects_read += part.objects_read;
 }
 
+// Whether `path` leads (symlinks followed) inside `folder`.
+bool leadsInside(const fs::path& path, const std::string& folder) {
+    std::error_code ec;
+    const fs::path root = fs::weakly_canonical(fs::absolute(folder, ec), ec);
+    if (ec) return false;
+    const fs::path real = fs::weakly_canonical(fs::absolute(path, ec), ec);
+    if (ec) return false;
+    const fs::path relative = real.lexically_relative(root);
+    return !relative.empty() && *relative.begin() != "..";
+}
+
 void readFile(Manifests& m, const fs::path& path, const LoadOptions& options,
               ParseCache* cache) {
-    std::error_code ec;
-    const auto size = fs::file_size(path, ec);
     auto file = std::make_shared<const std::string>(path.string());
-    if (!ec && size > options.yaml.max_bytes) {
-        m.diagnostics.error("ILAB-YAML-002",
-                            "file is " + std::to_string(size) + " bytes, over the limit of " +
-                                std::to_string(options.yaml.max_bytes),
-                            {file, 1, 1}, "split the manifests into smaller files");
+    if (!options.confine_to.empty() && !leadsInside(path, options.confine_to)) {
+        m.diagnostics.error("ILAB-INPUT-004",
+                            core::quoted(path.string()) + " leads outside the scenario's folder",
+                            {file, 0, 0},
+                            "copy the file into the scenario's folder instead of linking to it");
         m.input_unreadable = true;
         return;
     }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        m.diagnostics.error("ILAB-INPUT-001", "cannot read " + core::quoted(path.string()),
-                            {file, 0, 0});
+    core::InputText input = core::readInputFile(path, options.yaml.max_bytes);
+    if (!input.ok()) {
+        core::addInputError(m.diagnostics, input, {file, 0, 0});
         m.input_unreadable = true;
         return;
     }
-    // One read of the size the file had (not a character at a time: a tenth of a reload of
-    // 10,000 Ingresses), then whatever it grew by since.
-    std::string text(ec ? 0 : static_cast<std::size_t>(size), '\0');
-    in.read(text.data(), static_cast<std::streamsize>(text.size()));
-    text.resize(static_cast<std::size_t>(in.gcount()));
-    if (in) text.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     if (!cache) {
-        addManifestText(m, text, path.string(), options);
+        addManifestText(m, input.text, path.string(), options);
         return;
     }
     m.files.push_back(path.string());
-    appendDecoded(m, *cache->decode(path.string(), text, options.yaml));
+    appendDecoded(m, *cache->decode(path.string(), input.text, options.yaml));
 }
 
 template <typename T>
@@ -354,9 +355,17 @@ Manifests loadManifests(const std::vector<std::string>& paths, const LoadOptions
     if (cache) cache->beginLoad();
     for (const std::string& path : paths) {
         if (path == "-") {
-            std::ostringstream buffer;
-            buffer << (options.standard_input ? options.standard_input : &std::cin)->rdbuf();
-            addManifestText(m, buffer.str(), "<stdin>", options);
+            // Capped like a file: `yes |` or `< /dev/zero` would otherwise be read for ever.
+            const core::InputText input =
+                core::readInputStream(options.standard_input ? *options.standard_input : std::cin,
+                                      "standard input", options.yaml.max_bytes);
+            if (input.ok()) {
+                addManifestText(m, input.text, "<stdin>", options);
+            } else {
+                core::addInputError(m.diagnostics, input,
+                                    {std::make_shared<const std::string>("<stdin>"), 0, 0});
+                m.input_unreadable = true;
+            }
             continue;
         }
         std::error_code ec;
@@ -370,7 +379,8 @@ Manifests loadManifests(const std::vector<std::string>& paths, const LoadOptions
             std::vector<fs::path> files;
             for (auto it = fs::recursive_directory_iterator(path, ec);
                  !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-                if (it->is_regular_file() && isManifestFile(it->path()))
+                std::error_code type_error;  // a vanished or unreadable entry is skipped
+                if (it->is_regular_file(type_error) && isManifestFile(it->path()))
                     files.push_back(it->path());
             }
             std::sort(files.begin(), files.end());  // kubectl reads a directory in name order

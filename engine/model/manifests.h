@@ -42,8 +42,11 @@ struct LoadOptions {
     std::string default_class_name = "nginx";
     core::YamlLimits yaml;
     LiveOverrides overrides;
-    // Where "-" reads from; nullptr means std::cin.
+    // Where "-" reads from; nullptr means std::cin. Read up to yaml.max_bytes, as every file.
     std::istream* standard_input = nullptr;
+    // When set, every file read must lead (symlinks followed) inside this folder: a scenario's
+    // manifests, including what a folder it names holds, stay in the scenario's folder.
+    std::string confine_to;
 };
 
 struct Manifests {
@@ -119,8 +122,10 @@ class ParseCache {
 };
 
 // Loads and validates manifests from files, directories (recursively: .yaml, .yml, .json) and
-// "-" for standard input, as kubectl -f does. Never throws on bad input. With a cache, files
-// whose content did not change since the last load through it are not parsed again.
+// "-" for standard input, as kubectl -f does. Never throws on bad input. Only regular files are
+// read (a FIFO or a device given by name is an ILAB-INPUT-002 error, never opened for reading),
+// each up to options.yaml.max_bytes (ILAB-INPUT-003). With a cache, files whose content did not
+// change since the last load through it are not parsed again.
 Manifests loadManifests(const std::vector<std::string>& paths, const LoadOptions& options = {},
                         ParseCache* cache = nullptr);
 

@@ -2,16 +2,16 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <set>
-#include <sstream>
 #include <thread>
 #include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
+#include "engine/core/input_file.h"
 #include "engine/core/text.h"
 #include "engine/lab/lab.h"
 #include "engine/scenario/expectations.h"
@@ -47,12 +47,6 @@ struct Promotion {
     bool done = false;
 };
 
-std::string readFile(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-}
 
 }  // namespace
 
@@ -65,6 +59,12 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
                                      core::Diagnostics& diagnostics) {
     // 1. The topology, and every name the scenario uses.
     model::LoadOptions load;
+    // What the scenario names was checked to be inside its folder; what a folder it names holds
+    // is checked as it is read, on every reload too.
+    if (!s.file.empty()) {
+        const auto folder = std::filesystem::path(s.file).parent_path();
+        load.confine_to = folder.empty() ? "." : folder.string();
+    }
     model::Manifests manifests = s.inline_manifests.empty()
                                      ? model::loadManifests(s.manifests, load)
                                      : model::loadManifestsFromText(s.inline_manifests,
@@ -78,6 +78,7 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
     // 2. The lab, on ports nobody else holds.
     lab::LabOptions lab_options;
     lab_options.files = s.manifests;
+    lab_options.load = load;
     lab_options.http = {"127.0.0.1", 0};
     lab_options.https = proxy::ListenerSpec{"127.0.0.1", 0};
     lab_options.ca_directory = options.ca_directory;
@@ -326,8 +327,11 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
                         auto files = s.manifests;
                         files.push_back(path);
                         lab->reloadFiles(files, d);
-                    } else {
-                        lab->reloadFromText(s.inline_manifests + "\n---\n" + readFile(path), d);
+                    } else if (core::InputText applied = core::readInputFile(path); applied.ok()) {
+                        lab->reloadFromText(s.inline_manifests + "\n---\n" + applied.text, d);
+                    } else {  // it was there when the scenario was read; it need not be now
+                        core::addInputError(d, applied,
+                                            {std::make_shared<const std::string>(path), 0, 0});
                     }
                     for (const auto& item : d.items())
                         if (item.severity == core::Severity::Error) diagnostics.add(item);

@@ -97,6 +97,7 @@ struct TimelineEntry {
     cluster::FaultSpec fault;      // Fault (its target, window from at/for)
     BehaviorSpec behavior;         // Behavior
     std::string apply_path;        // Apply: a manifest file applied over the scenario's
+    core::SourceLocation apply_location;  // where the file is named
     std::string pause_profile;     // Pause: "" pauses every profile
     ScaleSpec scale;
     RollSpec roll;
@@ -151,7 +152,9 @@ struct MetricExpectation {
 struct Scenario {
     std::string name, description;
     std::string file;                    // the scenario file ("" when read from text)
-    std::vector<std::string> manifests;  // paths, resolved against the scenario's folder
+    // Paths resolved against the scenario's folder; each one stays inside it once symlinks are
+    // followed (ILAB-SCENARIO-007), so a scenario cannot make the lab read /etc/shadow.
+    std::vector<std::string> manifests;
     std::string inline_manifests;        // YAML text, when given inline
     std::uint64_t seed = 1;
     Millis duration{10000};
@@ -168,7 +171,9 @@ struct LoadedScenario {
     core::Diagnostics diagnostics;     // errors make the scenario unusable (exit 2)
 };
 
-// Reads and checks a scenario file. Paths in it are resolved against its folder.
+// Reads and checks a scenario file: a regular file of at most core::kMaxInputBytes (a FIFO or
+// a device is refused, never read). Paths in it are resolved against its folder and must stay
+// inside it; `base_directory` is that folder for text read elsewhere ("" : the current one).
 LoadedScenario loadScenario(const std::string& path);
 LoadedScenario loadScenarioFromText(const std::string& text, const std::string& file_name,
                                     const std::string& base_directory);

@@ -4,9 +4,9 @@
 #include <charconv>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
+#include "engine/core/input_file.h"
 #include "engine/core/text.h"
 #include "engine/core/yaml_tree.h"
 #include "engine/scenario/scenario.h"
@@ -337,6 +337,7 @@ void readTimeline(Reader& r, const YamlNode* list, Scenario& s) {
         if (auto apply = r.string(node->find("apply"), path + ".apply")) {
             e.kind = TimelineEntry::Kind::Apply;
             e.apply_path = *apply;
+            e.apply_location = node->find("apply")->location;
             ++actions;
         }
         if (const YamlNode* p = node->find("pause")) {
@@ -600,6 +601,28 @@ void readExpectations(Reader& r, const YamlNode* node, Scenario& s) {
     }
 }
 
+// Whether `path` (absolute, or relative to the working directory) stays inside `folder` once
+// symlinks are followed. A scenario is often someone else's (a download, a pull request, a
+// save through the web API): what it names must not reach /etc/shadow, ~/.ssh or /dev/zero.
+bool insideFolder(const fs::path& path, const std::string& folder) {
+    std::error_code ec;
+    const fs::path root = fs::weakly_canonical(fs::absolute(folder.empty() ? "." : folder, ec), ec);
+    if (ec) return false;
+    const fs::path real = fs::weakly_canonical(fs::absolute(path, ec), ec);
+    if (ec) return false;
+    const fs::path relative = real.lexically_relative(root);
+    return !relative.empty() && *relative.begin() != "..";
+}
+
+// Neither whether the file exists nor where the folder is is said: the web API shows these
+// messages, and must not become a way to probe the server's disk.
+void outsideFolder(Reader& r, std::string_view field, const std::string& written,
+                   const core::SourceLocation& at) {
+    r.error("ILAB-SCENARIO-007",
+            std::string(field) + ": " + core::quoted(written) + " is outside the scenario's folder",
+            at, "copy the file into the scenario's folder; a symlink counts where it leads");
+}
+
 void readScenario(Reader& r, const YamlNode& root, Scenario& s, const std::string& base) {
     r.fields(root, "", {"apiVersion", "kind", "metadata", "spec"});
     const auto api = r.string(root.find("apiVersion"), "apiVersion");
@@ -627,7 +650,9 @@ void readScenario(Reader& r, const YamlNode& root, Scenario& s, const std::strin
             if (auto p = r.string(&m->items[i], Reader::at("spec.manifests", i))) {
                 const fs::path path = fs::path(*p).is_absolute() ? fs::path(*p) : fs::path(base) / *p;
                 std::error_code ec;
-                if (!fs::exists(path, ec))
+                if (!insideFolder(path, base))
+                    outsideFolder(r, "spec.manifests", *p, m->items[i].location);
+                else if (!fs::exists(path, ec))
                     r.error("ILAB-SCENARIO-006",
                             "spec.manifests: " + core::quoted(*p) + " does not exist (looked in " +
                                 core::quoted(base.empty() ? "." : base) + ")",
@@ -658,9 +683,11 @@ void readScenario(Reader& r, const YamlNode& root, Scenario& s, const std::strin
             const fs::path p = fs::path(e.apply_path).is_absolute() ? fs::path(e.apply_path)
                                                                     : fs::path(base) / e.apply_path;
             std::error_code ec;
-            if (!fs::exists(p, ec))
+            if (!insideFolder(p, base))
+                outsideFolder(r, "apply", e.apply_path, e.apply_location);
+            else if (!fs::exists(p, ec))
                 r.error("ILAB-SCENARIO-006",
-                        "apply: " + core::quoted(e.apply_path) + " does not exist", e.location);
+                        "apply: " + core::quoted(e.apply_path) + " does not exist", e.apply_location);
             e.apply_path = p.lexically_normal().string();
         }
         if (e.kind == TimelineEntry::Kind::Pause && !e.pause_profile.empty() &&
@@ -741,17 +768,16 @@ LoadedScenario loadScenario(const std::string& path) {
     fs::path file(path);
     std::error_code ec;
     if (fs::is_directory(file, ec)) file /= "scenario.yaml";  // a scenario folder
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
+    core::InputText input = core::readInputFile(file);
+    if (!input.ok()) {
         LoadedScenario out;
-        out.diagnostics.error("ILAB-SCENARIO-001",
-                              "cannot read the scenario " + core::quoted(file.string()),
-                              {std::make_shared<const std::string>(file.string()), 0, 0});
+        auto& d = core::addInputError(out.diagnostics, input,
+                                      {std::make_shared<const std::string>(file.string()), 0, 0},
+                                      "ILAB-SCENARIO-001");
+        if (d.code == "ILAB-SCENARIO-001") d.message = "cannot read the scenario: " + d.message;
         return out;
     }
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    return loadScenarioFromText(buffer.str(), file.string(), file.parent_path().string());
+    return loadScenarioFromText(input.text, file.string(), file.parent_path().string());
 }
 
 }  // namespace ilab::scenario

@@ -196,6 +196,12 @@ bool Workbench::startLab(core::Diagnostics& diagnostics) {
     lab::LabOptions lo;
     lo.files = manifest_files_;
     lo.load = options_.load;
+    if (scenario_ && !scenario_path_.empty()) {
+        // What a folder the scenario names holds stays inside the scenario's folder too, on
+        // every reload (scenario_parser checks the names themselves).
+        const auto folder = std::filesystem::path(scenario_path_).parent_path();
+        lo.load.confine_to = folder.empty() ? "." : folder.string();
+    }
     lo.http = {options_.http_address, options_.http_port};
     if (options_.https) lo.https = proxy::ListenerSpec{options_.http_address, options_.https_port};
     lo.ca_directory = options_.ca_directory;

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
+#include <string_view>
+
+#include "engine/core/input_file.h"
 
 namespace ilab::workbench {
 namespace {
@@ -10,10 +12,18 @@ namespace {
 namespace fs = std::filesystem;
 
 bool isLabFile(const fs::path& path) {
-    std::ifstream in(path);
-    std::string line;
-    for (int i = 0; i < 200 && std::getline(in, line); ++i)
-        if (line.find("apiVersion: ingress-lab.dev/") != std::string::npos) return true;
+    // Read as the loader will read it (capped, regular files only): a line-by-line getline
+    // would read a file without newlines whole. One that cannot be read is left in, for the
+    // loader to say why.
+    const core::InputText input = core::readInputFile(path);
+    if (!input.ok()) return false;
+    std::size_t line_start = 0;
+    for (int i = 0; i < 200 && line_start < input.text.size(); ++i) {
+        const std::size_t end = std::min(input.text.find('\n', line_start), input.text.size());
+        const std::string_view line(input.text.data() + line_start, end - line_start);
+        if (line.find("apiVersion: ingress-lab.dev/") != std::string_view::npos) return true;
+        line_start = end + 1;
+    }
     return false;
 }
 
@@ -43,8 +53,13 @@ std::vector<std::string> expandManifestPaths(const std::vector<std::string>& pat
             continue;
         }
         std::vector<fs::path> found;
-        for (const auto& entry : fs::recursive_directory_iterator(p, ec))
-            if (entry.is_regular_file() && isManifestFile(entry.path())) found.push_back(entry.path());
+        // increment(ec), not a range-for: an unreadable subfolder must not throw.
+        for (auto it = fs::recursive_directory_iterator(p, ec);
+             !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+            std::error_code type_error;
+            if (it->is_regular_file(type_error) && isManifestFile(it->path()))
+                found.push_back(it->path());
+        }
         std::sort(found.begin(), found.end());
         for (const auto& f : found)
             if (!isLabFile(f)) add(f);

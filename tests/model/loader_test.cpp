@@ -1,5 +1,12 @@
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <streambuf>
 
 #include <gtest/gtest.h>
 
@@ -395,6 +402,86 @@ TEST(LoaderTest, ACachedReloadDecodesOnlyChangedFilesAndMatchesAFreshLoad) {
         EXPECT_EQ(cached.diagnostics.items()[i].message, fresh.diagnostics.items()[i].message);
     EXPECT_TRUE(cached.diagnostics.hasErrors());  // c.yaml's path "nope" is still reported
     std::filesystem::remove_all(dir);
+}
+
+// A stream that never ends, as `yes |` or `< /dev/zero` on standard input.
+class EndlessBuffer : public std::streambuf {
+  public:
+    EndlessBuffer() { setg(chunk_, chunk_, chunk_ + sizeof chunk_); }
+
+  protected:
+    int_type underflow() override {
+        setg(chunk_, chunk_, chunk_ + sizeof chunk_);
+        return traits_type::to_int_type(chunk_[0]);
+    }
+
+  private:
+    char chunk_[4096] = {'#'};
+};
+
+TEST(LoaderTest, StandardInputIsCappedLikeAFile) {
+    EndlessBuffer endless;
+    std::istream in(&endless);
+    LoadOptions options;
+    options.standard_input = &in;
+    options.yaml.max_bytes = 1024 * 1024;
+    const Manifests m = loadManifests({"-"}, options);
+    ASSERT_EQ(m.diagnostics.size(), 1u);
+    EXPECT_EQ(m.diagnostics.items()[0].code, "ILAB-INPUT-003");
+    EXPECT_EQ(m.diagnostics.items()[0].message, "standard input is over the 1 MiB limit for one input");
+    EXPECT_EQ(m.diagnostics.items()[0].location.str(), "<stdin>");
+    EXPECT_TRUE(m.input_unreadable);
+}
+
+TEST(LoaderTest, AFifoOrADeviceIsRefusedByNameAndSkippedInAFolder) {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / ("ilab-loader-fifo-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    ASSERT_EQ(::mkfifo((dir / "pipe.yaml").c_str(), 0600), 0);
+    std::ofstream(dir / "a.yaml")
+        << "apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec: {ports: [{port: 80}]}\n";
+    auto load = std::async(std::launch::async, [&] {
+        return loadManifests({(dir / "pipe.yaml").string(), "/dev/zero", dir.string()});
+    });
+    if (load.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
+        const int writer = ::open((dir / "pipe.yaml").c_str(), O_WRONLY | O_NONBLOCK);
+        if (writer >= 0) ::close(writer);  // let the stuck read end
+        FAIL() << "loading blocked on a FIFO";
+    }
+    const Manifests m = load.get();
+    ASSERT_EQ(m.diagnostics.count(core::Severity::Error), 2u);
+    EXPECT_EQ(m.diagnostics.items()[0].code, "ILAB-INPUT-002");
+    EXPECT_EQ(m.diagnostics.items()[0].location.str(), (dir / "pipe.yaml").string());
+    EXPECT_EQ(m.diagnostics.items()[1].message, "\"/dev/zero\" is a character device, not a regular file");
+    EXPECT_EQ(m.services.size(), 1u);  // the folder's FIFO is not a manifest file: skipped
+    fs::remove_all(dir);
+}
+
+TEST(LoaderTest, ConfinedLoadsRefuseFilesThatLinkOutOfTheFolder) {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / ("ilab-loader-confined-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir / "lab" / "manifests");
+    const std::string service =
+        "apiVersion: v1\nkind: Service\nmetadata: {name: NAME}\nspec: {ports: [{port: 80}]}\n";
+    std::ofstream(dir / "outside.yaml") << std::string(service).replace(service.find("NAME"), 4, "out");
+    std::ofstream(dir / "lab" / "manifests" / "in.yaml")
+        << std::string(service).replace(service.find("NAME"), 4, "in");
+    fs::create_symlink("../../outside.yaml", dir / "lab" / "manifests" / "link.yaml");
+    fs::create_symlink("in.yaml", dir / "lab" / "manifests" / "alias.yaml");  // inside: fine
+    LoadOptions options;
+    options.confine_to = (dir / "lab").string();
+    const Manifests m = loadManifests({(dir / "lab" / "manifests").string()}, options);
+    ASSERT_EQ(m.diagnostics.count(core::Severity::Error), 1u);
+    const auto error = std::find_if(m.diagnostics.items().begin(), m.diagnostics.items().end(),
+                                    [](const auto& d) { return d.severity == core::Severity::Error; });
+    EXPECT_EQ(error->code, "ILAB-INPUT-004");
+    EXPECT_NE(error->message.find("link.yaml\" leads outside the scenario's folder"), std::string::npos)
+        << error->message;
+    EXPECT_TRUE(m.input_unreadable);
+    for (const auto& s : m.services) EXPECT_NE(s.meta.name, "out");
+    fs::remove_all(dir);
 }
 
 }  // namespace

@@ -1,5 +1,10 @@
 #include "engine/scenario/scenario.h"
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 namespace ilab::scenario {
@@ -130,6 +135,54 @@ TEST(ScenarioParserTest, OtherDocumentsAreNotScenarios) {
     const auto s = loadScenarioFromText("apiVersion: v1\nkind: Service\nmetadata: {name: x}\n",
                                         "svc.yaml", ".");
     EXPECT_TRUE(s.diagnostics.contains("ILAB-SCENARIO-002"));
+}
+
+TEST(ScenarioParserTest, FilesAScenarioNamesMustStayInsideItsFolder) {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / ("ilab-confined-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir / "lab" / "sub");
+    std::ofstream(dir / "outside.yaml") << "kind: List\n";
+    std::ofstream(dir / "lab" / "manifests.yaml") << "kind: List\n";
+    std::ofstream(dir / "lab" / "sub" / "more.yaml") << "kind: List\n";
+    fs::create_symlink("../outside.yaml", dir / "lab" / "out-link.yaml");
+    fs::create_symlink("sub/more.yaml", dir / "lab" / "in-link.yaml");
+    const std::string lab = (dir / "lab").string();
+    auto load = [&](const std::string& manifests, const std::string& timeline = "") {
+        return loadScenarioFromText("apiVersion: ingress-lab.dev/v1alpha1\nkind: Scenario\n"
+                                    "metadata: {name: t}\nspec:\n  manifests: [" + manifests +
+                                        "]\n" + timeline,
+                                    lab + "/scenario.yaml", lab);
+    };
+
+    // Inside, however written: relative, in a subfolder, absolute, through a link that stays in.
+    const auto inside = load("manifests.yaml, sub/more.yaml, " + lab + "/manifests.yaml, in-link.yaml, .");
+    EXPECT_FALSE(inside.diagnostics.hasErrors())
+        << core::formatDiagnostic(inside.diagnostics.items().front());
+
+    // Outside: up, absolute, through a link, up and back, a device, and a file that does not
+    // exist (the message does not say whether it does: no probing the disk).
+    const auto outside = load("../outside.yaml, " + (dir / "outside.yaml").string() +
+                              ", out-link.yaml, sub/../../outside.yaml, /dev/zero, /no/such.yaml");
+    std::vector<const core::Diagnostic*> refused;
+    for (const auto& d : outside.diagnostics.items())
+        if (d.code == "ILAB-SCENARIO-007") refused.push_back(&d);
+    ASSERT_EQ(refused.size(), 6u) << outside.diagnostics.items().front().message;
+    EXPECT_EQ(refused[0]->location.str(), lab + "/scenario.yaml:5:15");
+    EXPECT_EQ(refused[0]->message, "spec.manifests: \"../outside.yaml\" is outside the scenario's folder");
+    EXPECT_FALSE(refused[0]->hint.empty());
+    EXPECT_EQ(refused[2]->location.column, 15 + 17 + static_cast<int>((dir / "outside.yaml").string().size() + 2));
+    EXPECT_EQ(refused[5]->message.find("exist"), std::string::npos);
+    EXPECT_FALSE(outside.diagnostics.contains("ILAB-SCENARIO-006"));
+
+    // A timeline apply is held to the same rule, at its own field.
+    const auto apply = load("manifests.yaml", "  timeline:\n  - {at: 1s, apply: ../outside.yaml}\n");
+    const auto* d = first(apply, "ILAB-SCENARIO-007");
+    ASSERT_NE(d, nullptr);
+    EXPECT_EQ(d->location.line, 7);
+    EXPECT_EQ(d->location.column, 21);
+    EXPECT_EQ(d->message.rfind("apply: ", 0), 0u) << d->message;
+    fs::remove_all(dir);
 }
 
 }  // namespace

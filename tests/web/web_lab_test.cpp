@@ -123,22 +123,36 @@ TEST_F(WebLabTest, OtherSitesCannotReachTheLab) {
     EXPECT_EQ(text->status, 415);
 }
 
-TEST_F(WebLabTest, AScenarioCannotWidenWhatTheApiReads) {
-    // A scenario (or a saved edit of it) naming files outside its folder: the lab runs them,
-    // the API never serves them.
+TEST_F(WebLabTest, AScenarioCannotWidenWhatTheLabOrTheApiReads) {
+    // A scenario (one downloaded, or a saved edit of it) naming files outside its folder does
+    // not open: the lab never reads them and the API never serves them (issue 12).
     const auto dir = ca_ / "lab";
     std::filesystem::create_directories(dir);
     std::ofstream(dir / "scenario.yaml") << "apiVersion: ingress-lab.dev/v1alpha1\nkind: Scenario\n"
                                             "metadata: {name: outside}\nspec:\n  manifests: ["
                                          << kShop << "/manifests.yaml, " << kShop << "/workloads.yaml]\n";
-    start("127.0.0.1", (dir / "scenario.yaml").string());
+    WebLabOptions o;
+    o.port = 0;
+    o.bench.http_port = 0;
+    o.bench.https_port = 0;
+    o.bench.ephemeral_pod_ports = true;
+    o.bench.ca_directory = ca_.string();
+    core::Diagnostics d;
+    EXPECT_FALSE(WebLab::start(o, (dir / "scenario.yaml").string(), {}, d));
+    ASSERT_TRUE(d.contains("ILAB-SCENARIO-007"));
+    EXPECT_EQ(d.items().front().location.str(), (dir / "scenario.yaml").string() + ":5:15");
+
+    // Manifests given with -f from two folders: the API serves the lab's folder's only.
+    std::filesystem::copy_file(kShop + "/manifests.yaml", dir / "manifests.yaml");
+    d = {};
+    lab_ = WebLab::start(o, "", {(dir / "manifests.yaml").string(), kShop + "/workloads.yaml"}, d);
     ASSERT_TRUE(lab_);
     auto lab = call("GET", "/api/v1/lab");
     ASSERT_TRUE(lab);
     const Json files = Json::parse(lab->body)["files"];
     ASSERT_EQ(files.size(), 1u);
-    EXPECT_EQ(files[0]["path"], "scenario.yaml");
-    auto outside = call("GET", "/api/v1/files/manifests.yaml");
+    EXPECT_EQ(files[0]["path"], "manifests.yaml");
+    auto outside = call("GET", "/api/v1/files/workloads.yaml");
     ASSERT_TRUE(outside);
     EXPECT_EQ(outside->status, 403);
 }

@@ -109,12 +109,14 @@ TEST_F(WorkbenchTest, ComposedRequestComesBackWithItsDecision) {
 TEST_F(WorkbenchTest, PlayingAScenarioReportsEachVerdictAndKeepsTheRun) {
     const auto dir = ca_ / "scenario";
     std::filesystem::create_directories(dir);
+    // A scenario names files inside its own folder only: the shop's, copied in.
+    for (const char* name : {"manifests.yaml", "workloads.yaml"})
+        std::filesystem::copy_file(kShop + "/" + name, dir / name);
     std::ofstream(dir / "scenario.yaml") << "apiVersion: ingress-lab.dev/v1alpha1\n"
                                             "kind: Scenario\n"
                                             "metadata: {name: short}\n"
                                             "spec:\n"
-                                            "  manifests: [" << kShop << "/manifests.yaml, "
-                                         << kShop << "/workloads.yaml]\n"
+                                            "  manifests: [manifests.yaml, workloads.yaml]\n"
                                             "  duration: 1s\n"
                                             "  traffic:\n"
                                             "  - {name: t, rate: 20, requests: [{url: https://shop.local/account/orders}]}\n"
@@ -134,6 +136,23 @@ TEST_F(WorkbenchTest, PlayingAScenarioReportsEachVerdictAndKeepsTheRun) {
     EXPECT_TRUE(bench_->showingFinishedRun());
     bench_->returnToLiveLab();
     EXPECT_FALSE(bench_->showingFinishedRun());
+}
+
+TEST_F(WorkbenchTest, AScenarioFolderThatLinksOutDoesNotOpen) {
+    // The scenario names a folder inside its own; a file in it is a symlink to one outside.
+    const auto dir = ca_ / "linked";
+    std::filesystem::create_directories(dir / "manifests");
+    std::filesystem::copy_file(kShop + "/workloads.yaml", dir / "manifests" / "workloads.yaml");
+    std::filesystem::create_symlink(kShop + "/manifests.yaml", dir / "manifests" / "shop.yaml");
+    std::ofstream(dir / "scenario.yaml") << "apiVersion: ingress-lab.dev/v1alpha1\n"
+                                            "kind: Scenario\n"
+                                            "metadata: {name: linked}\n"
+                                            "spec:\n"
+                                            "  manifests: [manifests]\n";
+    core::Diagnostics d;
+    EXPECT_FALSE(bench_->open(dir.string(), {}, d));
+    EXPECT_TRUE(d.contains("ILAB-INPUT-004"));
+    EXPECT_EQ(bench_->interactiveLab(), nullptr);
 }
 
 }  // namespace

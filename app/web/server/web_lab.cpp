@@ -19,6 +19,7 @@
 #include "app/web/server/assets.h"
 #include "app/web/server/json_views.h"
 #include "engine/core/cidr.h"
+#include "engine/core/input_file.h"
 #include "engine/lab/lab.h"
 #include "engine/scenario/report.h"
 #include "engine/telemetry/prometheus.h"
@@ -749,14 +750,13 @@ struct WebLab::Impl {
         if (it == files.end())
             return errorResponse(http::status::forbidden, "file", "not a file of this lab");
         if (method == http::verb::get) {
-            std::error_code size_error;
-            if (std::filesystem::file_size(it->second, size_error) > options.max_yaml_bytes)
+            // labFiles() saw a regular file; read it so that one swapped for a FIFO or a device
+            // since is refused, not read on the io thread for ever.
+            core::InputText read = core::readInputFile(it->second, options.max_yaml_bytes);
+            if (read.error == core::InputError::TooLarge)
                 return errorResponse(http::status::payload_too_large, "too-large", name + " is larger than the lab takes");
-            std::ifstream in(it->second, std::ios::binary);
-            std::ostringstream text;
-            text << in.rdbuf();
-            if (!in && !in.eof()) return errorResponse(http::status::not_found, "file", "cannot read " + name);
-            return jsonResponse(http::status::ok, {{"path", name}, {"text", text.str()}});
+            if (!read.ok()) return errorResponse(http::status::not_found, "file", "cannot read " + name);
+            return jsonResponse(http::status::ok, {{"path", name}, {"text", std::move(read.text)}});
         }
         if (method != http::verb::put)
             return errorResponse(http::status::method_not_allowed, "method", "GET or PUT");
