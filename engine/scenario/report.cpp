@@ -3,14 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
-#include <unistd.h>
 
 #include <nlohmann/json.hpp>
+
+#include "engine/tls/atomic_file.h"
 
 namespace ilab::scenario {
 namespace {
@@ -361,27 +360,8 @@ std::string renderHtml(const RunResult& r) {
 }
 
 std::string writeFileAtomically(const std::string& path, const std::string& text) {
-    namespace fs = std::filesystem;
-    const fs::path target(path);
-    const fs::path temporary = target.parent_path() /
-                               (target.filename().string() + ".tmp-" + std::to_string(::getpid()));
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        if (!out) return "cannot write " + temporary.string();
-        out << text;
-        out.flush();
-        if (!out) {
-            std::error_code ignored;
-            fs::remove(temporary, ignored);
-            return "cannot write " + temporary.string();
-        }
-    }
-    std::error_code ec;
-    fs::rename(temporary, target, ec);
-    if (ec) {
-        fs::remove(temporary, ec);
-        return "cannot replace " + path + ": " + ec.message();
-    }
+    std::string error;
+    if (!tls::writeFileAtomically(path, text, tls::kKeepExistingMode, &error)) return error;
     return "";
 }
 
