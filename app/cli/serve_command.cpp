@@ -14,6 +14,7 @@
 
 #include "app/cli/access_log_writer.h"
 #include "app/cli/commands.h"
+#include "app/cli/manifest_watch.h"
 #include "engine/core/cidr.h"
 #include "engine/core/text.h"
 #include "engine/lab/lab.h"
@@ -69,24 +70,6 @@ bool isLoopback(const std::string& address) {
     auto ip = core::IpAddress::parse(address);
     return ip && (core::Cidr::parse("127.0.0.0/8")->contains(*ip) ||
                   core::Cidr::parse("::1/128")->contains(*ip));
-}
-
-// The newest modification time among the manifest files, for --watch.
-std::filesystem::file_time_type newestChange(const std::vector<std::string>& paths) {
-    namespace fs = std::filesystem;
-    fs::file_time_type newest{};
-    std::error_code ec;
-    for (const std::string& path : paths) {
-        if (path == "-") continue;
-        if (fs::is_directory(path, ec)) {
-            for (auto it = fs::recursive_directory_iterator(path, ec);
-                 !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
-                if (it->is_regular_file(ec)) newest = std::max(newest, it->last_write_time(ec));
-        } else {
-            newest = std::max(newest, fs::last_write_time(path, ec));
-        }
-    }
-    return newest;
 }
 
 void printDiagnostics(std::ostream& out, const core::Diagnostics& diagnostics) {
@@ -225,6 +208,16 @@ Action addServeCommand(CLI::App& app) {
         sigaddset(&stop_signals, SIGHUP);  // reload, as `nginx -s reload` sends it
         pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+        // The first look before the lab reads the files: an edit made while it starts is a
+        // change to reload, not the state it started from. With a scenario, its whole folder.
+        std::vector<std::string> watched = opts->files;
+        if (!opts->scenario.empty()) {
+            const auto folder =
+                std::filesystem::path(workbench::resolveScenarioPath(opts->scenario)).parent_path();
+            watched = {folder.empty() ? std::string(".") : folder.string()};
+        }
+        ManifestWatch watch(opts->watch ? watched : std::vector<std::string>{});
+
         core::Diagnostics diagnostics;
         std::unique_ptr<lab::Lab> own_lab;
         std::unique_ptr<web::WebLab> web_lab;
@@ -282,23 +275,11 @@ Action addServeCommand(CLI::App& app) {
             }
         }
 
-        const std::vector<std::string> watched =
-            opts->scenario.empty()
-                ? opts->files
-                : std::vector{std::filesystem::path(workbench::resolveScenarioPath(opts->scenario))
-                                  .parent_path()
-                                  .string()};
-        auto last_change = newestChange(watched);
         while (true) {
             timespec tick{1, 0};
             const int sig = sigtimedwait(&stop_signals, nullptr, &tick);
             if (sig == SIGINT || sig == SIGTERM) break;
-            if (sig != SIGHUP) {
-                if (!opts->watch) continue;
-                const auto change = newestChange(watched);
-                if (change == last_change) continue;
-                last_change = change;
-            }
+            if (sig != SIGHUP && (!opts->watch || !watch.changed())) continue;
             const auto started = std::chrono::steady_clock::now();
             core::Diagnostics reload;
             const bool ok = lab->reload(reload);
