@@ -33,6 +33,12 @@ namespace {
 
 const QString kShop = QStringLiteral(ILAB_SOURCE_DIR "/scenarios/shop");
 
+// A scenario names files inside its own folder only: the shop's manifests, copied in.
+void copyShopInto(const QTemporaryDir& dir) {
+    for (const char* name : {"manifests.yaml", "workloads.yaml"})
+        QFile::copy(kShop + "/" + name, dir.filePath(name));
+}
+
 // Runs the event loop until `done` holds or `ms` pass; returns whether it held.
 bool waitFor(const std::function<bool()>& done, int ms) {
     QElapsedTimer t;
@@ -160,14 +166,15 @@ TEST_F(StudioWindowTest, YamlErrorShowsAtItsLineAndApplyKeepsTheOldRoutes) {
 
 TEST_F(StudioWindowTest, ABrokenScenarioOpensInTheEditorAndSavingTheFixStartsTheLab) {
     QTemporaryDir dir;
+    copyShopInto(dir);
     const QString path = dir.filePath("scenario.yaml");
     const QString good = QString(R"(apiVersion: ingress-lab.dev/v1alpha1
 kind: Scenario
 metadata: {name: fixed}
 spec:
-  manifests: [%1/manifests.yaml, %1/workloads.yaml]
+  manifests: [manifests.yaml, workloads.yaml]
   duration: 2s
-)").arg(kShop);
+)");
     QFile f(path);
     ASSERT_TRUE(f.open(QIODevice::WriteOnly));
     f.write(QString(good).replace("duration: 2s", "duraton: 2s").toUtf8());  // line 6
@@ -217,13 +224,14 @@ TEST_F(StudioWindowTest, ComposedRequestShowsItsTraceAndHeadersAsThePodReceivedT
 
 TEST_F(StudioWindowTest, PlayingAScenarioJudgesItsExpectations) {
     QTemporaryDir dir;
+    copyShopInto(dir);
     QFile f(dir.filePath("scenario.yaml"));
     ASSERT_TRUE(f.open(QIODevice::WriteOnly));
     f.write(QString(R"(apiVersion: ingress-lab.dev/v1alpha1
 kind: Scenario
 metadata: {name: short-shop}
 spec:
-  manifests: [%1/manifests.yaml, %1/workloads.yaml]
+  manifests: [manifests.yaml, workloads.yaml]
   duration: 2s
   traffic:
   - name: shoppers
@@ -238,7 +246,7 @@ spec:
     - name: no errors
       metric: errorRate
       max: 0
-)").arg(kShop).toUtf8());
+)").toUtf8());
     f.close();
     ASSERT_TRUE(window_->openLab(dir.filePath("scenario.yaml"), {}, true));
     EXPECT_EQ(window_->timeline()->pendingCount(), 2);

@@ -1,6 +1,5 @@
 #include "app/studio/widgets/editor_area.h"
 
-#include <QFile>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -10,6 +9,7 @@
 #include <QVBoxLayout>
 
 #include "app/studio/bridge/lab_session.h"
+#include "engine/core/input_file.h"
 
 namespace ilab::studio {
 namespace {
@@ -27,10 +27,11 @@ EditorDiagnostic toEditor(const core::Diagnostic& d) {
     return e;
 }
 
+// As the engine reads it (regular files only, capped): QFile::readAll on a FIFO or /dev/zero
+// would hang the GUI thread. What cannot be read opens empty; the lab's diagnostics say why.
 QString readFile(const QString& path) {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) return {};
-    return QString::fromUtf8(f.readAll());
+    const core::InputText read = core::readInputFile(path.toStdString());
+    return read.ok() ? QString::fromStdString(read.text) : QString();
 }
 
 }  // namespace

@@ -31,6 +31,7 @@
 #include "app/studio/widgets/timeline_panel.h"
 #include "app/studio/widgets/topology_view.h"
 #include "app/studio/widgets/traffic_panel.h"
+#include "engine/core/input_file.h"
 #include "engine/workbench/workspace.h"
 #include "engine/scenario/report.h"
 
@@ -126,8 +127,9 @@ void MainWindow::buildActions() {
         const QString path = QFileDialog::getOpenFileName(
             this, tr("Open a scenario or a manifest"), QString(), tr("YAML (*.yaml *.yml *.json)"));
         if (path.isEmpty()) return;
-        QFile f(path);
-        const bool is_scenario = f.open(QIODevice::ReadOnly) && f.readAll().contains("kind: Scenario");
+        // Read as the engine reads it: a FIFO or a device picked here must not hang the GUI.
+        const core::InputText read = core::readInputFile(path.toStdString());
+        const bool is_scenario = read.ok() && read.text.find("kind: Scenario") != std::string::npos;
         if (is_scenario)
             openLab(path, {});
         else
