@@ -42,8 +42,17 @@ class Matcher {
                 best_host_ = std::string(core::trim(core::split(*fwd, ',').front()));
         }
         scheme_ = req_.scheme;
+        // nginx keeps a single Authorization header (ngx_http_process_unique_header_line): a
+        // second one is answered 400, so no location checks one and passes the other on.
+        const std::string* authorization = nullptr;
+        for (const auto& [name, value] : req_.headers) {
+            if (!core::iequals(name, "Authorization")) continue;
+            if (authorization)
+                return respond(400, "client sent duplicate header line: Authorization");
+            authorization = &value;
+        }
         // $remote_user, which the access log shows for any request with Basic credentials.
-        if (const std::string* authorization = req_.header("Authorization")) {
+        if (authorization) {
             credentials_ = dialect::parseBasicAuthorization(*authorization);
             if (credentials_) decision_.remote_user = credentials_->user;
         }

@@ -174,6 +174,14 @@ TEST_F(BasicAuthTest, WrongCredentialsGet401AndRightOnesReachThePod) {
     EXPECT_EQ(get({{"Authorization", "bAsIc   Zm9vOmJhcg=="}}).status, 200);  // as nginx parses
 }
 
+TEST_F(BasicAuthTest, TwoAuthorizationHeadersGet400) {
+    // nginx refuses a duplicate Authorization line: one could be checked, the other forwarded.
+    start(ingress(basicAuth()) + secret("basic-auth", {kFooBar}) + backend("web"));
+    const HttpResponse twice =
+        get({{"Authorization", basic("foo", "bar")}, {"Authorization", "Bearer admin-token"}});
+    EXPECT_EQ(twice.status, 400);
+}
+
 TEST_F(BasicAuthTest, AnAuthMapSecretHasOneKeyPerUser) {
     // X03: auth-secret-type auth-map.
     start(ingress(basicAuth() + annotation("auth-secret-type", "auth-map")) +

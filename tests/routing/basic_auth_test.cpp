@@ -71,6 +71,20 @@ TEST(BasicAuthTest, TheDecisionChecksThePassword) {
     }
 }
 
+TEST(BasicAuthTest, ASecondAuthorizationHeaderIs400) {
+    // nginx: "client sent duplicate header line" (Authorization is a unique header line), on
+    // any location: no credentials can be checked while another set goes upstream.
+    Lab lab(secret("basic-auth", kFooBar) +
+            ingress("app", "auth", {{"Prefix", "/", "web"}}, kBasic) +
+            ingress("open", "open.local", {{"Prefix", "/", "web"}}) + backend("web"));
+    for (const char* url : {"http://auth/", "http://open.local/"}) {
+        const routing::Decision d = lab.get(url, {{"Authorization", basic("foo", "myPassword")},
+                                                  {"authorization", "Bearer other"}});
+        EXPECT_THAT(d, Responds(400)) << url;
+        EXPECT_THAT(d.reason, HasSubstr("duplicate header line: Authorization"));
+    }
+}
+
 TEST(BasicAuthTest, TheFirstLineOfAUserDecides) {
     // nginx reads the file top to bottom and stops at the first line with the user's name.
     Lab routed(secret("basic-auth", "# comment\nfoo:{PLAIN}first\nfoo:{PLAIN}second\n") +
