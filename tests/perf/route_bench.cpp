@@ -9,6 +9,9 @@
 //   /svcNNNN/exact  Exact
 //   /svcNNNN/impl   ImplementationSpecific (a prefix in ingress-nginx without regex mode)
 // gen_nginx_conf.py renders the same names; keep the two in step.
+//
+// `ilab_route_bench --check-only` checks every corpus and request pool without timing (ctest
+// runs it as perf.route_bench.check); other arguments go to Google Benchmark.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -16,6 +19,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -404,6 +408,33 @@ void slowArgs(benchmark::internal::Benchmark* b) {
     b->ArgName("ingresses")->Unit(benchmark::kMillisecond);
 }
 
+// --check-only (ctest perf.route_bench.check): every corpus and request pool the benchmarks
+// time, checked as they would be, without timing anything. A benchmark that finds its corpus
+// or pool wrong skips itself with an error; nothing else would notice.
+int checkOnly() {
+    int failures = 0;
+    auto report = [&](const std::string& what, const std::string& error) {
+        std::printf("%-44s %s\n", what.c_str(), error.empty() ? "ok" : ("FAILED: " + error).c_str());
+        failures += !error.empty();
+    };
+    for (const int n : {100, 1000, 10000}) {
+        const Corpus& c = corpus(n, false);
+        const std::string name = std::to_string(n) + " Ingresses";
+        report(name + ": load and compile", c.error);
+        if (!c.error.empty()) continue;
+        report(name + ": hits", checkDecisions(*c.table, hitRequests(n, n), 0));
+        report(name + ": hits on hot hosts", checkDecisions(*c.table, hitRequests(n, kHotHosts), 0));
+        report(name + ": misses are 404", checkDecisions(*c.table, missRequests(n), 404));
+    }
+    const Corpus& rx = corpus(kRegexTableIngresses, true);
+    report("regex-mode host: load and compile", rx.error);
+    if (rx.error.empty()) {
+        report("regex-mode host: hits", checkDecisions(*rx.table, regexRequests(false), 0));
+        report("regex-mode host: misses are 404", checkDecisions(*rx.table, regexRequests(true), 404));
+    }
+    return failures == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 BENCHMARK(BM_LoadManifests)->Apply(slowArgs)->Arg(100)->Iterations(slowIterations(100));
@@ -431,4 +462,12 @@ BENCHMARK(BM_MatchRegexHost)
     ->ArgsProduct({{0, 1}, {0, 1}})
     ->Unit(benchmark::kNanosecond);
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i)
+        if (std::string_view(argv[i]) == "--check-only") return checkOnly();
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}
