@@ -19,6 +19,7 @@ namespace {
 struct ExplainOptions {
     std::vector<std::string> files;
     RequestFlags flags;
+    std::optional<std::string> content_length;  // checked by parseContentLength()
     std::optional<std::uint64_t> seed;
     std::string output = "text";
     std::string url;
@@ -85,7 +86,15 @@ Action addExplainCommand(CLI::App& app) {
     cmd->add_option("--cookie", opts->flags.cookies, "Cookie 'name=value' (repeatable)");
     cmd->add_option("--client-ip", opts->flags.client_ip,
                     "Client address for source-range policies");
-    cmd->add_option("--content-length", opts->flags.content_length, "Request body size in bytes");
+    // A string first: CLI11 would take "-1" into a uint64_t as 2^64 - 1.
+    cmd->add_option("--content-length", opts->content_length, "Request body size in bytes")
+        ->check(CLI::Validator(
+            [](const std::string& text) -> std::string {
+                return parseContentLength(text) ? std::string()
+                                                : "must be a number of bytes (digits only, 0 or more), not " +
+                                                      core::quoted(text);
+            },
+            "BYTES"));
     cmd->add_option("--seed", opts->seed, "Seed for weighted canary draws");
     cmd->add_option("-o,--output", opts->output, "text or json")
         ->check(CLI::IsMember({"text", "json"}));
@@ -94,6 +103,7 @@ Action addExplainCommand(CLI::App& app) {
     cmd->add_option("url", opts->url, "http://host/path or https://host/path")->required();
     return [opts](Streams s) {
         std::string error;
+        if (opts->content_length) opts->flags.content_length = parseContentLength(*opts->content_length);
         auto request = buildRequest(opts->url, opts->flags, &error);
         if (!request) {
             s.err << "ingress-lab explain: " << error << '\n';

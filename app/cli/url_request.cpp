@@ -7,6 +7,18 @@
 
 namespace ilab::cli {
 
+std::optional<std::uint64_t> parseContentLength(std::string_view text) {
+    constexpr std::uint64_t kMax = 9223372036854775807ull;  // nginx's NGX_MAX_OFF_T_VALUE
+    if (text.empty() || text.size() > 19) return std::nullopt;
+    std::uint64_t value = 0;
+    for (const char c : text) {
+        if (c < '0' || c > '9') return std::nullopt;
+        value = value * 10 + static_cast<std::uint64_t>(c - '0');  // 19 digits fit in 64 bits
+    }
+    if (value > kMax) return std::nullopt;
+    return value;
+}
+
 std::optional<routing::Request> buildRequest(const std::string& url, const RequestFlags& flags,
                                              std::string* error) {
     auto parsed = boost::urls::parse_uri(url);
@@ -23,7 +35,23 @@ std::optional<routing::Request> buildRequest(const std::string& url, const Reque
         return std::nullopt;
     }
     r.host = std::string(u.encoded_host_and_port());
-    if (u.has_port()) r.port = static_cast<int>(u.port_number());
+    const std::string_view path = u.encoded_path();
+    if (u.has_port() && !path.empty() && path.front() != '/') {
+        // Boost.URL reads "http://h:-1/" as an empty port and the path "-1/" ("h:8x/": "8", "x/").
+        const std::string port = std::string(u.port()) + std::string(path.substr(0, path.find('/')));
+        *error = "URL port " + core::quoted(port) + " is not a port number (1..65535)";
+        return std::nullopt;
+    }
+    if (u.has_port() && !u.port().empty()) {
+        // Boost.URL takes any digits as a port and gives 0 for one out of range.
+        const std::string port(u.port());
+        const auto number = parseContentLength(port);
+        if (!number || *number < 1 || *number > 65535) {
+            *error = "URL port " + core::quoted(port) + " is not a port number (1..65535)";
+            return std::nullopt;
+        }
+        r.port = static_cast<int>(*number);
+    }
     r.target = u.encoded_path().empty() ? "/" : std::string(u.encoded_path());
     if (u.has_query()) r.target += "?" + std::string(u.encoded_query());
     r.method =
@@ -46,8 +74,14 @@ std::optional<routing::Request> buildRequest(const std::string& url, const Reque
         const std::string value(core::trim(h.substr(colon + 1)));
         if (core::iequals(name, "host"))
             r.host = value;  // -H Host: overrides the URL's host
-        else if (core::iequals(name, "content-length"))
-            r.content_length = std::stoull(value);
+        else if (core::iequals(name, "content-length")) {
+            r.content_length = parseContentLength(value);
+            if (!r.content_length) {
+                *error = "header " + core::quoted(h) +
+                         ": Content-Length must be a number of bytes (digits only, 0 or more)";
+                return std::nullopt;
+            }
+        }
         else
             r.headers.emplace_back(name, value);
     }

@@ -1,7 +1,9 @@
 #pragma once
 // Builds a routing::Request from explain's URL and flags.
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/routing/request.h"
@@ -16,7 +18,12 @@ struct RequestFlags {
     std::optional<std::uint64_t> content_length;
 };
 
-// Parses an absolute http(s) URL with Boost.URL. On bad input returns nullopt and sets *error.
+// A Content-Length as nginx takes it: decimal digits only, at most 2^63 - 1 (off_t). nullopt
+// for anything else ("-1", "1e3", " 5", "18446744073709551616").
+std::optional<std::uint64_t> parseContentLength(std::string_view text);
+
+// Parses an absolute http(s) URL with Boost.URL. On bad input returns nullopt and sets *error:
+// a port outside 1..65535, a Content-Length header that parseContentLength() refuses.
 std::optional<routing::Request> buildRequest(const std::string& url, const RequestFlags& flags,
                                              std::string* error);
 

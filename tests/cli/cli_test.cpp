@@ -173,5 +173,43 @@ TEST(ExplainCommandTest, BadInputExitsTwo) {
     EXPECT_EQ(runCli({"explain", "-f", "-", "http://shop.local/"}, "a: [\n").code, 2);
 }
 
+TEST(ExplainCommandTest, PortsAndLengthsOutOfRangeExitTwoSayingWhy) {
+    // -1 used to wrap to 2^64 - 1 (and a port out of range to 0), and explain went on with it.
+    struct Case {
+        std::vector<std::string> args;
+        std::string message;
+    };
+    const std::vector<Case> cases = {
+        {{"http://shop.local:-1/"}, "URL port \"-1\" is not a port number (1..65535)"},
+        {{"http://shop.local:8x/"}, "URL port \"8x\" is not a port number (1..65535)"},
+        {{"http://shop.local:0/"}, "URL port \"0\" is not a port number (1..65535)"},
+        {{"http://shop.local:65536/"}, "URL port \"65536\" is not a port number (1..65535)"},
+        {{"http://shop.local:99999999999999999999/"}, "is not a port number (1..65535)"},
+        {{"--content-length", "-1", "http://shop.local/"},
+         "--content-length: must be a number of bytes (digits only, 0 or more), not \"-1\""},
+        {{"--content-length", "1e3", "http://shop.local/"}, "not \"1e3\""},
+        {{"--content-length", "18446744073709551616", "http://shop.local/"}, "not \"18446744073709551616\""},
+        {{"--content-length", "9223372036854775808", "http://shop.local/"}, "not \"9223372036854775808\""},
+        {{"-H", "Content-Length: -1", "http://shop.local/"},
+         "Content-Length must be a number of bytes (digits only, 0 or more)"},
+        {{"-H", "Content-Length: abc", "http://shop.local/"}, "Content-Length must be a number of bytes"},
+    };
+    for (const auto& c : cases) {
+        std::vector<std::string> args = {"explain", "-f", kShop};
+        args.insert(args.end(), c.args.begin(), c.args.end());
+        const CliResult r = runCli(args);
+        EXPECT_EQ(r.code, 2) << c.args.front() << " " << c.args.back() << "\n" << r.out;
+        EXPECT_TRUE(r.out.empty()) << r.out;
+        EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
+    }
+    // The edges of the ranges are fine.
+    EXPECT_EQ(runCli({"explain", "-f", kShop, "http://shop.local:65535/"}).code, 0);
+    EXPECT_EQ(runCli({"explain", "-f", kShop, "http://shop.local:1/"}).code, 0);
+    EXPECT_EQ(runCli({"explain", "-f", kShop, "--content-length", "0", "http://shop.local/"}).code, 0);
+    const CliResult big = runCli({"explain", "-f", kShop, "-o", "json", "--content-length",
+                                  "9223372036854775807", "https://shop.local/catalog"});
+    EXPECT_EQ(big.code, 0) << big.err;
+}
+
 }  // namespace
 }  // namespace ilab::cli
