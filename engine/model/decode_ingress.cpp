@@ -105,8 +105,12 @@ void decodeIngress(FieldReader& r, const YamlNode& root, Manifests& m) {
                                     hp.path_type = PathType::ImplementationSpecific;
                             }
                         }
-                        hp.backend = readBackend(r, p->find("backend"), ppath + ".backend");
-                        if (!p->find("backend")) hp.backend.location = p->location;
+                        const YamlNode::Entry* b = p->findEntry("backend");
+                        hp.backend = readBackend(r, b ? &b->value : nullptr, ppath + ".backend");
+                        // "Required value" points at the path entry without a backend, or at an
+                        // empty `backend:` (a null, whose own place is wherever the next token is).
+                        if (!b) hp.backend.location = p->location;
+                        else if (b->value.isNull()) hp.backend.location = b->key_location;
                         out.paths.push_back(std::move(hp));
                     }
                     if (!paths) out.paths.clear();

@@ -420,6 +420,30 @@ spec:
     expectAtValue(d, v.yaml, "defaultBackend: {}");
 }
 
+TEST(IngressValidationTest, AnEmptyBackendIsRequiredAtItsPlace) {
+    // `backend:` with nothing after it is null: the error has a file, line and column too
+    // (tests/fuzz/manifest_fuzz found it without one).
+    Validated v(R"(apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: test
+spec:
+  ingressClassName: nginx
+  rules:
+  - http:
+      paths:
+      - path: /
+        pathType: Prefix
+        backend:
+)");
+    const auto* d = v.only();
+    ASSERT_NE(d, nullptr);
+    EXPECT_EQ(d->message,
+              "spec.rules[0].http.paths[0].backend: Required value: resource or service backend "
+              "is required");
+    expectAt(d, v.yaml, "backend:");
+}
+
 constexpr const char* kDefaultBackend = R"(apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata:
