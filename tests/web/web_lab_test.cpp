@@ -2,8 +2,11 @@
 // the lab are refused, validation finds a typo at its line, and the limits and the token hold.
 #include "app/web/server/web_lab.h"
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -19,15 +22,24 @@ using Json = nlohmann::json;
 
 const std::string kShop = ILAB_SOURCE_DIR "/scenarios/shop";
 
+// [[name, value], ...] as the composer sends headers and cookies.
+Json pairs(const std::vector<std::pair<std::string, std::string>>& list) {
+    Json out = Json::array();
+    for (const auto& [name, value] : list) out.push_back(Json::array({name, value}));
+    return out;
+}
+
 class WebLabTest : public ::testing::Test {
   protected:
     void TearDown() override {
         if (lab_) lab_->stop();
         std::filesystem::remove_all(ca_);
     }
-    void start(const std::string& address = "127.0.0.1", const std::string& scenario = kShop) {
+    void start(const std::string& address = "127.0.0.1", const std::string& scenario = kShop,
+               std::function<std::chrono::steady_clock::time_point()> clock = {}) {
         WebLabOptions o;
         o.address = address;
+        o.clock = std::move(clock);
         o.port = 0;
         o.bench.http_port = 0;
         o.bench.https_port = 0;
@@ -49,6 +61,10 @@ class WebLabTest : public ::testing::Test {
     std::filesystem::path ca_ = std::filesystem::temp_directory_path() /
                                 ("ilab-web-" + std::to_string(::getpid()));
     std::unique_ptr<WebLab> lab_;
+    // A manual clock for the rate limit: far from steady_clock's epoch, moved by the test.
+    const std::chrono::steady_clock::time_point clock_start_ = std::chrono::steady_clock::now();
+    std::atomic<std::int64_t> clock_offset_ns_{0};
+    void advance(std::chrono::nanoseconds by) { clock_offset_ns_ += by.count(); }
 };
 
 TEST_F(WebLabTest, ServesThePageTheLabAndTheMetrics) {
@@ -190,13 +206,170 @@ TEST_F(WebLabTest, BodiesBadJsonAndRatesAreLimited) {
     auto wrong = call("POST", "/api/v1/faults", R"({"kind": "meteor"})");
     ASSERT_TRUE(wrong);
     EXPECT_EQ(wrong->status, 400);
-    int limited = 0;
-    for (int i = 0; i < 60; ++i) {
-        auto r = call("GET", "/api/v1/faults");
+}
+
+TEST_F(WebLabTest, ApiCallsGetTheDocumentedBurstThenTheDocumentedRate) {
+    // docs/web-api.md: 20 calls a second per client address beyond a burst of 40. On a manual
+    // clock: exactly 40 at once, then exactly 20 for each second that passes, never more than
+    // the burst however long the client waited.
+    start("127.0.0.1", kShop,
+          [this] { return clock_start_ + std::chrono::nanoseconds(clock_offset_ns_.load()); });
+    auto statuses = [&](int calls) {
+        std::vector<int> out;
+        for (int i = 0; i < calls; ++i) {
+            auto r = call("GET", "/api/v1/faults");
+            out.push_back(r ? r->status : 0);
+            if (r && r->status == 429) {
+                EXPECT_EQ(Json::parse(r->body)["code"], "rate");
+            }
+        }
+        return out;
+    };
+    auto expected = [](int ok, int limited) {
+        std::vector<int> out(static_cast<std::size_t>(ok), 200);
+        out.insert(out.end(), static_cast<std::size_t>(limited), 429);
+        return out;
+    };
+    EXPECT_EQ(statuses(45), expected(40, 5));
+    advance(std::chrono::milliseconds(500));
+    EXPECT_EQ(statuses(12), expected(10, 2));
+    advance(std::chrono::seconds(1));
+    EXPECT_EQ(statuses(22), expected(20, 2));
+    advance(std::chrono::seconds(60));  // refilled to the burst, not to 1,200
+    EXPECT_EQ(statuses(42), expected(40, 2));
+    // The page and /healthz are not API calls: never limited.
+    auto health = call("GET", "/healthz");
+    ASSERT_TRUE(health);
+    EXPECT_EQ(health->status, 200);
+}
+
+TEST_F(WebLabTest, ComposerRefusesControlCharactersInMethodHeadersCookiesAndUrl) {
+    // A CR or LF would let a composed request write its own header lines (or a second request)
+    // onto the lab's connection: each is refused with 400, naming the field, before anything
+    // is sent.
+    start();
+    const Json url = "http://shop.local/";
+    const std::vector<std::pair<Json, std::string>> refused = {
+        {{{"url", url}, {"method", "GET /x HTTP/1.1\r\nX-Injected: 1\r\n\r\nGET"}}, "method"},
+        {{{"url", url}, {"method", "GE T"}}, "method"},
+        {{{"url", url}, {"method", ""}}, "method"},
+        {{{"url", url}, {"headers", pairs({{"X-Note", "a\r\nX-Injected: 1"}})}}, "headers[0][1]"},
+        {{{"url", url}, {"headers", pairs({{"X-Ok", "fine"}, {"X-Note", "a\nb"}})}}, "headers[1][1]"},
+        {{{"url", url}, {"headers", pairs({{"X-Note", std::string("a\0b", 3)}})}}, "headers[0][1]"},
+        {{{"url", url}, {"headers", pairs({{"X-Note\r\nX-Injected", "1"}})}}, "headers[0][0]"},
+        {{{"url", url}, {"headers", pairs({{"X Note", "1"}})}}, "headers[0][0]"},
+        {{{"url", url}, {"headers", pairs({{"", "1"}})}}, "headers[0][0]"},
+        {{{"url", url}, {"cookies", pairs({{"session", "a\r\nX-Injected: 1"}})}}, "cookies[0][1]"},
+        {{{"url", url}, {"cookies", pairs({{"session", "a; admin=1"}})}}, "cookies[0][1]"},
+        {{{"url", url}, {"cookies", pairs({{"se ssion", "a"}})}}, "cookies[0][0]"},
+        {{{"url", "http://shop.local/a\r\nX-Injected: 1"}}, "url"},
+        {{{"url", "http://shop.local/a b"}}, "url"},
+    };
+    for (const auto& [body, field] : refused) {
+        auto r = call("POST", "/api/v1/requests", body.dump());
         ASSERT_TRUE(r);
-        limited += r->status == 429;
+        EXPECT_EQ(r->status, 400) << body.dump();
+        const Json answer = Json::parse(r->body, nullptr, false);
+        EXPECT_EQ(answer.value("code", ""), "characters") << body.dump() << " -> " << r->body;
+        EXPECT_EQ(answer.value("field", ""), field) << body.dump() << " -> " << r->body;
     }
-    EXPECT_GT(limited, 0);  // 40 at once, then 20 a second
+    // A tab is fine in a header value, and a header value may hold any printable text.
+    Json fine = {{"url", "http://shop.local/"},
+                 {"method", "GET"},
+                 {"headers", pairs({{"X-Note", "a\tb: c; d=e"}})},
+                 {"cookies", pairs({{"session", "abc"}})}};
+    auto ok = call("POST", "/api/v1/requests", fine.dump());
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(ok->status, 200) << ok->body;
+}
+
+TEST_F(WebLabTest, WrongJsonTypesAreRefusedNamingTheFieldAndTheType) {
+    start();
+    const Json target = {{"kind", "pod"}, {"name", "x"}};
+    struct Case {
+        std::string path;
+        Json body;
+        std::string field, expected;
+    };
+    const std::vector<Case> cases = {
+        {"/api/v1/traffic", {{"rate", "fast"}}, "rate", "rate must be a number, not a string"},
+        {"/api/v1/traffic", {{"rate", true}}, "rate", "rate must be a number, not a boolean"},
+        {"/api/v1/traffic", {{"action", 5}}, "action", "action must be a string, not a number"},
+        {"/api/v1/traffic", {{"weights", "1,2"}}, "weights", "weights must be an array, not a string"},
+        {"/api/v1/traffic", {{"weights", {1, "2"}}}, "weights[1]", "weights[1] must be a number, not a string"},
+        {"/api/v1/traffic", Json::array({1, 2}), "", "the body must be a JSON object, not an array"},
+        {"/api/v1/faults", {{"kind", 3}, {"target", target}}, "kind", "kind must be a string, not a number"},
+        {"/api/v1/faults", {{"kind", "latency"}, {"target", "pod/x"}}, "target", "target must be a JSON object, not a string"},
+        {"/api/v1/faults", {{"kind", "latency"}, {"target", {{"kind", "pod"}, {"name", 5}}}}, "target.name", "target.name must be a string, not a number"},
+        {"/api/v1/faults", {{"kind", "latency"}, {"target", target}, {"latencyMs", "500"}}, "latencyMs", "latencyMs must be a number, not a string"},
+        {"/api/v1/faults", {{"kind", "status"}, {"target", target}, {"probability", {0.5}}}, "probability", "probability must be a number, not an array"},
+        {"/api/v1/faults", {{"kind", "kill"}, {"target", target}, {"durationMs", {{"s", 1}}}}, "durationMs", "durationMs must be a number, not an object"},
+        {"/api/v1/requests", {{"url", "http://shop.local/"}, {"method", 7}}, "method", "method must be a string, not a number"},
+        {"/api/v1/requests", {{"url", 7}}, "url", "url must be a string, not a number"},
+        {"/api/v1/requests", {{"url", "http://shop.local/"}, {"headers", Json::array({"a: b"})}}, "headers[0]", "headers[0] must be a [name, value] pair of two strings"},
+        {"/api/v1/requests", {{"url", "http://shop.local/"}, {"headers", Json::object({{"a", "b"}})}}, "headers", "headers must be an array, not an object"},
+        {"/api/v1/requests", {{"url", "http://shop.local/"}, {"headers", Json::array({Json::array({"a", 1})})}}, "headers[0][1]", "headers[0][1] must be a string, not a number"},
+        {"/api/v1/requests", {{"url", "http://shop.local/"}, {"cookies", "a=b"}}, "cookies", "cookies must be an array, not a string"},
+    };
+    auto lab = call("GET", "/api/v1/lab");
+    ASSERT_TRUE(lab);
+    const Json traffic_before = Json::parse(lab->body)["traffic"];
+    for (const auto& c : cases) {
+        auto r = call("POST", c.path, c.body.dump());
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->status, 400) << c.path << " " << c.body.dump();
+        const Json answer = Json::parse(r->body, nullptr, false);
+        EXPECT_EQ(answer.value("field", "(none)"), c.field) << c.body.dump() << " -> " << r->body;
+        if (!c.expected.empty()) {
+            EXPECT_EQ(answer.value("error", ""), c.expected) << c.body.dump();
+        }
+    }
+    // Nothing changed on the way: no fault injected, the traffic as it was.
+    auto faults = call("GET", "/api/v1/faults");
+    ASSERT_TRUE(faults);
+    EXPECT_TRUE(Json::parse(faults->body)["faults"].empty());
+    auto after = call("GET", "/api/v1/lab");
+    ASSERT_TRUE(after);
+    EXPECT_EQ(Json::parse(after->body)["traffic"], traffic_before);
+}
+
+TEST_F(WebLabTest, NumbersOutsideTheirRangeAreRefusedNotClamped) {
+    start();
+    const Json target = {{"kind", "pod"}, {"name", "x"}};
+    struct Case {
+        std::string path;
+        Json body;
+        std::string field;
+    };
+    const std::vector<Case> cases = {
+        // Two weights of 1e308 sum to infinity: every draw went to the last entry.
+        {"/api/v1/traffic", {{"weights", {1e308, 1e308, 1, 1}}}, "weights[0]"},
+        {"/api/v1/traffic", {{"weights", {1, -1}}}, "weights[1]"},
+        {"/api/v1/traffic", {{"weights", {1, 1, 1, 1, 1}}}, "weights"},  // the mix has 4
+        {"/api/v1/traffic", {{"rate", 1e9}}, "rate"},
+        {"/api/v1/traffic", {{"rate", -5}}, "rate"},
+        {"/api/v1/faults", {{"kind", "status"}, {"target", target}, {"probability", 2}}, "probability"},
+        {"/api/v1/faults", {{"kind", "status"}, {"target", target}, {"status", 503.5}}, "status"},
+        {"/api/v1/faults", {{"kind", "status"}, {"target", target}, {"status", 700}}, "status"},
+        {"/api/v1/faults", {{"kind", "latency"}, {"target", target}, {"latencyMs", -1}}, "latencyMs"},
+        {"/api/v1/faults", {{"kind", "kill"}, {"target", target}, {"durationMs", 1e300}}, "durationMs"},
+    };
+    for (const auto& c : cases) {
+        auto r = call("POST", c.path, c.body.dump());
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->status, 400) << c.body.dump() << " -> " << r->body;
+        const Json answer = Json::parse(r->body, nullptr, false);
+        EXPECT_EQ(answer.value("code", ""), "range") << c.body.dump() << " -> " << r->body;
+        EXPECT_EQ(answer.value("field", ""), c.field) << c.body.dump() << " -> " << r->body;
+    }
+    // Within range: taken as given.
+    auto set = call("POST", "/api/v1/traffic", R"({"rate": 20000, "weights": [1000000, 0, 0.5, 1]})");
+    ASSERT_TRUE(set);
+    ASSERT_EQ(set->status, 200) << set->body;
+    const Json traffic = Json::parse(set->body);
+    EXPECT_EQ(traffic["rate"], 20000);
+    EXPECT_EQ(traffic["mix"][0]["weight"], 1e6);
+    EXPECT_EQ(traffic["mix"][2]["weight"], 0.5);
 }
 
 TEST_F(WebLabTest, LongChunkExtensionsAndTrailersGet400AndTheLabLivesOn) {

@@ -61,15 +61,6 @@ Json pointJson(const telemetry::SeriesPoint& p) {
             {"p99", static_cast<double>(p.latency_p99_us) / 1000}};
 }
 
-std::vector<std::pair<std::string, std::string>> readPairs(const Json& j) {
-    std::vector<std::pair<std::string, std::string>> out;
-    if (!j.is_array()) return out;
-    for (const auto& p : j)
-        if (p.is_array() && p.size() == 2 && p[0].is_string() && p[1].is_string())
-            out.emplace_back(p[0].get<std::string>(), p[1].get<std::string>());
-    return out;
-}
-
 }  // namespace
 
 std::string relativePath(const std::string& file, const std::string& base) {
@@ -241,70 +232,6 @@ Json expectationJson(const scenario::ExpectationResult& r, const std::string& ba
             {"expected", r.expected},
             {"measured", r.measured},
             {"location", location}};
-}
-
-std::optional<cluster::FaultSpec> faultFromJson(const Json& body, std::string& error) {
-    using Kind = cluster::FaultSpec::Kind;
-    static const std::map<std::string, Kind> kinds = {
-        {"kill", Kind::Kill},     {"unready", Kind::Unready},     {"latency", Kind::Latency},
-        {"status", Kind::Status}, {"reset", Kind::Reset},         {"blackhole", Kind::BlackHole},
-        {"throttle", Kind::Throttle}, {"closeAfterHeaders", Kind::CloseAfterHeaders}};
-    static const std::map<std::string, cluster::Target::Kind> targets = {
-        {"pod", cluster::Target::Kind::Pod},
-        {"workload", cluster::Target::Kind::Workload},
-        {"service", cluster::Target::Kind::Service}};
-    if (!body.is_object() || !body.contains("kind") || !body["kind"].is_string() ||
-        !kinds.count(body["kind"].get<std::string>())) {
-        error = "kind must be one of kill, unready, latency, status, reset, blackhole, throttle, "
-                "closeAfterHeaders";
-        return std::nullopt;
-    }
-    const Json& t = body.value("target", Json());
-    if (!t.is_object() || !t.contains("kind") || !t["kind"].is_string() ||
-        !targets.count(t["kind"].get<std::string>()) || !t.contains("name") || !t["name"].is_string()) {
-        error = "target must be {\"kind\": pod|workload|service, \"namespace\", \"name\"}";
-        return std::nullopt;
-    }
-    cluster::FaultSpec f;
-    f.kind = kinds.at(body["kind"].get<std::string>());
-    f.target.kind = targets.at(t["kind"].get<std::string>());
-    f.target.name = t["name"].get<std::string>();
-    f.target.namespace_ = t.value("namespace", std::string("default"));
-    auto number = [&body](const char* key, double fallback) {
-        return body.contains(key) && body[key].is_number() ? body[key].get<double>() : fallback;
-    };
-    f.probability = std::clamp(number("probability", 1.0), 0.0, 1.0);
-    // Clamped before any cast: a double out of an integer's range is undefined behaviour.
-    f.status = static_cast<int>(std::clamp(number("status", 503), 0.0, 1000.0));
-    f.latency_ms = std::clamp(number("latencyMs", 0), 0.0, 3600e3);
-    f.jitter_ms = std::clamp(number("jitterMs", 0), 0.0, 3600e3);
-    f.bytes_per_second = static_cast<std::uint64_t>(std::clamp(number("bytesPerSecond", 0), 0.0, 1e12));
-    if (body.contains("durationMs") && body["durationMs"].is_number())
-        f.duration = cluster::Millis(
-            static_cast<long long>(std::clamp(body["durationMs"].get<double>(), 0.0, 7 * 24 * 3600e3)));
-    if (f.status < 100 || f.status > 599) {
-        error = "status must be 100..599";
-        return std::nullopt;
-    }
-    return f;
-}
-
-std::optional<scenario::RequestSpec> requestFromJson(const Json& body, std::string& error) {
-    if (!body.is_object() || !body.contains("url") || !body["url"].is_string()) {
-        error = "url is required";
-        return std::nullopt;
-    }
-    scenario::RequestSpec r;
-    r.method = body.value("method", std::string("GET"));
-    r.url = body["url"].get<std::string>();
-    r.headers = readPairs(body.value("headers", Json()));
-    r.cookies = readPairs(body.value("cookies", Json()));
-    scenario::RequestSpec check = r;
-    if (!scenario::splitUrl(check)) {
-        error = "url must be http://host/path or https://host/path";
-        return std::nullopt;
-    }
-    return r;
 }
 
 }  // namespace ilab::web

@@ -32,9 +32,4 @@ Json labJson(const workbench::Workbench& bench, const std::string& base);
 Json composedJson(const workbench::ComposedResult& result, const workbench::Flow* flow);
 Json expectationJson(const scenario::ExpectationResult& result, const std::string& base);
 
-// A fault from the API's body; nullopt and `error` when it is not one.
-std::optional<cluster::FaultSpec> faultFromJson(const Json& body, std::string& error);
-// A request for the composer; nullopt and `error` when it is not one.
-std::optional<scenario::RequestSpec> requestFromJson(const Json& body, std::string& error);
-
 }  // namespace ilab::web

@@ -16,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "app/web/server/api_input.h"
 #include "app/web/server/assets.h"
 #include "app/web/server/json_views.h"
 #include "engine/core/cidr.h"
@@ -50,6 +51,12 @@ Response jsonResponse(http::status status, const Json& body) {
 
 Response errorResponse(http::status status, const std::string& code, const std::string& message) {
     return jsonResponse(status, {{"error", message}, {"code", code}});
+}
+
+// A body refused before anything changed: which field, and why.
+Response fieldErrorResponse(const FieldError& e) {
+    return jsonResponse(http::status::bad_request,
+                        {{"error", e.message}, {"code", e.code}, {"field", e.field}});
 }
 
 // Splits "/api/v1/files/a.yaml?token=x" into the path and one query parameter's value.
@@ -352,10 +359,14 @@ struct WebLab::Impl {
     }
 
     bool allowed(const std::string& ip) {
-        const auto now = std::chrono::steady_clock::now();
+        const auto now = options.clock ? options.clock() : std::chrono::steady_clock::now();
         if (buckets.size() > 1024) buckets.clear();  // many addresses: start over, stay bounded
-        TokenBucket& b = buckets[ip];
-        if (b.last == std::chrono::steady_clock::time_point{}) b.tokens = options.api_burst;
+        auto [it, fresh] = buckets.try_emplace(ip);
+        TokenBucket& b = it->second;
+        if (fresh) {
+            b.tokens = options.api_burst;
+            b.last = now;
+        }
         b.tokens = std::min(options.api_burst,
                             b.tokens + options.api_calls_per_second *
                                            std::chrono::duration<double>(now - b.last).count());
@@ -676,8 +687,9 @@ struct WebLab::Impl {
             co_return jsonResponse(http::status::ok, {{"faults", faultsJson(bench->activeFaults())},
                                                       {"history", faultsJson(bench->faultHistory())}});
         if (method == V::post && path == "/api/v1/faults") {
-            const auto fault = faultFromJson(body, error);
-            if (!fault) co_return errorResponse(http::status::bad_request, "fault", error);
+            FieldError refused;
+            const auto fault = faultFromJson(body, refused);
+            if (!fault) co_return fieldErrorResponse(refused);
             const auto id = bench->injectFault(*fault);
             co_return jsonResponse(http::status::created, {{"id", id}});
         }
@@ -688,8 +700,9 @@ struct WebLab::Impl {
             co_return res;
         }
         if (method == V::post && path == "/api/v1/requests") {
-            const auto request = requestFromJson(body, error);
-            if (!request) co_return errorResponse(http::status::bad_request, "request", error);
+            FieldError refused;
+            const auto request = requestFromJson(body, refused);
+            if (!request) co_return fieldErrorResponse(refused);
             co_return co_await compose(*request);
         }
         if (method == V::get && path == "/api/v1/events") {
@@ -779,24 +792,24 @@ struct WebLab::Impl {
         return jsonResponse(http::status::ok, {{"saved", true}});
     }
 
-    Response traffic(const Json& given) {
-        const Json body = given.is_object() ? given : Json::object();
-        const std::string action = body.value("action", std::string());
-        if (!action.empty() && action != "start" && action != "pause" && action != "resume" &&
-            action != "stop")
-            return errorResponse(http::status::bad_request, "action", "action must be start, pause, resume or stop");
+    Response traffic(const Json& body) {
         workbench::TrafficSettings settings = bench->trafficSettings();
+        std::size_t entries = 0;
+        for (const auto& p : settings.profiles) entries += p.requests.size();
+        FieldError refused;
+        const auto change = trafficFromJson(body, entries, refused);
+        if (!change) return fieldErrorResponse(refused);
+        const std::string& action = change->action;
         bool changed = false;
-        if (body.contains("rate") && body["rate"].is_number()) {
-            settings.rate = std::clamp(body["rate"].get<double>(), 0.0, 20000.0);
+        if (change->rate) {
+            settings.rate = *change->rate;
             changed = true;
         }
-        if (body.contains("weights") && body["weights"].is_array()) {
+        if (change->has_weights) {
             std::size_t i = 0;
             for (auto& p : settings.profiles)
                 for (auto& r : p.requests) {
-                    if (i < body["weights"].size() && body["weights"][i].is_number())
-                        r.weight = std::max(0.0, body["weights"][i].get<double>());
+                    if (i < change->weights.size()) r.weight = change->weights[i];
                     ++i;
                 }
             changed = true;

@@ -8,7 +8,9 @@
 // (printed in url()); WebSocket upgrades check Origin; files outside the lab's folder are
 // never read or written; bodies, YAML sizes, API call rates and WebSocket clients are limited;
 // errors say what was wrong, never a path or a stack.
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,6 +34,9 @@ struct WebLabOptions {
     std::size_t max_yaml_bytes = 512 * 1024;
     double api_calls_per_second = 20;
     double api_burst = 40;
+    // The API rate limit's clock (steady_clock::now when empty); tests give a manual one.
+    // Called on the server's thread.
+    std::function<std::chrono::steady_clock::time_point()> clock;
     std::size_t max_clients = 8;
 };
 
