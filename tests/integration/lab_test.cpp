@@ -3,10 +3,12 @@
 
 #include <algorithm>
 #include <arpa/inet.h>
+#include <cctype>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <atomic>
+#include <condition_variable>
 #include <thread>
 #include <map>
 #include <mutex>
@@ -64,20 +66,37 @@ std::string affinityCanary(const std::string& weight, const std::string& canary_
            backend("web", replicas) + backend("web-v2", replicas);
 }
 
+// A Service without selector and its EndpointSlice, pointing at a process outside the cluster
+// on 127.0.0.1:port.
+std::string serviceOutsideTheCluster(const std::string& name, std::uint16_t port) {
+    return "apiVersion: v1\nkind: Service\nmetadata: {name: " + name +
+           "}\nspec:\n  ports: [{name: http, port: 80}]\n---\n"
+           "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: " +
+           name + "-1\n  labels: {kubernetes.io/service-name: " + name +
+           "}\naddressType: IPv4\nendpoints: [{addresses: [127.0.0.1]}]\n"
+           "ports: [{name: http, port: " + std::to_string(port) + "}]\n---\n";
+}
+
+// A listening loopback socket on a free port.
+int listenOnLoopback(std::uint16_t& port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ::listen(fd, 16);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    port = ntohs(addr.sin_port);
+    return fd;
+}
+
 // An upstream outside the cluster that answers every request with the same bytes and closes:
 // for framings the simulated pods never use (chunked, delimited by close).
 class CannedUpstream {
   public:
     explicit CannedUpstream(std::string response) : response_(std::move(response)) {
-        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-        ::listen(fd_, 16);
-        socklen_t len = sizeof addr;
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-        port_ = ntohs(addr.sin_port);
+        fd_ = listenOnLoopback(port_);
         thread_ = std::thread([this] {
             while (true) {
                 const int client = ::accept(fd_, nullptr, nullptr);
@@ -101,12 +120,7 @@ class CannedUpstream {
     }
     // A Service without selector and its EndpointSlice, pointing here.
     std::string manifests(const std::string& name) const {
-        return "apiVersion: v1\nkind: Service\nmetadata: {name: " + name +
-               "}\nspec:\n  ports: [{name: http, port: 80}]\n---\n"
-               "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: " +
-               name + "-1\n  labels: {kubernetes.io/service-name: " + name +
-               "}\naddressType: IPv4\nendpoints: [{addresses: [127.0.0.1]}]\n"
-               "ports: [{name: http, port: " + std::to_string(port_) + "}]\n---\n";
+        return serviceOutsideTheCluster(name, port_);
     }
 
   private:
@@ -114,6 +128,128 @@ class CannedUpstream {
     int fd_ = -1;
     std::uint16_t port_ = 0;
     std::thread thread_;
+};
+
+// An upstream outside the cluster that counts request body bytes as they arrive, so a test can
+// wait until the pod has seen part of a body the client has not finished sending. Once the
+// body is complete (its Content-Length, or the last chunk) it answers 200 with the number of
+// body bytes it read, framing included, and closes.
+class RecordingUpstream {
+  public:
+    RecordingUpstream() {
+        fd_ = listenOnLoopback(port_);
+        thread_ = std::thread([this] { serve(); });
+    }
+    ~RecordingUpstream() {
+        ::shutdown(fd_, SHUT_RDWR);
+        ::close(fd_);
+        thread_.join();
+    }
+    std::string manifests(const std::string& name) const {
+        return serviceOutsideTheCluster(name, port_);
+    }
+    // Forgets the last request's body: the next wait is for the next request.
+    void forget() {
+        std::lock_guard lock(mutex_);
+        body_bytes_ = 0;
+    }
+    // True once the request being read has at least `bytes` body bytes here.
+    bool waitForBodyBytes(std::size_t bytes, std::chrono::seconds deadline) {
+        std::unique_lock lock(mutex_);
+        return seen_.wait_for(lock, deadline, [&] { return body_bytes_ >= bytes; });
+    }
+
+  private:
+    void serve() {
+        while (true) {
+            const int client = ::accept(fd_, nullptr, nullptr);
+            if (client < 0) return;
+            {
+                std::lock_guard lock(mutex_);
+                body_bytes_ = 0;
+            }
+            std::string data;
+            std::size_t head_end = std::string::npos, length = 0;
+            bool chunked = false;
+            char buffer[65536];
+            while (true) {
+                const auto n = ::recv(client, buffer, sizeof buffer, 0);
+                if (n <= 0) break;
+                data.append(buffer, static_cast<std::size_t>(n));
+                if (head_end == std::string::npos) {
+                    head_end = data.find("\r\n\r\n");
+                    if (head_end == std::string::npos) continue;
+                    head_end += 4;
+                    std::string head = data.substr(0, head_end);
+                    std::transform(head.begin(), head.end(), head.begin(),
+                                   [](unsigned char c) { return std::tolower(c); });
+                    chunked = head.find("transfer-encoding: chunked") != std::string::npos;
+                    if (const auto at = head.find("content-length: "); at != std::string::npos)
+                        length = std::stoul(head.substr(at + 16));
+                }
+                const std::size_t body = data.size() - head_end;
+                {
+                    std::lock_guard lock(mutex_);
+                    body_bytes_ = body;
+                }
+                seen_.notify_all();
+                if (chunked ? data.ends_with("0\r\n\r\n") : body >= length) break;
+            }
+            const std::string answer = "{\"body_bytes\": " + std::to_string(body_bytes_) + "}";
+            const std::string response = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                         "Content-Length: " + std::to_string(answer.size()) +
+                                         "\r\nConnection: close\r\n\r\n" + answer;
+            ::send(client, response.data(), response.size(), MSG_NOSIGNAL);
+            ::close(client);
+        }
+    }
+
+    int fd_ = -1;
+    std::uint16_t port_ = 0;
+    std::thread thread_;
+    std::mutex mutex_;
+    std::condition_variable seen_;
+    std::size_t body_bytes_ = 0;
+};
+
+// A client that sends a request in parts: a blocking loopback socket with a receive deadline.
+class PartialClient {
+  public:
+    explicit PartialClient(std::uint16_t port) {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        timeval timeout{10, 0};
+        ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        addr.sin_port = htons(port);
+        connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    }
+    ~PartialClient() { ::close(fd_); }
+    bool send(const std::string& bytes) {
+        std::size_t sent = 0;
+        while (connected_ && sent < bytes.size()) {
+            const auto n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+            if (n <= 0) return false;
+            sent += static_cast<std::size_t>(n);
+        }
+        return connected_;
+    }
+    // Everything until the server closes (the request asked for Connection: close).
+    std::string readUntilClosed() {
+        std::string out;
+        char buffer[16384];
+        while (true) {
+            const auto n = ::recv(fd_, buffer, sizeof buffer, 0);
+            if (n <= 0) break;
+            out.append(buffer, static_cast<std::size_t>(n));
+        }
+        return out;
+    }
+
+  private:
+    int fd_ = -1;
+    bool connected_ = false;
 };
 
 class LabTest : public ::testing::Test {
@@ -415,9 +551,11 @@ TEST_F(LabTest, MetricsUseIngressNginxNamesAndLabels) {
     ASSERT_TRUE(httpGet(port_, "nowhere.local", "/"));
     // Events reach the snapshot on the proxy's 50 ms flush: poll with a deadline.
     std::string metrics;
+    // A loopback name: the admin listener answers no other Host (DNS rebinding).
+    const std::string admin_host = "127.0.0.1:" + std::to_string(lab_->adminPort());
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     while (std::chrono::steady_clock::now() < deadline) {
-        auto response = httpGet(lab_->adminPort(), "admin", "/metrics");
+        auto response = httpGet(lab_->adminPort(), admin_host, "/metrics");
         ASSERT_TRUE(response);
         EXPECT_EQ(response->status, 200);
         metrics = response->body;
@@ -429,7 +567,7 @@ TEST_F(LabTest, MetricsUseIngressNginxNamesAndLabels) {
     EXPECT_THAT(metrics, ::testing::HasSubstr("status=\"200\""));
     EXPECT_THAT(metrics, ::testing::HasSubstr("nginx_ingress_controller_request_duration_seconds_bucket{"));
     EXPECT_EQ(lab_->telemetry().recordedEvents(), 4u);
-    auto health = httpGet(lab_->adminPort(), "admin", "/healthz");
+    auto health = httpGet(lab_->adminPort(), admin_host, "/healthz");
     ASSERT_TRUE(health);
     EXPECT_EQ(health->body, "ok\n");
 }
@@ -624,8 +762,9 @@ TEST_F(LabTest, RateLimitsAnswerBeforeTheAllowList) {
         ASSERT_TRUE(r);
         statuses.push_back(r->status);
     }
-    EXPECT_EQ(statuses.front(), 403);
-    EXPECT_EQ(statuses.back(), 503);  // over the limit (burst 5): rejected before the 403
+    // The rate and burst first (limit-rps 1 and 5 more): six reach the allow-list and get its
+    // 403, the rest are over the limit and get 503 without reaching it.
+    EXPECT_EQ(statuses, (std::vector<int>{403, 403, 403, 403, 403, 403, 503, 503, 503, 503}));
 }
 
 TEST_F(LabTest, CustomHttpErrorsComeFromTheDefaultBackend) {
@@ -681,15 +820,49 @@ TEST_F(LabTest, LimitRatePacesBufferedResponses) {
 }
 
 TEST_F(LabTest, BodiesAreStreamedWithoutRequestBufferingOrABodyLimit) {
+    RecordingUpstream pod;
     start(ingress("unbuffered", "up.local", "/", "web",
                   "{nginx.ingress.kubernetes.io/proxy-request-buffering: \"off\"}") +
           ingress("unbounded", "big.local", "/", "web",
                   "{nginx.ingress.kubernetes.io/proxy-body-size: \"0\"}") +
-          backend("web"));
+          ingress("unbuffered-rec", "up.rec.local", "/", "recorder",
+                  "{nginx.ingress.kubernetes.io/proxy-request-buffering: \"off\"}") +
+          ingress("unbounded-rec", "big.rec.local", "/", "recorder",
+                  "{nginx.ingress.kubernetes.io/proxy-body-size: \"0\"}") +
+          backend("web") + pod.manifests("recorder"));
+    const std::string piece(64 * 1024, 'x');
+    // Streamed means the pod sees the first bytes before the client has sent the last: send
+    // half a body, wait for the pod to have some of it, only then send the rest. A proxy that
+    // reads the whole body first never lets the pod see any of it here.
+    {
+        PartialClient client(port_);
+        std::string first = "POST /upload HTTP/1.1\r\nHost: big.rec.local\r\n"
+                            "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+        for (int i = 0; i < 8; ++i) first += "10000\r\n" + piece + "\r\n";
+        ASSERT_TRUE(client.send(first));
+        EXPECT_TRUE(pod.waitForBodyBytes(16 * 1024, std::chrono::seconds(10)))
+            << "the pod saw none of a chunked body before its last chunk was sent";
+        std::string rest;
+        for (int i = 0; i < 8; ++i) rest += "10000\r\n" + piece + "\r\n";
+        ASSERT_TRUE(client.send(rest + "0\r\n\r\n"));
+        const std::string answer = client.readUntilClosed();
+        EXPECT_TRUE(answer.starts_with("HTTP/1.1 200 ")) << answer.substr(0, 200);
+    }
+    pod.forget();
+    {
+        PartialClient client(port_);
+        ASSERT_TRUE(client.send("PUT /doc HTTP/1.1\r\nHost: up.rec.local\r\nContent-Length: 262144\r\n"
+                                "Connection: close\r\n\r\n" + piece + piece));
+        EXPECT_TRUE(pod.waitForBodyBytes(16 * 1024, std::chrono::seconds(10)))
+            << "the pod saw none of a body with a length before all of it was sent";
+        ASSERT_TRUE(client.send(piece + piece));
+        const std::string answer = client.readUntilClosed();
+        EXPECT_TRUE(answer.starts_with("HTTP/1.1 200 ")) << answer.substr(0, 200);
+        EXPECT_NE(answer.find("{\"body_bytes\": 262144}"), std::string::npos) << answer.substr(0, 400);
+    }
     HttpConnection c("127.0.0.1", port_);
     // A 3 MiB chunked upload where no proxy-body-size bounds it: relayed as it comes.
     std::string chunked = "POST /upload HTTP/1.1\r\nHost: big.local\r\nTransfer-Encoding: chunked\r\n\r\n";
-    const std::string piece(64 * 1024, 'x');
     for (int i = 0; i < 48; ++i) chunked += "10000\r\n" + piece + "\r\n";
     chunked += "0\r\n\r\n";
     auto r = c.raw(chunked);
