@@ -96,6 +96,20 @@ Json toJson(const workbench::TopologyGraph& graph) {
     return {{"nodes", nodes}, {"edges", edges}};
 }
 
+namespace {
+
+// Messages name files by the path the lab read them at ("/home/me/lab/pipe.yaml" is a FIFO);
+// the API names them relative to the lab's folder, as it does `file`: no server paths.
+std::string withoutBase(std::string message, const std::string& base) {
+    if (base.empty()) return message;
+    const std::string prefix = base.back() == '/' ? base : base + "/";
+    for (auto at = message.find(prefix); at != std::string::npos; at = message.find(prefix, at))
+        message.erase(at, prefix.size());
+    return message;
+}
+
+}  // namespace
+
 Json toJson(const core::Diagnostics& diagnostics, const std::string& base) {
     Json out = Json::array();
     for (const auto& d : diagnostics.items())
@@ -104,7 +118,7 @@ Json toJson(const core::Diagnostics& diagnostics, const std::string& base) {
                        {"column", d.location.column},
                        {"severity", severityText(d.severity)},
                        {"code", d.code},
-                       {"message", d.message},
+                       {"message", withoutBase(d.message, base)},
                        {"hint", d.hint}});
     return out;
 }
