@@ -38,11 +38,12 @@ InputText failure(InputError error, std::string message, std::string hint = {}) 
 }
 
 InputText notRegular(const std::string& name, mode_t mode) {
-    return failure(InputError::NotRegular,
-                   core::quoted(name) + " is " + std::string(fileTypeName(mode)) + ", not a regular file",
-                   S_ISDIR(mode) ? "name a file in it"
-                                 : "the lab reads regular files only; to pipe manifests in, use "
-                                   "-f - (standard input)");
+    return failure(
+        InputError::NotRegular,
+        core::quoted(name) + " is " + std::string(fileTypeName(mode)) + ", not a regular file",
+        S_ISDIR(mode) ? "name a file in it"
+                      : "the lab reads regular files only: save the text to a file (check and "
+                        "explain also read -f - from standard input)");
 }
 
 // `subject`: a quoted path, or what a stream is called.

@@ -39,8 +39,7 @@ struct InputText {
 // (opening some devices acts, a tape rewinds), opened with O_NONBLOCK (a FIFO swapped in
 // between cannot block the open) and checked again on the descriptor. More than `max_bytes`
 // is refused without reading past the cap. Any thread.
-InputText readInputFile(const std::filesystem::path& path,
-                        std::size_t max_bytes = kMaxInputBytes);
+InputText readInputFile(const std::filesystem::path& path, std::size_t max_bytes = kMaxInputBytes);
 
 // Reads a stream (standard input) to its end, or stops with TooLarge once it has given more
 // than `max_bytes`. `name` is what messages call it ("<stdin>"). Blocks as long as the stream

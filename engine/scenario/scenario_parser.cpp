@@ -687,7 +687,8 @@ void readScenario(Reader& r, const YamlNode& root, Scenario& s, const std::strin
                 outsideFolder(r, "apply", e.apply_path, e.apply_location);
             else if (!fs::exists(p, ec))
                 r.error("ILAB-SCENARIO-006",
-                        "apply: " + core::quoted(e.apply_path) + " does not exist", e.apply_location);
+                        "apply: " + core::quoted(e.apply_path) + " does not exist",
+                        e.apply_location);
             e.apply_path = p.lexically_normal().string();
         }
         if (e.kind == TimelineEntry::Kind::Pause && !e.pause_profile.empty() &&

@@ -2,14 +2,13 @@
 // Files for the tests that run the real ingress-lab binary: a fresh folder per test, a tiny
 // topology (a Service and an Ingress, no pods: nothing binds a port) and a scenario over it
 // that runs for a tenth of a second.
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <string>
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace ilab::cli {
 
@@ -37,7 +36,9 @@ inline std::string tinyScenario(const std::string& manifests_line) {
            "kind: Scenario\n"
            "metadata: {name: tiny}\n"
            "spec:\n"
-           "  " + manifests_line + "\n"
+           "  " +
+           manifests_line +
+           "\n"
            "  duration: 100ms\n";
 }
 

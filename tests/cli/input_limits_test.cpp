@@ -65,8 +65,8 @@ TEST(InputLimitsTest, AnEndlessStandardInputStopsAtTheCap) {
     endless.stdin_path = "/dev/zero";  // `check -f - < /dev/zero`: stdin is a stream, not refused
     expectRefused(lab({"check", "-f", "-"}, dir, endless), "ILAB-INPUT-003",
                   "standard input is over the 16 MiB limit");
-    expectRefused(lab({"explain", "-f", "-", "http://web.local/"}, dir, endless),
-                  "ILAB-INPUT-003", "16 MiB");
+    expectRefused(lab({"explain", "-f", "-", "http://web.local/"}, dir, endless), "ILAB-INPUT-003",
+                  "16 MiB");
 }
 
 TEST(InputLimitsTest, AFileThatFailsToReadIsADiagnosticNotACrash) {
@@ -82,8 +82,8 @@ TEST(InputLimitsTest, AScenarioCannotNameAFileOutsideItsFolder) {
     const std::string outside = (dir / "outside.yaml").string();
     std::filesystem::create_directories(dir / "lab");
     std::filesystem::create_symlink("../outside.yaml", dir / "lab" / "link.yaml");
-    for (const std::string& named : {std::string("../outside.yaml"), outside,
-                                     std::string("link.yaml")}) {
+    for (const std::string& named :
+         {std::string("../outside.yaml"), outside, std::string("link.yaml")}) {
         const auto scenario =
             dir.write("lab/scenario.yaml", tinyScenario("manifests: [" + named + "]"));
         // Line 5 is "  manifests: [...]"; the entry starts in column 15.
@@ -93,9 +93,9 @@ TEST(InputLimitsTest, AScenarioCannotNameAFileOutsideItsFolder) {
     }
     // A timeline apply is a file reference too.
     dir.write("lab/manifests.yaml", kTinyManifests);
-    const auto scenario = dir.write(
-        "lab/scenario.yaml", tinyScenario("manifests: [manifests.yaml]") +
-                                 "  timeline:\n  - {at: 50ms, apply: ../outside.yaml}\n");
+    const auto scenario =
+        dir.write("lab/scenario.yaml", tinyScenario("manifests: [manifests.yaml]") +
+                                           "  timeline:\n  - {at: 50ms, apply: ../outside.yaml}\n");
     expectRefused(lab({"run", scenario.string(), "--quiet"}, dir),
                   scenario.string() + ":8:23: error ILAB-SCENARIO-007", "apply");
 }

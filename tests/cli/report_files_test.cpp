@@ -1,13 +1,12 @@
 // Where `run --json/--junit/--html` write, over the real binary: through a symlink to its
 // target (the link stays a link), never over a FIFO, a socket or a folder (exit 3 and a clear
 // error, the thing left as it was), and a regular file replaced whole.
-#include <sys/stat.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "tests/cli/cli_files.h"
 #include "tests/support/child_process.h"
@@ -20,8 +19,10 @@ using namespace std::chrono_literals;
 
 ilab::testing::ChildResult runTiny(const TempFolder& dir, std::vector<std::string> report_flags) {
     dir.write("lab/manifests.yaml", kTinyManifests);
-    const auto scenario = dir.write("lab/scenario.yaml", tinyScenario("manifests: [manifests.yaml]"));
-    std::vector<std::string> args = {ilab::testing::labBinary(), "run", scenario.string(), "--quiet"};
+    const auto scenario =
+        dir.write("lab/scenario.yaml", tinyScenario("manifests: [manifests.yaml]"));
+    std::vector<std::string> args = {ilab::testing::labBinary(), "run", scenario.string(),
+                                     "--quiet"};
     args.insert(args.end(), report_flags.begin(), report_flags.end());
     ilab::testing::ChildOptions options;
     options.environment.push_back("HOME=" + dir.path().string());
@@ -54,7 +55,8 @@ TEST(ReportFilesTest, AFifoOrAFolderIsNeverReplacedByAReport) {
     TempFolder dir;
     const auto fifo = dir.fifo("pipe.json");
     fs::create_directories(dir / "folder.xml");
-    const auto r = runTiny(dir, {"--json", fifo.string(), "--junit", (dir / "folder.xml").string()});
+    const auto r =
+        runTiny(dir, {"--json", fifo.string(), "--junit", (dir / "folder.xml").string()});
     ASSERT_FALSE(r.timed_out);
     EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
     EXPECT_NE(r.err.find(fifo.string() + "\" is a FIFO (named pipe), not a regular file"),

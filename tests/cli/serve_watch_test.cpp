@@ -20,10 +20,10 @@ TEST(ServeWatchTest, AnEditedManifestIsReloaded) {
     ilab::testing::ChildOptions options;
     options.environment.push_back("HOME=" + dir.path().string());
     // Port 0 everywhere; no pods (nothing else to bind), no HTTPS (no CA), no admin listener.
-    ilab::testing::ChildProcess serve({ilab::testing::labBinary(), "serve", "-f",
-                                       manifests.string(), "--watch", "--http", "127.0.0.1:0",
-                                       "--no-https", "--no-admin"},
-                                      options);
+    ilab::testing::ChildProcess serve(
+        {ilab::testing::labBinary(), "serve", "-f", manifests.string(), "--watch", "--http",
+         "127.0.0.1:0", "--no-https", "--no-admin"},
+        options);
     ASSERT_TRUE(serve.started());
     ASSERT_TRUE(serve.waitForOutput("Stop with Ctrl-C.", 10s)) << serve.out() << serve.err();
     const std::size_t before_edit = serve.out().size();

@@ -1,13 +1,6 @@
 #include "engine/core/input_file.h"
 
-#include <fcntl.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <unistd.h>
-
 #include <cstdio>
-
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -15,7 +8,12 @@
 #include <streambuf>
 #include <thread>
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 namespace ilab::core {
 namespace {
@@ -85,7 +83,8 @@ TEST_F(InputFileTest, AFifoIsRefusedWithoutWaitingForAWriter) {
 }
 
 TEST_F(InputFileTest, DirectoriesDevicesAndSocketsAreRefusedByWhatTheyAre) {
-    EXPECT_EQ(readInputFile(dir_).message, "\"" + dir_.string() + "\" is a directory, not a regular file");
+    EXPECT_EQ(readInputFile(dir_).message,
+              "\"" + dir_.string() + "\" is a directory, not a regular file");
     // Refused from stat() alone: a device is never opened.
     EXPECT_EQ(readInputFile("/dev/zero").message,
               "\"/dev/zero\" is a character device, not a regular file");

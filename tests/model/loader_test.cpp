@@ -428,14 +428,16 @@ TEST(LoaderTest, StandardInputIsCappedLikeAFile) {
     const Manifests m = loadManifests({"-"}, options);
     ASSERT_EQ(m.diagnostics.size(), 1u);
     EXPECT_EQ(m.diagnostics.items()[0].code, "ILAB-INPUT-003");
-    EXPECT_EQ(m.diagnostics.items()[0].message, "standard input is over the 1 MiB limit for one input");
+    EXPECT_EQ(m.diagnostics.items()[0].message,
+              "standard input is over the 1 MiB limit for one input");
     EXPECT_EQ(m.diagnostics.items()[0].location.str(), "<stdin>");
     EXPECT_TRUE(m.input_unreadable);
 }
 
 TEST(LoaderTest, AFifoOrADeviceIsRefusedByNameAndSkippedInAFolder) {
     namespace fs = std::filesystem;
-    const fs::path dir = fs::temp_directory_path() / ("ilab-loader-fifo-" + std::to_string(::getpid()));
+    const fs::path dir =
+        fs::temp_directory_path() / ("ilab-loader-fifo-" + std::to_string(::getpid()));
     fs::remove_all(dir);
     fs::create_directories(dir);
     ASSERT_EQ(::mkfifo((dir / "pipe.yaml").c_str(), 0600), 0);
@@ -453,19 +455,22 @@ TEST(LoaderTest, AFifoOrADeviceIsRefusedByNameAndSkippedInAFolder) {
     ASSERT_EQ(m.diagnostics.count(core::Severity::Error), 2u);
     EXPECT_EQ(m.diagnostics.items()[0].code, "ILAB-INPUT-002");
     EXPECT_EQ(m.diagnostics.items()[0].location.str(), (dir / "pipe.yaml").string());
-    EXPECT_EQ(m.diagnostics.items()[1].message, "\"/dev/zero\" is a character device, not a regular file");
+    EXPECT_EQ(m.diagnostics.items()[1].message,
+              "\"/dev/zero\" is a character device, not a regular file");
     EXPECT_EQ(m.services.size(), 1u);  // the folder's FIFO is not a manifest file: skipped
     fs::remove_all(dir);
 }
 
 TEST(LoaderTest, ConfinedLoadsRefuseFilesThatLinkOutOfTheFolder) {
     namespace fs = std::filesystem;
-    const fs::path dir = fs::temp_directory_path() / ("ilab-loader-confined-" + std::to_string(::getpid()));
+    const fs::path dir =
+        fs::temp_directory_path() / ("ilab-loader-confined-" + std::to_string(::getpid()));
     fs::remove_all(dir);
     fs::create_directories(dir / "lab" / "manifests");
     const std::string service =
         "apiVersion: v1\nkind: Service\nmetadata: {name: NAME}\nspec: {ports: [{port: 80}]}\n";
-    std::ofstream(dir / "outside.yaml") << std::string(service).replace(service.find("NAME"), 4, "out");
+    std::ofstream(dir / "outside.yaml")
+        << std::string(service).replace(service.find("NAME"), 4, "out");
     std::ofstream(dir / "lab" / "manifests" / "in.yaml")
         << std::string(service).replace(service.find("NAME"), 4, "in");
     fs::create_symlink("../../outside.yaml", dir / "lab" / "manifests" / "link.yaml");
@@ -474,10 +479,13 @@ TEST(LoaderTest, ConfinedLoadsRefuseFilesThatLinkOutOfTheFolder) {
     options.confine_to = (dir / "lab").string();
     const Manifests m = loadManifests({(dir / "lab" / "manifests").string()}, options);
     ASSERT_EQ(m.diagnostics.count(core::Severity::Error), 1u);
-    const auto error = std::find_if(m.diagnostics.items().begin(), m.diagnostics.items().end(),
-                                    [](const auto& d) { return d.severity == core::Severity::Error; });
+    const auto& items = m.diagnostics.items();
+    const auto error = std::find_if(items.begin(), items.end(), [](const auto& d) {
+        return d.severity == core::Severity::Error;
+    });
     EXPECT_EQ(error->code, "ILAB-INPUT-004");
-    EXPECT_NE(error->message.find("link.yaml\" leads outside the scenario's folder"), std::string::npos)
+    EXPECT_NE(error->message.find("link.yaml\" leads outside the scenario's folder"),
+              std::string::npos)
         << error->message;
     EXPECT_TRUE(m.input_unreadable);
     for (const auto& s : m.services) EXPECT_NE(s.meta.name, "out");

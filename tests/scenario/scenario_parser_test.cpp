@@ -139,7 +139,8 @@ TEST(ScenarioParserTest, OtherDocumentsAreNotScenarios) {
 
 TEST(ScenarioParserTest, FilesAScenarioNamesMustStayInsideItsFolder) {
     namespace fs = std::filesystem;
-    const fs::path dir = fs::temp_directory_path() / ("ilab-confined-" + std::to_string(::getpid()));
+    const fs::path dir =
+        fs::temp_directory_path() / ("ilab-confined-" + std::to_string(::getpid()));
     fs::remove_all(dir);
     fs::create_directories(dir / "lab" / "sub");
     std::ofstream(dir / "outside.yaml") << "kind: List\n";
@@ -156,7 +157,8 @@ TEST(ScenarioParserTest, FilesAScenarioNamesMustStayInsideItsFolder) {
     };
 
     // Inside, however written: relative, in a subfolder, absolute, through a link that stays in.
-    const auto inside = load("manifests.yaml, sub/more.yaml, " + lab + "/manifests.yaml, in-link.yaml, .");
+    const auto inside =
+        load("manifests.yaml, sub/more.yaml, " + lab + "/manifests.yaml, in-link.yaml, .");
     EXPECT_FALSE(inside.diagnostics.hasErrors())
         << core::formatDiagnostic(inside.diagnostics.items().front());
 
@@ -169,14 +171,17 @@ TEST(ScenarioParserTest, FilesAScenarioNamesMustStayInsideItsFolder) {
         if (d.code == "ILAB-SCENARIO-007") refused.push_back(&d);
     ASSERT_EQ(refused.size(), 6u) << outside.diagnostics.items().front().message;
     EXPECT_EQ(refused[0]->location.str(), lab + "/scenario.yaml:5:15");
-    EXPECT_EQ(refused[0]->message, "spec.manifests: \"../outside.yaml\" is outside the scenario's folder");
+    EXPECT_EQ(refused[0]->message,
+              "spec.manifests: \"../outside.yaml\" is outside the scenario's folder");
     EXPECT_FALSE(refused[0]->hint.empty());
-    EXPECT_EQ(refused[2]->location.column, 15 + 17 + static_cast<int>((dir / "outside.yaml").string().size() + 2));
+    const int absolute_length = static_cast<int>((dir / "outside.yaml").string().size());
+    EXPECT_EQ(refused[2]->location.column, 15 + 17 + absolute_length + 2);
     EXPECT_EQ(refused[5]->message.find("exist"), std::string::npos);
     EXPECT_FALSE(outside.diagnostics.contains("ILAB-SCENARIO-006"));
 
     // A timeline apply is held to the same rule, at its own field.
-    const auto apply = load("manifests.yaml", "  timeline:\n  - {at: 1s, apply: ../outside.yaml}\n");
+    const auto apply =
+        load("manifests.yaml", "  timeline:\n  - {at: 1s, apply: ../outside.yaml}\n");
     const auto* d = first(apply, "ILAB-SCENARIO-007");
     ASSERT_NE(d, nullptr);
     EXPECT_EQ(d->location.line, 7);

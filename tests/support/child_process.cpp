@@ -1,15 +1,15 @@
 #include "tests/support/child_process.h"
 
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <algorithm>
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
 
 extern char** environ;
 
@@ -26,16 +26,19 @@ void closeFd(int& fd) {
 ChildProcess::ChildProcess(const std::vector<std::string>& argv, const ChildOptions& options) {
     // Everything the child needs is built before fork(): after it, only exec-safe calls.
     std::vector<std::string> env;
-    for (char** e = environ; *e; ++e) env.emplace_back(*e);
+    for (char** e = environ; *e; ++e)
+        env.emplace_back(*e);
     for (const auto& extra : options.environment) {
         const auto name = extra.substr(0, extra.find('=') + 1);
         std::erase_if(env, [&](const std::string& e) { return e.starts_with(name); });
         env.push_back(extra);
     }
     std::vector<char*> args, envp;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    for (const auto& a : argv)
+        args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
-    for (auto& e : env) envp.push_back(e.data());
+    for (auto& e : env)
+        envp.push_back(e.data());
     envp.push_back(nullptr);
 
     int out_pipe[2], err_pipe[2];
@@ -133,7 +136,8 @@ ChildResult ChildProcess::wait(std::chrono::milliseconds deadline) {
             break;
         }
         // Pipes closed (the child closed its streams but runs on): poll nothing, briefly.
-        if (!pump(std::min(until, std::chrono::steady_clock::now() + std::chrono::milliseconds(20))))
+        if (!pump(
+                std::min(until, std::chrono::steady_clock::now() + std::chrono::milliseconds(20))))
             ::poll(nullptr, 0, 20);
     }
     reaped_ = true;

@@ -3,12 +3,12 @@
 // hang: every wait has a deadline, and a child still running at its deadline is killed.
 // Standard output and error are collected as they come, so a test can wait for a line
 // ("reloaded in") instead of sleeping.
-#include <sys/types.h>
-
 #include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <sys/types.h>
 
 namespace ilab::testing {
 

@@ -1,18 +1,17 @@
 #include "engine/tls/atomic_file.h"
 
-#include <fcntl.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <future>
 #include <sstream>
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 namespace ilab::tls {
 namespace {
@@ -125,7 +124,8 @@ TEST_F(AtomicFileTest, ReadWholeFileRefusesAFifoAtOnce) {
     const auto fifo = dir_ / "ca.key";
     ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
     std::string contents, error;
-    auto read = std::async(std::launch::async, [&] { return readWholeFile(fifo, contents, &error); });
+    auto read =
+        std::async(std::launch::async, [&] { return readWholeFile(fifo, contents, &error); });
     if (read.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
         const int writer = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);  // let it end
         if (writer >= 0) ::close(writer);
