@@ -14,6 +14,9 @@ packages=(
   # tests and benchmarks (nginx and HAProxy: the reference proxies tests/perf compares against;
   # wrk drives them)
   libgtest-dev libgmock-dev libbenchmark-dev nginx haproxy wrk
+  # the fuzzers (tests/fuzz): clang 14, and libFuzzer with the sanitizer runtimes, which clang
+  # only recommends (so --no-install-recommends would leave them out)
+  clang libclang-rt-14-dev
   # the web lab's end-to-end tests drive Debian's Chromium (with playwright-core from npm)
   chromium
 )
