@@ -90,9 +90,10 @@ Action addExplainCommand(CLI::App& app) {
     cmd->add_option("--content-length", opts->content_length, "Request body size in bytes")
         ->check(CLI::Validator(
             [](const std::string& text) -> std::string {
-                return parseContentLength(text) ? std::string()
-                                                : "must be a number of bytes (digits only, 0 or more), not " +
-                                                      core::quoted(text);
+                return parseContentLength(text)
+                           ? std::string()
+                           : "must be a number of bytes (digits only, 0 or more), not " +
+                                 core::quoted(text);
             },
             "BYTES"));
     cmd->add_option("--seed", opts->seed, "Seed for weighted canary draws");
@@ -103,7 +104,8 @@ Action addExplainCommand(CLI::App& app) {
     cmd->add_option("url", opts->url, "http://host/path or https://host/path")->required();
     return [opts](Streams s) {
         std::string error;
-        if (opts->content_length) opts->flags.content_length = parseContentLength(*opts->content_length);
+        if (opts->content_length)
+            opts->flags.content_length = parseContentLength(*opts->content_length);
         auto request = buildRequest(opts->url, opts->flags, &error);
         if (!request) {
             s.err << "ingress-lab explain: " << error << '\n';

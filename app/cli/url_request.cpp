@@ -38,7 +38,8 @@ std::optional<routing::Request> buildRequest(const std::string& url, const Reque
     const std::string_view path = u.encoded_path();
     if (u.has_port() && !path.empty() && path.front() != '/') {
         // Boost.URL reads "http://h:-1/" as an empty port and the path "-1/" ("h:8x/": "8", "x/").
-        const std::string port = std::string(u.port()) + std::string(path.substr(0, path.find('/')));
+        const std::string port =
+            std::string(u.port()) + std::string(path.substr(0, path.find('/')));
         *error = "URL port " + core::quoted(port) + " is not a port number (1..65535)";
         return std::nullopt;
     }
@@ -81,8 +82,7 @@ std::optional<routing::Request> buildRequest(const std::string& url, const Reque
                          ": Content-Length must be a number of bytes (digits only, 0 or more)";
                 return std::nullopt;
             }
-        }
-        else
+        } else
             r.headers.emplace_back(name, value);
     }
     if (!flags.cookies.empty()) {

@@ -109,8 +109,10 @@ void decodeIngress(FieldReader& r, const YamlNode& root, Manifests& m) {
                         hp.backend = readBackend(r, b ? &b->value : nullptr, ppath + ".backend");
                         // "Required value" points at the path entry without a backend, or at an
                         // empty `backend:` (a null, whose own place is wherever the next token is).
-                        if (!b) hp.backend.location = p->location;
-                        else if (b->value.isNull()) hp.backend.location = b->key_location;
+                        if (!b)
+                            hp.backend.location = p->location;
+                        else if (b->value.isNull())
+                            hp.backend.location = b->key_location;
                         out.paths.push_back(std::move(hp));
                     }
                     if (!paths) out.paths.clear();

@@ -188,11 +188,14 @@ TEST(ExplainCommandTest, PortsAndLengthsOutOfRangeExitTwoSayingWhy) {
         {{"--content-length", "-1", "http://shop.local/"},
          "--content-length: must be a number of bytes (digits only, 0 or more), not \"-1\""},
         {{"--content-length", "1e3", "http://shop.local/"}, "not \"1e3\""},
-        {{"--content-length", "18446744073709551616", "http://shop.local/"}, "not \"18446744073709551616\""},
-        {{"--content-length", "9223372036854775808", "http://shop.local/"}, "not \"9223372036854775808\""},
+        {{"--content-length", "18446744073709551616", "http://shop.local/"},
+         "not \"18446744073709551616\""},
+        {{"--content-length", "9223372036854775808", "http://shop.local/"},
+         "not \"9223372036854775808\""},
         {{"-H", "Content-Length: -1", "http://shop.local/"},
          "Content-Length must be a number of bytes (digits only, 0 or more)"},
-        {{"-H", "Content-Length: abc", "http://shop.local/"}, "Content-Length must be a number of bytes"},
+        {{"-H", "Content-Length: abc", "http://shop.local/"},
+         "Content-Length must be a number of bytes"},
     };
     for (const auto& c : cases) {
         std::vector<std::string> args = {"explain", "-f", kShop};
@@ -205,7 +208,8 @@ TEST(ExplainCommandTest, PortsAndLengthsOutOfRangeExitTwoSayingWhy) {
     // The edges of the ranges are fine.
     EXPECT_EQ(runCli({"explain", "-f", kShop, "http://shop.local:65535/"}).code, 0);
     EXPECT_EQ(runCli({"explain", "-f", kShop, "http://shop.local:1/"}).code, 0);
-    EXPECT_EQ(runCli({"explain", "-f", kShop, "--content-length", "0", "http://shop.local/"}).code, 0);
+    EXPECT_EQ(runCli({"explain", "-f", kShop, "--content-length", "0", "http://shop.local/"}).code,
+              0);
     const CliResult big = runCli({"explain", "-f", kShop, "-o", "json", "--content-length",
                                   "9223372036854775807", "https://shop.local/catalog"});
     EXPECT_EQ(big.code, 0) << big.err;

@@ -21,11 +21,6 @@
 // k is taken modulo 8. mode bit 0: stream the body; bits 1-2: proxy-body-size 1 MiB (the
 // default), 0 (none: always streamed), 64 bytes, 4096 bytes. tests/fuzz/run_fuzz.sh makes the
 // seed corpus from the plain requests in tests/fuzz/corpus/http/ with such a prefix.
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/read_size.hpp>
-#include <boost/beast/http/buffer_body.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
@@ -33,6 +28,12 @@
 #include <optional>
 #include <string_view>
 #include <vector>
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/read_size.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
 
 #include "engine/proxy/proxy.h"
 #include "engine/proxy/request_checks.h"
@@ -167,16 +168,16 @@ bool serveOne(Wire& wire, beast::flat_buffer& buffer, unsigned mode) {
     parser.body_limit(boost::none);
     parser.eager(false);
     std::size_t head_bytes = 0;
-    beast::error_code ec =
-        readUntil(wire, buffer, parser, [&] { return parser.is_header_done(); }, &head_bytes);
+    beast::error_code ec = readUntil(
+        wire, buffer, parser, [&] { return parser.is_header_done(); }, &head_bytes);
     if (ec) return false;
     if (head_bytes > limits.max_header_bytes) broken("a head over max_header_bytes was accepted");
     const auto& head = parser.get();
     if (head.target().size() > limits.max_target_bytes) return false;  // 414
     if (std::distance(head.begin(), head.end()) >
         static_cast<std::ptrdiff_t>(limits.max_header_count))
-        return false;  // 431
-    if (!checkHead(parser)) return false;  // 400 or 501, and the connection closes
+        return false;                           // 431
+    if (!checkHead(parser)) return false;       // 400 or 501, and the connection closes
     const bool keep_alive = head.keep_alive();  // before the parser (and `head`) may move
     const bool has_body = parser.content_length().value_or(0) > 0 || parser.chunked();
     const boost::optional<std::uint64_t> content_length = parser.content_length();

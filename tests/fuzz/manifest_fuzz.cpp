@@ -30,12 +30,13 @@ void checkDiagnostic(const ilab::core::Diagnostic& d) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);
-    ilab::model::Manifests manifests =
-        ilab::model::loadManifestsFromText(text, std::string(kFile));
-    for (const auto& d : manifests.diagnostics.items()) checkDiagnostic(d);
+    ilab::model::Manifests manifests = ilab::model::loadManifestsFromText(text, std::string(kFile));
+    for (const auto& d : manifests.diagnostics.items())
+        checkDiagnostic(d);
     static auto dialect = ilab::dialect::makeNginxDialect();
     ilab::lint::LintResult result = ilab::lint::lint(manifests, *dialect);
-    for (const auto& d : result.diagnostics.items()) checkDiagnostic(d);
+    for (const auto& d : result.diagnostics.items())
+        checkDiagnostic(d);
     ilab::routing::Request request;
     request.host = "shop.local";
     request.target = "/catalog/../a//b%2Fc?x=1";

@@ -2,21 +2,21 @@
 #include "engine/lab/lab.h"
 
 #include <algorithm>
-#include <arpa/inet.h>
-#include <cctype>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 #include <atomic>
+#include <cctype>
 #include <condition_variable>
-#include <thread>
 #include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 
+#include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <nlohmann/json.hpp>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "tests/support/http_client.h"
 
@@ -74,7 +74,8 @@ std::string serviceOutsideTheCluster(const std::string& name, std::uint16_t port
            "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: " +
            name + "-1\n  labels: {kubernetes.io/service-name: " + name +
            "}\naddressType: IPv4\nendpoints: [{addresses: [127.0.0.1]}]\n"
-           "ports: [{name: http, port: " + std::to_string(port) + "}]\n---\n";
+           "ports: [{name: http, port: " +
+           std::to_string(port) + "}]\n---\n";
 }
 
 // A listening loopback socket on a free port.
@@ -196,9 +197,10 @@ class RecordingUpstream {
                 if (chunked ? data.ends_with("0\r\n\r\n") : body >= length) break;
             }
             const std::string answer = "{\"body_bytes\": " + std::to_string(body_bytes_) + "}";
-            const std::string response = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                                         "Content-Length: " + std::to_string(answer.size()) +
-                                         "\r\nConnection: close\r\n\r\n" + answer;
+            const std::string response =
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                "Content-Length: " +
+                std::to_string(answer.size()) + "\r\nConnection: close\r\n\r\n" + answer;
             ::send(client, response.data(), response.size(), MSG_NOSIGNAL);
             ::close(client);
         }
@@ -836,14 +838,17 @@ TEST_F(LabTest, BodiesAreStreamedWithoutRequestBufferingOrABodyLimit) {
     // reads the whole body first never lets the pod see any of it here.
     {
         PartialClient client(port_);
-        std::string first = "POST /upload HTTP/1.1\r\nHost: big.rec.local\r\n"
-                            "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
-        for (int i = 0; i < 8; ++i) first += "10000\r\n" + piece + "\r\n";
+        std::string first =
+            "POST /upload HTTP/1.1\r\nHost: big.rec.local\r\n"
+            "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+        for (int i = 0; i < 8; ++i)
+            first += "10000\r\n" + piece + "\r\n";
         ASSERT_TRUE(client.send(first));
         EXPECT_TRUE(pod.waitForBodyBytes(16 * 1024, std::chrono::seconds(10)))
             << "the pod saw none of a chunked body before its last chunk was sent";
         std::string rest;
-        for (int i = 0; i < 8; ++i) rest += "10000\r\n" + piece + "\r\n";
+        for (int i = 0; i < 8; ++i)
+            rest += "10000\r\n" + piece + "\r\n";
         ASSERT_TRUE(client.send(rest + "0\r\n\r\n"));
         const std::string answer = client.readUntilClosed();
         EXPECT_TRUE(answer.starts_with("HTTP/1.1 200 ")) << answer.substr(0, 200);
@@ -851,18 +856,22 @@ TEST_F(LabTest, BodiesAreStreamedWithoutRequestBufferingOrABodyLimit) {
     pod.forget();
     {
         PartialClient client(port_);
-        ASSERT_TRUE(client.send("PUT /doc HTTP/1.1\r\nHost: up.rec.local\r\nContent-Length: 262144\r\n"
-                                "Connection: close\r\n\r\n" + piece + piece));
+        ASSERT_TRUE(
+            client.send("PUT /doc HTTP/1.1\r\nHost: up.rec.local\r\nContent-Length: 262144\r\n"
+                        "Connection: close\r\n\r\n" +
+                        piece + piece));
         EXPECT_TRUE(pod.waitForBodyBytes(16 * 1024, std::chrono::seconds(10)))
             << "the pod saw none of a body with a length before all of it was sent";
         ASSERT_TRUE(client.send(piece + piece));
         const std::string answer = client.readUntilClosed();
         EXPECT_TRUE(answer.starts_with("HTTP/1.1 200 ")) << answer.substr(0, 200);
-        EXPECT_NE(answer.find("{\"body_bytes\": 262144}"), std::string::npos) << answer.substr(0, 400);
+        EXPECT_NE(answer.find("{\"body_bytes\": 262144}"), std::string::npos)
+            << answer.substr(0, 400);
     }
     HttpConnection c("127.0.0.1", port_);
     // A 3 MiB chunked upload where no proxy-body-size bounds it: relayed as it comes.
-    std::string chunked = "POST /upload HTTP/1.1\r\nHost: big.local\r\nTransfer-Encoding: chunked\r\n\r\n";
+    std::string chunked =
+        "POST /upload HTTP/1.1\r\nHost: big.local\r\nTransfer-Encoding: chunked\r\n\r\n";
     for (int i = 0; i < 48; ++i) chunked += "10000\r\n" + piece + "\r\n";
     chunked += "0\r\n\r\n";
     auto r = c.raw(chunked);

@@ -414,7 +414,8 @@ void slowArgs(benchmark::internal::Benchmark* b) {
 int checkOnly() {
     int failures = 0;
     auto report = [&](const std::string& what, const std::string& error) {
-        std::printf("%-44s %s\n", what.c_str(), error.empty() ? "ok" : ("FAILED: " + error).c_str());
+        std::printf("%-44s %s\n", what.c_str(),
+                    error.empty() ? "ok" : ("FAILED: " + error).c_str());
         failures += !error.empty();
     };
     for (const int n : {100, 1000, 10000}) {
@@ -423,14 +424,16 @@ int checkOnly() {
         report(name + ": load and compile", c.error);
         if (!c.error.empty()) continue;
         report(name + ": hits", checkDecisions(*c.table, hitRequests(n, n), 0));
-        report(name + ": hits on hot hosts", checkDecisions(*c.table, hitRequests(n, kHotHosts), 0));
+        report(name + ": hits on hot hosts",
+               checkDecisions(*c.table, hitRequests(n, kHotHosts), 0));
         report(name + ": misses are 404", checkDecisions(*c.table, missRequests(n), 404));
     }
     const Corpus& rx = corpus(kRegexTableIngresses, true);
     report("regex-mode host: load and compile", rx.error);
     if (rx.error.empty()) {
         report("regex-mode host: hits", checkDecisions(*rx.table, regexRequests(false), 0));
-        report("regex-mode host: misses are 404", checkDecisions(*rx.table, regexRequests(true), 404));
+        report("regex-mode host: misses are 404",
+               checkDecisions(*rx.table, regexRequests(true), 404));
     }
     return failures == 0 ? 0 : 1;
 }

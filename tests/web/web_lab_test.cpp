@@ -7,10 +7,10 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
 #include "tests/support/http_client.h"
 
@@ -25,7 +25,8 @@ const std::string kShop = ILAB_SOURCE_DIR "/scenarios/shop";
 // [[name, value], ...] as the composer sends headers and cookies.
 Json pairs(const std::vector<std::pair<std::string, std::string>>& list) {
     Json out = Json::array();
-    for (const auto& [name, value] : list) out.push_back(Json::array({name, value}));
+    for (const auto& [name, value] : list)
+        out.push_back(Json::array({name, value}));
     return out;
 }
 
@@ -254,7 +255,8 @@ TEST_F(WebLabTest, ComposerRefusesControlCharactersInMethodHeadersCookiesAndUrl)
         {{{"url", url}, {"method", "GE T"}}, "method"},
         {{{"url", url}, {"method", ""}}, "method"},
         {{{"url", url}, {"headers", pairs({{"X-Note", "a\r\nX-Injected: 1"}})}}, "headers[0][1]"},
-        {{{"url", url}, {"headers", pairs({{"X-Ok", "fine"}, {"X-Note", "a\nb"}})}}, "headers[1][1]"},
+        {{{"url", url}, {"headers", pairs({{"X-Ok", "fine"}, {"X-Note", "a\nb"}})}},
+         "headers[1][1]"},
         {{{"url", url}, {"headers", pairs({{"X-Note", std::string("a\0b", 3)}})}}, "headers[0][1]"},
         {{{"url", url}, {"headers", pairs({{"X-Note\r\nX-Injected", "1"}})}}, "headers[0][0]"},
         {{{"url", url}, {"headers", pairs({{"X Note", "1"}})}}, "headers[0][0]"},
@@ -295,21 +297,61 @@ TEST_F(WebLabTest, WrongJsonTypesAreRefusedNamingTheFieldAndTheType) {
         {"/api/v1/traffic", {{"rate", "fast"}}, "rate", "rate must be a number, not a string"},
         {"/api/v1/traffic", {{"rate", true}}, "rate", "rate must be a number, not a boolean"},
         {"/api/v1/traffic", {{"action", 5}}, "action", "action must be a string, not a number"},
-        {"/api/v1/traffic", {{"weights", "1,2"}}, "weights", "weights must be an array, not a string"},
-        {"/api/v1/traffic", {{"weights", {1, "2"}}}, "weights[1]", "weights[1] must be a number, not a string"},
-        {"/api/v1/traffic", Json::array({1, 2}), "", "the body must be a JSON object, not an array"},
-        {"/api/v1/faults", {{"kind", 3}, {"target", target}}, "kind", "kind must be a string, not a number"},
-        {"/api/v1/faults", {{"kind", "latency"}, {"target", "pod/x"}}, "target", "target must be a JSON object, not a string"},
-        {"/api/v1/faults", {{"kind", "latency"}, {"target", {{"kind", "pod"}, {"name", 5}}}}, "target.name", "target.name must be a string, not a number"},
-        {"/api/v1/faults", {{"kind", "latency"}, {"target", target}, {"latencyMs", "500"}}, "latencyMs", "latencyMs must be a number, not a string"},
-        {"/api/v1/faults", {{"kind", "status"}, {"target", target}, {"probability", {0.5}}}, "probability", "probability must be a number, not an array"},
-        {"/api/v1/faults", {{"kind", "kill"}, {"target", target}, {"durationMs", {{"s", 1}}}}, "durationMs", "durationMs must be a number, not an object"},
-        {"/api/v1/requests", {{"url", "http://shop.local/"}, {"method", 7}}, "method", "method must be a string, not a number"},
+        {"/api/v1/traffic",
+         {{"weights", "1,2"}},
+         "weights",
+         "weights must be an array, not a string"},
+        {"/api/v1/traffic",
+         {{"weights", {1, "2"}}},
+         "weights[1]",
+         "weights[1] must be a number, not a string"},
+        {"/api/v1/traffic", Json::array({1, 2}), "",
+         "the body must be a JSON object, not an array"},
+        {"/api/v1/faults",
+         {{"kind", 3}, {"target", target}},
+         "kind",
+         "kind must be a string, not a number"},
+        {"/api/v1/faults",
+         {{"kind", "latency"}, {"target", "pod/x"}},
+         "target",
+         "target must be a JSON object, not a string"},
+        {"/api/v1/faults",
+         {{"kind", "latency"}, {"target", {{"kind", "pod"}, {"name", 5}}}},
+         "target.name",
+         "target.name must be a string, not a number"},
+        {"/api/v1/faults",
+         {{"kind", "latency"}, {"target", target}, {"latencyMs", "500"}},
+         "latencyMs",
+         "latencyMs must be a number, not a string"},
+        {"/api/v1/faults",
+         {{"kind", "status"}, {"target", target}, {"probability", {0.5}}},
+         "probability",
+         "probability must be a number, not an array"},
+        {"/api/v1/faults",
+         {{"kind", "kill"}, {"target", target}, {"durationMs", {{"s", 1}}}},
+         "durationMs",
+         "durationMs must be a number, not an object"},
+        {"/api/v1/requests",
+         {{"url", "http://shop.local/"}, {"method", 7}},
+         "method",
+         "method must be a string, not a number"},
         {"/api/v1/requests", {{"url", 7}}, "url", "url must be a string, not a number"},
-        {"/api/v1/requests", {{"url", "http://shop.local/"}, {"headers", Json::array({"a: b"})}}, "headers[0]", "headers[0] must be a [name, value] pair of two strings"},
-        {"/api/v1/requests", {{"url", "http://shop.local/"}, {"headers", Json::object({{"a", "b"}})}}, "headers", "headers must be an array, not an object"},
-        {"/api/v1/requests", {{"url", "http://shop.local/"}, {"headers", Json::array({Json::array({"a", 1})})}}, "headers[0][1]", "headers[0][1] must be a string, not a number"},
-        {"/api/v1/requests", {{"url", "http://shop.local/"}, {"cookies", "a=b"}}, "cookies", "cookies must be an array, not a string"},
+        {"/api/v1/requests",
+         {{"url", "http://shop.local/"}, {"headers", Json::array({"a: b"})}},
+         "headers[0]",
+         "headers[0] must be a [name, value] pair of two strings"},
+        {"/api/v1/requests",
+         {{"url", "http://shop.local/"}, {"headers", Json::object({{"a", "b"}})}},
+         "headers",
+         "headers must be an array, not an object"},
+        {"/api/v1/requests",
+         {{"url", "http://shop.local/"}, {"headers", Json::array({Json::array({"a", 1})})}},
+         "headers[0][1]",
+         "headers[0][1] must be a string, not a number"},
+        {"/api/v1/requests",
+         {{"url", "http://shop.local/"}, {"cookies", "a=b"}},
+         "cookies",
+         "cookies must be an array, not a string"},
     };
     auto lab = call("GET", "/api/v1/lab");
     ASSERT_TRUE(lab);
@@ -348,11 +390,17 @@ TEST_F(WebLabTest, NumbersOutsideTheirRangeAreRefusedNotClamped) {
         {"/api/v1/traffic", {{"weights", {1, 1, 1, 1, 1}}}, "weights"},  // the mix has 4
         {"/api/v1/traffic", {{"rate", 1e9}}, "rate"},
         {"/api/v1/traffic", {{"rate", -5}}, "rate"},
-        {"/api/v1/faults", {{"kind", "status"}, {"target", target}, {"probability", 2}}, "probability"},
+        {"/api/v1/faults",
+         {{"kind", "status"}, {"target", target}, {"probability", 2}},
+         "probability"},
         {"/api/v1/faults", {{"kind", "status"}, {"target", target}, {"status", 503.5}}, "status"},
         {"/api/v1/faults", {{"kind", "status"}, {"target", target}, {"status", 700}}, "status"},
-        {"/api/v1/faults", {{"kind", "latency"}, {"target", target}, {"latencyMs", -1}}, "latencyMs"},
-        {"/api/v1/faults", {{"kind", "kill"}, {"target", target}, {"durationMs", 1e300}}, "durationMs"},
+        {"/api/v1/faults",
+         {{"kind", "latency"}, {"target", target}, {"latencyMs", -1}},
+         "latencyMs"},
+        {"/api/v1/faults",
+         {{"kind", "kill"}, {"target", target}, {"durationMs", 1e300}},
+         "durationMs"},
     };
     for (const auto& c : cases) {
         auto r = call("POST", c.path, c.body.dump());
@@ -363,7 +411,8 @@ TEST_F(WebLabTest, NumbersOutsideTheirRangeAreRefusedNotClamped) {
         EXPECT_EQ(answer.value("field", ""), c.field) << c.body.dump() << " -> " << r->body;
     }
     // Within range: taken as given.
-    auto set = call("POST", "/api/v1/traffic", R"({"rate": 20000, "weights": [1000000, 0, 0.5, 1]})");
+    auto set =
+        call("POST", "/api/v1/traffic", R"({"rate": 20000, "weights": [1000000, 0, 0.5, 1]})");
     ASSERT_TRUE(set);
     ASSERT_EQ(set->status, 200) << set->body;
     const Json traffic = Json::parse(set->body);

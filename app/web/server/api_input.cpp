@@ -95,15 +95,22 @@ class FieldReader {
 
     static std::string typeName(const Json& j) {
         switch (j.type()) {
-            case Json::value_t::null: return "null";
-            case Json::value_t::object: return "an object";
-            case Json::value_t::array: return "an array";
-            case Json::value_t::string: return "a string";
-            case Json::value_t::boolean: return "a boolean";
+            case Json::value_t::null:
+                return "null";
+            case Json::value_t::object:
+                return "an object";
+            case Json::value_t::array:
+                return "an array";
+            case Json::value_t::string:
+                return "a string";
+            case Json::value_t::boolean:
+                return "a boolean";
             case Json::value_t::number_integer:
             case Json::value_t::number_unsigned:
-            case Json::value_t::number_float: return "a number";
-            default: return "something else";
+            case Json::value_t::number_float:
+                return "a number";
+            default:
+                return "something else";
         }
     }
 
@@ -163,7 +170,8 @@ bool isToken(std::string_view text) {
     if (text.empty()) return false;
     for (const char ch : text) {
         const auto c = static_cast<unsigned char>(ch);
-        const bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        const bool alnum =
+            (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
         if (!alnum && std::string_view("!#$%&'*+-.^_`|~").find(ch) == std::string_view::npos)
             return false;
     }
@@ -173,8 +181,9 @@ bool isToken(std::string_view text) {
 std::optional<cluster::FaultSpec> faultFromJson(const Json& body, FieldError& error) {
     using Kind = cluster::FaultSpec::Kind;
     static const std::map<std::string, Kind> kinds = {
-        {"kill", Kind::Kill},     {"unready", Kind::Unready},     {"latency", Kind::Latency},
-        {"status", Kind::Status}, {"reset", Kind::Reset},         {"blackhole", Kind::BlackHole},
+        {"kill", Kind::Kill},         {"unready", Kind::Unready},
+        {"latency", Kind::Latency},   {"status", Kind::Status},
+        {"reset", Kind::Reset},       {"blackhole", Kind::BlackHole},
         {"throttle", Kind::Throttle}, {"closeAfterHeaders", Kind::CloseAfterHeaders}};
     static const std::map<std::string, cluster::Target::Kind> targets = {
         {"pod", cluster::Target::Kind::Pod},
@@ -191,7 +200,8 @@ std::optional<cluster::FaultSpec> faultFromJson(const Json& body, FieldError& er
     }
     const Json* target = r.member("target");
     if (!target) {
-        error = {"fault", "target", "target must be {\"kind\": pod|workload|service, \"namespace\", \"name\"}"};
+        error = {"fault", "target",
+                 "target must be {\"kind\": pod|workload|service, \"namespace\", \"name\"}"};
         return std::nullopt;
     }
     FieldReader t(*target, "target", error);
@@ -200,7 +210,8 @@ std::optional<cluster::FaultSpec> faultFromJson(const Json& body, FieldError& er
     const auto target_namespace = t.string("namespace");
     if (t.failed()) return std::nullopt;
     if (!target_kind || !targets.count(*target_kind) || !target_name) {
-        error = {"fault", "target", "target must be {\"kind\": pod|workload|service, \"namespace\", \"name\"}"};
+        error = {"fault", "target",
+                 "target must be {\"kind\": pod|workload|service, \"namespace\", \"name\"}"};
         return std::nullopt;
     }
     cluster::FaultSpec f;
@@ -212,7 +223,8 @@ std::optional<cluster::FaultSpec> faultFromJson(const Json& body, FieldError& er
     f.status = static_cast<int>(r.number("status", 100, 599, true).value_or(503));
     f.latency_ms = r.number("latencyMs", 0, 3600e3).value_or(0);
     f.jitter_ms = r.number("jitterMs", 0, 3600e3).value_or(0);
-    f.bytes_per_second = static_cast<std::uint64_t>(r.number("bytesPerSecond", 0, 1e12).value_or(0));
+    f.bytes_per_second =
+        static_cast<std::uint64_t>(r.number("bytesPerSecond", 0, 1e12).value_or(0));
     if (const auto d = r.number("durationMs", 0, 7 * 24 * 3600e3))
         f.duration = cluster::Millis(static_cast<long long>(*d));
     if (r.failed()) return std::nullopt;
@@ -278,7 +290,8 @@ std::optional<TrafficChange> trafficFromJson(const Json& body, std::size_t mix_e
                        std::to_string(mix_entries));
         }
         for (std::size_t i = 0; i < weights->size() && !r.failed(); ++i)
-            if (const auto w = r.checkedNumber((*weights)[i], at("weights", i), 0, kMaxTrafficWeight))
+            if (const auto w =
+                    r.checkedNumber((*weights)[i], at("weights", i), 0, kMaxTrafficWeight))
                 change.weights.push_back(*w);
     }
     if (r.failed()) return std::nullopt;

@@ -3,10 +3,11 @@
 // before anything changes: a field of the wrong JSON type, a number out of its range or a
 // character that would break an HTTP message is refused with the field's JSON path, never
 // ignored, clamped or passed on. Pure functions; any thread.
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "engine/cluster/cluster.h"
 #include "engine/scenario/scenario.h"
@@ -21,7 +22,7 @@ using Json = nlohmann::json;
 // code for a missing or unknown value ("fault", "request", "action").
 struct FieldError {
     std::string code;
-    std::string field;    // JSON path in the body: "rate", "weights[2]", "headers[0][1]"; "" the body
+    std::string field;  // JSON path in the body: "rate", "weights[2]", "headers[0][1]"; "" the body
     std::string message;  // names the field and what it must be
 };
 

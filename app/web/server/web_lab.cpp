@@ -795,7 +795,8 @@ struct WebLab::Impl {
     Response traffic(const Json& body) {
         workbench::TrafficSettings settings = bench->trafficSettings();
         std::size_t entries = 0;
-        for (const auto& p : settings.profiles) entries += p.requests.size();
+        for (const auto& p : settings.profiles)
+            entries += p.requests.size();
         FieldError refused;
         const auto change = trafficFromJson(body, entries, refused);
         if (!change) return fieldErrorResponse(refused);
