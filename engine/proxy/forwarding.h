@@ -100,8 +100,7 @@ void forEachUpstreamHeader(const HeaderList& client, const routing::Decision& de
             drop = drop || iequals(name, set);
         for (const auto& [extra, unused] : decision.upstream_headers)
             drop = drop || iequals(name, extra);
-        for (const std::string& cleared : decision.cleared_upstream_headers)
-            drop = drop || iequals(name, cleared);  // Authorization on a basic-auth location
+        drop = drop || (decision.clears_authorization && iequals(name, "authorization"));
         if (!drop && !namedInConnection(name)) sink(name, value);
     }
     char port[8];

@@ -1291,6 +1291,7 @@ class ProxyImpl final : public Proxy {
         event.http_version = head.version() == 10 ? "HTTP/1.0" : "HTTP/1.1";
         if (const std::string* referer = request.header("Referer")) event.referer = *referer;
         if (const std::string* agent = request.header("User-Agent")) event.user_agent = *agent;
+        event.remote_user = request.basicUser();  // $remote_user
         std::uint64_t length = head.method_string().size() + head.target().size() + 12;
         for (const auto& field : head) length += field.name_string().size() + field.value().size() + 4;
         event.request_length = length + request.content_length.value_or(0);
@@ -1302,7 +1303,6 @@ class ProxyImpl final : public Proxy {
             event.ingress = {d.ingress->substr(0, slash), d.ingress->substr(slash + 1)};
         }
         if (d.rule) event.rule_path = d.rule->path;
-        event.remote_user = d.remote_user;  // $remote_user, decoded by the decision core
         if (d.backend) {
             const telemetry::ServiceRef backend{d.backend->namespace_, d.backend->service, d.backend->port};
             event.canary = d.canary;

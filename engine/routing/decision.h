@@ -55,13 +55,11 @@ struct Decision {
         std::string path;  // path and query the backend receives
     } upstream;
     std::vector<std::pair<std::string, std::string>> upstream_headers;  // added for the backend
-    // Client headers the backend never receives: a basic-auth location renders
-    // `proxy_set_header Authorization ""` (nginx.tmpl), and nginx drops a header set to "".
-    std::vector<std::string> cleared_upstream_headers;
+    // The backend never receives the client's Authorization: a basic-auth location renders
+    // `proxy_set_header Authorization ""` (nginx.tmpl), and nginx drops a header set to "". A
+    // bool, not a list of names: the proxy builds and moves a Decision per request.
+    bool clears_authorization = false;
     std::vector<std::pair<std::string, std::string>> response_headers;  // added for the client
-    // nginx's $remote_user: the user name of a Basic Authorization header nginx can decode,
-    // whether or not the location checks it (and whether or not the password was right).
-    std::string remote_user;
     std::optional<std::string> ingress;  // "namespace/name" of the Ingress that decided
     // Past nginx's rewrite phase (its redirects): limit_req and limit_conn run before this
     // answer, so the live proxy's rate limits apply even to a 403 from an allow list.

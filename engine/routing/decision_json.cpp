@@ -43,10 +43,9 @@ nlohmann::json decisionToJson(const Decision& d) {
             for (const auto& [name, value] : d.upstream_headers)
                 headers[name] = value;
         }
-        if (!d.cleared_upstream_headers.empty())
-            j["upstream"]["clearedHeaders"] = d.cleared_upstream_headers;
+        if (d.clears_authorization)
+            j["upstream"]["clearedHeaders"] = nlohmann::json::array({"Authorization"});
     }
-    if (!d.remote_user.empty()) j["remoteUser"] = d.remote_user;
     if (!d.response_headers.empty()) {
         auto& headers = j["responseHeaders"] = nlohmann::json::object();
         for (const auto& [name, value] : d.response_headers)

@@ -1,6 +1,7 @@
 #include "engine/routing/request.h"
 
 #include "engine/core/text.h"
+#include "engine/dialect/htpasswd.h"
 
 namespace ilab::routing {
 
@@ -21,6 +22,13 @@ std::optional<std::string> Request::cookie(std::string_view name) const {
         }
     }
     return std::nullopt;
+}
+
+std::string Request::basicUser() const {
+    const std::string* authorization = header("Authorization");
+    if (!authorization) return {};
+    auto credentials = dialect::parseBasicAuthorization(*authorization);
+    return credentials ? std::move(credentials->user) : std::string();
 }
 
 }  // namespace ilab::routing

@@ -23,6 +23,9 @@ struct Request {
     const std::string* header(std::string_view name) const;
     // A cookie's value from the Cookie header(s); nullopt when absent.
     std::optional<std::string> cookie(std::string_view name) const;
+    // nginx's $remote_user: the user name of a Basic Authorization header nginx can decode,
+    // whether or not the location checks it (or the password is right); "" when none.
+    std::string basicUser() const;
     int effectivePort() const { return port ? port : (scheme == "https" ? 443 : 80); }
 };
 

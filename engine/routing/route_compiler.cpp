@@ -82,11 +82,11 @@ class RouteCompiler {
             }
             // Per Ingress: policies are shared between Ingresses with the same annotations,
             // the Secret an auth-secret names is not.
-            if ((t.auth = auth.resolve(*ing, t.policies->auth))) table_->auth_[t.name] = t.auth;
+            t.auth = auth.resolve(*ing, t.policies->auth);
             mains.push_back(std::move(t));
         }
         for (const Translated& t : mains)
-            addServersAndTls(*t.ingress, *t.policies, t.name);
+            addServersAndTls(*t.ingress, *t.policies, t.auth, t.name);
         for (const Translated& t : mains)
             addLocations(*t.ingress, t.policies, t.auth, t.name);
         for (const Translated& t : canaries)
@@ -258,6 +258,7 @@ class RouteCompiler {
     }
 
     void addServersAndTls(const model::Ingress& ing, const dialect::IngressPolicies& p,
+                          const std::shared_ptr<const LocationAuth>& auth,
                           const std::string& name) {
         // ingress-nginx ignores a resource defaultBackend: only Service backends become upstreams.
         const bool has_default = ing.default_backend && ing.default_backend->service;
@@ -265,6 +266,7 @@ class RouteCompiler {
             if (!table_->catch_all_) {
                 table_->catch_all_ = resolve(ing, *ing.default_backend);
                 table_->catch_all_ingress_ = name;
+                table_->catch_all_auth_ = auth;
             } else {
                 finding(core::Severity::Warning, "ILAB-ROUTE-006",
                         "default backend ignored: Ingress " + table_->catch_all_ingress_ +
@@ -281,6 +283,7 @@ class RouteCompiler {
             Server& server = serverFor(rule.host, &creates);
             if (creates) {
                 server.default_backend_ingress = name;
+                server.root_auth = auth;
                 if (has_default) server.default_backend = resolve(ing, *ing.default_backend);
             } else if (has_default && server.default_backend_ingress != name) {
                 const std::string host = rule.host.empty() ? "_" : rule.host;

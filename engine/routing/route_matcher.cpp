@@ -51,11 +51,7 @@ class Matcher {
                 return respond(400, "client sent duplicate header line: Authorization");
             authorization = &value;
         }
-        // $remote_user, which the access log shows for any request with Basic credentials.
-        if (authorization) {
-            credentials_ = dialect::parseBasicAuthorization(*authorization);
-            if (credentials_) decision_.remote_user = credentials_->user;
-        }
+        if (authorization) credentials_ = dialect::parseBasicAuthorization(*authorization);
         if (t_.options().use_forwarded_headers) {
             if (const std::string* proto = req_.header("X-Forwarded-Proto"))
                 scheme_ = core::toLower(*proto);
@@ -277,7 +273,7 @@ class Matcher {
 
     Decision defaultBackend(const Server& s) {
         const dialect::IngressPolicies* p = rootPolicies(s);
-        const LocationAuth* auth = p ? t_.authOf(rootOwner(s)) : nullptr;
+        const LocationAuth* auth = !p ? nullptr : s.name == "_" ? t_.catchAllAuth() : s.root_auth.get();
         if (p && s.name != "_")
             step(Kind::Info, "location",
                  "the root location of server " + core::quoted(s.name) + " comes from Ingress " +
@@ -490,9 +486,10 @@ class Matcher {
     // auth_basic (ngx_http_auth_basic_module.c) over the Ingress's Secret: 401 with the realm
     // unless the first line naming the user holds the password's hash. nginx.tmpl also renders
     // `proxy_set_header Authorization ""` there, so a forwarded request goes without it.
-    std::optional<Decision> authenticate(const dialect::IngressPolicies& p,
+    // Out of line, as refuse(): a match without authentication keeps its hot path as small.
+    [[gnu::noinline]] std::optional<Decision> authenticate(const dialect::IngressPolicies& p,
                                          const LocationAuth& auth) {
-        decision_.cleared_upstream_headers.emplace_back("Authorization");
+        decision_.clears_authorization = true;
         if (auth.type == "digest") {
             // nginx-http-auth-digest's challenge shape; its nonces and their state are not
             // simulated, so no answer to it can succeed.
@@ -529,7 +526,8 @@ class Matcher {
     // A 401 or 403 of the access phase. A location with enable-cors adds its CORS headers to
     // every answer (nginx.tmpl's more_set_headers), this one included (ingress-nginx e2e
     // test/e2e/annotations/auth.go, "401 and cors headers").
-    Decision refuse(const dialect::IngressPolicies& p, int status, std::string reason,
+    [[gnu::noinline]] Decision refuse(const dialect::IngressPolicies& p, int status,
+                                      std::string reason,
                     std::string challenge = {}) {
         if (!challenge.empty())
             decision_.response_headers.emplace_back("WWW-Authenticate", std::move(challenge));

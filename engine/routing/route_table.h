@@ -82,6 +82,7 @@ struct Server {
     std::string tls_secret;  // namespace/name ("" when none)
     std::optional<BackendTarget> default_backend;
     std::string default_backend_ingress;  // the Ingress that defined this host first
+    std::shared_ptr<const LocationAuth> root_auth;  // that Ingress's authentication, if any
     std::optional<std::string> app_root;
     bool from_to_www = false;
 };
@@ -149,12 +150,8 @@ class RouteTable {
     policies() const {
         return policies_;
     }
-    // An Ingress's authentication with its Secret resolved (also for the root location of a
-    // host it defined); nullptr when it has none.
-    const LocationAuth* authOf(const std::string& ingress) const {
-        const auto it = auth_.find(ingress);
-        return it == auth_.end() ? nullptr : it->second.get();
-    }
+    // The catch-all Ingress's authentication, for the default server's root location.
+    const LocationAuth* catchAllAuth() const { return catch_all_auth_.get(); }
 
   private:
     friend class RouteCompiler;
@@ -166,9 +163,9 @@ class RouteTable {
     std::size_t default_server_ = 0;
     std::optional<BackendTarget> catch_all_;  // a rules-less Ingress's defaultBackend
     std::string catch_all_ingress_;
+    std::shared_ptr<const LocationAuth> catch_all_auth_;
     std::unordered_map<std::string, std::string> inactive_hosts_;
     std::unordered_map<std::string, std::shared_ptr<const dialect::IngressPolicies>> policies_;
-    std::unordered_map<std::string, std::shared_ptr<const LocationAuth>> auth_;  // by Ingress
 };
 
 }  // namespace ilab::routing

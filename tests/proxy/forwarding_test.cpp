@@ -53,7 +53,7 @@ TEST(ForwardingTest, ControllerHeadersReplaceWhatTheClientSent) {
 TEST(ForwardingTest, HeadersTheDecisionClearsNeverReachTheBackend) {
     // A basic-auth location: nginx.tmpl's proxy_set_header Authorization "" (research X06).
     routing::Decision d = forwardTo("h");
-    d.cleared_upstream_headers = {"Authorization"};
+    d.clears_authorization = true;
     const HeaderList client = {
         {"authorization", "Basic Zm9vOmJhcg=="}, {"Authorization", "Bearer x"}, {"Accept", "*/*"}};
     const HeaderList out = upstreamHeaders(client, d, {"1.1.1.1", 1, "http", 80}, "/", "id");
