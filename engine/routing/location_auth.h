@@ -5,7 +5,7 @@
 // allow-cross-namespace-resources), an htpasswd file in its `auth` key (auth-file) or one user
 // per key (auth-map), and "location denied" (503) when it cannot be read.
 //
-// Kept per Ingress (Location::auth, RouteTable::authOf), never inside the IngressPolicies that
+// Kept per Ingress (Location::auth, Server::root_auth), never inside the IngressPolicies that
 // Ingresses with the same annotations share: the same auth-secret name means another Secret in
 // another namespace. Immutable once built; shared by the table's locations and threads.
 #include <map>
