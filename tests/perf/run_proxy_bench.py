@@ -14,8 +14,10 @@ Sections (--sections, comma-separated; default all):
   memory     RSS per idle keep-alive connection (lab, nginx, haproxy)
   reload     a 10,000-host table reloaded three times under load (lab and nginx)
 
-Usage: tests/perf/run_proxy_bench.py [--lab PATH] [--reps 3] [--duration 10] [--warmup 2]
-                                     [--sections ...] [--out DIR]
+Usage: tests/perf/run_proxy_bench.py [--lab PATH] [--baseline PATH] [--reps 3] [--duration 10]
+                                     [--warmup 2] [--sections ...] [--out DIR]
+--baseline runs a second lab binary (an older build, kept to compare) as target "lab-base" in
+the same alternation, so a change is judged against its predecessor in one run.
 Writes DIR/results.json and DIR/table.md (DIR defaults to tests/perf/out/proxy, gitignored).
 Needs: nginx, haproxy, wrk, openssl, taskset (packaging/install-deps.sh installs them).
 """
@@ -622,6 +624,7 @@ def main():
                                     f"{ROOT}/build/ci/app/cli/ingress-lab")
                         if os.path.exists(p)), f"{ROOT}/build/release/app/cli/ingress-lab")
     ap.add_argument("--lab", default=default_lab)
+    ap.add_argument("--baseline", help="an older ingress-lab binary to run beside --lab")
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--warmup", type=int, default=2)
@@ -649,7 +652,7 @@ def main():
     run = tempfile.mkdtemp(prefix="ilab-proxy-bench-")
     ports = {k: free_port() for k in ("backend", "stub", "nginx_http", "nginx_tls",
                                       "haproxy_http", "haproxy_tls", "lab_http", "lab_tls",
-                                      "nginx10k", "lab10k")}
+                                      "nginx10k", "lab10k", "base_http", "base_tls")}
     stops = []
     try:
         certs = make_certs(run)
@@ -667,6 +670,13 @@ def main():
         targets = [Target("lab", lab_proc.pid, ports["lab_http"], ports["lab_tls"], None),
                    Target("nginx", worker, ports["nginx_http"], ports["nginx_tls"], None),
                    Target("haproxy", ha_pid, ports["haproxy_http"], ports["haproxy_tls"], None)]
+        if args.baseline:
+            base_proc, stop = start_lab(args.baseline, run, "lab-base",
+                                        os.path.join(run, "lab-main"), ports["base_http"],
+                                        ports["base_tls"])
+            stops.append(stop)
+            targets.insert(1, Target("lab-base", base_proc.pid, ports["base_http"],
+                                     ports["base_tls"], None))
         for t in targets:
             wait_http(t.http_port)
         log(f"lab {args.lab}; run dir {run}; {args.reps} reps x {args.duration} s "
@@ -714,6 +724,12 @@ def main():
                 many = summary["regex 1000 regex"][name]["rps"]["median"]
                 extra[f"1,000 regex paths, throughput lost vs 1 route, {name}"] = \
                     f"{(1 - many / one) * 100:.1f}%"
+        if args.baseline:
+            for case, by_target in summary.items():
+                new, old = by_target.get("lab"), by_target.get("lab-base")
+                if new and old and new.get("per_cpu_s") and old.get("per_cpu_s"):
+                    extra[f"{case}: lab ÷ lab-base, requests per CPU-s (median)"] = round(
+                        new["per_cpu_s"]["median"] / old["per_cpu_s"]["median"], 3)
         stub_after = stub_accepts(ports["stub"])
         extra["new backend connections during the run (stub_status accepts)"] = \
             stub_after - stub_before
