@@ -10,24 +10,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/core/file_descriptor.h"
 #include "engine/core/text.h"
 
 namespace ilab::core {
 namespace {
-
-class FileDescriptor {
-  public:
-    explicit FileDescriptor(int fd) : fd_(fd) {}
-    FileDescriptor(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(const FileDescriptor&) = delete;
-    ~FileDescriptor() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    int get() const { return fd_; }
-
-  private:
-    int fd_;
-};
 
 InputText failure(InputError error, std::string message, std::string hint = {}) {
     InputText out;

@@ -8,31 +8,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/core/file_descriptor.h"
 #include "engine/core/input_file.h"
 #include "engine/core/text.h"
 
 namespace ilab::tls {
 namespace {
 
-// Closes a descriptor on every path out of a function.
-class FileDescriptor {
-public:
-    explicit FileDescriptor(int fd) : fd_(fd) {}
-    FileDescriptor(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(const FileDescriptor&) = delete;
-    ~FileDescriptor() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    int get() const { return fd_; }
-    int release() {
-        const int fd = fd_;
-        fd_ = -1;
-        return fd;
-    }
-
-private:
-    int fd_;
-};
+using core::FileDescriptor;
 
 bool fail(std::string* error, const std::string& what, int error_number) {
     if (error) *error = what + ": " + std::strerror(error_number);
