@@ -1,4 +1,5 @@
 // ingress-lab check -f PATH... [-o text|json|sarif]
+// A scenario (file or folder) given with -f is checked by the manifests it runs on.
 #include <memory>
 
 #include "app/cli/commands.h"
@@ -6,6 +7,7 @@
 #include "engine/lint/linter.h"
 #include "engine/lint/report.h"
 #include "engine/model/manifests.h"
+#include "engine/scenario/scenario_manifests.h"
 
 namespace ilab::cli {
 namespace {
@@ -24,7 +26,7 @@ Action addCheckCommand(CLI::App& app) {
     auto opts = std::make_shared<CheckOptions>();
     CLI::App* cmd = app.add_subcommand(
         "check", "Validate and lint manifests as the API server and ingress-nginx would");
-    cmd->add_option("-f,--filename", opts->files, "File, directory (recursive) or - for stdin")
+    cmd->add_option("-f,--filename", opts->files, "File, directory (recursive), scenario or - for stdin")
         ->required();
     cmd->add_option("-o,--output", opts->output, "text, json or sarif")
         ->check(CLI::IsMember({"text", "json", "sarif"}));
@@ -38,7 +40,8 @@ Action addCheckCommand(CLI::App& app) {
         load.watch_ingress_without_class = opts->watch_without_class;
         load.standard_input = &s.in;
         load.default_class_name = opts->ingress_class;
-        const model::Manifests manifests = model::loadManifests(opts->files, load);
+        // A scenario stands for its manifests, read as `run` reads them.
+        const model::Manifests manifests = scenario::loadInputManifests(opts->files, load);
         auto dialect = dialect::makeNginxDialect();
         const lint::LintResult result = lint::lint(manifests, *dialect);
         if (opts->output == "json")

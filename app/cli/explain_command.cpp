@@ -12,6 +12,7 @@
 #include "engine/model/manifests.h"
 #include "engine/routing/decision_json.h"
 #include "engine/routing/route_table.h"
+#include "engine/scenario/scenario_manifests.h"
 
 namespace ilab::cli {
 namespace {
@@ -78,7 +79,7 @@ Action addExplainCommand(CLI::App& app) {
     auto opts = std::make_shared<ExplainOptions>();
     CLI::App* cmd = app.add_subcommand(
         "explain", "Show how the controller would handle one request, step by step");
-    cmd->add_option("-f,--filename", opts->files, "File, directory (recursive) or - for stdin")
+    cmd->add_option("-f,--filename", opts->files, "File, directory (recursive), scenario or - for stdin")
         ->required();
     cmd->add_option("-X,--request", opts->flags.method, "HTTP method");
     cmd->add_option("-H,--header", opts->flags.headers,
@@ -114,12 +115,15 @@ Action addExplainCommand(CLI::App& app) {
         model::LoadOptions load;
         load.watch_ingress_without_class = opts->watch_without_class;
         load.standard_input = &s.in;
-        const model::Manifests manifests = model::loadManifests(opts->files, load);
+        // A scenario stands for its manifests, read as `run` reads them.
+        const model::Manifests manifests = scenario::loadInputManifests(opts->files, load);
         if (manifests.input_unreadable) {
             for (const auto& d : manifests.diagnostics.items())
                 if (d.severity == core::Severity::Error) s.err << core::formatDiagnostic(d) << '\n';
             return kExitBadInput;
         }
+        for (const auto& d : manifests.diagnostics.items())
+            if (d.code == "ILAB-INPUT-005") s.err << core::formatDiagnostic(d) << '\n';
         const auto errors = manifests.diagnostics.count(core::Severity::Error);
         if (errors > 0)
             s.err << "note: " << errors << " error(s) in the manifests; objects the API server "

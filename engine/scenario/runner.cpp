@@ -16,6 +16,7 @@
 #include "engine/lab/lab.h"
 #include "engine/scenario/expectations.h"
 #include "engine/scenario/load_generator.h"
+#include "engine/scenario/scenario_manifests.h"
 
 namespace ilab::scenario {
 namespace {
@@ -58,17 +59,10 @@ bool RunResult::passed() const {
 std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& options,
                                      core::Diagnostics& diagnostics) {
     // 1. The topology, and every name the scenario uses.
-    model::LoadOptions load;
     // What the scenario names was checked to be inside its folder; what a folder it names holds
-    // is checked as it is read, on every reload too.
-    if (!s.file.empty()) {
-        const auto folder = std::filesystem::path(s.file).parent_path();
-        load.confine_to = folder.empty() ? "." : folder.string();
-    }
-    model::Manifests manifests = s.inline_manifests.empty()
-                                     ? model::loadManifests(s.manifests, load)
-                                     : model::loadManifestsFromText(s.inline_manifests,
-                                                                    s.file + " (manifestsInline)", load);
+    // is checked as it is read, on every reload too. `check` and `explain` read it the same way.
+    const model::LoadOptions load = scenarioLoadOptions(s);
+    model::Manifests manifests = loadScenarioManifests(s, load);
     for (const auto& d : manifests.diagnostics.items())
         if (d.severity == core::Severity::Error) diagnostics.add(d);
     if (manifests.input_unreadable || manifests.diagnostics.hasErrors()) return std::nullopt;

@@ -1,0 +1,34 @@
+#pragma once
+// The manifests behind a scenario, read one way for every command: `run` starts its lab on
+// them, `check` lints them and `explain` routes through them. Pure functions of the file
+// system; any thread.
+#include <string>
+#include <vector>
+
+#include "engine/model/manifests.h"
+#include "engine/scenario/scenario.h"
+
+namespace ilab::scenario {
+
+// The LoadOptions a scenario's manifests are read with: `base` plus confinement to the
+// scenario's folder (what it names must stay inside it, on every reload too).
+model::LoadOptions scenarioLoadOptions(const Scenario& scenario, model::LoadOptions base = {});
+
+// A scenario's manifests as `run` reads them: its manifestsInline (diagnostics name them
+// "<file> (manifestsInline)") or else the files and folders it names, with `load` from
+// scenarioLoadOptions().
+model::Manifests loadScenarioManifests(const Scenario& scenario, const model::LoadOptions& load);
+
+// True for a scenario: a folder holding scenario.yaml, or a file that says
+// `apiVersion: ingress-lab.dev/...` and `kind: Scenario`.
+bool isScenarioPath(const std::string& path);
+
+// What `check` and `explain` read from their -f paths: files and folders as kubectl -f reads
+// them, or one scenario (given alone; with other paths ILAB-INPUT-006) standing for its
+// manifests, read by loadScenarioManifests() with the scenario's own findings first. Input
+// that holds no Kubernetes object at all (an empty folder, a file of comments) adds the
+// warning ILAB-INPUT-005 instead of passing clean.
+model::Manifests loadInputManifests(const std::vector<std::string>& paths,
+                                    const model::LoadOptions& load);
+
+}  // namespace ilab::scenario

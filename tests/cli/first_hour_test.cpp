@@ -1,0 +1,152 @@
+// A new user's first hour over the real binary (issue 14): a lab with nothing routable opens and
+// says why instead of crashing when traffic starts; `check` and `explain` read a scenario's
+// manifests as `run` does and warn about input with no Kubernetes objects; two `serve`s on one
+// machine each get pods of their own.
+#include <csignal>
+#include <regex>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/cli/cli_files.h"
+#include "tests/support/child_process.h"
+#include "tests/support/http_client.h"
+
+namespace ilab::cli {
+namespace {
+
+using Json = nlohmann::json;
+using namespace std::chrono_literals;
+using ilab::testing::ChildProcess;
+using ilab::testing::labBinary;
+using ilab::testing::runChild;
+
+const std::string kScenarios = ILAB_SOURCE_DIR "/scenarios";
+
+// One pod behind an Ingress rule whose pathType is misspelled: the API server refuses the
+// Ingress, so nothing is routable.
+constexpr std::string_view kTypoManifests = R"(apiVersion: v1
+kind: Pod
+metadata: {name: web, labels: {app: web}}
+spec: {containers: [{name: web, image: echo, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec: {selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: web.local
+    http:
+      paths: [{path: /, pathType: Prefx, backend: {service: {name: web, port: {number: 80}}}}]
+)";
+
+// The same with a pod, so a request reaches one.
+constexpr std::string_view kPodManifests = R"(apiVersion: v1
+kind: Pod
+metadata: {name: web, labels: {app: web}}
+spec: {containers: [{name: web, image: echo, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec: {selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: web.local
+    http:
+      paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
+)";
+
+// `serve` as a child on ports 0, stopped with SIGTERM at the end.
+class Serve {
+  public:
+    Serve(const TempFolder& home, std::vector<std::string> args) {
+        ilab::testing::ChildOptions options;
+        options.environment.push_back("HOME=" + home.path().string());  // the lab CA's home
+        std::vector<std::string> argv{labBinary(), "serve"};
+        argv.insert(argv.end(), args.begin(), args.end());
+        for (const char* a : {"--http", "127.0.0.1:0", "--https", "127.0.0.1:0", "--admin", "127.0.0.1:0"})
+            argv.emplace_back(a);
+        child_ = std::make_unique<ChildProcess>(argv, options);
+        started_ = child_->waitForOutput("Stop with Ctrl-C.", 20s);
+    }
+    ~Serve() {
+        child_->signal(SIGTERM);
+        child_->wait(10s);
+    }
+    bool started() const { return started_; }
+    std::string out() const { return child_->out(); }
+    std::string err() const { return child_->err(); }
+    std::uint16_t port(const std::string& pattern) const {
+        std::smatch m;
+        const std::string text = out();
+        if (!std::regex_search(text, m, std::regex(pattern))) return 0;
+        return static_cast<std::uint16_t>(std::stoi(m[1]));
+    }
+    std::uint16_t httpPort() const { return port("serving HTTP on http://127\\.0\\.0\\.1:(\\d+)"); }
+    std::uint16_t adminPort() const { return port("web lab on http://127\\.0\\.0\\.1:(\\d+)/"); }
+    std::optional<ilab::testing::HttpResponse> request(const std::string& method,
+                                                       const std::string& target,
+                                                       const std::string& body = {}) const {
+        ilab::testing::HttpConnection c("127.0.0.1", adminPort());
+        return c.request(method, target,
+                         {{"Host", "127.0.0.1:" + std::to_string(adminPort())},
+                          {"Content-Type", "application/json"}},
+                         body, 5s);
+    }
+
+  private:
+    std::unique_ptr<ChildProcess> child_;
+    bool started_ = false;
+};
+
+// --- Item 2: check and explain read scenarios as run does ---
+
+TEST(FirstHourTest, CheckReadsAScenariosInlineManifests) {
+    const auto r = runChild({labBinary(), "check", "-f", kScenarios + "/no-endpoints-503"});
+    EXPECT_NE(r.out.find("ILAB-LINT-003"), std::string::npos) << r.out << r.err;
+    EXPECT_EQ(r.out.find("0 errors, 0 warnings"), std::string::npos) << r.out;
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;  // warnings only
+}
+
+TEST(FirstHourTest, CheckReadsTheManifestsAScenarioFileNames) {
+    TempFolder dir;
+    dir.write("lab/manifests.yaml", kTypoManifests);
+    dir.write("lab/scenario.yaml", tinyScenario("manifests: [manifests.yaml]"));
+    const auto r = runChild({labBinary(), "check", "-f", (dir / "lab/scenario.yaml").string()});
+    EXPECT_NE(r.out.find("ILAB-API-003"), std::string::npos) << r.out << r.err;
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+}
+
+TEST(FirstHourTest, ExplainReadsAScenariosInlineManifests) {
+    const auto r = runChild({labBinary(), "explain", "-f", kScenarios + "/no-endpoints-503",
+                             "http://shop.local/payments/1"});
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("action    respond 503"), std::string::npos) << r.out << r.err;
+    EXPECT_NE(r.out.find("ingress   default/shop"), std::string::npos) << r.out;
+}
+
+TEST(FirstHourTest, CheckWarnsAboutAnEmptyFolderAndAFileWithNoObjects) {
+    TempFolder dir;
+    std::filesystem::create_directories(dir / "empty");
+    dir.write("comments.yaml", "# nothing yet\n");
+    for (const auto& path : {dir / "empty", dir / "comments.yaml"}) {
+        const auto r = runChild({labBinary(), "check", "-f", path.string()});
+        EXPECT_NE(r.out.find("warning ILAB-INPUT-005"), std::string::npos) << path << r.out << r.err;
+        EXPECT_NE(r.out.find("0 errors, 1 warning"), std::string::npos) << path << r.out;
+    }
+}
+
+}  // namespace
+}  // namespace ilab::cli
