@@ -12,7 +12,7 @@ static IntOrString readIntOrString(FieldReader& r, const YamlNode* node, const s
     v.number = fallback;
     if (!node || node->isNull()) return v;
     if (auto n = node->asInt()) {
-        v.number = static_cast<int>(std::clamp<long long>(*n, -1, 1'000'000));
+        v.number = static_cast<int>(std::clamp<long long>(*n, -1'000'000, 1'000'000));
     } else if (node->isScalar()) {
         v.is_int = false;
         v.name = node->scalar;
@@ -28,6 +28,7 @@ void decodeService(FieldReader& r, const YamlNode& root, Manifests& m) {
     const YamlNode* spec = r.map(root.find("spec"), "spec");
     if (spec) {
         svc.type = r.string(spec->find("type"), "spec.type").value_or("ClusterIP");
+        if (const YamlNode* type = spec->find("type")) svc.type_location = type->location;
         svc.selector = r.stringMap(spec->find("selector"), "spec.selector", nullptr);
         svc.external_name = r.string(spec->find("externalName"), "spec.externalName").value_or("");
         if (const YamlNode* ports = r.list(spec->find("ports"), "spec.ports")) {
@@ -37,9 +38,24 @@ void decodeService(FieldReader& r, const YamlNode& root, Manifests& m) {
                 if (!p) continue;
                 ServicePort port;
                 port.location = p->location;
+                const auto at = [p](std::string_view key) {
+                    const YamlNode* v = p->find(key);
+                    return v && !v->isNull() ? v->location : p->location;
+                };
+                port.name_location = at("name");
+                port.port_location = at("port");
+                port.target_port_location = at("targetPort");
+                port.protocol_location = at("protocol");
+                port.node_port_location = at("nodePort");
+                // Clamped so that a huge number stays out of range instead of wrapping into it.
+                const auto number = [&r, p, &path](std::string_view key) {
+                    return static_cast<int>(std::clamp<long long>(
+                        r.integer(p->find(key), path + "." + std::string(key)).value_or(0),
+                        -1'000'000, 1'000'000));
+                };
                 port.name = r.string(p->find("name"), path + ".name").value_or("");
-                port.port =
-                    static_cast<int>(r.integer(p->find("port"), path + ".port").value_or(0));
+                port.port = number("port");
+                port.node_port = number("nodePort");
                 port.protocol = r.string(p->find("protocol"), path + ".protocol").value_or("TCP");
                 port.target_port =
                     readIntOrString(r, p->find("targetPort"), path + ".targetPort", port.port);

@@ -126,12 +126,17 @@ struct ServicePort {
     int port = 0;
     IntOrString target_port;  // defaults to port
     std::string protocol = "TCP";
+    int node_port = 0;  // 0: none given (the API server would allocate one for a NodePort)
     SourceLocation location;
+    // Where each field's value is, for validateService(); the port's map when not given.
+    SourceLocation name_location, port_location, target_port_location, protocol_location,
+        node_port_location;
 };
 
 struct Service {
     ObjectMeta meta;
     std::string type = "ClusterIP";
+    SourceLocation type_location;
     std::map<std::string, std::string> selector;
     std::vector<ServicePort> ports;
     std::string external_name;  // type ExternalName

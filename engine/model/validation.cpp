@@ -220,7 +220,114 @@ class IngressValidator {
     bool ok_ = true;
 };
 
+// pkg/apis/core/validation: ValidateService's checks of spec.type and spec.ports
+// (validateServicePort) and the node-port allocator's range check, in kubectl's wording.
+class ServiceValidator {
+  public:
+    ServiceValidator(const Service& svc, core::Diagnostics& d) : svc_(svc), d_(d) {}
+
+    bool run() {
+        static const std::vector<std::string_view> kTypes = {"ClusterIP", "ExternalName",
+                                                             "LoadBalancer", "NodePort"};
+        if (std::find(kTypes.begin(), kTypes.end(), svc_.type) == kTypes.end()) {
+            fail("spec.type: Unsupported value: " + quoted(svc_.type) +
+                     ": supported values: \"ClusterIP\", \"ExternalName\", \"LoadBalancer\", "
+                     "\"NodePort\"",
+                 svc_.type_location.known() ? svc_.type_location : svc_.meta.location);
+            return ok_;
+        }
+        const bool node_ports = svc_.type == "NodePort" || svc_.type == "LoadBalancer";
+        std::vector<std::string> names;
+        std::vector<std::pair<std::string, int>> node_ports_taken;  // (protocol, nodePort)
+        for (std::size_t i = 0; i < svc_.ports.size(); ++i) {
+            const ServicePort& p = svc_.ports[i];
+            const std::string path = "spec.ports[" + std::to_string(i) + "]";
+            if (p.name.empty()) {
+                if (svc_.ports.size() > 1)
+                    fail(path + ".name: Required value", p.name_location, "ILAB-API-001",
+                         "a Service with more than one port names each of them");
+            } else {
+                for (const auto& e : dns1123LabelErrors(p.name))
+                    fail(path + ".name: Invalid value: " + quoted(p.name) + ": " + e,
+                         p.name_location);
+                if (std::find(names.begin(), names.end(), p.name) != names.end())
+                    fail(path + ".name: Duplicate value: " + quoted(p.name), p.name_location);
+                names.push_back(p.name);
+            }
+            // A port left out is the decoder's "Required value" already.
+            const bool port_given = p.port_location.line != p.location.line ||
+                                    p.port_location.column != p.location.column;
+            if (p.port < 1 || p.port > 65535) {
+                if (port_given)
+                    fail(path + ".port: Invalid value: " + std::to_string(p.port) +
+                             ": must be between 1 and 65535, inclusive",
+                         p.port_location);
+            }
+            if (p.protocol != "TCP" && p.protocol != "UDP" && p.protocol != "SCTP")
+                fail(path + ".protocol: Unsupported value: " + quoted(p.protocol) +
+                         ": supported values: \"SCTP\", \"TCP\", \"UDP\"",
+                     p.protocol_location);
+            // Left out (or 0, which the API server defaults the same way), targetPort is the
+            // port: its error is the port's.
+            const bool target_given = (p.target_port_location.line != p.location.line ||
+                                       p.target_port_location.column != p.location.column) &&
+                                      !(p.target_port.is_int && p.target_port.number == 0);
+            if (target_given && p.target_port.is_int) {
+                if (p.target_port.number < 1 || p.target_port.number > 65535)
+                    fail(path + ".targetPort: Invalid value: " +
+                             std::to_string(p.target_port.number) +
+                             ": must be between 1 and 65535, inclusive",
+                         p.target_port_location);
+            } else if (target_given) {
+                for (const auto& e : portNameErrors(p.target_port.name))
+                    fail(path + ".targetPort: Invalid value: " + quoted(p.target_port.name) +
+                             ": " + e,
+                         p.target_port_location);
+            }
+            if (p.node_port == 0) continue;
+            if (!node_ports) {
+                fail(path + ".nodePort: Forbidden: may not be used when `type` is '" + svc_.type +
+                         "'",
+                     p.node_port_location, "ILAB-API-002",
+                     "node ports belong to type NodePort or LoadBalancer");
+                continue;
+            }
+            if (p.node_port < 30000 || p.node_port > 32767) {
+                fail(path + ".nodePort: Invalid value: " + std::to_string(p.node_port) +
+                         ": provided port is not in the valid range. The range of valid ports is "
+                         "30000-32767",
+                     p.node_port_location, "ILAB-API-002",
+                     "leave nodePort out and the API server picks a free one");
+                continue;
+            }
+            const std::pair<std::string, int> key{p.protocol, p.node_port};
+            if (std::find(node_ports_taken.begin(), node_ports_taken.end(), key) !=
+                node_ports_taken.end())
+                fail(path + ".nodePort: Duplicate value: " + std::to_string(p.node_port),
+                     p.node_port_location);
+            node_ports_taken.push_back(key);
+        }
+        return ok_;
+    }
+
+  private:
+    void fail(std::string message, const core::SourceLocation& at,
+              std::string code = "ILAB-API-002", std::string hint = {}) {
+        ok_ = false;
+        auto& diag = d_.error(std::move(code), std::move(message), at, std::move(hint));
+        diag.object = "Service " + svc_.meta.qualifiedName();
+    }
+
+    const Service& svc_;
+    core::Diagnostics& d_;
+    bool ok_ = true;
+};
+
 }  // namespace
+
+bool validateService(const Service& service, core::Diagnostics& diagnostics) {
+    return ServiceValidator(service, diagnostics).run();
+}
 
 bool validateIngress(const Ingress& ingress, core::Diagnostics& diagnostics) {
     return IngressValidator(ingress, diagnostics).run();

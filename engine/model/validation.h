@@ -12,6 +12,9 @@ namespace ilab::model {
 
 // Appends one ILAB-API-* diagnostic per problem. Returns true when the Ingress is valid.
 bool validateIngress(const Ingress& ingress, core::Diagnostics& diagnostics);
+// A Service's type and ports as the API server checks them (pkg/apis/core/validation
+// validateServicePort, and the node-port range 30000-32767). True when the Service is valid.
+bool validateService(const Service& service, core::Diagnostics& diagnostics);
 
 // The apimachinery validators, returning the list of failure details ("" list = valid).
 std::vector<std::string> dns1123SubdomainErrors(std::string_view value);

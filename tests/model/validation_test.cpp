@@ -690,5 +690,96 @@ spec:
     EXPECT_TRUE(v.rejected());
 }
 
+
+// Services as the API server validates them (pkg/apis/core/validation validateServicePort and
+// the node-port allocator): every problem reported at its field, and the Service not stored.
+std::string service(const std::string& type, const std::string& ports) {
+    return "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  type: " + type +
+           "\n  selector: {app: web}\n  ports:\n" + ports;
+}
+
+TEST(ServiceValidationTest, PortsOutOfRangeAreRefusedAtTheirField) {
+    Validated v(service("NodePort", "  - port: 99999\n    targetPort: 70000\n    nodePort: 99999\n"));
+    EXPECT_THAT(v.messages(),
+                ElementsAre("spec.ports[0].port: Invalid value: 99999: must be between 1 and "
+                            "65535, inclusive",
+                            "spec.ports[0].targetPort: Invalid value: 70000: must be between 1 "
+                            "and 65535, inclusive",
+                            "spec.ports[0].nodePort: Invalid value: 99999: provided port is not "
+                            "in the valid range. The range of valid ports is 30000-32767"))
+        << v.describe();
+    const auto errors = v.errors();
+    ASSERT_EQ(errors.size(), 3u);
+    expectAtValue(errors[0], v.yaml, "port: 99999");
+    expectAtValue(errors[1], v.yaml, "targetPort: 70000");
+    expectAtValue(errors[2], v.yaml, "nodePort: 99999");
+    EXPECT_EQ(errors[0]->code, "ILAB-API-002");
+    EXPECT_EQ(errors[0]->object, "Service default/web");
+    EXPECT_TRUE(v.manifests.services.empty()) << "an invalid Service is not stored";
+}
+
+TEST(ServiceValidationTest, NodePortsBelongToNodePortAndLoadBalancerServices) {
+    Validated cluster_ip(service("ClusterIP", "  - {port: 80, nodePort: 30080}\n"));
+    const auto* d = cluster_ip.only();
+    ASSERT_NE(d, nullptr);
+    EXPECT_EQ(d->message,
+              "spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'");
+    expectAtValue(d, cluster_ip.yaml, "nodePort: 30080");
+    EXPECT_TRUE(Validated(service("NodePort", "  - {port: 80, nodePort: 30000}\n")).errors().empty());
+    EXPECT_TRUE(
+        Validated(service("LoadBalancer", "  - {port: 80, nodePort: 32767}\n")).errors().empty());
+    Validated low(service("NodePort", "  - {port: 80, nodePort: 29999}\n"));
+    ASSERT_NE(low.only(), nullptr);
+    EXPECT_THAT(low.only()->message, HasSubstr("29999: provided port is not in the valid range"));
+}
+
+TEST(ServiceValidationTest, ProtocolMustBeTcpUdpOrSctp) {
+    Validated v(service("ClusterIP", "  - {port: 80, protocol: HTTP}\n"));
+    const auto* d = v.only();
+    ASSERT_NE(d, nullptr);
+    EXPECT_EQ(d->message, "spec.ports[0].protocol: Unsupported value: \"HTTP\": supported values: "
+                          "\"SCTP\", \"TCP\", \"UDP\"");
+    expectAtValue(d, v.yaml, "protocol: HTTP");
+    EXPECT_TRUE(Validated(service("ClusterIP", "  - {port: 53, protocol: UDP}\n")).errors().empty());
+}
+
+TEST(ServiceValidationTest, NamedTargetPortsAreIanaServiceNames) {
+    Validated v(service("ClusterIP", "  - {port: 80, targetPort: HTTP_Port}\n"));
+    EXPECT_THAT(v.messages(),
+                ElementsAre("spec.ports[0].targetPort: Invalid value: \"HTTP_Port\": must contain "
+                            "only alpha-numeric characters (a-z, 0-9), and hyphens (-)"))
+        << v.describe();
+    ASSERT_EQ(v.errors().size(), 1u);
+    expectAtValue(v.errors().front(), v.yaml, "targetPort: HTTP_Port");
+    EXPECT_TRUE(
+        Validated(service("ClusterIP", "  - {port: 80, targetPort: http-alt}\n")).errors().empty());
+    Validated digits(service("ClusterIP", "  - {port: 80, targetPort: \"8080\"}\n"));
+    EXPECT_THAT(digits.messages(),
+                ElementsAre("spec.ports[0].targetPort: Invalid value: \"8080\": must contain at "
+                            "least one letter (a-z)"));
+}
+
+TEST(ServiceValidationTest, SeveralPortsAreNamedAndTheNamesUnique) {
+    Validated v(service("ClusterIP",
+                        "  - {name: http, port: 80}\n  - {name: http, port: 81}\n  - {port: 82}\n"));
+    EXPECT_THAT(v.messages(), ElementsAre("spec.ports[1].name: Duplicate value: \"http\"",
+                                          "spec.ports[2].name: Required value"))
+        << v.describe();
+    ASSERT_EQ(v.errors().size(), 2u);
+    expectAtValue(v.errors()[0], v.yaml, "name: http, port: 81");
+    EXPECT_EQ(v.errors()[1]->code, "ILAB-API-001");
+    // One port may go unnamed.
+    EXPECT_TRUE(Validated(service("ClusterIP", "  - {port: 80}\n")).errors().empty());
+}
+
+TEST(ServiceValidationTest, AnUnknownTypeIsUnsupported) {
+    Validated v(service("Nodeport", "  - {port: 80}\n"));
+    const auto* d = v.only();
+    ASSERT_NE(d, nullptr);
+    EXPECT_EQ(d->message, "spec.type: Unsupported value: \"Nodeport\": supported values: "
+                          "\"ClusterIP\", \"ExternalName\", \"LoadBalancer\", \"NodePort\"");
+    expectAtValue(d, v.yaml, "type: Nodeport");
+}
+
 }  // namespace
 }  // namespace ilab::model
