@@ -107,7 +107,10 @@ Action addExplainCommand(CLI::App& app) {
         std::string error;
         if (opts->content_length)
             opts->flags.content_length = parseContentLength(*opts->content_length);
-        auto request = buildRequest(opts->url, opts->flags, &error);
+        bool assumed = false;
+        const std::string url = withDefaultScheme(opts->url, &assumed);
+        if (assumed) s.err << "ingress-lab explain: no scheme given; assuming " << url << '\n';
+        auto request = buildRequest(url, opts->flags, &error);
         if (!request) {
             s.err << "ingress-lab explain: " << error << '\n';
             return kExitBadInput;

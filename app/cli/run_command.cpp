@@ -28,9 +28,13 @@ struct RunFlags {
     bool quiet = false;
 };
 
+// As `check` prints them: each with its hint (a did-you-mean, what to do) on the next line.
 void printDiagnostics(std::ostream& out, const core::Diagnostics& diagnostics) {
-    for (const auto& d : diagnostics.items())
-        if (d.severity != core::Severity::Info) out << core::formatDiagnostic(d) << '\n';
+    for (const auto& d : diagnostics.items()) {
+        if (d.severity == core::Severity::Info) continue;
+        out << core::formatDiagnostic(d) << '\n';
+        if (!d.hint.empty()) out << "    hint: " << d.hint << '\n';
+    }
 }
 
 }  // namespace

@@ -19,6 +19,11 @@ std::optional<std::uint64_t> parseContentLength(std::string_view text) {
     return value;
 }
 
+std::string withDefaultScheme(const std::string& url, bool* assumed) {
+    *assumed = !url.empty() && url.find("://") == std::string::npos;
+    return *assumed ? "http://" + url : url;
+}
+
 std::optional<routing::Request> buildRequest(const std::string& url, const RequestFlags& flags,
                                              std::string* error) {
     auto parsed = boost::urls::parse_uri(url);

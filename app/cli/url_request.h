@@ -22,6 +22,10 @@ struct RequestFlags {
 // for anything else ("-1", "1e3", " 5", "18446744073709551616").
 std::optional<std::uint64_t> parseContentLength(std::string_view text);
 
+// A URL written without a scheme ("shop.local/catalog") taken as curl takes it, with
+// http:// in front; *assumed says whether it was added (explain then says so on stderr).
+std::string withDefaultScheme(const std::string& url, bool* assumed);
+
 // Parses an absolute http(s) URL with Boost.URL. On bad input returns nullopt and sets *error:
 // a port outside 1..65535, a Content-Length header that parseContentLength() refuses.
 std::optional<routing::Request> buildRequest(const std::string& url, const RequestFlags& flags,

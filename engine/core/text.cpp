@@ -85,6 +85,11 @@ std::string closestMatch(std::string_view word, const std::vector<std::string_vi
     return best;
 }
 
+std::string didYouMean(std::string_view word, const std::vector<std::string_view>& candidates) {
+    const std::string near = closestMatch(word, candidates, 2);
+    return near.empty() ? std::string() : "did you mean " + quoted(near) + "?";
+}
+
 std::string quoted(std::string_view s) {
     return "\"" + std::string(s) + "\"";
 }

@@ -19,6 +19,10 @@ std::size_t editDistance(std::string_view a, std::string_view b);
 // The closest candidate within max_distance edits, or "".
 std::string closestMatch(std::string_view word, const std::vector<std::string_view>& candidates,
                          std::size_t max_distance = 3);
+// The hint for a name that is not one of `candidates` (a field, a subcommand, an option):
+// "did you mean \"duration\"?" for the closest within two edits, else "". Every
+// did-you-mean of the lab (manifest fields, scenario fields, the command line) says it so.
+std::string didYouMean(std::string_view word, const std::vector<std::string_view>& candidates);
 // Quotes a value the way kubectl prints it in messages: "value".
 std::string quoted(std::string_view s);
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -44,6 +45,22 @@ struct Lab::Impl {
     }
     bool stopped = false;
 
+    // The Services, workloads and pods of the serving manifests ("namespace/name" each), for
+    // defines(): a fault on a Service that does not exist is refused, not listed as active.
+    struct Names {
+        std::set<std::string> services, workloads, pods;
+    };
+    mutable std::mutex names_mutex;
+    std::shared_ptr<const Names> names = std::make_shared<Names>();
+    void rememberNames(const model::Manifests& manifests) {
+        auto next = std::make_shared<Names>();
+        for (const auto& s : manifests.services) next->services.insert(s.meta.qualifiedName());
+        for (const auto& w : manifests.workloads) next->workloads.insert(w.meta.qualifiedName());
+        for (const auto& p : manifests.pods) next->pods.insert(p.meta.qualifiedName());
+        std::lock_guard lock(names_mutex);
+        names = std::move(next);
+    }
+
     // Compiles and publishes. A change with any error-level finding is rejected whole: the
     // running table keeps serving, so a typo in a live edit never takes routes down.
     bool publish(const model::Manifests& manifests, core::Diagnostics& diagnostics) {
@@ -52,6 +69,7 @@ struct Lab::Impl {
         auto table =
             routing::RouteTable::compile(manifests, *dialect, options.compile, &diagnostics);
         if (cluster) cluster->apply(manifests, diagnostics);
+        rememberNames(manifests);
         if (proxy) {
             publishCertificates(manifests, *table, diagnostics);
             std::shared_ptr<const routing::RouteTable> previous = proxy->routeTable();
@@ -113,6 +131,7 @@ struct Lab::Impl {
         diagnostics.append(manifests.diagnostics);
         if (manifests.input_unreadable) return false;
         cluster = cluster::Cluster::create(pods_io, manifests, options.cluster);
+        rememberNames(manifests);
         proxy = proxy::Proxy::create(proxy_io, *cluster, options.proxy);
         auto table =
             routing::RouteTable::compile(manifests, *dialect, options.compile, &diagnostics);
@@ -257,6 +276,27 @@ bool Lab::reloadFromSources(const std::vector<model::ManifestSource>& sources,
 
 cluster::Cluster& Lab::cluster() {
     return *impl_->cluster;
+}
+
+bool Lab::defines(const cluster::Target& target) const {
+    std::shared_ptr<const Impl::Names> names;
+    {
+        std::lock_guard lock(impl_->names_mutex);
+        names = impl_->names;
+    }
+    const std::string key = target.namespace_ + "/" + target.name;
+    switch (target.kind) {
+        case cluster::Target::Kind::Service:
+            return names->services.count(key) > 0;
+        case cluster::Target::Kind::Workload:
+            return names->workloads.count(key) > 0;
+        case cluster::Target::Kind::Pod:
+            if (names->pods.count(key)) return true;
+            for (const auto& pod : impl_->cluster->pods())
+                if (pod.namespace_ == target.namespace_ && pod.name == target.name) return true;
+            return false;
+    }
+    return false;
 }
 
 std::shared_ptr<const routing::RouteTable> Lab::routeTable() const {

@@ -80,6 +80,10 @@ class Lab {
     bool applyOverrides(const model::LiveOverrides& overrides, core::Diagnostics& diagnostics);
 
     cluster::Cluster& cluster();
+    // Whether the manifests now serving define the target: a Service or workload of that
+    // namespace and name, or a pod (one the manifests name, or one a workload runs). Any
+    // thread.
+    bool defines(const cluster::Target& target) const;
     std::shared_ptr<const routing::RouteTable> routeTable() const;
     // Which certificate each host presents (engine/tls/tls_store.h); null without HTTPS.
     std::shared_ptr<const tls::TlsStore> tlsStore() const;

@@ -109,9 +109,8 @@ class FieldReader {
             std::string hint;
             if (auto legacy = kLegacyFieldHints.find(e.key); legacy != kLegacyFieldHints.end())
                 hint = std::string(legacy->second);
-            else if (auto near = core::closestMatch(e.key, std::vector<std::string_view>(known), 2);
-                     !near.empty())
-                hint = "did you mean \"" + near + "\"?";
+            else
+                hint = core::didYouMean(e.key, std::vector<std::string_view>(known));
             const std::string field = path.empty() ? e.key : path + "." + e.key;
             error("ILAB-API-005", "unknown field " + core::quoted(field), e.key_location, hint);
         }

@@ -101,9 +101,10 @@ void checkReferences(const Scenario& s, const model::Manifests& m, core::Diagnos
     ReferenceCheck check(m, d);
     for (const auto& b : s.behaviors) check.target(b.target.target, b.target.location);
     for (const auto& e : s.timeline) {
-        if (e.kind == TimelineEntry::Kind::Fault) check.target(e.fault.target, e.location);
+        if (e.kind == TimelineEntry::Kind::Fault)
+            check.target(e.fault.target, e.fault_target_location);
         if (e.kind == TimelineEntry::Kind::Behavior)
-            check.target(e.behavior.target.target, e.location);
+            check.target(e.behavior.target.target, e.behavior.target.location);
     }
     for (const auto& e : s.timeline) {
         if (e.kind == TimelineEntry::Kind::Scale)

@@ -95,6 +95,7 @@ struct TimelineEntry {
     Millis at{0};
     std::optional<Millis> duration;
     cluster::FaultSpec fault;      // Fault (its target, window from at/for)
+    core::SourceLocation fault_target_location;  // Fault: where its target is written
     BehaviorSpec behavior;         // Behavior
     std::string apply_path;        // Apply: a manifest file applied over the scenario's
     core::SourceLocation apply_location;  // where the file is named

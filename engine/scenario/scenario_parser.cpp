@@ -21,6 +21,7 @@ constexpr std::string_view kApiVersion = "ingress-lab.dev/v1alpha1";
 
 std::string formatNumber(double v) {
     std::ostringstream out;
+    out.precision(12);  // 1000000, not 1e+06
     out << v;
     return out.str();
 }
@@ -40,10 +41,8 @@ class Reader {
                 std::initializer_list<std::string_view> known) {
         for (const auto& e : map.entries) {
             if (std::find(known.begin(), known.end(), e.key) != known.end()) continue;
-            const std::string near =
-                core::closestMatch(e.key, std::vector<std::string_view>(known), 3);
             error("ILAB-SCENARIO-004", "unknown field " + core::quoted(join(path, e.key)),
-                  e.key_location, near.empty() ? "" : "did you mean \"" + near + "\"?");
+                  e.key_location, core::didYouMean(e.key, std::vector<std::string_view>(known)));
         }
     }
 
@@ -101,6 +100,23 @@ class Reader {
                   path + ": " + formatNumber(*v) + " is outside " +
                       formatNumber(low) + ".." + formatNumber(high),
                   node->location);
+            return std::nullopt;
+        }
+        return v;
+    }
+    // A count or rate where 0 or less means nothing (a rate, a number of users): above 0 and
+    // at most `high`, refused at the value otherwise.
+    std::optional<double> positive(const YamlNode* node, const std::string& path, double high,
+                                   std::string_view unit) {
+        auto v = number(node, path);
+        if (v && (*v <= 0 || *v > high)) {
+            error("ILAB-SCENARIO-003",
+                  path + ": " + formatNumber(*v) + " " + std::string(unit) +
+                      (*v <= 0 ? " is not allowed: give a number above 0"
+                               : " is over the limit of " + formatNumber(high)),
+                  node->location,
+                  *v <= 0 ? "leave the profile out (or pause it in the timeline) to send nothing"
+                          : "");
             return std::nullopt;
         }
         return v;
@@ -297,8 +313,8 @@ void readFault(Reader& r, const YamlNode& node, const std::string& path, Timelin
                     "one of kill, unready, latency, status, reset, blackhole, throttle, "
                     "closeAfterHeaders");
     }
-    core::SourceLocation where = node.location;
-    e.fault.target = readTarget(r, node.find("target"), path + ".target", where);
+    e.fault_target_location = node.location;
+    e.fault.target = readTarget(r, node.find("target"), path + ".target", e.fault_target_location);
     e.fault.probability =
         r.bounded(node.find("probability"), path + ".probability", 0, 1).value_or(1);
     if (auto s = r.bounded(node.find("status"), path + ".status", 100, 599))
@@ -414,7 +430,11 @@ void readTraffic(Reader& r, const YamlNode* list, Scenario& s) {
         TrafficProfile p;
         p.location = node->location;
         p.name = r.string(node->find("name"), path + ".name").value_or("traffic-" + std::to_string(i + 1));
-        p.rate = r.bounded(node->find("rate"), path + ".rate", 0, 1e6).value_or(0);
+        // With stages, rate is where the ramp starts, and 0 is a fine start.
+        p.rate = (node->find("stages")
+                      ? r.bounded(node->find("rate"), path + ".rate", 0, 1e6)
+                      : r.positive(node->find("rate"), path + ".rate", 1e6, "requests per second"))
+                     .value_or(0);
         if (const YamlNode* stages = r.list(node->find("stages"), path + ".stages")) {
             for (std::size_t k = 0; k < stages->items.size(); ++k) {
                 const std::string spath = Reader::at(path + ".stages", k);
@@ -422,17 +442,25 @@ void readTraffic(Reader& r, const YamlNode* list, Scenario& s) {
                 if (!st) continue;
                 r.fields(*st, spath, {"duration", "target"});
                 Stage stage;
+                r.required(*st, "duration", spath);
                 stage.duration = r.duration(st->find("duration"), spath + ".duration").value_or(Millis{0});
+                if (const YamlNode* d = st->find("duration"); d && stage.duration <= Millis{0} &&
+                                                               parseDuration(d->scalar))
+                    r.error("ILAB-SCENARIO-003",
+                            spath + ".duration: must be above 0 (a stage ramps over it)",
+                            d->location);
                 stage.target = r.bounded(st->find("target"), spath + ".target", 0, 1e6).value_or(0);
                 p.stages.push_back(stage);
             }
         }
         p.virtual_users = static_cast<int>(
-            r.bounded(node->find("virtualUsers"), path + ".virtualUsers", 0, 10000).value_or(0));
+            r.positive(node->find("virtualUsers"), path + ".virtualUsers", 10000, "users")
+                .value_or(0));
         p.think_time = r.duration(node->find("thinkTime"), path + ".thinkTime").value_or(Millis{0});
         p.start = r.duration(node->find("start"), path + ".start").value_or(Millis{0});
         p.duration = r.duration(node->find("duration"), path + ".duration");
-        if (p.rate <= 0 && p.stages.empty() && p.virtual_users <= 0)
+        // A rate or virtualUsers given but refused above has its own error.
+        if (!node->find("rate") && !node->find("virtualUsers") && p.stages.empty())
             r.error("ILAB-SCENARIO-005",
                     path + ": give rate (requests per second), stages or virtualUsers",
                     node->location);
@@ -449,6 +477,12 @@ void readTraffic(Reader& r, const YamlNode* list, Scenario& s) {
             if (const YamlNode* rq = r.map(&requests->items[k], rpath))
                 p.requests.push_back(readRequest(r, *rq, rpath, true));
         }
+        if (!p.requests.empty() &&
+            std::all_of(p.requests.begin(), p.requests.end(),
+                        [](const RequestSpec& q) { return q.weight <= 0; }))
+            r.error("ILAB-SCENARIO-003",
+                    path + ".requests: every weight is 0, so no request would be sent",
+                    requests->location, "give at least one request a weight above 0");
         for (const auto& other : s.traffic)
             if (other.name == p.name)
                 r.error("ILAB-SCENARIO-003", path + ".name: " + core::quoted(p.name) + " is used twice",
@@ -768,7 +802,18 @@ LoadedScenario loadScenarioFromText(const std::string& text, const std::string& 
 LoadedScenario loadScenario(const std::string& path) {
     fs::path file(path);
     std::error_code ec;
-    if (fs::is_directory(file, ec)) file /= "scenario.yaml";  // a scenario folder
+    if (fs::is_directory(file, ec)) {  // a scenario folder
+        file /= "scenario.yaml";
+        if (!fs::exists(file, ec)) {
+            LoadedScenario out;
+            out.diagnostics.error("ILAB-SCENARIO-001",
+                                  "cannot read the scenario: " + core::quoted(path) +
+                                      " is a folder with no scenario.yaml in it",
+                                  {std::make_shared<const std::string>(path), 0, 0},
+                                  "name the scenario file, or a folder that holds scenario.yaml");
+            return out;
+        }
+    }
     core::InputText input = core::readInputFile(file);
     if (!input.ok()) {
         LoadedScenario out;
@@ -776,6 +821,9 @@ LoadedScenario loadScenario(const std::string& path) {
                                       {std::make_shared<const std::string>(file.string()), 0, 0},
                                       "ILAB-SCENARIO-001");
         if (d.code == "ILAB-SCENARIO-001") d.message = "cannot read the scenario: " + d.message;
+        if (input.error == core::InputError::Missing)
+            d.hint = "name a scenario file, or a folder that holds scenario.yaml (ingress-lab run "
+                     "scenarios/shop)";
         return out;
     }
     return loadScenarioFromText(input.text, file.string(), file.parent_path().string());

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/core/text.h"
 #include "engine/dialect/dialect.h"
 #include "engine/lab/lab.h"
 #include "engine/lint/linter.h"
@@ -435,12 +436,23 @@ void Workbench::takeClientRecords() {
 
 // --- Faults ---
 
-std::uint64_t Workbench::injectFault(const cluster::FaultSpec& fault) {
+std::uint64_t Workbench::injectFault(const cluster::FaultSpec& fault, std::string* error) {
     returnToLiveLab();
     std::uint64_t id = 0;
     {
         std::lock_guard lock(shown_mutex_);
-        if (!shown_) return 0;
+        if (!shown_) {
+            if (error) *error = "the lab is not running";
+            return 0;
+        }
+        if (!shown_->defines(fault.target)) {
+            static const char* kinds[] = {"pod", "workload", "Service"};
+            if (error)
+                *error = std::string(kinds[static_cast<int>(fault.target.kind)]) + " " +
+                         core::quoted(fault.target.namespace_ + "/" + fault.target.name) +
+                         " does not exist in the lab's manifests: no fault injected";
+            return 0;
+        }
         id = shown_->cluster().injectFault(fault);
     }
     ActiveFault f;

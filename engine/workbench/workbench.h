@@ -172,7 +172,9 @@ class Workbench {
     std::uint64_t clientErrors() const { return client_errors_; }  // no response at all
 
     // --- Faults (on the shown lab) ---
-    std::uint64_t injectFault(const cluster::FaultSpec& fault);
+    // 0, with `error` saying why, when the shown lab does not define the target (a Service,
+    // workload or pod that does not exist): such a fault would be listed and do nothing.
+    std::uint64_t injectFault(const cluster::FaultSpec& fault, std::string* error = nullptr);
     void clearFault(std::uint64_t id);
     void clearAllFaults();
     std::vector<ActiveFault> activeFaults() const;

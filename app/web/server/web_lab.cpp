@@ -690,7 +690,9 @@ struct WebLab::Impl {
             FieldError refused;
             const auto fault = faultFromJson(body, refused);
             if (!fault) co_return fieldErrorResponse(refused);
-            const auto id = bench->injectFault(*fault);
+            std::string refused_target;
+            const auto id = bench->injectFault(*fault, &refused_target);
+            if (id == 0) co_return fieldErrorResponse({"fault", "target", refused_target});
             co_return jsonResponse(http::status::created, {{"id", id}});
         }
         if (method == V::delete_ && path.starts_with("/api/v1/faults/")) {
