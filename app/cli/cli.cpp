@@ -23,13 +23,14 @@ std::string suggestion(const CLI::App& app, const std::vector<std::string>& args
     }
     if (!command) {
         if (args.front().starts_with("-")) return "";
-        const std::string hint =
-            core::didYouMean(args.front(), std::vector<std::string_view>(names.begin(), names.end()));
+        const std::string hint = core::didYouMean(
+            args.front(), std::vector<std::string_view>(names.begin(), names.end()));
         return hint.empty() ? "" : hint + " (" + core::quoted(args.front()) + " is not a command)";
     }
     std::vector<std::string> options;
     for (const CLI::Option* o : command->get_options())
-        for (const std::string& name : o->get_lnames()) options.push_back("--" + name);
+        for (const std::string& name : o->get_lnames())
+            options.push_back("--" + name);
     for (std::size_t i = 1; i < args.size(); ++i) {
         if (args[i] == "--") break;
         if (!args[i].starts_with("--")) continue;

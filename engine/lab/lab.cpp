@@ -1,7 +1,7 @@
 #include "engine/lab/lab.h"
 
-#include <filesystem>
 #include <chrono>
+#include <filesystem>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -54,9 +54,12 @@ struct Lab::Impl {
     std::shared_ptr<const Names> names = std::make_shared<Names>();
     void rememberNames(const model::Manifests& manifests) {
         auto next = std::make_shared<Names>();
-        for (const auto& s : manifests.services) next->services.insert(s.meta.qualifiedName());
-        for (const auto& w : manifests.workloads) next->workloads.insert(w.meta.qualifiedName());
-        for (const auto& p : manifests.pods) next->pods.insert(p.meta.qualifiedName());
+        for (const auto& s : manifests.services)
+            next->services.insert(s.meta.qualifiedName());
+        for (const auto& w : manifests.workloads)
+            next->workloads.insert(w.meta.qualifiedName());
+        for (const auto& p : manifests.pods)
+            next->pods.insert(p.meta.qualifiedName());
         std::lock_guard lock(names_mutex);
         names = std::move(next);
     }

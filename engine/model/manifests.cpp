@@ -288,7 +288,8 @@ void finishLoading(Manifests& m, const LoadOptions& options) {
     for (Ingress& ing : m.ingresses)
         if (!ing.rejected) ing.rejected = !validateIngress(ing, m.diagnostics);
     // The API server refuses an invalid Service: it is not stored, so nothing routes to it.
-    std::erase_if(m.services, [&m](const Service& s) { return !validateService(s, m.diagnostics); });
+    std::erase_if(m.services,
+                  [&m](const Service& s) { return !validateService(s, m.diagnostics); });
 
     for (Ingress& ing : m.ingresses) {
         auto it = options.overrides.ingress_annotations.find(ing.meta.qualifiedName());

@@ -274,14 +274,14 @@ class ServiceValidator {
                                       !(p.target_port.is_int && p.target_port.number == 0);
             if (target_given && p.target_port.is_int) {
                 if (p.target_port.number < 1 || p.target_port.number > 65535)
-                    fail(path + ".targetPort: Invalid value: " +
-                             std::to_string(p.target_port.number) +
+                    fail(path +
+                             ".targetPort: Invalid value: " + std::to_string(p.target_port.number) +
                              ": must be between 1 and 65535, inclusive",
                          p.target_port_location);
             } else if (target_given) {
                 for (const auto& e : portNameErrors(p.target_port.name))
-                    fail(path + ".targetPort: Invalid value: " + quoted(p.target_port.name) +
-                             ": " + e,
+                    fail(path + ".targetPort: Invalid value: " + quoted(p.target_port.name) + ": " +
+                             e,
                          p.target_port_location);
             }
             if (p.node_port == 0) continue;

@@ -444,8 +444,8 @@ void readTraffic(Reader& r, const YamlNode* list, Scenario& s) {
                 Stage stage;
                 r.required(*st, "duration", spath);
                 stage.duration = r.duration(st->find("duration"), spath + ".duration").value_or(Millis{0});
-                if (const YamlNode* d = st->find("duration"); d && stage.duration <= Millis{0} &&
-                                                               parseDuration(d->scalar))
+                if (const YamlNode* d = st->find("duration");
+                    d && stage.duration <= Millis{0} && parseDuration(d->scalar))
                     r.error("ILAB-SCENARIO-003",
                             spath + ".duration: must be above 0 (a stage ramps over it)",
                             d->location);
@@ -477,9 +477,8 @@ void readTraffic(Reader& r, const YamlNode* list, Scenario& s) {
             if (const YamlNode* rq = r.map(&requests->items[k], rpath))
                 p.requests.push_back(readRequest(r, *rq, rpath, true));
         }
-        if (!p.requests.empty() &&
-            std::all_of(p.requests.begin(), p.requests.end(),
-                        [](const RequestSpec& q) { return q.weight <= 0; }))
+        if (!p.requests.empty() && std::all_of(p.requests.begin(), p.requests.end(),
+                                               [](const RequestSpec& q) { return q.weight <= 0; }))
             r.error("ILAB-SCENARIO-003",
                     path + ".requests: every weight is 0, so no request would be sent",
                     requests->location, "give at least one request a weight above 0");
@@ -822,8 +821,9 @@ LoadedScenario loadScenario(const std::string& path) {
                                       "ILAB-SCENARIO-001");
         if (d.code == "ILAB-SCENARIO-001") d.message = "cannot read the scenario: " + d.message;
         if (input.error == core::InputError::Missing)
-            d.hint = "name a scenario file, or a folder that holds scenario.yaml (ingress-lab run "
-                     "scenarios/shop)";
+            d.hint =
+                "name a scenario file, or a folder that holds scenario.yaml (ingress-lab run "
+                "scenarios/shop)";
         return out;
     }
     return loadScenarioFromText(input.text, file.string(), file.parent_path().string());

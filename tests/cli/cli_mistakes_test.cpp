@@ -56,12 +56,13 @@ TEST(CliMistakesTest, ExplainAssumesHttpForAUrlWithoutSchemeAndSaysSo) {
 TEST(CliMistakesTest, AMisspelledScenarioFieldGetsADidYouMean) {
     TempFolder dir;
     dir.write("manifests.yaml", kTinyManifests);
-    const auto scenario = dir.write("scenario.yaml", "apiVersion: ingress-lab.dev/v1alpha1\n"
-                                                     "kind: Scenario\n"
-                                                     "metadata: {name: tiny}\n"
-                                                     "spec:\n"
-                                                     "  manifests: [manifests.yaml]\n"
-                                                     "  durration: 1s\n");
+    const auto scenario = dir.write("scenario.yaml",
+                                    "apiVersion: ingress-lab.dev/v1alpha1\n"
+                                    "kind: Scenario\n"
+                                    "metadata: {name: tiny}\n"
+                                    "spec:\n"
+                                    "  manifests: [manifests.yaml]\n"
+                                    "  durration: 1s\n");
     const auto r = lab({"run", scenario.string()});
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_NE(r.err.find(":6:3: error ILAB-SCENARIO-004: unknown field \"spec.durration\"\n"
@@ -93,14 +94,15 @@ TEST(CliMistakesTest, RunSaysWhyItCannotReadTheScenario) {
 
 TEST(CliMistakesTest, CheckRefusesServicePortsTheApiServerWouldRefuse) {
     TempFolder dir;
-    const auto file = dir.write("service.yaml", "apiVersion: v1\n"
-                                                "kind: Service\n"
-                                                "metadata: {name: web}\n"
-                                                "spec:\n"
-                                                "  type: NodePort\n"
-                                                "  ports:\n"
-                                                "  - port: 99999\n"
-                                                "    nodePort: 99999\n");
+    const auto file = dir.write("service.yaml",
+                                "apiVersion: v1\n"
+                                "kind: Service\n"
+                                "metadata: {name: web}\n"
+                                "spec:\n"
+                                "  type: NodePort\n"
+                                "  ports:\n"
+                                "  - port: 99999\n"
+                                "    nodePort: 99999\n");
     const auto r = lab({"check", "-f", file.string()});
     EXPECT_EQ(r.exit_code, 1) << r.out;
     EXPECT_NE(r.out.find(":7:11: error ILAB-API-002: spec.ports[0].port: Invalid value: 99999: "

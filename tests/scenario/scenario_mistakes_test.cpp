@@ -13,10 +13,11 @@ namespace ilab::scenario {
 namespace {
 
 LoadedScenario parse(const std::string& spec) {
-    return loadScenarioFromText("apiVersion: ingress-lab.dev/v1alpha1\nkind: Scenario\n"
-                                "metadata: {name: t}\nspec:\n  manifestsInline: \"x\"\n" +
-                                    spec,
-                                "t.yaml", ".");
+    return loadScenarioFromText(
+        "apiVersion: ingress-lab.dev/v1alpha1\nkind: Scenario\n"
+        "metadata: {name: t}\nspec:\n  manifestsInline: \"x\"\n" +
+            spec,
+        "t.yaml", ".");
 }
 
 std::vector<std::string> errors(const LoadedScenario& s) {

@@ -44,42 +44,41 @@ class FaultTargetTest : public ::testing::Test {
 
 TEST_F(FaultTargetTest, AFaultOnAServiceThatDoesNotExistIsRefusedNamingIt) {
     std::string error;
-    const auto id = bench_->injectFault(
-        statusFault(cluster::Target::Kind::Service, "shop", "acount"), &error);
+    const auto id =
+        bench_->injectFault(statusFault(cluster::Target::Kind::Service, "shop", "acount"), &error);
     EXPECT_EQ(id, 0u);
     EXPECT_EQ(error,
               "Service \"shop/acount\" does not exist in the lab's manifests: no fault injected");
     EXPECT_TRUE(bench_->activeFaults().empty());
     EXPECT_TRUE(bench_->faultHistory().empty());
     // The right namespace matters as much as the name.
-    EXPECT_EQ(bench_->injectFault(
-                  statusFault(cluster::Target::Kind::Service, "default", "account"), &error),
+    EXPECT_EQ(bench_->injectFault(statusFault(cluster::Target::Kind::Service, "default", "account"),
+                                  &error),
               0u);
     EXPECT_NE(error.find("Service \"default/account\""), std::string::npos) << error;
-    EXPECT_EQ(bench_->injectFault(
-                  statusFault(cluster::Target::Kind::Workload, "shop", "nosuch"), &error),
-              0u);
+    EXPECT_EQ(
+        bench_->injectFault(statusFault(cluster::Target::Kind::Workload, "shop", "nosuch"), &error),
+        0u);
     EXPECT_NE(error.find("workload \"shop/nosuch\""), std::string::npos) << error;
 }
 
 TEST_F(FaultTargetTest, AFaultOnAServiceWorkloadOrPodOfTheLabIsInjected) {
     std::string error;
-    EXPECT_NE(bench_->injectFault(statusFault(cluster::Target::Kind::Service, "shop", "account"),
-                                  &error),
-              0u)
+    EXPECT_NE(
+        bench_->injectFault(statusFault(cluster::Target::Kind::Service, "shop", "account"), &error),
+        0u)
         << error;
     const auto pods = bench_->pods();
     ASSERT_FALSE(pods.empty());
     const auto& pod = pods.front();
-    EXPECT_NE(
-        bench_->injectFault(statusFault(cluster::Target::Kind::Pod, pod.namespace_, pod.name),
-                            &error),
-        0u)
+    EXPECT_NE(bench_->injectFault(statusFault(cluster::Target::Kind::Pod, pod.namespace_, pod.name),
+                                  &error),
+              0u)
         << error;
     if (!pod.owner_name.empty()) {
-        EXPECT_NE(bench_->injectFault(statusFault(cluster::Target::Kind::Workload, pod.namespace_,
-                                                  pod.owner_name),
-                                      &error),
+        EXPECT_NE(bench_->injectFault(
+                      statusFault(cluster::Target::Kind::Workload, pod.namespace_, pod.owner_name),
+                      &error),
                   0u)
             << error;
     }
