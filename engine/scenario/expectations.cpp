@@ -62,7 +62,7 @@ class ReferenceCheck {
                                 : t.kind == cluster::Target::Kind::Workload ? "workload"
                                                                             : "pod") +
                         " " + core::quoted(t.namespace_ + "/" + t.name),
-                    at);
+                    at, core::didYouMean(t.namespace_ + "/" + t.name, namesOf(t.kind)));
     }
     void service(const std::string& name, const core::SourceLocation& at) {
         if (name.empty()) return;
@@ -87,10 +87,31 @@ class ReferenceCheck {
     }
 
   private:
-    void unknown(const std::string& what, const core::SourceLocation& at) {
-        d_.error("ILAB-SCENARIO-006", "the scenario names " + what + ", which the manifests do not define",
-                 at, "check the spelling against the manifests, or add it to them");
+    // "namespace/name" of every object of that kind, for a did-you-mean.
+    std::vector<std::string_view> namesOf(cluster::Target::Kind kind) {
+        std::vector<std::string>& names = qualified_[static_cast<int>(kind)];
+        if (names.empty()) {
+            if (kind == cluster::Target::Kind::Service)
+                for (const auto& s : m_.services)
+                    names.push_back(s.meta.qualifiedName());
+            if (kind == cluster::Target::Kind::Workload)
+                for (const auto& w : m_.workloads)
+                    names.push_back(w.meta.qualifiedName());
+            if (kind == cluster::Target::Kind::Pod)
+                for (const auto& p : m_.pods)
+                    names.push_back(p.meta.qualifiedName());
+        }
+        return {names.begin(), names.end()};
     }
+    void unknown(const std::string& what, const core::SourceLocation& at,
+                 std::string did_you_mean = "") {
+        d_.error("ILAB-SCENARIO-006",
+                 "the scenario names " + what + ", which the manifests do not define", at,
+                 did_you_mean.empty()
+                     ? "check the spelling against the manifests, or add it to them"
+                     : did_you_mean);
+    }
+    std::vector<std::string> qualified_[3];
     const model::Manifests& m_;
     core::Diagnostics& d_;
 };

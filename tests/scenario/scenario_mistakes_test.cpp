@@ -101,6 +101,7 @@ TEST(ScenarioMistakesTest, AFaultOnAServiceTheManifestsDoNotDefineIsRefusedAtIts
     EXPECT_EQ(e.message,
               "the scenario names Service \"default/wbe\", which the manifests do not define");
     EXPECT_EQ(e.location.str(), "t.yaml:12:15");  // the target, not the timeline entry
+    EXPECT_EQ(e.hint, "did you mean \"default/web\"?");
 }
 
 }  // namespace
