@@ -1,5 +1,6 @@
 // ingress-lab serve [SCENARIO | -f PATH...] [--http ADDRESS:PORT] [--https ADDRESS:PORT | --no-https]
 //                   [--admin ADDRESS:PORT | --no-admin] [--access-log PATH] [--watch] [--seed N]
+//                   [--pod-network 127.N.0.0/16]
 // The admin listener serves /metrics, /healthz and the web lab (the UI and its API).
 // SIGHUP reloads the manifests (as --watch does on a change); SIGINT and SIGTERM drain and stop.
 #include <algorithm>
@@ -37,7 +38,25 @@ struct ServeOptions {
     bool watch = false;
     bool watch_without_class = false;
     std::optional<std::uint64_t> seed;  // unset: the scenario's, else 1
+    std::string pod_network;             // "": the first free 127.N.0.0/16
 };
+
+// "127.91.0.0/16" -> "127.91.0.0": a /16 of the loopback network, as pod addresses count.
+bool parsePodNetwork(const std::string& text, std::string& base, std::string& error) {
+    const auto cidr = core::Cidr::parse(text);
+    const auto loopback = core::Cidr::parse("127.0.0.0/8");
+    if (!cidr || !cidr->base.v4 || cidr->prefix_length != 16 || text.find('/') == std::string::npos ||
+        !loopback->contains(cidr->base)) {
+        error = core::quoted(text) + " is not a /16 of the loopback network, such as 127.91.0.0/16";
+        return false;
+    }
+    base = cidr->base.str();
+    if (!base.ends_with(".0.0")) {
+        error = core::quoted(text) + " has host bits set: write 127.N.0.0/16";
+        return false;
+    }
+    return true;
+}
 
 bool parseListen(const std::string& text, proxy::ListenerSpec& spec, std::string& error) {
     const auto colon = text.rfind(':');
@@ -153,6 +172,9 @@ Action addServeCommand(CLI::App& app) {
                     "Write ingress-nginx's access log to a file (appended), or - for stdout");
     cmd->add_flag("--watch", opts->watch, "Reload when the manifest files change");
     cmd->add_option("--seed", opts->seed, "Seed for canary draws and pod behaviour");
+    cmd->add_option("--pod-network", opts->pod_network,
+                    "Pod addresses, 127.N.0.0/16 (default: the first of 127.77.0.0/16 to "
+                    "127.126.0.0/16 no other lab on this machine holds)");
     cmd->add_flag("--watch-ingress-without-class", opts->watch_without_class,
                   "Serve Ingresses that name no class (ingress-nginx flag)");
     return [opts](Streams s) {
@@ -171,6 +193,12 @@ Action addServeCommand(CLI::App& app) {
         options.proxy.seed = opts->seed.value_or(1);
         options.cluster.seed = opts->seed.value_or(1);
         std::string error;
+        options.cluster.address_base.clear();  // choose a free pod network
+        if (!opts->pod_network.empty() &&
+            !parsePodNetwork(opts->pod_network, options.cluster.address_base, error)) {
+            s.err << "ingress-lab serve: --pod-network " << error << '\n';
+            return kExitBadInput;
+        }
         if (!parseListen(opts->http, options.http, error)) {
             s.err << "ingress-lab serve: --http " << error << '\n';
             return kExitBadInput;
@@ -257,6 +285,10 @@ Action addServeCommand(CLI::App& app) {
                   << web_lab->port() << "/metrics\n";
             s.out << "ingress-lab: web lab on " << web_lab->url() << '\n';
         }
+        s.out << "ingress-lab: pods on " << lab->cluster().addressBase() << "/16 ("
+              << (opts->pod_network.empty() ? "free on this machine; --pod-network chooses"
+                                            : "--pod-network")
+              << ")\n";
         printPods(s.out, *lab);
         s.out << "Stop with Ctrl-C." << std::endl;
 

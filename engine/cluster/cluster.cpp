@@ -10,6 +10,11 @@
 #include <set>
 #include <utility>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -867,7 +872,8 @@ class Core : public std::enable_shared_from_this<Core> {
 
 class ClusterImpl final : public Cluster {
   public:
-    explicit ClusterImpl(std::shared_ptr<Core> core) : core_(std::move(core)) {}
+    ClusterImpl(std::shared_ptr<Core> core, std::string address_base, PodNetworkClaim claim)
+        : core_(std::move(core)), address_base_(std::move(address_base)), claim_(std::move(claim)) {}
     ~ClusterImpl() override { core_->stop(); }
 
     void start(core::Diagnostics& diagnostics) override { core_->start(diagnostics); }
@@ -884,6 +890,7 @@ class ClusterImpl final : public Cluster {
         return core_->endpoints(ns, service, port);
     }
     std::vector<PodStatus> pods() const override { return core_->pods(); }
+    std::string addressBase() const override { return address_base_; }
     void setBehavior(const Target& target, const Behavior& behavior) override {
         core_->setBehavior(target, behavior);
     }
@@ -895,16 +902,93 @@ class ClusterImpl final : public Cluster {
 
   private:
     std::shared_ptr<Core> core_;
+    std::string address_base_;
+    PodNetworkClaim claim_;  // released after the pods stopped (~ClusterImpl's body)
 };
 
+constexpr std::uint16_t kClaimPort = 7777;
+
+// A TCP socket (close-on-exec), optionally bound to address:port; -1 when it cannot bind.
+int boundSocket(const std::string& address, std::uint16_t port, bool reuse) {
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(port);
+    if (::inet_pton(AF_INET, address.c_str(), &sa.sin_addr) != 1) return -1;
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    const int one = 1;
+    // As the pod servers bind (Asio sets SO_REUSEADDR): a port in TIME_WAIT is free for them.
+    if (reuse) ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (::bind(fd, reinterpret_cast<const sockaddr*>(&sa), sizeof sa) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 }  // namespace
+
+PodNetworkClaim::~PodNetworkClaim() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+PodNetworkClaim::PodNetworkClaim(PodNetworkClaim&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)), base_(std::move(other.base_)) {}
+
+PodNetworkClaim& PodNetworkClaim::operator=(PodNetworkClaim&& other) noexcept {
+    if (this != &other) {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = std::exchange(other.fd_, -1);
+        base_ = std::move(other.base_);
+    }
+    return *this;
+}
+
+bool PodNetworkClaim::claim(const std::string& base) {
+    // No SO_REUSEADDR: a second bind of the same address and port then fails even though
+    // neither socket listens.
+    const int fd = boundSocket(base, kClaimPort, false);
+    if (fd < 0) return false;
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = fd;
+    base_ = base;
+    return true;
+}
+
+PodNetworkClaim choosePodNetwork(const std::vector<std::uint16_t>& ports) {
+    for (int n = 77; n <= 126; ++n) {
+        const std::string base = "127." + std::to_string(n) + ".0.0";
+        PodNetworkClaim claim;
+        if (!claim.claim(base)) continue;
+        const std::string first = "127." + std::to_string(n) + ".0.1";
+        const bool free = std::all_of(ports.begin(), ports.end(), [&](std::uint16_t port) {
+            const int fd = boundSocket(first, port, true);
+            if (fd >= 0) ::close(fd);
+            return fd >= 0;
+        });
+        if (free) return claim;
+    }
+    return {};
+}
 
 std::unique_ptr<Cluster> Cluster::create(boost::asio::io_context& io,
                                          const model::Manifests& manifests,
                                          ClusterOptions options) {
+    PodNetworkClaim claim;
+    if (options.address_base.empty()) {
+        // The first pod's ports tell a network held by a lab that does not claim one.
+        std::vector<std::uint16_t> ports;
+        if (!manifests.pods.empty() && !options.ephemeral_ports)
+            for (const auto& lp : listenPorts(manifests.pods.front(), {}))
+                ports.push_back(lp.container_port);
+        claim = choosePodNetwork(ports);
+        // Every network taken: the default, where ILAB-CLUSTER-002 says which pods lost.
+        options.address_base = claim.base().empty() ? "127.77.0.0" : claim.base();
+    }
+    std::string base = options.address_base;
     auto core = std::make_shared<Core>(io, std::move(options));
     core->apply(manifests, nullptr);
-    return std::make_unique<ClusterImpl>(std::move(core));
+    return std::make_unique<ClusterImpl>(std::move(core), std::move(base), std::move(claim));
 }
 
 }  // namespace ilab::cluster

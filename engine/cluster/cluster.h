@@ -127,13 +127,37 @@ struct ClusterEvent {
 };
 
 struct ClusterOptions {
-    // Pods get consecutive addresses from here: 127.77.0.1, 127.77.0.2, ...
+    // Pods get consecutive addresses from here: 127.77.0.1, 127.77.0.2, ... Empty: the first
+    // pod network 127.N.0.0/16 (N = 77..126) that no other lab on the machine holds
+    // (choosePodNetwork()); the cluster holds it while it lives.
     std::string address_base = "127.77.0.0";
     // Bind port 0 and read the port back instead of the containerPort (tests; machines where
     // the container ports are taken).
     bool ephemeral_ports = false;
     std::uint64_t seed = 1;
 };
+
+// A pod network held by one lab: a TCP socket bound (not listening) to its base address, so
+// another lab choosing a network sees it taken. Released on destruction. Move-only.
+class PodNetworkClaim {
+  public:
+    PodNetworkClaim() = default;
+    ~PodNetworkClaim();
+    PodNetworkClaim(PodNetworkClaim&& other) noexcept;
+    PodNetworkClaim& operator=(PodNetworkClaim&& other) noexcept;
+    const std::string& base() const { return base_; }  // "" when nothing is held
+    // Claims `base` ("127.91.0.0"); false when another lab holds it.
+    bool claim(const std::string& base);
+
+  private:
+    int fd_ = -1;
+    std::string base_;
+};
+
+// The first network 127.N.0.0/16, N = 77..126, that no other lab claims and where the first
+// pod address can bind `ports` (a lab without claims, e.g. an older version, may hold them).
+// Empty claim when every one is taken.
+PodNetworkClaim choosePodNetwork(const std::vector<std::uint16_t>& ports);
 
 class Cluster {
   public:
@@ -163,6 +187,9 @@ class Cluster {
     virtual std::shared_ptr<const std::vector<Endpoint>> endpointList(
         std::string_view namespace_, std::string_view service, std::string_view port) const = 0;
     virtual std::vector<PodStatus> pods() const = 0;
+    // Where pod addresses start ("127.77.0.0"): the options' address_base, or the network
+    // chosen when that was empty. Any thread.
+    virtual std::string addressBase() const = 0;
 
     virtual void setBehavior(const Target& target, const Behavior& behavior) = 0;
     // Returns the fault's id (for clearFault); the pod list shows it while active.

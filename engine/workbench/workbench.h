@@ -110,7 +110,8 @@ struct WorkbenchOptions {
     // Listeners to try first; when taken, the lab binds ephemeral ports instead.
     std::uint16_t http_port = 8080;
     std::uint16_t https_port = 8443;
-    std::string pod_address_base = "127.78.0.0";  // apart from `ingress-lab serve`'s pods
+    // "": the first pod network no other lab holds (cluster::ClusterOptions::address_base).
+    std::string pod_address_base;
     bool ephemeral_pod_ports = false;
     std::string ca_directory;  // "": the user's default
     // An admin listener for the lab (/metrics); none by default.

@@ -148,5 +148,39 @@ TEST(FirstHourTest, CheckWarnsAboutAnEmptyFolderAndAFileWithNoObjects) {
     }
 }
 
+// --- Item 4: two labs on one machine ---
+
+TEST(FirstHourTest, TwoServesOnOneMachineEachRouteToTheirOwnPod) {
+    TempFolder dir;
+    dir.write("lab/manifests.yaml", kPodManifests);
+    Serve first(dir, {"-f", (dir / "lab").string()});
+    ASSERT_TRUE(first.started()) << first.out() << first.err();
+    Serve second(dir, {"-f", (dir / "lab").string()});
+    ASSERT_TRUE(second.started()) << second.out() << second.err();
+    EXPECT_EQ(second.err().find("ILAB-CLUSTER-002"), std::string::npos) << second.err();
+    const std::regex network("pods on 127\\.(\\d+)\\.0\\.0/16");
+    std::smatch a, b;
+    const std::string out_a = first.out(), out_b = second.out();
+    ASSERT_TRUE(std::regex_search(out_a, a, network)) << out_a;
+    ASSERT_TRUE(std::regex_search(out_b, b, network)) << out_b;
+    EXPECT_NE(a[1], b[1]);
+    for (const Serve* serve : {&first, &second}) {
+        ilab::testing::HttpConnection c("127.0.0.1", serve->httpPort());
+        const auto r = c.request("GET", "/hello", {{"Host", "web.local"}}, {}, 5s);
+        ASSERT_TRUE(r) << serve->out();
+        EXPECT_EQ(r->status, 200) << serve->out() << serve->err() << r->body;
+        EXPECT_NE(r->body.find("\"pod\""), std::string::npos) << r->body;
+    }
+}
+
+TEST(FirstHourTest, ServeTakesAPodNetwork) {
+    TempFolder dir;
+    dir.write("lab/manifests.yaml", kPodManifests);
+    Serve serve(dir, {"-f", (dir / "lab").string(), "--pod-network", "127.91.0.0/16"});
+    ASSERT_TRUE(serve.started()) << serve.out() << serve.err();
+    EXPECT_NE(serve.out().find("pods on 127.91.0.0/16"), std::string::npos) << serve.out();
+    EXPECT_NE(serve.out().find("127.91.0.1:8080"), std::string::npos) << serve.out();
+}
+
 }  // namespace
 }  // namespace ilab::cli
