@@ -290,6 +290,9 @@ Action addServeCommand(CLI::App& app) {
                                             : "--pod-network")
               << ")\n";
         printPods(s.out, *lab);
+        if (const auto table = lab->routeTable())
+            if (const std::string why = workbench::nothingRoutable(*table); !why.empty())
+                s.out << "ingress-lab: nothing to route: " << why << '\n';
         s.out << "Stop with Ctrl-C." << std::endl;
 
         std::ofstream log_file;

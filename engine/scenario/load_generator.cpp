@@ -102,6 +102,7 @@ struct LoadGenerator::Impl {
     // nginx's $request_id format; the counter half keeps ids unique within a run.
     std::string newRequestId() { return proxy::newRequestId(random.next(), ++next_id); }
 
+    // Never called with an empty mix: start() skips such profiles.
     const RequestSpec& pick(const TrafficProfile& p, int& index) {
         double total = 0;
         for (const auto& r : p.requests) total += r.weight;
@@ -330,6 +331,7 @@ void LoadGenerator::start(const std::vector<TrafficProfile>& profiles, SteadyTim
         const SteadyTime run_end = run_start + run_duration;
         for (std::size_t i = 0; i < profiles.size(); ++i) {
             const int index = static_cast<int>(i);
+            if (profiles[i].requests.empty()) continue;  // nothing to pick from: sends nothing
             if (profiles[i].virtual_users > 0) {
                 for (int u = 0; u < profiles[i].virtual_users; ++u)
                     asio::co_spawn(impl_->io, impl_->virtualUser(index, run_start, run_end),

@@ -48,7 +48,8 @@ class LoadGenerator {
     LoadGenerator& operator=(const LoadGenerator&) = delete;
 
     // Starts every profile against the run's clock: profile times count from `run_start`, and
-    // nothing is sent after run_start + run_duration.
+    // nothing is sent after run_start + run_duration. A profile without requests sends
+    // nothing (say why before starting: it is not an error here).
     void start(const std::vector<TrafficProfile>& profiles, SteadyTime run_start,
                std::chrono::milliseconds run_duration);
     // Pauses or resumes one profile ("" : all). Requests due while paused are not sent.

@@ -190,7 +190,26 @@ bool Workbench::reloadScenario(core::Diagnostics& diagnostics) {
                                                     : std::vector{trafficForRules(*lab_->routeTable())};
     traffic_.rate = openRate(traffic_.profiles);
     notify(Notice::of(Notice::Kind::LabChanged));
+    announceProblem();
     return true;
+}
+
+std::string Workbench::routingProblem() const {
+    return lab_ ? nothingRoutable(*lab_->routeTable()) : std::string();
+}
+
+std::string Workbench::trafficProblem() const {
+    if (!lab_) return "the lab is not running";
+    return nothingToSend(traffic_.profiles, lab_->routeTable().get());
+}
+
+void Workbench::announceProblem() {
+    std::string why = routingProblem();
+    if (why.empty()) why = trafficProblem();
+    if (why.empty()) return;
+    Notice n = Notice::of(Notice::Kind::Problem);
+    n.text = std::move(why);
+    notify(std::move(n));
 }
 
 bool Workbench::startLab(core::Diagnostics& diagnostics) {
@@ -245,6 +264,7 @@ bool Workbench::startLab(core::Diagnostics& diagnostics) {
                             : std::vector{trafficForRules(*lab_->routeTable())};
     traffic_.rate = openRate(traffic_.profiles);
     notify(Notice::of(Notice::Kind::LabChanged));
+    announceProblem();
     return true;
 }
 
@@ -322,7 +342,18 @@ bool Workbench::apply(const std::vector<model::ManifestSource>& sources,
                       core::Diagnostics& diagnostics) {
     if (!lab_) return false;
     returnToLiveLab();
-    return lab_->reloadFromSources(sources, diagnostics);
+    if (!lab_->reloadFromSources(sources, diagnostics)) return false;
+    if (!scenario_ || scenario_->traffic.empty()) {
+        // The default mix follows the rules: one fixed in the editor gets traffic at once.
+        const double rate = traffic_.rate;
+        traffic_.profiles = {trafficForRules(*lab_->routeTable())};
+        traffic_.rate = rate > 0 ? rate : openRate(traffic_.profiles);
+        if (traffic_running_ && trafficProblem().empty()) restartGenerator();
+        else if (traffic_running_) stopTraffic();
+        notify(Notice::of(Notice::Kind::TrafficChanged));
+    }
+    announceProblem();
+    return true;
 }
 
 core::Diagnostics Workbench::validate(const std::vector<model::ManifestSource>& manifests,
@@ -386,13 +417,20 @@ void Workbench::returnToLiveLab() {
     notify(Notice::of(Notice::Kind::LabChanged));
 }
 
-void Workbench::startTraffic() {
-    if (!lab_ || scenarioPlaying()) return;
+bool Workbench::startTraffic() {
+    if (!lab_ || scenarioPlaying()) return false;
     returnToLiveLab();
+    if (std::string why = trafficProblem(); !why.empty()) {
+        Notice n = Notice::of(Notice::Kind::Problem);
+        n.text = std::move(why);
+        notify(std::move(n));
+        return false;
+    }
     traffic_running_ = true;
     traffic_paused_ = false;
     restartGenerator();
     notify(Notice::of(Notice::Kind::TrafficChanged));
+    return true;
 }
 
 void Workbench::restartGenerator() {

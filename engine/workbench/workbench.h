@@ -81,6 +81,7 @@ struct Notice {
         Judged,          // an expectation of the playing scenario was judged
         Progress,        // once a second while a scenario plays
         RunFinished,
+        Problem,  // the lab routes nothing or traffic has nothing to send: `text` says why
     };
     static Notice of(Kind kind) {
         Notice n;
@@ -91,6 +92,7 @@ struct Notice {
     std::optional<scenario::ExpectationResult> judged;
     std::optional<scenario::Progress> progress;
     bool run_passed = false;
+    std::string text;  // Problem
 };
 
 // What arrived since the last takeUpdate().
@@ -165,7 +167,13 @@ class Workbench {
     // --- Traffic ---
     const TrafficSettings& trafficSettings() const { return traffic_; }
     void setTraffic(const TrafficSettings& settings);  // restarts it when running
-    void startTraffic();
+    // Starts the mix; with nothing to send it starts nothing and posts a Problem notice with
+    // trafficProblem() instead (false).
+    bool startTraffic();
+    // Why the interactive lab routes nothing, "" when an Ingress rule is served.
+    std::string routingProblem() const;
+    // Why startTraffic() would send nothing, "" when it would send.
+    std::string trafficProblem() const;
     void pauseTraffic(bool paused);
     void stopTraffic();
     bool trafficRunning() const { return traffic_running_; }
@@ -218,6 +226,7 @@ class Workbench {
     void takeClientRecords();
     bool startLab(core::Diagnostics& diagnostics);
     void finishRun();
+    void announceProblem();
 
     WorkbenchOptions options_;
     std::unique_ptr<lab::Lab> lab_;

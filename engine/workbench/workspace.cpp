@@ -88,6 +88,25 @@ scenario::TrafficProfile trafficForRules(const routing::RouteTable& table) {
     return p;
 }
 
+std::string nothingRoutable(const routing::RouteTable& table) {
+    for (const auto& server : table.servers())
+        for (const auto& loc : server.locations)
+            if (!loc.ingress.empty()) return {};
+    return "no Ingress rule is served, so every request gets the default backend's 404: fix the "
+           "errors in the manifests (a misspelled pathType refuses the whole Ingress) or add an "
+           "Ingress, then apply";
+}
+
+std::string nothingToSend(const std::vector<scenario::TrafficProfile>& profiles,
+                          const routing::RouteTable* table) {
+    for (const auto& p : profiles)
+        if (!p.requests.empty()) return {};
+    if (table)
+        if (std::string why = nothingRoutable(*table); !why.empty()) return why;
+    return "the traffic mix has no request to send (regex paths have no one URL): compose "
+           "requests by hand, or give the scenario a traffic profile";
+}
+
 std::vector<scenario::TrafficProfile> interactiveProfiles(const scenario::Scenario& s) {
     std::vector<scenario::TrafficProfile> out;
     for (auto p : s.traffic) {

@@ -21,6 +21,16 @@ std::string resolveScenarioPath(const std::string& path);
 // Without a scenario: one GET per rule (regex paths left out), at 20 requests per second.
 scenario::TrafficProfile trafficForRules(const routing::RouteTable& table);
 
+// Why a lab has nothing to route, or "" when an Ingress rule is served: without one every
+// request gets the default backend's 404 (a misspelled pathType makes the API server refuse
+// the whole Ingress; the manifests' diagnostics say which).
+std::string nothingRoutable(const routing::RouteTable& table);
+
+// Why `profiles` have nothing to send, or "" when they have: the lab's nothingRoutable()
+// reason when it has one, else that the mix is empty.
+std::string nothingToSend(const std::vector<scenario::TrafficProfile>& profiles,
+                          const routing::RouteTable* table);
+
 // A scenario's profiles for an interactive lab that runs until stopped: flat rates (a ramp's
 // last target), no start offsets, no end.
 std::vector<scenario::TrafficProfile> interactiveProfiles(const scenario::Scenario& scenario);

@@ -111,6 +111,29 @@ class Serve {
     bool started_ = false;
 };
 
+// --- Item 1: nothing routable ---
+
+TEST(FirstHourTest, ServeWithNothingRoutableSaysWhyAndStartingTrafficDoesNotKillIt) {
+    TempFolder dir;
+    dir.write("lab/manifests.yaml", kTypoManifests);
+    Serve serve(dir, {"-f", (dir / "lab").string()});
+    ASSERT_TRUE(serve.started()) << serve.out() << serve.err();
+    EXPECT_NE(serve.out().find("ingress-lab: nothing to route:"), std::string::npos) << serve.out();
+
+    // Pressing Start in the web lab.
+    const auto started = serve.request("POST", "/api/v1/traffic", R"({"action":"start"})");
+    ASSERT_TRUE(started) << "no answer: " << serve.err();
+    const Json traffic = Json::parse(started->body, nullptr, false);
+    EXPECT_FALSE(traffic.value("running", true)) << started->body;
+    EXPECT_NE(traffic.value("problem", std::string()).find("no Ingress rule"), std::string::npos)
+        << started->body;
+    // Still alive and still saying why.
+    const auto lab = serve.request("GET", "/api/v1/lab");
+    ASSERT_TRUE(lab) << "serve died: " << serve.err();
+    EXPECT_EQ(lab->status, 200);
+    EXPECT_NE(lab->body.find("no Ingress rule"), std::string::npos) << lab->body;
+}
+
 // --- Item 2: check and explain read scenarios as run does ---
 
 TEST(FirstHourTest, CheckReadsAScenariosInlineManifests) {

@@ -40,7 +40,10 @@ class WorkbenchTest : public ::testing::Test {
             if (wakes_.exchange(0) > 0) {
                 Update u = bench_->takeUpdate();
                 for (const auto& b : u.batches) events_ += b->events.size();
-                for (const auto& n : u.notices) notices_.push_back(n.kind);
+                for (const auto& n : u.notices) {
+                    notices_.push_back(n.kind);
+                    if (n.kind == Notice::Kind::Problem) problems_.push_back(n.text);
+                }
                 for (const auto& b : u.batches)
                     for (const auto& e : b->events) {
                         statuses_.push_back(e.status);
@@ -60,7 +63,64 @@ class WorkbenchTest : public ::testing::Test {
     std::vector<int> statuses_;
     std::size_t faulted_ = 0;  // events that name a fault that acted on them
     std::vector<Notice::Kind> notices_;
+    std::vector<std::string> problems_;  // the texts of Problem notices
 };
+
+// One pod behind an Ingress whose pathType is misspelled ("Prefx" when `typo`): the API
+// server refuses the Ingress, so nothing is routable.
+std::string onePodManifests(bool typo) {
+    return std::string(R"(apiVersion: v1
+kind: Pod
+metadata: {name: web, labels: {app: web}}
+spec: {containers: [{name: web, image: echo, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec: {selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: web.local
+    http:
+      paths: [{path: /, pathType: )") +
+           (typo ? "Prefx" : "Prefix") + ", backend: {service: {name: web, port: {number: 80}}}}]\n";
+}
+
+TEST_F(WorkbenchTest, ALabWithNothingRoutableOpensSaysWhyAndStartsNoTrafficUntilFixed) {
+    const auto file = ca_ / "typo" / "manifests.yaml";
+    std::filesystem::create_directories(file.parent_path());
+    std::ofstream(file) << onePodManifests(true);
+    core::Diagnostics d;
+    ASSERT_TRUE(bench_->open("", {file.string()}, d)) << d.items().size();
+    EXPECT_TRUE(d.contains("ILAB-API-003"));  // the refused pathType, for the Problems view
+    ASSERT_TRUE(pump([&] { return !problems_.empty(); }));
+    EXPECT_NE(problems_.front().find("no Ingress rule is served"), std::string::npos) << problems_.front();
+    EXPECT_FALSE(bench_->routingProblem().empty());
+
+    // Start: refused with the reason, nothing running, the lab still open.
+    problems_.clear();
+    EXPECT_FALSE(bench_->startTraffic());
+    EXPECT_FALSE(bench_->trafficRunning());
+    ASSERT_TRUE(pump([&] { return !problems_.empty(); }));
+    EXPECT_EQ(problems_.front(), bench_->trafficProblem());
+    EXPECT_TRUE(bench_->isOpen());
+
+    // Fixed in the editor: the default mix follows the rules, and traffic flows.
+    core::Diagnostics applied;
+    ASSERT_TRUE(bench_->apply({{file.string(), onePodManifests(false)}}, applied));
+    EXPECT_TRUE(bench_->routingProblem().empty());
+    EXPECT_TRUE(bench_->trafficProblem().empty());
+    ASSERT_EQ(bench_->trafficSettings().profiles.size(), 1u);
+    EXPECT_EQ(bench_->trafficSettings().profiles[0].requests.size(), 1u);
+    EXPECT_TRUE(bench_->startTraffic());
+    ASSERT_TRUE(pump([&] { return std::count(statuses_.begin(), statuses_.end(), 200) > 3; }));
+    bench_->stopTraffic();
+}
 
 TEST_F(WorkbenchTest, TrafficArrivesThroughWakeUpsAndFaultsAct) {
     core::Diagnostics d;

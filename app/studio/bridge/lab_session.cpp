@@ -86,6 +86,7 @@ void LabSession::drain() {
             case Kind::Judged: emit expectationJudged(*n.judged); break;
             case Kind::Progress: emit scenarioProgress(*n.progress); break;
             case Kind::RunFinished: emit scenarioFinished(n.run_passed); break;
+            case Kind::Problem: emit problemNoticed(QString::fromStdString(n.text)); break;
         }
     }
 }

@@ -87,6 +87,8 @@ class LabSession : public QObject {
     void expectationJudged(const ilab::scenario::ExpectationResult& result);
     void scenarioProgress(const ilab::scenario::Progress& progress);
     void scenarioFinished(bool passed);
+    // The lab routes nothing, or Start had nothing to send: why, for the status bar.
+    void problemNoticed(const QString& text);
 
   private:
     void drain();

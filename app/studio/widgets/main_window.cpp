@@ -219,6 +219,10 @@ void MainWindow::connectSession() {
         traffic_->setFaults(session_->activeFaults());
         rebuild_timer_.start();
     });
+    connect(session_, &LabSession::problemNoticed, this, [this](const QString& text) {
+        // Until the user acts: the editor stays open to fix the manifests.
+        statusBar()->showMessage(tr("Nothing to send: %1").arg(text));
+    });
     connect(session_, &LabSession::requestComposed, this, &MainWindow::onComposed);
     connect(session_, &LabSession::expectationJudged, timeline_, &TimelinePanel::judged);
     connect(session_, &LabSession::scenarioProgress, timeline_, &TimelinePanel::progress);

@@ -193,7 +193,8 @@ Json trafficJson(const workbench::Workbench& bench) {
     return {{"running", bench.trafficRunning()},
             {"paused", bench.trafficPaused()},
             {"rate", bench.trafficSettings().rate},
-            {"mix", mix}};
+            {"mix", mix},
+            {"problem", bench.trafficProblem()}};  // why Start sends nothing; "" when it sends
 }
 
 Json labJson(const workbench::Workbench& bench, const std::string& base) {
@@ -212,6 +213,7 @@ Json labJson(const workbench::Workbench& bench, const std::string& base) {
             {"files", files},
             {"listeners", {{"http", bench.httpPort()}, {"https", bench.httpsPort()}}},
             {"running", bench.isOpen()},
+            {"problem", bench.routingProblem()},  // why nothing is routable; "" when something is
             {"traffic", trafficJson(bench)},
             {"run", {{"playing", bench.scenarioPlaying()}, {"hasResult", bench.lastRun().has_value()}}}};
 }

@@ -208,6 +208,7 @@ struct WebLab::Impl {
                     broadcast({{"type", "run"}, {"state", "finished"}, {"passed", n.run_passed}});
                     broadcast({{"type", "lab"}, {"lab", labInfo()}});
                     break;
+                case Kind::Problem: broadcast({{"type", "notice"}, {"text", n.text}}); break;
             }
         }
     }

@@ -128,6 +128,10 @@ const handlers = {
     emit('graph');
     loadHistory();
   },
+  // The lab routes nothing, or Start had nothing to send: the engine says why.
+  notice(m) {
+    if (m.text) notify(m.text, 'warning');
+  },
   events(m) {
     const events = Array.isArray(m.events) ? m.events : [];
     state.eventsSeen += events.length + (m.dropped || 0);
@@ -222,7 +226,7 @@ function renderHeader() {
   $('#app').dataset.traffic = running ? (paused ? 'paused' : 'running') : 'stopped';
   topology.setEmptyMessage(lab && lab.running === false
     ? 'The lab is not running: its scenario has errors. Fix them in the editor (see Problems) and Save.'
-    : 'Waiting for the lab…');
+    : lab && lab.problem ? `Nothing to route: ${lab.problem}.` : 'Waiting for the lab…');
 }
 
 // action null: only the rate changes (live when the traffic runs, else for the next start).
@@ -236,6 +240,7 @@ async function traffic(action) {
       state.lab.traffic = { ...state.lab.traffic, ...answer };
       emit('lab');
     }
+    if (answer && action === 'start' && answer.problem) notify(answer.problem, 'warning');
   } catch (err) {
     notify(`Traffic ${action || 'rate'} failed: ${err.message}`, 'error');
   }
