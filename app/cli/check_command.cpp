@@ -26,7 +26,8 @@ Action addCheckCommand(CLI::App& app) {
     auto opts = std::make_shared<CheckOptions>();
     CLI::App* cmd = app.add_subcommand(
         "check", "Validate and lint manifests as the API server and ingress-nginx would");
-    cmd->add_option("-f,--filename", opts->files, "File, directory (recursive), scenario or - for stdin")
+    cmd->add_option("-f,--filename", opts->files,
+                    "File, directory (recursive), scenario or - for stdin")
         ->required();
     cmd->add_option("-o,--output", opts->output, "text, json or sarif")
         ->check(CLI::IsMember({"text", "json", "sarif"}));

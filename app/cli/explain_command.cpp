@@ -79,7 +79,8 @@ Action addExplainCommand(CLI::App& app) {
     auto opts = std::make_shared<ExplainOptions>();
     CLI::App* cmd = app.add_subcommand(
         "explain", "Show how the controller would handle one request, step by step");
-    cmd->add_option("-f,--filename", opts->files, "File, directory (recursive), scenario or - for stdin")
+    cmd->add_option("-f,--filename", opts->files,
+                    "File, directory (recursive), scenario or - for stdin")
         ->required();
     cmd->add_option("-X,--request", opts->flags.method, "HTTP method");
     cmd->add_option("-H,--header", opts->flags.headers,

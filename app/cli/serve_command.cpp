@@ -38,15 +38,15 @@ struct ServeOptions {
     bool watch = false;
     bool watch_without_class = false;
     std::optional<std::uint64_t> seed;  // unset: the scenario's, else 1
-    std::string pod_network;             // "": the first free 127.N.0.0/16
+    std::string pod_network;            // "": the first free 127.N.0.0/16
 };
 
 // "127.91.0.0/16" -> "127.91.0.0": a /16 of the loopback network, as pod addresses count.
 bool parsePodNetwork(const std::string& text, std::string& base, std::string& error) {
     const auto cidr = core::Cidr::parse(text);
     const auto loopback = core::Cidr::parse("127.0.0.0/8");
-    if (!cidr || !cidr->base.v4 || cidr->prefix_length != 16 || text.find('/') == std::string::npos ||
-        !loopback->contains(cidr->base)) {
+    if (!cidr || !cidr->base.v4 || cidr->prefix_length != 16 ||
+        text.find('/') == std::string::npos || !loopback->contains(cidr->base)) {
         error = core::quoted(text) + " is not a /16 of the loopback network, such as 127.91.0.0/16";
         return false;
     }

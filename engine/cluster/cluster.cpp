@@ -873,7 +873,9 @@ class Core : public std::enable_shared_from_this<Core> {
 class ClusterImpl final : public Cluster {
   public:
     ClusterImpl(std::shared_ptr<Core> core, std::string address_base, PodNetworkClaim claim)
-        : core_(std::move(core)), address_base_(std::move(address_base)), claim_(std::move(claim)) {}
+        : core_(std::move(core)),
+          address_base_(std::move(address_base)),
+          claim_(std::move(claim)) {}
     ~ClusterImpl() override { core_->stop(); }
 
     void start(core::Diagnostics& diagnostics) override { core_->start(diagnostics); }

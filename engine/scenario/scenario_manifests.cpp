@@ -33,12 +33,14 @@ model::LoadOptions scenarioLoadOptions(const Scenario& s, model::LoadOptions loa
 model::Manifests loadScenarioManifests(const Scenario& s, const model::LoadOptions& load) {
     return s.inline_manifests.empty()
                ? model::loadManifests(s.manifests, load)
-               : model::loadManifestsFromText(s.inline_manifests, s.file + " (manifestsInline)", load);
+               : model::loadManifestsFromText(s.inline_manifests, s.file + " (manifestsInline)",
+                                              load);
 }
 
 bool isScenarioPath(const std::string& path) {
     std::error_code ec;
-    if (fs::is_directory(path, ec)) return fs::is_regular_file(fs::path(path) / "scenario.yaml", ec);
+    if (fs::is_directory(path, ec))
+        return fs::is_regular_file(fs::path(path) / "scenario.yaml", ec);
     if (!fs::is_regular_file(path, ec)) return false;
     const core::InputText input = core::readInputFile(path);
     if (!input.ok()) return false;
@@ -78,7 +80,8 @@ model::Manifests loadInputManifests(const std::vector<std::string>& paths,
     }
     if (!m.input_unreadable && !m.diagnostics.hasErrors() && objectCount(m) == 0) {
         std::string named;
-        for (const auto& p : paths) named += (named.empty() ? "" : ", ") + core::quoted(p);
+        for (const auto& p : paths)
+            named += (named.empty() ? "" : ", ") + core::quoted(p);
         m.diagnostics.warning("ILAB-INPUT-005", "no Kubernetes objects in " + named,
                               fileLocation(paths.empty() ? std::string() : paths.front()),
                               "an empty folder, a file of comments or only the lab's own files: "

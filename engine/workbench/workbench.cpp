@@ -348,8 +348,10 @@ bool Workbench::apply(const std::vector<model::ManifestSource>& sources,
         const double rate = traffic_.rate;
         traffic_.profiles = {trafficForRules(*lab_->routeTable())};
         traffic_.rate = rate > 0 ? rate : openRate(traffic_.profiles);
-        if (traffic_running_ && trafficProblem().empty()) restartGenerator();
-        else if (traffic_running_) stopTraffic();
+        if (traffic_running_ && trafficProblem().empty())
+            restartGenerator();
+        else if (traffic_running_)
+            stopTraffic();
         notify(Notice::of(Notice::Kind::TrafficChanged));
     }
     announceProblem();

@@ -76,7 +76,8 @@ class Serve {
         options.environment.push_back("HOME=" + home.path().string());  // the lab CA's home
         std::vector<std::string> argv{labBinary(), "serve"};
         argv.insert(argv.end(), args.begin(), args.end());
-        for (const char* a : {"--http", "127.0.0.1:0", "--https", "127.0.0.1:0", "--admin", "127.0.0.1:0"})
+        for (const char* a :
+             {"--http", "127.0.0.1:0", "--https", "127.0.0.1:0", "--admin", "127.0.0.1:0"})
             argv.emplace_back(a);
         child_ = std::make_unique<ChildProcess>(argv, options);
         started_ = child_->waitForOutput("Stop with Ctrl-C.", 20s);
@@ -166,7 +167,8 @@ TEST(FirstHourTest, CheckWarnsAboutAnEmptyFolderAndAFileWithNoObjects) {
     dir.write("comments.yaml", "# nothing yet\n");
     for (const auto& path : {dir / "empty", dir / "comments.yaml"}) {
         const auto r = runChild({labBinary(), "check", "-f", path.string()});
-        EXPECT_NE(r.out.find("warning ILAB-INPUT-005"), std::string::npos) << path << r.out << r.err;
+        EXPECT_NE(r.out.find("warning ILAB-INPUT-005"), std::string::npos)
+            << path << r.out << r.err;
         EXPECT_NE(r.out.find("0 errors, 1 warning"), std::string::npos) << path << r.out;
     }
 }

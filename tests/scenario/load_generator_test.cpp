@@ -31,12 +31,14 @@ TEST(LoadGeneratorTest, AProfileWithAnEmptyMixSendsNothingAndTheOthersKeepSendin
     std::vector<RequestRecord> records;
     const auto deadline = std::chrono::steady_clock::now() + 10s;
     while (records.size() < 5 && std::chrono::steady_clock::now() < deadline) {
-        for (auto& rec : generator.takeRecords()) records.push_back(std::move(rec));
+        for (auto& rec : generator.takeRecords())
+            records.push_back(std::move(rec));
         std::this_thread::sleep_for(5ms);  // polling with a deadline
     }
     generator.stop(1s);
     ASSERT_GE(records.size(), 5u);
-    for (const auto& rec : records) EXPECT_EQ(rec.profile, 1) << rec.error;
+    for (const auto& rec : records)
+        EXPECT_EQ(rec.profile, 1) << rec.error;
 }
 
 }  // namespace

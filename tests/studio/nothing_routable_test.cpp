@@ -78,8 +78,8 @@ TEST(NothingRoutableStudioTest, OpensSaysWhyOnStartAndRunsOnceFixed) {
     ASSERT_TRUE(session.isOpen());
 
     window.startTraffic();
-    ASSERT_TRUE(waitFor([&] { return window.statusBar()->currentMessage().contains("no Ingress rule"); },
-                        4000))
+    ASSERT_TRUE(waitFor(
+        [&] { return window.statusBar()->currentMessage().contains("no Ingress rule"); }, 4000))
         << window.statusBar()->currentMessage().toStdString();
     EXPECT_FALSE(session.trafficRunning());
 

@@ -88,7 +88,8 @@ spec:
   - host: web.local
     http:
       paths: [{path: /, pathType: )") +
-           (typo ? "Prefx" : "Prefix") + ", backend: {service: {name: web, port: {number: 80}}}}]\n";
+           (typo ? "Prefx" : "Prefix") +
+           ", backend: {service: {name: web, port: {number: 80}}}}]\n";
 }
 
 TEST_F(WorkbenchTest, ALabWithNothingRoutableOpensSaysWhyAndStartsNoTrafficUntilFixed) {
@@ -99,7 +100,8 @@ TEST_F(WorkbenchTest, ALabWithNothingRoutableOpensSaysWhyAndStartsNoTrafficUntil
     ASSERT_TRUE(bench_->open("", {file.string()}, d)) << d.items().size();
     EXPECT_TRUE(d.contains("ILAB-API-003"));  // the refused pathType, for the Problems view
     ASSERT_TRUE(pump([&] { return !problems_.empty(); }));
-    EXPECT_NE(problems_.front().find("no Ingress rule is served"), std::string::npos) << problems_.front();
+    EXPECT_NE(problems_.front().find("no Ingress rule is served"), std::string::npos)
+        << problems_.front();
     EXPECT_FALSE(bench_->routingProblem().empty());
 
     // Start: refused with the reason, nothing running, the lab still open.
