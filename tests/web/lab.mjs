@@ -38,8 +38,9 @@ export async function startLab(args = ['scenarios/shop'], { admin = '127.0.0.1:0
   }
 }
 
-// A lab's pods listen on fixed loopback addresses (127.77.x.y at their container ports), so
-// two labs on one machine collide: test files that node runs in parallel take turns.
+// Labs on one machine no longer collide (each holds a pod network of its own, 127.N.0.0/16),
+// but test files that node runs in parallel still take turns: the browser tests time clicks
+// and redraws, and two labs under load at once make them flaky.
 const LOCK = path.join(os.tmpdir(), 'ingress-lab-web-tests.lock');
 
 function lockHolderAlive() {
