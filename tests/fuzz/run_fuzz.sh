@@ -24,7 +24,8 @@ jobs="$(nproc)"
 # clang 14 + libstdc++: the same headers as the g++ build; yaml-cpp and PCRE2 come from Debian.
 cxx=(clang++)
 command -v ccache >/dev/null && cxx=(ccache clang++)
-flags=(-std=c++20 -O1 -g -I. -fsanitize=address,undefined -fno-sanitize-recover=undefined)
+# BOOST_ENABLE_ASSERT_DEBUG_HANDLER as in CMakeLists.txt (engine/core/boost_assert.cpp).
+flags=(-std=c++20 -O1 -g -I. -DBOOST_ENABLE_ASSERT_DEBUG_HANDLER -fsanitize=address,undefined -fno-sanitize-recover=undefined)
 # libcrypt: htpasswd crypt(3) hashes (engine/dialect); always there with libc6-dev.
 libs=($(pkg-config --libs yaml-cpp libpcre2-8) -lssl -lcrypto -lcrypt -pthread)
 
@@ -46,6 +47,10 @@ status=0
 for fuzzer in "${fuzzers[@]}"; do
   dir="$out/$fuzzer"
   mkdir -p "$dir/corpus" "$dir/seeds"
+  # Inputs that once failed stay in the seeds (tests/fuzz/regressions/<fuzzer>/).
+  if [[ -d "tests/fuzz/regressions/$fuzzer" ]]; then
+    cp "tests/fuzz/regressions/$fuzzer"/* "$dir/seeds/"
+  fi
   "${cxx[@]}" "${flags[@]}" -fsanitize=fuzzer "tests/fuzz/$fuzzer.cpp" "$out/libengine.a" \
     "${libs[@]}" -o "$dir/$fuzzer"
   extra=()

@@ -345,6 +345,28 @@ TEST_F(HostileClientTest, TheStreamedBodyPathAnswersBadChunksAndOversizeBodies) 
               400);
 }
 
+// Found by tests/fuzz/http_request_fuzz: an empty chunked body whose last chunk "0\r\n" comes in
+// one segment and the blank line after it in two more made Beast 1.81 fail a false assertion (boostorg/beast#2861), which
+// aborted a Debug or sanitizer build of the lab (engine/core/boost_assert.cpp).
+TEST_F(HostileClientTest, AnEmptyChunkedBodyMayEndByteByByte) {
+    start(ingress("api", "api.shop.local", "/api", "api") +
+          ingress("stream", "stream.local", "/", "api",
+                  "{nginx.ingress.kubernetes.io/proxy-request-buffering: \"off\"}") +
+          backend("api"));
+    for (const std::string host : {"api.shop.local", "stream.local"}) {
+        RawClient c(port_);
+        ASSERT_TRUE(c.send("POST /api/split HTTP/1.1\r\nHost: " + host +
+                           "\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n"));
+        for (const char* piece : {"\r", "\n"}) {
+            std::this_thread::sleep_for(50ms);  // separate segments, separate reads
+            ASSERT_TRUE(c.send(piece));
+        }
+        const std::string r = c.readResponse();
+        ASSERT_EQ(statusOf(r), 200) << host << ": " << r;
+        EXPECT_EQ(nlohmann::json::parse(bodyOf(r))["body_bytes"], 0) << host;
+    }
+}
+
 // Issue 12, low 9: each refused by nginx 1.22 with the status given.
 TEST_F(HostileClientTest, MalformedHeadsAreRefusedAsNginxRefusesThem) {
     startShop();
