@@ -55,7 +55,7 @@ constexpr std::array kTable = {
     modelled("temporal-redirect", Medium, DropIngress),
     modelled("temporal-redirect-code", Low, DropIngress),
     modelled("from-to-www-redirect", Low, DropIngress),
-    notSimulated("relative-redirects", Low),
+    modelled("relative-redirects", Low, DropIngress),
     // Source ranges
     modelled("allowlist-source-range", Medium, DenyLocation),
     alias("whitelist-source-range", Medium, DenyLocation, "allowlist-source-range"),

@@ -303,13 +303,16 @@ std::optional<int> readRedirectCode(AnnotationReader& r, std::string_view name, 
     return static_cast<int>(*code);
 }
 
-// Mirrors the redirect parser's order: from-to-www, then temporal (which returns before
-// permanent-redirect is even read), then permanent. An empty value or a temporal URL whose
-// scheme is not http* makes the parser fail without a validation error: ingress-nginx then
-// skips all three redirect settings but keeps the Ingress.
+// Mirrors the redirect parser's order (internal/ingress/annotations/redirect/redirect.go):
+// from-to-www, relative-redirects, then temporal (which returns before permanent-redirect is
+// even read), then permanent. An empty value or a temporal URL whose scheme is not http* makes
+// the parser fail without a validation error: ingress-nginx then skips all the redirect
+// settings (relative-redirects too: the whole redirect config is nil) but keeps the Ingress.
 void readRedirect(AnnotationReader& r, IngressPolicies& p) {
     bool from_to_www = false;
     readBool(r, "from-to-www-redirect", from_to_www);
+    bool relative = false;
+    readBool(r, "relative-redirects", relative);
     RedirectPolicy& redirect = p.redirect;
 
     const auto skip_group = [&](std::string_view name, std::string why) {
@@ -333,6 +336,7 @@ void readRedirect(AnnotationReader& r, IngressPolicies& p) {
         if (!code) return;
         redirect.temporal = Redirect{std::string(core::trim(*target)), *code};
         redirect.from_to_www = from_to_www;
+        redirect.relative = relative;
         reportNoEffect(r, "permanent-redirect", "because temporal-redirect is set (it wins)");
         return;
     }
@@ -352,6 +356,7 @@ void readRedirect(AnnotationReader& r, IngressPolicies& p) {
     else
         reportNoEffect(r, "permanent-redirect-code", "without permanent-redirect");
     redirect.from_to_www = from_to_www;
+    redirect.relative = relative;
 }
 
 // --- Source ranges -------------------------------------------------------------------------

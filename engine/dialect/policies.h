@@ -50,6 +50,10 @@ struct RedirectPolicy {
     bool force_ssl_redirect = false;
     bool preserve_trailing_slash = false;
     bool from_to_www = false;
+    // relative-redirects: nginx's `absolute_redirect off` in the location. When false (the
+    // default), nginx turns a Location that starts with "/" (a relative permanent-redirect, the
+    // 301 that adds a trailing slash) into scheme://host/... of the request.
+    bool relative = false;
 };
 
 struct AccessPolicy {

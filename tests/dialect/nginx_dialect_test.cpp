@@ -562,6 +562,32 @@ TEST(NginxRedirectTest, TemporalRedirectWithoutHttpSchemeSkipsTheRedirects) {
     EXPECT_NE(t.find("ILAB-NGINX-002", "temporal-redirect"), nullptr) << t.dump();
 }
 
+TEST(NginxRedirectTest, RelativeRedirectsIsRead) {
+    // internal/ingress/annotations/redirect/redirect.go: a Low-risk boolean of the redirect
+    // parser, which passes a validation error up (the Ingress is dropped).
+    const Translation on = translate({{"relative-redirects", "true"}});
+    EXPECT_TRUE(on.policies.redirect.relative);
+    EXPECT_TRUE(on.diagnostics.empty()) << on.dump();
+    EXPECT_FALSE(translate({}).policies.redirect.relative);
+    EXPECT_FALSE(translate({{"relative-redirects", "false"}}).policies.redirect.relative);
+    const Translation with_target =
+        translate({{"permanent-redirect", "/new-location"}, {"relative-redirects", "1"}});
+    EXPECT_TRUE(with_target.policies.redirect.relative);
+    ASSERT_TRUE(with_target.policies.redirect.permanent.has_value());
+    EXPECT_EQ(with_target.policies.redirect.permanent->url, "/new-location");
+    const Translation bad = translate({{"relative-redirects", "yes"}});
+    EXPECT_EQ(bad.policies.disposition, Disposition::Dropped);
+    EXPECT_NE(bad.find("ILAB-NGINX-004", "relative-redirects"), nullptr) << bad.dump();
+}
+
+TEST(NginxRedirectTest, SkippedRedirectAnnotationsTakeRelativeRedirectsWithThem) {
+    // The parser fails without a validation error: the whole redirect config is nil.
+    const Translation t = translate(
+        {{"temporal-redirect", "ftp://files.example.com"}, {"relative-redirects", "true"}});
+    EXPECT_EQ(t.policies.disposition, Disposition::Active);
+    EXPECT_FALSE(t.policies.redirect.relative);
+}
+
 TEST(NginxRedirectTest, FromToWwwIsRead) {
     EXPECT_TRUE(translate({{"from-to-www-redirect", "true"}}).policies.redirect.from_to_www);
     EXPECT_EQ(translate({{"from-to-www-redirect", "yes"}}).policies.disposition,
