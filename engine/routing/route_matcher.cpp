@@ -70,6 +70,7 @@ class Matcher {
         }
         const Location* loc = pickLocation(*server);
         if (!loc) return defaultBackend(*server);
+        if (adds_slash_) return addSlash(*loc);
         return atLocation(*server, *loc);
     }
 
@@ -103,6 +104,22 @@ class Matcher {
         decision_.location = std::move(location);
         step(Kind::Acted, "redirect", std::to_string(status) + " to " + decision_.location);
         return std::move(decision_);
+    }
+
+    // nginx's absolute_redirect, on unless relative-redirects: a Location nginx sends that
+    // starts with "/" becomes <scheme>://<host><Location> (ngx_http_header_filter_module.c), the
+    // listener's scheme (not X-Forwarded-Proto) and the Host header's name without its port
+    // (nginx.tmpl sets port_in_redirect off). Without a Host (HTTP/1.0) nginx names its own
+    // address, which the decision core does not know: the Location stays as written.
+    std::string absoluteLocation(std::string location, bool relative) {
+        if (relative || location.empty() || location.front() != '/' || host_.empty())
+            return location;
+        if (tracing_)
+            step(Kind::Info, "redirect",
+                 "Location " + core::quoted(location) +
+                     " made absolute with the request's scheme and host (relative-redirects is "
+                     "false: nginx's absolute_redirect)");
+        return req_.scheme + "://" + host_ + location;
     }
 
     std::string portSuffixFor(std::string_view scheme) const {
@@ -213,6 +230,16 @@ class Matcher {
                      "Exact " + core::quoted(loc.path) + " of Ingress " + loc.ingress);
             return &loc;
         }
+        if (const Location* slashed = slashLocation(s)) {
+            adds_slash_ = true;
+            if (tracing_)
+                step(Kind::Matched, "location",
+                     std::string(model::pathTypeName(slashed->path_type)) + " " +
+                         core::quoted(slashed->path) + " of Ingress " + slashed->ingress + " is " +
+                         core::quoted(path_) +
+                         " with a trailing slash: nginx answers 301 to add it");
+            return slashed;
+        }
         // Longest element-wise prefix: try the request's own prefixes, longest first.
         std::string key =
             path_.size() > 1 && path_.back() == '/' ? path_.substr(0, path_.size() - 1) : path_;
@@ -255,6 +282,56 @@ class Matcher {
             step(Kind::Info, "location",
                  "no rule of server " + core::quoted(s.name) + " matches " + core::quoted(path_));
         return nullptr;
+    }
+
+    // nginx's auto_redirect (ngx_http_core_find_static_location): a request path equal to a
+    // location's name without its trailing slash ("/static" for location "/static/") is
+    // answered 301 to that name when no location is exactly the path. ingress-nginx renders a
+    // Prefix "/static/" as `location "/static/"` plus `= "/static/"` (updateServerLocations in
+    // internal/ingress/controller/location.go, whose comment describes this 301), an Exact or
+    // ImplementationSpecific "/static/" as itself, and every location proxy_passes, which is
+    // what turns auto_redirect on. A Prefix "/static" renders `= "/static"` too, so it serves.
+    // Regex mode has no static locations, hence no such redirect.
+    const Location* slashLocation(const Server& s) const {
+        if (path_.size() < 2 || path_.back() == '/') return nullptr;
+        const auto same = s.prefixes.find(path_);
+        if (same != s.prefixes.end()) {
+            for (std::size_t i : same->second)
+                if (s.locations[i].path == path_) return nullptr;  // "= /static" or "/static"
+        }
+        // `= "/static/"` wins over `location "/static/"` for the 301's location settings.
+        if (!s.exact.empty()) {
+            if (auto it = s.exact.find(path_ + '/'); it != s.exact.end())
+                return &s.locations[it->second];
+        }
+        if (same == s.prefixes.end()) return nullptr;
+        for (std::size_t i : same->second) {
+            const std::string& path = s.locations[i].path;
+            if (path.size() == path_.size() + 1 && path.back() == '/' &&
+                path.compare(0, path_.size(), path_) == 0)
+                return &s.locations[i];
+        }
+        return nullptr;
+    }
+
+    // The 301 of auto_redirect. nginx sends it while choosing the location (its find-config
+    // phase): after that location's client_max_body_size (413) and before everything the
+    // location does (redirect annotations, the HTTPS redirect, access lists, authentication,
+    // rate limits), for any method. The Location is the location's name, plus "?" and the
+    // query when there is one, made absolute unless relative-redirects (verified on nginx
+    // 1.22: GET/POST/HEAD /static?a=1 -> 301 Location: http://host/static/?a=1).
+    Decision addSlash(const Location& loc) {
+        const dialect::IngressPolicies& p = *loc.policies;
+        decision_.ingress = loc.ingress;
+        decision_.rule =
+            RuleRef{loc.rule_host, loc.path, std::string(model::pathTypeName(loc.path_type))};
+        if (req_.content_length && p.body_limit.max_bytes > 0 &&
+            *req_.content_length > p.body_limit.max_bytes)
+            return respond(413, "Content-Length " + std::to_string(*req_.content_length) +
+                                    " is over proxy-body-size " + p.body_limit.as_written);
+        std::string target = loc.path;
+        if (!query_.empty()) target += "?" + query_;
+        return redirect(301, absoluteLocation(std::move(target), p.redirect.relative));
     }
 
     // The policies of a server's root "/" location. ingress-nginx builds it from the Ingress that
@@ -352,13 +429,18 @@ class Matcher {
             }
         }
         if (!redirects) return std::nullopt;
+        // `return <code> <url>` in the location (nginx.tmpl); a relative URL is made absolute
+        // unless relative-redirects (test/e2e/annotations/relativeredirects.go).
+        const bool relative = p.redirect.relative;
         if (p.redirect.temporal) {
             step(Kind::Acted, "policy", "temporal-redirect");
-            return redirect(p.redirect.temporal->code, p.redirect.temporal->url);
+            return redirect(p.redirect.temporal->code,
+                            absoluteLocation(p.redirect.temporal->url, relative));
         }
         if (p.redirect.permanent) {
             step(Kind::Acted, "policy", "permanent-redirect");
-            return redirect(p.redirect.permanent->code, p.redirect.permanent->url);
+            return redirect(p.redirect.permanent->code,
+                            absoluteLocation(p.redirect.permanent->url, relative));
         }
 
         const bool https = scheme_ == "https";
@@ -631,6 +713,7 @@ class Matcher {
     const CanaryAffinity* affinity_;
     Decision decision_;
     std::optional<Decision> www_redirect_;  // pickServer() answered with a from-to-www redirect
+    bool adds_slash_ = false;  // pickLocation() chose a location only to add its trailing slash
     std::optional<dialect::BasicCredentials> credentials_;  // of a Basic Authorization header
     std::string best_host_, host_, scheme_, path_, query_;
 };

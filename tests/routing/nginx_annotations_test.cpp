@@ -630,6 +630,151 @@ TEST(NginxRedirectTest, PermanentRedirectComesBeforeTheAllowList) {
     EXPECT_THAT(lab.send(r), Redirects(301, "https://elsewhere.example"));
 }
 
+// relative-redirects (ingress-nginx test/e2e/annotations/relativeredirects.go): nginx's
+// absolute_redirect is on unless the annotation says "true", so a permanent-redirect written as
+// a path leaves as <scheme>://<host><path>. Checked on nginx 1.22 with port_in_redirect off, as
+// nginx.tmpl renders it: the listener's scheme, the Host header's name without its port, no
+// query appended.
+
+std::string relativeRedirect(const std::string& relative) {
+    Annotations annotations = {{"permanent-redirect", "/new-location"}};
+    if (!relative.empty()) annotations["relative-redirects"] = relative;
+    return ingress("rr", "rr.foo.com", {{"Prefix", "/something", "s"}}, annotations) + backend("s");
+}
+
+TEST(NginxRedirectTest, RelativePermanentRedirectBecomesAbsoluteByDefault) {
+    for (const std::string relative : {"", "false"}) {
+        SCOPED_TRACE("relative-redirects " + relative);
+        Lab lab(relativeRedirect(relative));
+        EXPECT_THAT(lab.get("http://rr.foo.com/something"),
+                    Redirects(301, "http://rr.foo.com/new-location"));
+        EXPECT_THAT(lab.get("https://RR.foo.com.:8443/something?x=1"),
+                    Redirects(301, "https://rr.foo.com/new-location"));
+        // The connection's scheme, not the client's X-Forwarded-Proto.
+        EXPECT_THAT(lab.get("http://rr.foo.com/something", {{"X-Forwarded-Proto", "https"}}),
+                    Redirects(301, "http://rr.foo.com/new-location"));
+    }
+}
+
+TEST(NginxRedirectTest, RelativeRedirectsTrueKeepsTheLocationAsWritten) {
+    Lab lab(relativeRedirect("true"));
+    EXPECT_THAT(lab.get("http://rr.foo.com/something"), Redirects(301, "/new-location"));
+    EXPECT_FALSE(lab.hasFinding("ILAB-NGINX-009")) << lab.describeFindings();
+}
+
+TEST(NginxRedirectTest, AbsoluteRedirectTargetsAreNeverChanged) {
+    Lab lab(ingress("p", "h", {{"Prefix", "/", "s"}},
+                    {{"permanent-redirect", "https://elsewhere.example/x"},
+                     {"relative-redirects", "false"}}) +
+            backend("s"));
+    EXPECT_THAT(lab.get("http://h/"), Redirects(301, "https://elsewhere.example/x"));
+}
+
+TEST(NginxRedirectTest, RelativeRedirectsAlsoActsOnTheRootLocationOfTheHost) {
+    // The root location of a host carries the annotations of the Ingress that defined it first.
+    Lab lab(ingress("p", "h", {{"Exact", "/only", "s"}}, {{"permanent-redirect", "/moved"}}) +
+            backend("s"));
+    EXPECT_THAT(lab.get("http://h/elsewhere"), Redirects(301, "http://h/moved"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// A path written with a trailing slash. ingress-nginx renders a Prefix "/static/" as
+// `location "/static/"` and `location = "/static/"` (updateServerLocations,
+// internal/ingress/controller/location.go), and every location proxy_passes, which turns on
+// nginx's auto_redirect: "/static" is answered 301 to "/static/" (checked on nginx 1.22).
+
+const std::string kStatic =
+    ingress("static", "h", {{"Prefix", "/static/", "files"}, {"Prefix", "/", "web"}}) +
+    backends({"files", "web"});
+
+TEST(NginxTrailingSlashTest, PathWithoutTheSlashIsRedirectedToIt) {
+    Lab lab(kStatic);
+    const auto d = lab.get("http://h/static");
+    EXPECT_THAT(d, Redirects(301, "http://h/static/"));
+    EXPECT_EQ(d.ingress, "default/static");
+    ASSERT_TRUE(d.rule);
+    EXPECT_EQ(d.rule->path, "/static/");
+    EXPECT_FALSE(d.reached_access_phase);  // before limit_req
+    // With the slash, and below it, the rule serves.
+    EXPECT_THAT(lab.get("http://h/static/"), ForwardsWithPath("files", "/static/"));
+    EXPECT_THAT(lab.get("http://h/static/app.js"), Forwards("files"));
+    // Only the exact path: another element, or another case, is not it.
+    EXPECT_THAT(lab.get("http://h/stat"), Forwards("web"));
+    EXPECT_THAT(lab.get("http://h/statics"), Forwards("web"));
+    EXPECT_THAT(lab.get("http://h/Static"), Forwards("web"));
+}
+
+TEST(NginxTrailingSlashTest, AnyMethodKeepsTheQueryAndTheNormalisedPathCounts) {
+    Lab lab(kStatic);
+    for (const std::string method : {"GET", "HEAD", "POST", "DELETE", "OPTIONS"})
+        EXPECT_THAT(lab.decide(method, "http://h/static"), Redirects(301, "http://h/static/"))
+            << method;
+    EXPECT_THAT(lab.get("http://h/static?a=1&b=2"), Redirects(301, "http://h/static/?a=1&b=2"));
+    EXPECT_THAT(lab.get("http://h/static?"), Redirects(301, "http://h/static/"));
+    EXPECT_THAT(lab.get("http://h//static"), Redirects(301, "http://h/static/"));
+    EXPECT_THAT(lab.get("http://h/x/../stati%63"), Redirects(301, "http://h/static/"));
+    // The Host header's name, lowercased, without port or trailing dot; the listener's scheme.
+    EXPECT_THAT(lab.get("https://H.:8443/static"), Redirects(301, "https://h/static/"));
+}
+
+TEST(NginxTrailingSlashTest, RelativeRedirectsKeepsTheLocationRelative) {
+    Lab lab(ingress("static", "h", {{"Prefix", "/static/", "files"}},
+                    {{"relative-redirects", "true"}}) +
+            backend("files"));
+    EXPECT_THAT(lab.get("http://h/static?x=1"), Redirects(301, "/static/?x=1"));
+}
+
+TEST(NginxTrailingSlashTest, ComesAfterTheBodyLimitAndBeforeEverythingTheLocationDoes) {
+    Lab lab(ingress("static", "h", {{"Prefix", "/static/", "files"}},
+                    {{"proxy-body-size", "10"},
+                     {"force-ssl-redirect", "true"},
+                     {"permanent-redirect", "https://elsewhere.example"},
+                     {"allowlist-source-range", "10.0.0.0/8"}}) +
+            backend("files"));
+    auto post = request("POST", "http://h/static");
+    post.content_length = 11;
+    EXPECT_THAT(lab.send(post), Responds(413));
+    post.content_length = 10;
+    EXPECT_THAT(lab.send(post), Redirects(301, "http://h/static/"));
+    EXPECT_THAT(lab.get("http://h/static/"), Redirects(301, "https://elsewhere.example"));
+}
+
+TEST(NginxTrailingSlashTest, ARulePathWithoutTheSlashServesItself) {
+    // Prefix "/static" renders `= "/static"`; ImplementationSpecific "/static" is a location of
+    // exactly that name; an Exact "/static" is one too.
+    for (const std::string type : {"Prefix", "ImplementationSpecific", "Exact"}) {
+        SCOPED_TRACE(type);
+        Lab lab(ingress("slash", "h", {{"Prefix", "/static/", "files"}}) +
+                ingress("bare", "h", {{type, "/static", "web"}}) + backends({"files", "web"}));
+        EXPECT_THAT(lab.get("http://h/static"), Forwards("web"));
+    }
+}
+
+TEST(NginxTrailingSlashTest, ExactAndImplementationSpecificPathsWithASlashRedirectToo) {
+    for (const std::string type : {"Exact", "ImplementationSpecific"}) {
+        SCOPED_TRACE(type);
+        Lab lab(ingress("slash", "h", {{type, "/static/", "files"}}) + backend("files"));
+        EXPECT_THAT(lab.get("http://h/static"), Redirects(301, "http://h/static/"));
+        EXPECT_THAT(lab.get("http://h/static/"), Forwards("files"));
+    }
+}
+
+TEST(NginxTrailingSlashTest, RegexModeHasNoSuchRedirect) {
+    Lab lab(ingress("slash", "h", {{"Prefix", "/static/", "files"}}, {{"use-regex", "true"}}) +
+            backend("files"));
+    EXPECT_THAT(lab.get("http://h/static"), Responds(404));
+}
+
+TEST(NginxTrailingSlashTest, TheTraceSaysWhy) {
+    Lab lab(kStatic);
+    const auto d = lab.get("http://h/static");
+    std::string trace;
+    for (const auto& step : d.trace)
+        trace += step.stage + ": " + step.message + "\n";
+    EXPECT_NE(trace.find("with a trailing slash: nginx answers 301 to add it"), std::string::npos)
+        << trace;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Allow and deny lists.
 
