@@ -98,7 +98,16 @@ Action addExplainCommand(CLI::App& app) {
                                  core::quoted(text);
             },
             "BYTES"));
-    cmd->add_option("--seed", opts->seed, "Seed for weighted canary draws");
+    // Checked as text first: CLI11 would wrap "-1" and saturate "18446744073709551616".
+    cmd->add_option("--seed", opts->seed, "Seed for weighted canary draws")
+        ->check(CLI::Validator(
+            [](const std::string& text) -> std::string {
+                return parseSeed(text) ? std::string()
+                                       : "must be a whole number from 0 to 18446744073709551615, "
+                                         "not " +
+                                             core::quoted(text);
+            },
+            "SEED"));
     cmd->add_option("-o,--output", opts->output, "text or json")
         ->check(CLI::IsMember({"text", "json"}));
     cmd->add_flag("--watch-ingress-without-class", opts->watch_without_class,

@@ -215,5 +215,92 @@ TEST(ExplainCommandTest, PortsAndLengthsOutOfRangeExitTwoSayingWhy) {
     EXPECT_EQ(big.code, 0) << big.err;
 }
 
+TEST(ExplainCommandTest, HostsThatStartLikeAnIpv4AddressKeepTheirWholeName) {
+    // nip.io and sslip.io names: the live proxy routes them by the Host header, and explain used
+    // to cut them at the address ("172.18.0.2" with the path ".nip.io/", answered 400).
+    const std::string manifests = R"(apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: nip}
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: 172.18.0.2.nip.io
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: web, ports: [{containerPort: 8080}]}]}
+)";
+    for (const std::string url : {"https://172.18.0.2.nip.io/catalog?page=2",
+                                  "http://user@172.18.0.2.nip.io:8080/catalog?page=2#top",
+                                  "172.18.0.2.nip.io/catalog?page=2"}) {
+        CliResult r = runCli({"explain", "-f", "-", "-o", "json", url}, manifests);
+        ASSERT_EQ(r.code, 0) << url << "\n" << r.err;
+        auto j = nlohmann::json::parse(r.out);
+        EXPECT_EQ(j["action"], "forward") << url << "\n" << r.out;
+        EXPECT_EQ(j["backend"]["service"], "web") << url;
+        EXPECT_EQ(j["upstream"]["path"], "/catalog?page=2") << url;
+        EXPECT_EQ(j["ingress"], "default/nip") << url;
+    }
+    // The shop has no such host: the default server's 404, not a 400.
+    CliResult shop = runCli({"explain", "-f", kShop, "-o", "json", "https://172.18.0.2.nip.io/"});
+    ASSERT_EQ(shop.code, 0) << shop.err;
+    EXPECT_EQ(nlohmann::json::parse(shop.out)["status"], 404) << shop.out;
+    CliResult text = runCli({"explain", "-f", kShop, "http://10.0.0.1x/"});
+    EXPECT_EQ(text.code, 0) << text.err;
+    EXPECT_EQ(text.out.rfind("GET http://10.0.0.1x/\n", 0), 0u) << text.out;
+}
+
+TEST(ExplainCommandTest, EveryMalformedInputIsAClearErrorNeverAnException) {
+    struct Case {
+        std::vector<std::string> args;
+        std::string message;
+    };
+    const std::vector<Case> cases = {
+        {{"http:///catalog"}, "has no host"},
+        {{"https://:8443/"}, "has no host"},
+        {{"http://user@/"}, "has no host"},
+        {{"http://[::1/"}, "cannot parse URL"},
+        {{"http://[::1]x/"}, "URL host \"[::1]x\" is not a host name"},
+        {{"http://shop.local:+80/"}, "URL port \"+80\" is not a port number"},
+        {{"http://shop.local:0x50/"}, "URL port \"0x50\" is not a port number"},
+        {{"http://shop.local: 80/"}, "cannot parse URL"},
+        {{"http://sh op.local/"}, "cannot parse URL"},
+        {{"http://shop.local/%zz"}, "cannot parse URL"},
+        {{"://shop.local/"}, "cannot parse URL"},
+        {{"ftp://shop.local/"}, "URL scheme must be http or https"},
+        {{"--seed", "abc", "http://shop.local/"}, "--seed"},
+        {{"--seed", "-1", "http://shop.local/"}, "--seed"},
+        {{"--seed", "18446744073709551616", "http://shop.local/"}, "--seed"},
+        {{"--content-length", "", "http://shop.local/"}, "--content-length"},
+        {{"--cookie", "novalue", "http://shop.local/"}, "is not of the form 'name=value'"},
+        {{"-H", ": value", "http://shop.local/"}, "is not of the form 'Name: value'"},
+    };
+    for (const auto& c : cases) {
+        std::vector<std::string> args = {"explain", "-f", kShop};
+        args.insert(args.end(), c.args.begin(), c.args.end());
+        CliResult r{};
+        ASSERT_NO_THROW(r = runCli(args)) << c.args.front();
+        EXPECT_EQ(r.code, 2) << c.args.front() << " " << c.args.back() << "\n" << r.out;
+        EXPECT_TRUE(r.out.empty()) << r.out;
+        EXPECT_NE(r.err.find(c.message), std::string::npos) << c.args.front() << "\n" << r.err;
+    }
+}
+
 }  // namespace
 }  // namespace ilab::cli
