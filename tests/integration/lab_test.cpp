@@ -351,6 +351,48 @@ TEST_F(LabTest, TlsHostRedirectsPlainHttp) {
     EXPECT_EQ(response->header("location"), "https://shop.local/cart");
 }
 
+TEST_F(LabTest, RelativeRedirectTargetsLeaveAbsoluteUnlessRelativeRedirects) {
+    // ingress-nginx test/e2e/annotations/relativeredirects.go, over the socket: nginx's
+    // absolute_redirect names the request's scheme and Host (without its port).
+    start(ingress("abs", "rr.foo.com", "/something", "web",
+                  "{nginx.ingress.kubernetes.io/permanent-redirect: /new-location}") +
+          ingress("rel", "rel.foo.com", "/something", "web",
+                  "{nginx.ingress.kubernetes.io/permanent-redirect: /new-location, "
+                  "nginx.ingress.kubernetes.io/relative-redirects: \"true\"}") +
+          backend("web"));
+    auto absolute = httpGet(port_, "rr.foo.com:8080", "/something");
+    ASSERT_TRUE(absolute);
+    EXPECT_EQ(absolute->status, 301);
+    EXPECT_EQ(absolute->header("location"), "http://rr.foo.com/new-location");
+    auto relative = httpGet(port_, "rel.foo.com", "/something");
+    ASSERT_TRUE(relative);
+    EXPECT_EQ(relative->status, 301);
+    EXPECT_EQ(relative->header("location"), "/new-location");
+}
+
+TEST_F(LabTest, PrefixWithATrailingSlashRedirectsThePathWithoutIt) {
+    // nginx's auto_redirect for ingress-nginx's `location "/static/"`, any method, query kept.
+    start(ingress("static", "shop.local", "/static/", "files") +
+          ingress("web", "shop.local", "/", "web") + backend("files") + backend("web"));
+    HttpConnection connection("127.0.0.1", port_);
+    for (const std::string method : {"GET", "POST"}) {
+        auto response = connection.request(method, "/static?v=2", {{"Host", "shop.local"}});
+        ASSERT_TRUE(response) << method;
+        EXPECT_EQ(response->status, 301) << method;
+        EXPECT_EQ(response->header("location"), "http://shop.local/static/?v=2") << method;
+    }
+    EXPECT_EQ(echo("shop.local", "/static/")["service"], "files");
+    EXPECT_EQ(echo("shop.local", "/statics")["service"], "web");
+}
+
+TEST_F(LabTest, HostsThatStartLikeAnIpv4AddressAreRoutedByName) {
+    // As explain now does (tests/cli/cli_test.cpp, HostsThatStartLikeAnIpv4AddressKeep...).
+    start(ingress("nip", "172.18.0.2.nip.io", "/", "web") + backend("web"));
+    auto j = echo("172.18.0.2.nip.io", "/catalog?page=2");
+    EXPECT_EQ(j["service"], "web");
+    EXPECT_EQ(j["path"], "/catalog");
+}
+
 TEST_F(LabTest, RewriteTargetReachesThePodRewritten) {
     start(ingress("api", "api.local", "/api(/|$)(.*)", "web",
                   "{nginx.ingress.kubernetes.io/use-regex: \"true\", "
