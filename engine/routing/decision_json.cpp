@@ -1,15 +1,18 @@
 #include "engine/routing/decision_json.h"
 
-#include <cctype>
+#include <charconv>
 
 namespace ilab::routing {
 namespace {
 
+// A port number as a JSON number, anything else (a port name) as written. from_chars, not
+// std::stoi: digits beyond int's range stay a string instead of throwing.
 nlohmann::json portJson(const std::string& port) {
-    const bool numeric = !port.empty() && std::all_of(port.begin(), port.end(), [](char c) {
-        return std::isdigit(static_cast<unsigned char>(c));
-    });
-    return numeric ? nlohmann::json(std::stoi(port)) : nlohmann::json(port);
+    int number = 0;
+    const char* end = port.data() + port.size();
+    const auto [ptr, error] = std::from_chars(port.data(), end, number);
+    const bool numeric = !port.empty() && port.front() != '-' && error == std::errc() && ptr == end;
+    return numeric ? nlohmann::json(number) : nlohmann::json(port);
 }
 
 }  // namespace
