@@ -1,5 +1,6 @@
 #include "engine/workbench/workbench.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -15,6 +16,10 @@ namespace ilab::workbench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point epoch, Clock::time_point at) {
+    return std::chrono::duration<double>(at - epoch).count();
+}
 
 std::string number(double v) {
     char buffer[32];
@@ -94,12 +99,22 @@ std::string describeFault(const cluster::FaultSpec& f) {
     return what;
 }
 
+// A fault injected or cleared on one lab, with that lab's series second 0.
+struct Workbench::FaultEvent {
+    std::uint64_t generation = 0;
+    Clock::time_point epoch;
+    cluster::ClusterEvent event;
+};
+
 // Engine threads drop what they report here; the owner takes it all in one go.
 struct Workbench::Mailbox {
     std::mutex mutex;
     std::function<void()> wake;  // empty once the workbench is gone
     std::uint64_t shown = 0;     // the generation whose data is kept
     Update pending;
+    // Fault events of every lab, kept when another lab is shown: the fault list follows all
+    // of them, whatever the views show.
+    std::vector<FaultEvent> fault_events;
     bool posted = false;
 
     void post() {  // under mutex
@@ -114,11 +129,13 @@ struct Workbench::Mailbox {
         pending.snapshot = d.snapshot;
         post();
     }
-    void push(std::uint64_t generation, const cluster::ClusterEvent& e) {
+    void push(std::uint64_t generation, Clock::time_point epoch, const cluster::ClusterEvent& e) {
         std::lock_guard lock(mutex);
-        if (generation != shown) return;
-        pending.cluster_events.push_back(e);
-        post();
+        const bool fault = e.kind == cluster::ClusterEvent::Kind::FaultInjected ||
+                           e.kind == cluster::ClusterEvent::Kind::FaultCleared;
+        if (fault) fault_events.push_back({generation, epoch, e});
+        if (generation == shown) pending.cluster_events.push_back(e);
+        if (fault || generation == shown) post();
     }
     void push(Notice notice) {
         std::lock_guard lock(mutex);
@@ -253,11 +270,12 @@ bool Workbench::startLab(core::Diagnostics& diagnostics) {
     if (scenario_)
         for (const auto& b : scenario_->behaviors)
             lab_->cluster().setBehavior(b.target.target, b.behavior);
+    const std::uint64_t generation = attach(*lab_);
     {
         std::lock_guard lock(shown_mutex_);
         shown_ = lab_.get();
+        shown_lab_generation_ = generation;
     }
-    attach(*lab_);
     traffic_ = {};
     traffic_.profiles = scenario_ && !scenario_->traffic.empty()
                             ? interactiveProfiles(*scenario_)
@@ -268,73 +286,93 @@ bool Workbench::startLab(core::Diagnostics& diagnostics) {
     return true;
 }
 
-void Workbench::attach(lab::Lab& lab) {
+std::uint64_t Workbench::attach(lab::Lab& lab) {
     const std::uint64_t generation = ++generation_;
     mailbox_->show(generation);
+    const Clock::time_point epoch = lab.telemetry().snapshot()->epoch;
     std::weak_ptr<Mailbox> box = mailbox_;
     const auto id = lab.telemetry().subscribe(
         [box, generation](const telemetry::Delivery& d) {
             if (auto b = box.lock()) b->push(generation, d);
         },
         std::chrono::milliseconds(33));  // at most ~30 updates a second
-    lab.cluster().subscribe([box, generation](const cluster::ClusterEvent& e) {
-        if (auto b = box.lock()) b->push(generation, e);
+    lab.cluster().subscribe([box, generation, epoch](const cluster::ClusterEvent& e) {
+        if (auto b = box.lock()) b->push(generation, epoch, e);
     });
     if (&lab == lab_.get()) {
         subscription_ = id;
         interactive_generation_ = generation;
     } else {
         run_subscription_ = id;
+        run_generation_ = generation;
     }
+    return generation;
 }
 
 Update Workbench::takeUpdate() {
     Update update;
+    std::vector<FaultEvent> fault_events;
     {
         std::lock_guard lock(mailbox_->mutex);
         update = std::move(mailbox_->pending);
         mailbox_->pending = {};
+        fault_events.swap(mailbox_->fault_events);
         mailbox_->posted = false;
         update.generation = mailbox_->shown;
     }
+    // The run's last fault events before its end: once it has ended, its lab is gone.
+    trackFaults(fault_events);
     for (const auto& n : update.notices)
         if (n.kind == Notice::Kind::RunFinished) finishRun();
-    trackFaults(update.cluster_events);
     takeClientRecords();
     return update;
 }
 
-double Workbench::seriesSecondsNow() const {
-    std::lock_guard lock(shown_mutex_);
-    if (!shown_) return 0;
-    return std::chrono::duration<double>(Clock::now() - shown_->telemetry().snapshot()->epoch).count();
-}
-
-void Workbench::trackFaults(const std::vector<cluster::ClusterEvent>& events) {
+void Workbench::trackFaults(const std::vector<FaultEvent>& events) {
     bool changed = false;
-    auto& faults = faults_[generation_];
-    for (const auto& e : events) {
-        if (e.kind != cluster::ClusterEvent::Kind::FaultInjected &&
-            e.kind != cluster::ClusterEvent::Kind::FaultCleared)
-            continue;
-        const std::uint64_t id = e.fault_id;
+    for (const auto& [generation, epoch, e] : events) {
+        const auto known =
+            std::find_if(fault_records_.begin(), fault_records_.end(), [&](const FaultRecord& r) {
+                return r.generation == generation && r.cluster_id == e.fault_id;
+            });
         if (e.kind == cluster::ClusterEvent::Kind::FaultInjected) {
-            if (faults.count(id)) continue;  // ours: injectFault() already has it
+            // Injected here (listed already, perhaps cleared since), or seen before.
+            if (known != fault_records_.end()) continue;
+            const bool live = generation == interactive_generation_;
+            if (!live && generation != run_generation_) continue;  // a lab that is gone
             // "fault 7: latency on service shop/web, for 5000ms": the text after the id.
             const auto colon = e.detail.find(": ");
-            ActiveFault f;
-            f.id = id;
-            f.text = colon == std::string::npos ? e.detail : e.detail.substr(colon + 2);
-            f.since_s = seriesSecondsNow();
-            faults[id] = f;
-            fault_history_[generation_].push_back(f);
+            FaultRecord r;
+            r.generation = generation;
+            r.cluster_id = e.fault_id;
+            r.epoch = epoch;
+            r.fault.id = next_fault_id_++;
+            r.fault.text = colon == std::string::npos ? e.detail : e.detail.substr(colon + 2);
+            r.fault.since_s = secondsSince(epoch, e.at);
+            r.fault.scenario_run = !live;
+            fault_records_.push_back(std::move(r));
         } else {
-            faults.erase(id);
-            for (auto& h : fault_history_[generation_])
-                if (h.id == id && !h.until_s) h.until_s = seriesSecondsNow();
+            if (known == fault_records_.end() || known->fault.until_s) continue;  // cleared here
+            known->fault.until_s = secondsSince(epoch, e.at);
         }
         changed = true;
     }
+    if (changed) notify(Notice::of(Notice::Kind::FaultsChanged));
+}
+
+void Workbench::endRunFaults() {
+    const auto now = Clock::now();
+    bool changed = false;
+    for (auto& r : fault_records_)
+        if (r.generation != interactive_generation_ && !r.fault.until_s) {
+            r.fault.until_s = secondsSince(r.epoch, now);
+            changed = true;
+        }
+    run_generation_ = 0;
+    // Earlier runs' windows: no view shows their lab any more.
+    std::erase_if(fault_records_, [this](const FaultRecord& r) {
+        return r.generation != interactive_generation_ && r.generation != generation_;
+    });
     if (changed) notify(Notice::of(Notice::Kind::FaultsChanged));
 }
 
@@ -378,8 +416,25 @@ std::shared_ptr<const routing::RouteTable> Workbench::routeTable() const {
 }
 
 std::vector<cluster::PodStatus> Workbench::pods() const {
-    std::lock_guard lock(shown_mutex_);
-    return shown_ ? shown_->cluster().pods() : std::vector<cluster::PodStatus>{};
+    std::vector<cluster::PodStatus> pods;
+    std::uint64_t generation = 0;
+    {
+        std::lock_guard lock(shown_mutex_);
+        if (!shown_) return pods;
+        pods = shown_->cluster().pods();
+        generation = shown_lab_generation_;
+    }
+    // The cluster's own ids, as the list names them; one not listed yet (its event is on its
+    // way) gets its badge with the next update.
+    for (auto& pod : pods) {
+        std::vector<std::uint64_t> ids;
+        for (const std::uint64_t cluster_id : pod.active_faults)
+            for (const auto& r : fault_records_)
+                if (r.generation == generation && r.cluster_id == cluster_id && !r.fault.until_s)
+                    ids.push_back(r.fault.id);
+        pod.active_faults = std::move(ids);
+    }
+    return pods;
 }
 
 std::uint16_t Workbench::httpPort() const {
@@ -478,7 +533,7 @@ void Workbench::takeClientRecords() {
 
 std::uint64_t Workbench::injectFault(const cluster::FaultSpec& fault, std::string* error) {
     returnToLiveLab();
-    std::uint64_t id = 0;
+    FaultRecord r;
     {
         std::lock_guard lock(shown_mutex_);
         if (!shown_) {
@@ -493,25 +548,34 @@ std::uint64_t Workbench::injectFault(const cluster::FaultSpec& fault, std::strin
                          " does not exist in the lab's manifests: no fault injected";
             return 0;
         }
-        id = shown_->cluster().injectFault(fault);
+        r.cluster_id = shown_->cluster().injectFault(fault);
+        r.generation = shown_lab_generation_;
+        r.epoch = shown_->telemetry().snapshot()->epoch;
     }
-    ActiveFault f;
-    f.id = id;
-    f.spec = fault;
-    f.text = describeFault(fault);
-    f.since_s = seriesSecondsNow();
-    faults_[generation_][id] = f;
-    fault_history_[generation_].push_back(f);
+    r.fault.id = next_fault_id_++;
+    r.fault.spec = fault;
+    r.fault.text = describeFault(fault);
+    r.fault.since_s = secondsSince(r.epoch, Clock::now());
+    r.fault.scenario_run = r.generation != interactive_generation_;
+    fault_records_.push_back(r);
     notify(Notice::of(Notice::Kind::FaultsChanged));
-    return id;
+    return r.fault.id;
 }
 
 void Workbench::clearFault(std::uint64_t id) {
-    {
+    const auto it =
+        std::find_if(fault_records_.begin(), fault_records_.end(),
+                     [id](const FaultRecord& r) { return r.fault.id == id && !r.fault.until_s; });
+    if (it == fault_records_.end()) return;
+    if (it->generation == interactive_generation_) {
+        if (lab_) lab_->cluster().clearFault(it->cluster_id);
+    } else {
+        // On a run's lab: only while it still serves (its faults end with it anyway).
         std::lock_guard lock(shown_mutex_);
-        if (shown_) shown_->cluster().clearFault(id);  // its FaultCleared event closes the window
+        if (shown_ && shown_lab_generation_ == it->generation)
+            shown_->cluster().clearFault(it->cluster_id);
     }
-    faults_[generation_].erase(id);
+    it->fault.until_s = secondsSince(it->epoch, Clock::now());
     notify(Notice::of(Notice::Kind::FaultsChanged));
 }
 
@@ -521,14 +585,16 @@ void Workbench::clearAllFaults() {
 
 std::vector<ActiveFault> Workbench::activeFaults() const {
     std::vector<ActiveFault> out;
-    if (auto it = faults_.find(generation_); it != faults_.end())
-        for (const auto& [id, f] : it->second) out.push_back(f);
+    for (const auto& r : fault_records_)
+        if (!r.fault.until_s) out.push_back(r.fault);
     return out;
 }
 
 std::vector<ActiveFault> Workbench::faultHistory() const {
-    const auto it = fault_history_.find(generation_);
-    return it == fault_history_.end() ? std::vector<ActiveFault>{} : it->second;
+    std::vector<ActiveFault> out;
+    for (const auto& r : fault_records_)
+        if (r.generation == generation_) out.push_back(r.fault);
+    return out;
 }
 
 std::map<std::uint64_t, std::string> Workbench::faultTexts() const {
@@ -597,11 +663,12 @@ bool Workbench::playScenario(std::string* error) {
         o.cancel = &run_cancel_;
         o.ca_directory = options_.ca_directory;
         o.on_lab_started = [this](lab::Lab& lab) {
+            const std::uint64_t generation = attach(lab);
             {
                 std::lock_guard lock(shown_mutex_);
                 shown_ = &lab;
+                shown_lab_generation_ = generation;
             }
-            attach(lab);
             notify(Notice::of(Notice::Kind::LabChanged));
         };
         o.on_lab_stopping = [this](lab::Lab& lab) {
@@ -610,6 +677,7 @@ bool Workbench::playScenario(std::string* error) {
             lab.telemetry().unsubscribe(run_subscription_);
             std::lock_guard lock(shown_mutex_);
             shown_ = lab_.get();
+            shown_lab_generation_ = interactive_generation_;
         };
         o.on_result = [this](const scenario::ExpectationResult& r) {
             Notice n = Notice::of(Notice::Kind::Judged);
@@ -637,6 +705,7 @@ bool Workbench::playScenario(std::string* error) {
 
 void Workbench::finishRun() {
     if (runner_thread_.joinable()) runner_thread_.join();
+    endRunFaults();
     std::lock_guard lock(run_mutex_);
     if (pending_run_) last_run_ = std::move(*pending_run_);
     pending_run_.reset();
@@ -662,8 +731,8 @@ void Workbench::close() {
         lab_->stop();
         lab_.reset();
     }
-    faults_.clear();
-    fault_history_.clear();
+    fault_records_.clear();
+    run_generation_ = 0;
 }
 
 }  // namespace ilab::workbench

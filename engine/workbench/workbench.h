@@ -9,6 +9,7 @@
 // queued call), never work: the engine never waits for a front end, and a slow owner gets
 // fewer, larger updates instead of a growing queue.
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -35,13 +36,18 @@ class Lab;
 
 namespace ilab::workbench {
 
-// A fault put in by a front end or by a scenario's timeline.
+// A fault put in by a front end or by a scenario's timeline. The workbench keeps the one list
+// of them: ids are its own (each lab's cluster numbers its faults from 1), unique for the
+// session and never reused.
 struct ActiveFault {
     std::uint64_t id = 0;
-    cluster::FaultSpec spec;
+    cluster::FaultSpec spec;  // as injected through injectFault(); default for a timeline's
     std::string text;   // "latency +500 ms on pod shop/web-..."
-    double since_s = 0;  // in the lab's series seconds
+    double since_s = 0;  // in its lab's series seconds
     std::optional<double> until_s;
+    // On the playing scenario's lab (its timeline's, or injected while it plays); false: on
+    // the live lab, where it stays through Play and Stop until cleared.
+    bool scenario_run = false;
 };
 std::string describeFault(const cluster::FaultSpec& fault);
 
@@ -155,6 +161,7 @@ class Workbench {
 
     // The shown lab: the interactive one, or a playing scenario's.
     std::shared_ptr<const routing::RouteTable> routeTable() const;
+    // The shown lab's pods; their active_faults are ids of activeFaults().
     std::vector<cluster::PodStatus> pods() const;
     std::uint16_t httpPort() const;
     std::uint16_t httpsPort() const;
@@ -180,15 +187,19 @@ class Workbench {
     bool trafficPaused() const { return traffic_paused_; }
     std::uint64_t clientErrors() const { return client_errors_; }  // no response at all
 
-    // --- Faults (on the shown lab) ---
-    // 0, with `error` saying why, when the shown lab does not define the target (a Service,
-    // workload or pod that does not exist): such a fault would be listed and do nothing.
+    // --- Faults: one list, kept here, whichever lab is shown ---
+    // Injects into the shown lab (the live one, or a playing scenario's). 0, with `error`
+    // saying why, when that lab does not define the target (a Service, workload or pod that
+    // does not exist): such a fault would be listed and do nothing.
     std::uint64_t injectFault(const cluster::FaultSpec& fault, std::string* error = nullptr);
+    // Clears a listed fault in the lab it lives on; an unknown or ended id changes nothing.
     void clearFault(std::uint64_t id);
     void clearAllFaults();
+    // Every fault acting now: the live lab's and, while a scenario plays, its run's (timeline
+    // faults included); a run's faults end with its lab. By id.
     std::vector<ActiveFault> activeFaults() const;
-    std::vector<ActiveFault> faultHistory() const;  // every window since the shown lab started
-    std::map<std::uint64_t, std::string> faultTexts() const;
+    std::vector<ActiveFault> faultHistory() const;  // every window on the shown figures' lab
+    std::map<std::uint64_t, std::string> faultTexts() const;  // activeFaults() by id
 
     // --- One request ---
     // Decides it through the decision core and sends it to the live proxy on a worker thread;
@@ -218,10 +229,18 @@ class Workbench {
 
   private:
     struct Mailbox;
-    void attach(lab::Lab& lab);
+    struct FaultEvent;
+    // One fault window on one lab: the list's entry and where its cluster knows it.
+    struct FaultRecord {
+        ActiveFault fault;
+        std::uint64_t generation = 0;                 // the lab it lives on
+        std::uint64_t cluster_id = 0;                 // its id in that lab's cluster
+        std::chrono::steady_clock::time_point epoch;  // that lab's series second 0
+    };
+    std::uint64_t attach(lab::Lab& lab);
     void notify(Notice notice);
-    void trackFaults(const std::vector<cluster::ClusterEvent>& events);
-    double seriesSecondsNow() const;
+    void trackFaults(const std::vector<FaultEvent>& events);
+    void endRunFaults();
     void restartGenerator();
     void takeClientRecords();
     bool startLab(core::Diagnostics& diagnostics);
@@ -243,15 +262,20 @@ class Workbench {
     // runner thread can hand it back before it stops its lab.
     mutable std::mutex shown_mutex_;
     lab::Lab* shown_ = nullptr;
+    std::uint64_t shown_lab_generation_ = 0;        // shown_'s, under shown_mutex_
+    std::atomic<std::uint64_t> run_generation_{0};  // the playing run's lab; 0 when none
 
     TrafficSettings traffic_;
     std::unique_ptr<scenario::LoadGenerator> generator_;
     bool traffic_running_ = false, traffic_paused_ = false;
     std::uint64_t client_errors_ = 0;
 
-    // By lab generation: active faults by id, and every fault window.
-    std::map<std::uint64_t, std::map<std::uint64_t, ActiveFault>> faults_;
-    std::map<std::uint64_t, std::vector<ActiveFault>> fault_history_;
+    // The one fault list: every window on the live lab and on scenario runs, in the order
+    // they began; open ones are active. Owner thread. Cluster events only add what the
+    // workbench has not seen (a timeline's faults) and close what they clear, so a fault
+    // cleared here never comes back.
+    std::vector<FaultRecord> fault_records_;
+    std::uint64_t next_fault_id_ = 1;
 
     std::thread runner_thread_;
     std::atomic<bool> run_cancel_{false};

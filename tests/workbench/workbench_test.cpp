@@ -7,9 +7,12 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
+
+#include "engine/lab/lab.h"
 
 namespace ilab::workbench {
 namespace {
@@ -40,6 +43,8 @@ class WorkbenchTest : public ::testing::Test {
             if (wakes_.exchange(0) > 0) {
                 Update u = bench_->takeUpdate();
                 for (const auto& b : u.batches) events_ += b->events.size();
+                for (const auto& e : u.cluster_events)
+                    faults_cleared_ += e.kind == cluster::ClusterEvent::Kind::FaultCleared;
                 for (const auto& n : u.notices) {
                     notices_.push_back(n.kind);
                     if (n.kind == Notice::Kind::Problem) problems_.push_back(n.text);
@@ -62,6 +67,7 @@ class WorkbenchTest : public ::testing::Test {
     std::size_t events_ = 0;
     std::vector<int> statuses_;
     std::size_t faulted_ = 0;  // events that name a fault that acted on them
+    std::size_t faults_cleared_ = 0;  // FaultCleared events of the shown lab
     std::vector<Notice::Kind> notices_;
     std::vector<std::string> problems_;  // the texts of Problem notices
 };
@@ -198,6 +204,125 @@ TEST_F(WorkbenchTest, PlayingAScenarioReportsEachVerdictAndKeepsTheRun) {
     EXPECT_TRUE(bench_->showingFinishedRun());
     bench_->returnToLiveLab();
     EXPECT_FALSE(bench_->showingFinishedRun());
+}
+
+// A copy of the shop with a short scenario whose timeline injects a fault that stays until
+// cleared; a scenario names files inside its own folder only.
+std::filesystem::path shortShopScenario(const std::filesystem::path& dir) {
+    std::filesystem::create_directories(dir);
+    for (const char* name : {"manifests.yaml", "workloads.yaml"})
+        std::filesystem::copy_file(kShop + "/" + name, dir / name,
+                                   std::filesystem::copy_options::overwrite_existing);
+    std::ofstream(dir / "scenario.yaml")
+        << "apiVersion: ingress-lab.dev/v1alpha1\n"
+           "kind: Scenario\n"
+           "metadata: {name: faults}\n"
+           "spec:\n"
+           "  manifests: [manifests.yaml, workloads.yaml]\n"
+           "  duration: 3s\n"
+           "  traffic:\n"
+           "  - {name: t, rate: 10, requests: [{url: https://shop.local/account/orders}]}\n"
+           "  timeline:\n"
+           "  - at: 100ms\n"
+           "    fault:\n"
+           "      kind: latency\n"
+           "      target: {service: storefront, namespace: shop}\n"
+           "      latency: 20ms\n";
+    return dir;
+}
+
+// The fault ids every pod of the live lab's cluster reports as acting on it.
+std::set<std::uint64_t> liveClusterFaults(const Workbench& bench) {
+    std::set<std::uint64_t> ids;
+    for (const auto& pod : bench.interactiveLab()->cluster().pods())
+        ids.insert(pod.active_faults.begin(), pod.active_faults.end());
+    return ids;
+}
+
+std::vector<std::uint64_t> idsOf(const std::vector<ActiveFault>& faults) {
+    std::vector<std::uint64_t> ids;
+    for (const auto& f : faults)
+        ids.push_back(f.id);
+    return ids;
+}
+
+TEST_F(WorkbenchTest, FaultsKeepOneListAcrossPlayStopAndTheLiveLab) {
+    core::Diagnostics d;
+    ASSERT_TRUE(bench_->open(shortShopScenario(ca_ / "faults").string(), {}, d));
+    cluster::FaultSpec f;
+    f.kind = cluster::FaultSpec::Kind::Status;
+    f.status = 503;
+    f.target = {cluster::Target::Kind::Service, "shop", "account"};
+    const std::uint64_t mine = bench_->injectFault(f);
+    ASSERT_NE(mine, 0u);
+    ASSERT_EQ(liveClusterFaults(*bench_).size(), 1u);
+
+    // While the scenario plays: the live lab's fault and the timeline's, each with its own id.
+    std::string error;
+    ASSERT_TRUE(bench_->playScenario(&error)) << error;
+    ASSERT_TRUE(pump([&] { return bench_->activeFaults().size() == 2; }))
+        << bench_->activeFaults().size();
+    const auto during = bench_->activeFaults();
+    const auto timeline = std::find_if(during.begin(), during.end(),
+                                       [&](const ActiveFault& a) { return a.id != mine; });
+    ASSERT_NE(timeline, during.end());
+    EXPECT_NE(timeline->text.find("storefront"), std::string::npos) << timeline->text;
+    EXPECT_TRUE(timeline->scenario_run);
+    EXPECT_EQ(std::count_if(during.begin(), during.end(),
+                            [&](const ActiveFault& a) {
+                                return a.id == mine && !a.scenario_run &&
+                                       a.text == "answer 503 on service shop/account";
+                            }),
+              1);
+    // The timeline's fault is removable like any other; the live one stays.
+    bench_->clearFault(timeline->id);
+    EXPECT_EQ(idsOf(bench_->activeFaults()), std::vector{mine});
+    // The shown pods name the faults by the list's ids.
+    const auto texts = bench_->faultTexts();
+    for (const auto& pod : bench_->pods())
+        for (const auto id : pod.active_faults)
+            EXPECT_TRUE(texts.count(id)) << pod.name << " " << id;
+
+    // Stopped: the run's lab is gone, the live lab's fault is still listed, acting and removable.
+    bench_->cancelScenario();
+    ASSERT_TRUE(pump([&] {
+        return std::find(notices_.begin(), notices_.end(), Notice::Kind::RunFinished) !=
+               notices_.end();
+    }));
+    EXPECT_TRUE(bench_->showingFinishedRun());
+    EXPECT_EQ(idsOf(bench_->activeFaults()), std::vector{mine});
+    EXPECT_EQ(liveClusterFaults(*bench_).size(), 1u);
+    std::size_t badges = 0;
+    for (const auto& pod : bench_->pods())
+        for (const auto id : pod.active_faults)
+            badges += id == mine;
+    EXPECT_GT(badges, 0u);  // the account pods, by the listed id
+
+    bench_->clearFault(mine);
+    EXPECT_TRUE(bench_->activeFaults().empty());
+    EXPECT_TRUE(liveClusterFaults(*bench_).empty());
+    // Back on the live lab, with every event of its cluster taken (a later fault's clearing
+    // comes after them): a deleted fault never comes back.
+    bench_->returnToLiveLab();
+    faults_cleared_ = 0;
+    bench_->clearFault(bench_->injectFault(f));
+    ASSERT_TRUE(pump([&] { return faults_cleared_ > 0; }));
+    EXPECT_TRUE(bench_->activeFaults().empty());
+    EXPECT_TRUE(bench_->faultTexts().empty());
+}
+
+TEST_F(WorkbenchTest, AFaultClearedBeforeItsEventArrivesStaysCleared) {
+    core::Diagnostics d;
+    ASSERT_TRUE(bench_->open(kShop, {}, d));
+    cluster::FaultSpec f;
+    f.kind = cluster::FaultSpec::Kind::Status;
+    f.target = {cluster::Target::Kind::Service, "shop", "catalog"};
+    const auto id = bench_->injectFault(f);
+    bench_->clearFault(id);  // its FaultInjected event is still in the mailbox
+    ASSERT_TRUE(pump([&] { return faults_cleared_ > 0; }));
+    EXPECT_TRUE(bench_->activeFaults().empty());
+    ASSERT_EQ(bench_->faultHistory().size(), 1u);
+    EXPECT_TRUE(bench_->faultHistory().front().until_s);
 }
 
 TEST_F(WorkbenchTest, AScenarioFolderThatLinksOutDoesNotOpen) {
