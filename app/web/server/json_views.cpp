@@ -181,7 +181,8 @@ Json faultsJson(const std::vector<workbench::ActiveFault>& faults) {
         out.push_back({{"id", f.id},
                        {"text", f.text},
                        {"since", f.since_s},
-                       {"until", f.until_s ? Json(*f.until_s) : Json(nullptr)}});
+                       {"until", f.until_s ? Json(*f.until_s) : Json(nullptr)},
+                       {"lab", f.scenario_run ? "run" : "live"}});
     return out;
 }
 

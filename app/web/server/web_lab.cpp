@@ -221,6 +221,7 @@ struct WebLab::Impl {
         snapshot = bench->snapshot();
         graph_dirty = true;
         broadcast({{"type", "lab"}, {"lab", labInfo()}});
+        broadcast(faultsMessage());  // the history follows the shown lab; the list stays whole
         if (bench->scenarioPlaying()) broadcast({{"type", "run"}, {"state", "started"}});
     }
 

@@ -250,10 +250,13 @@ export class FaultsPanel {
     clear(this.activeList);
     clear(this.historyList);
     if (!state.faults.length) this.activeList.append(h('li', { class: 'muted' }, 'No active faults. Click a pod or a Service in the topology to inject one.'));
+    // While a scenario plays, the list holds the live lab's faults and the run's: say which.
+    const twoLabs = state.faults.some((f) => f.lab === 'run');
     for (const fault of state.faults) {
-      this.activeList.append(h('li', { 'data-testid': 'fault-row', 'data-id': String(fault.id) },
+      this.activeList.append(h('li', { 'data-testid': 'fault-row', 'data-id': String(fault.id), 'data-lab': fault.lab || 'live' },
         h('span', { class: 'bolt' }, '⚡'),
         h('span', { class: 'grow' }, fault.text || `fault #${fault.id}`),
+        twoLabs ? h('span', { class: 'muted' }, fault.lab === 'run' ? 'scenario run' : 'live lab') : null,
         h('span', { class: 'muted' }, `since ${Number(fault.since || 0).toFixed(1)} s`),
         h('button', { class: 'small', 'data-testid': 'fault-remove', title: 'Remove this fault', onclick: () => removeFault(fault.id) }, 'Remove')));
     }

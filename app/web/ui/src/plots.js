@@ -262,7 +262,9 @@ export class Plots {
   setShading(now) {
     const windows = [];
     const seen = new Set();
-    for (const fault of [...state.history, ...state.faults]) {
+    // The history is the shown lab's (active windows included); the active list may also hold
+    // another lab's faults, on another clock.
+    for (const fault of state.history) {
       if (seen.has(fault.id)) continue;
       seen.add(fault.id);
       windows.push([Number(fault.since) || 0, fault.until != null ? Number(fault.until) : now + 1]);
