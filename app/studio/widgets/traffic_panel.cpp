@@ -1,5 +1,7 @@
 #include "app/studio/widgets/traffic_panel.h"
 
+#include <algorithm>
+
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -103,8 +105,13 @@ TrafficSettings TrafficPanel::settings() const {
 
 void TrafficPanel::setFaults(const std::vector<ActiveFault>& faults) {
     faults_->clear();
+    // While a scenario plays, the list holds the live lab's faults and the run's: say which.
+    const bool two_labs = std::any_of(faults.begin(), faults.end(),
+                                      [](const ActiveFault& f) { return f.scenario_run; });
     for (const auto& f : faults) {
-        auto* item = new QListWidgetItem(QString("#%1  %2").arg(f.id).arg(QString::fromStdString(f.text)), faults_);
+        QString text = QString("#%1  %2").arg(f.id).arg(QString::fromStdString(f.text));
+        if (two_labs) text += f.scenario_run ? tr("  (scenario run)") : tr("  (live lab)");
+        auto* item = new QListWidgetItem(text, faults_);
         item->setData(Qt::UserRole, QVariant::fromValue<qulonglong>(f.id));
     }
     if (faults.empty()) {
