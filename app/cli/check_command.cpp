@@ -3,7 +3,7 @@
 #include <memory>
 
 #include "app/cli/commands.h"
-#include "engine/dialect/dialect.h"
+#include "engine/controllers/controller.h"
 #include "engine/lint/linter.h"
 #include "engine/lint/report.h"
 #include "engine/model/manifests.h"
@@ -43,8 +43,7 @@ Action addCheckCommand(CLI::App& app) {
         load.default_class_name = opts->ingress_class;
         // A scenario stands for its manifests, read as `run` reads them.
         const model::Manifests manifests = scenario::loadInputManifests(opts->files, load);
-        auto dialect = dialect::makeNginxDialect();
-        const lint::LintResult result = lint::lint(manifests, *dialect);
+        const lint::LintResult result = lint::lint(manifests, controllers::controllerFor(load));
         if (opts->output == "json")
             s.out << lint::renderJson(result.diagnostics);
         else if (opts->output == "sarif")

@@ -8,7 +8,7 @@
 #include "app/cli/url_request.h"
 #include "engine/core/random.h"
 #include "engine/core/text.h"
-#include "engine/dialect/dialect.h"
+#include "engine/controllers/controller.h"
 #include "engine/model/manifests.h"
 #include "engine/routing/decision_json.h"
 #include "engine/routing/route_table.h"
@@ -141,8 +141,7 @@ Action addExplainCommand(CLI::App& app) {
         if (errors > 0)
             s.err << "note: " << errors << " error(s) in the manifests; objects the API server "
                   << "would reject are left out (run ingress-lab check)\n";
-        auto dialect = dialect::makeNginxDialect();
-        auto table = routing::RouteTable::compile(manifests, *dialect, {}, nullptr);
+        auto table = controllers::controllerFor(load).compile(manifests, {}, nullptr);
         std::unique_ptr<core::SeededRandom> random;
         if (opts->seed) random = std::make_unique<core::SeededRandom>(*opts->seed);
         const routing::Decision decision = table->match(*request, random.get());

@@ -10,6 +10,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "engine/controllers/controller.h"
 #include "engine/dialect/dialect.h"
 #include "engine/tls/certificate_authority.h"
 #include "engine/tls/tls_store.h"
@@ -27,7 +28,10 @@ struct Lab::Impl {
     asio::executor_work_guard<asio::io_context::executor_type> pods_work{pods_io.get_executor()};
     asio::executor_work_guard<asio::io_context::executor_type> proxy_work{proxy_io.get_executor()};
     std::thread pods_thread, proxy_thread;
-    std::unique_ptr<dialect::Dialect> dialect = dialect::makeNginxDialect();
+    // The controller plug-in the manifests are claimed for (options.load.controller).
+    const controllers::Controller& controller() const {
+        return controllers::controllerFor(options.load);
+    }
     std::unique_ptr<cluster::Cluster> cluster;
     std::unique_ptr<proxy::Proxy> proxy;
     std::uint16_t http_port = 0;
@@ -69,8 +73,7 @@ struct Lab::Impl {
     bool publish(const model::Manifests& manifests, core::Diagnostics& diagnostics) {
         diagnostics.append(manifests.diagnostics);
         if (manifests.input_unreadable || manifests.diagnostics.hasErrors()) return false;
-        auto table =
-            routing::RouteTable::compile(manifests, *dialect, options.compile, &diagnostics);
+        auto table = controller().compile(manifests, options.compile, &diagnostics);
         if (cluster) cluster->apply(manifests, diagnostics);
         rememberNames(manifests);
         if (proxy) {
@@ -136,8 +139,7 @@ struct Lab::Impl {
         cluster = cluster::Cluster::create(pods_io, manifests, options.cluster);
         rememberNames(manifests);
         proxy = proxy::Proxy::create(proxy_io, *cluster, options.proxy);
-        auto table =
-            routing::RouteTable::compile(manifests, *dialect, options.compile, &diagnostics);
+        auto table = controller().compile(manifests, options.compile, &diagnostics);
         if (options.https) {
             // Without a usable CA there is no default certificate: serve plain HTTP only, as
             // docs/tls.md promises, rather than refuse to start.

@@ -3,8 +3,8 @@
 // through annotation parsing and route compilation to cross-object checks.
 #include <memory>
 
+#include "engine/controllers/controller.h"
 #include "engine/core/diagnostic.h"
-#include "engine/dialect/dialect.h"
 #include "engine/model/manifests.h"
 #include "engine/routing/route_table.h"
 
@@ -20,11 +20,13 @@ struct LintResult {
     std::shared_ptr<const routing::RouteTable> table;
 };
 
-LintResult lint(const model::Manifests& manifests, const dialect::Dialect& dialect,
+// Lints `manifests` as `controller` would run them (controllers::controllerFor(load options)).
+LintResult lint(const model::Manifests& manifests, const controllers::Controller& controller,
                 const LintOptions& options = {});
 
 // The individual check families (each appends to `out`).
-void checkReferences(const model::Manifests& m, core::Diagnostics& out);
+void checkReferences(const model::Manifests& m, const controllers::Controller& controller,
+                     core::Diagnostics& out);
 void checkTls(const model::Manifests& m, long long now, core::Diagnostics& out);
 void checkRoutes(const model::Manifests& m, const routing::RouteTable& table,
                  core::Diagnostics& out);

@@ -1,6 +1,7 @@
 // Do the Services, ports and pods that Ingresses name exist and line up?
 #include <set>
 
+#include "engine/controllers/controller.h"
 #include "engine/core/text.h"
 #include "engine/lint/linter.h"
 
@@ -11,15 +12,17 @@ using core::quoted;
 
 class ReferenceChecker {
   public:
-    ReferenceChecker(const model::Manifests& m, core::Diagnostics& out) : m_(m), out_(out) {}
+    ReferenceChecker(const model::Manifests& m, const controllers::Controller& controller,
+                     core::Diagnostics& out)
+        : m_(m), controller_(controller), out_(out) {}
 
     void run() {
+        checkClassControllers();
         for (const model::Ingress& ing : m_.ingresses) {
             if (ing.rejected) continue;
-            if (!ing.claimed) {
-                reportUnclaimed(ing);
-                continue;
-            }
+            // An unclaimed Ingress's backends are checked too: most manifest folders do not
+            // hold the IngressClass, and its mistakes are there all the same.
+            if (!ing.claimed) reportUnclaimed(ing);
             if (ing.default_backend) checkBackend(ing, *ing.default_backend);
             for (const auto& rule : ing.rules)
                 for (const auto& path : rule.paths)
@@ -31,9 +34,27 @@ class ReferenceChecker {
     core::Diagnostic& add(core::Severity severity, const char* code, std::string message,
                           const core::SourceLocation& at, const model::Ingress& ing,
                           std::string hint) {
+        if (!ing.claimed && std::string_view(code) != "ILAB-LINT-010")
+            message += " once a controller claims this Ingress (it is unclaimed now)";
         auto& d = out_.add({severity, code, std::move(message), std::move(hint), at,
                             "Ingress " + ing.meta.qualifiedName()});
         return d;
+    }
+
+    // An IngressClass for a controller the lab does not simulate: say which ones it does.
+    void checkClassControllers() {
+        const auto& registry = controllers::Registry::builtin();
+        for (const model::IngressClass& cls : m_.ingress_classes) {
+            if (cls.controller.empty() || registry.find(cls.controller)) continue;
+            auto& d = out_.warning(
+                "ILAB-LINT-015",
+                "IngressClass " + quoted(cls.meta.name) + " names controller " +
+                    quoted(cls.controller) +
+                    ", which the lab does not simulate; its Ingresses are unclaimed",
+                cls.controller_location.known() ? cls.controller_location : cls.meta.location,
+                "the lab knows " + registry.describeKnown());
+            d.object = "IngressClass " + cls.meta.name;
+        }
     }
 
     void reportUnclaimed(const model::Ingress& ing) {
@@ -46,7 +67,12 @@ class ReferenceChecker {
         } else if (const model::IngressClass* cls = m_.findIngressClass(ing.effective_class)) {
             why = "IngressClass " + quoted(ing.effective_class) + " belongs to controller " +
                   quoted(cls->controller);
-            hint = "the lab runs ingress-nginx (controller k8s.io/ingress-nginx)";
+            const controllers::Controller* owner =
+                controllers::Registry::builtin().find(cls->controller);
+            if (!owner)
+                why += ", which the lab does not simulate";
+            hint = "this run simulates " + std::string(controller_.title()) + " (controller " +
+                   std::string(controller_.controllerName()) + ")";
         } else {
             why = "IngressClass " + quoted(ing.effective_class) + " does not exist";
             hint = "use an existing class such as \"nginx\"";
@@ -61,7 +87,8 @@ class ReferenceChecker {
             add(core::Severity::Warning, "ILAB-LINT-013",
                 "resource backend " +
                     quoted(backend.resource->kind + "/" + backend.resource->name) +
-                    " is not supported by ingress-nginx: the path gets no location (404)",
+                    " is not supported by " + std::string(controller_.title()) +
+                    ": the path gets no location (404)",
                 backend.location, ing, "use a Service backend");
             return;
         }
@@ -176,14 +203,16 @@ class ReferenceChecker {
     }
 
     const model::Manifests& m_;
+    const controllers::Controller& controller_;
     core::Diagnostics& out_;
     std::set<std::string> checked_;
 };
 
 }  // namespace
 
-void checkReferences(const model::Manifests& m, core::Diagnostics& out) {
-    ReferenceChecker(m, out).run();
+void checkReferences(const model::Manifests& m, const controllers::Controller& controller,
+                     core::Diagnostics& out) {
+    ReferenceChecker(m, controller, out).run();
 }
 
 }  // namespace ilab::lint

@@ -155,7 +155,11 @@ void decodeIngressClass(FieldReader& r, const YamlNode& root, Manifests& m) {
     cls.meta.namespace_.clear();  // cluster-scoped
     const YamlNode* spec = r.map(root.find("spec"), "spec");
     r.unknownFields(spec, "spec", {"controller", "parameters"});
-    if (spec) cls.controller = r.string(spec->find("controller"), "spec.controller").value_or("");
+    if (spec) {
+        const YamlNode* controller = spec->find("controller");
+        cls.controller = r.string(controller, "spec.controller").value_or("");
+        if (controller) cls.controller_location = controller->location;
+    }
     auto def = cls.meta.annotations.find("ingressclass.kubernetes.io/is-default-class");
     cls.is_default = def != cls.meta.annotations.end() && def->second == "true";
     m.ingress_classes.push_back(std::move(cls));

@@ -110,6 +110,7 @@ struct Ingress {
 struct IngressClass {
     ObjectMeta meta;
     std::string controller;
+    core::SourceLocation controller_location;
     bool is_default = false;
 };
 

@@ -17,6 +17,10 @@
 namespace ilab::routing {
 
 struct CompileOptions {
+    // The controller plug-in compiling the table (engine/controllers): its id and title, for
+    // traces and views. Set by Controller::compile.
+    std::string controller_id;
+    std::string controller_title;
     int http_redirect_code = 308;  // ConfigMap http-redirect-code
     std::vector<std::string> no_tls_redirect_locations{"/.well-known/acme-challenge"};
     bool use_forwarded_headers = false;  // trust X-Forwarded-Proto/-Host/-For from clients

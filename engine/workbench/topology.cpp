@@ -141,8 +141,11 @@ TopologyGraph buildTopology(const routing::RouteTable& table,
     b.node("client", NodeKind::Client).label = "Clients";
     b.node("client", NodeKind::Client).detail = "The lab's traffic and your requests";
     TopologyNode& controller = b.node("controller", NodeKind::Controller);
-    controller.label = "ingress-nginx";
-    controller.detail = "The lab's controller (ingress-nginx dialect)";
+    const auto& compiled = table.options();
+    controller.label = compiled.controller_id.empty() ? "controller" : compiled.controller_id;
+    controller.detail = "The lab's controller: " +
+                        (compiled.controller_title.empty() ? controller.label
+                                                           : compiled.controller_title);
     b.edge("client", "controller");
 
     for (const auto& server : table.servers()) {

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/core/text.h"
-#include "engine/dialect/dialect.h"
+#include "engine/controllers/controller.h"
 #include "engine/lab/lab.h"
 #include "engine/lint/linter.h"
 #include "engine/workbench/workspace.h"
@@ -400,8 +400,10 @@ core::Diagnostics Workbench::validate(const std::vector<model::ManifestSource>& 
                                       const std::optional<model::ManifestSource>& scenario) {
     core::Diagnostics all;
     if (!manifests.empty()) {
-        const auto dialect = dialect::makeNginxDialect();
-        all.append(lint::lint(model::loadManifestSources(manifests), *dialect).diagnostics);
+        const model::LoadOptions load;
+        all.append(lint::lint(model::loadManifestSources(manifests, load),
+                              controllers::controllerFor(load))
+                       .diagnostics);
     }
     if (scenario) {
         const auto folder = std::filesystem::path(scenario->file_name).parent_path().string();

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "engine/dialect/dialect.h"
+#include "engine/controllers/controller.h"
 #include "engine/lint/linter.h"
 #include "engine/model/manifests.h"
 
@@ -33,8 +33,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     ilab::model::Manifests manifests = ilab::model::loadManifestsFromText(text, std::string(kFile));
     for (const auto& d : manifests.diagnostics.items())
         checkDiagnostic(d);
-    static auto dialect = ilab::dialect::makeNginxDialect();
-    ilab::lint::LintResult result = ilab::lint::lint(manifests, *dialect);
+    ilab::lint::LintResult result =
+        ilab::lint::lint(manifests, ilab::controllers::Registry::builtin().standard());
     for (const auto& d : result.diagnostics.items())
         checkDiagnostic(d);
     ilab::routing::Request request;

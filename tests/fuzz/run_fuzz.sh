@@ -32,7 +32,7 @@ libs=($(pkg-config --libs yaml-cpp libpcre2-8) -lssl -lcrypto -lcrypt -pthread)
 # The engine modules the harnesses reach, instrumented for coverage, in one archive so each
 # harness links only the objects it uses.
 sources=(engine/core/*.cpp engine/model/*.cpp engine/dialect/*.cpp engine/routing/*.cpp
-         engine/lint/*.cpp engine/proxy/request_checks.cpp)
+         engine/controllers/*.cpp engine/lint/*.cpp engine/proxy/request_checks.cpp)
 rm -rf "$out/obj"
 mkdir -p "$out/obj"
 echo "run_fuzz: compiling ${#sources[@]} engine sources with clang (${jobs} jobs)"

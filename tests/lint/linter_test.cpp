@@ -96,7 +96,7 @@ class LinterTest : public ::testing::Test {
     LintResult run(const std::string& yaml) {
         text_ = kBackends + yaml;
         manifests_ = model::loadManifestsFromText(text_, "lint.yaml");
-        return lint(manifests_, *dialect_);
+        return lint(manifests_, controllers::Registry::builtin().standard());
     }
     static const core::Diagnostic* find(const LintResult& r, std::string_view code) {
         for (const auto& d : r.diagnostics.items())
@@ -111,7 +111,6 @@ class LinterTest : public ::testing::Test {
     }
     std::string text_;
     model::Manifests manifests_;
-    std::unique_ptr<dialect::Dialect> dialect_ = dialect::makeNginxDialect();
 };
 
 std::string ingress(const std::string& name, const std::string& host, const std::string& path,
@@ -161,6 +160,39 @@ TEST_F(LinterTest, UnclaimedIngressSaysWhy) {
     const auto* d = find(r, "ILAB-LINT-010");
     ASSERT_NE(d, nullptr);
     EXPECT_NE(d->message.find("\"haproxy\" does not exist"), std::string::npos);
+}
+
+// Issue 13: an IngressClass of a controller the lab does not simulate names the ones it does,
+// and its Ingresses are unclaimed with that reason.
+TEST_F(LinterTest, AClassOfAnUnknownControllerNamesTheKnownOnes) {
+    auto yaml = ingress("shop", "shop.local", "/", "web");
+    yaml.replace(yaml.find("ingressClassName: nginx"), 23, "ingressClassName: traefik");
+    auto r = run(yaml +
+                 "apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata: {name: traefik}\n"
+                 "spec: {controller: traefik.io/ingress-controller}\n---\n");
+    const auto* c = find(r, "ILAB-LINT-015");
+    ASSERT_NE(c, nullptr);
+    EXPECT_NE(c->message.find("\"traefik.io/ingress-controller\", which the lab does not simulate"),
+              std::string::npos)
+        << c->message;
+    EXPECT_NE(c->hint.find("k8s.io/ingress-nginx (ingress-nginx)"), std::string::npos) << c->hint;
+    EXPECT_EQ(c->object, "IngressClass traefik");
+    EXPECT_GT(c->location.line, 0);
+    const auto* u = find(r, "ILAB-LINT-010");
+    ASSERT_NE(u, nullptr);
+    EXPECT_NE(u->message.find("which the lab does not simulate"), std::string::npos) << u->message;
+    EXPECT_NE(u->hint.find("ingress-nginx v1.15"), std::string::npos) << u->hint;
+}
+
+// Issue 13 §6: an unclaimed Ingress's dangling backends were not reported at all.
+TEST_F(LinterTest, AnUnclaimedIngressStillHasItsBackendsChecked) {
+    auto yaml = ingress("shop", "shop.local", "/", "no-such-service");
+    yaml.replace(yaml.find("ingressClassName: nginx"), 23, "ingressClassName: haproxy");
+    auto r = run(yaml);
+    ASSERT_NE(find(r, "ILAB-LINT-010"), nullptr);
+    const auto* d = find(r, "ILAB-LINT-001");
+    ASSERT_NE(d, nullptr);
+    EXPECT_NE(d->message.find("(it is unclaimed now)"), std::string::npos) << d->message;
 }
 
 TEST_F(LinterTest, DuplicateHostAndPathNamesTheOlderWinner) {
