@@ -169,9 +169,26 @@ test('a composed request shows who served it, its trace and its headers', { time
 });
 
 test('playing the scenario judges its expectations one by one and offers the report', { timeout: 120000 }, async () => {
+  // A fault on the live lab before Play (issue 14, item 3): it stays in the one list, beside
+  // the timeline's fault while the run plays, and alone after it, removable for good.
+  await node('svc:shop/account').click();
+  const menu = page.locator('[data-testid="fault-menu"]');
+  await menu.waitFor();
+  await menu.locator('[data-testid="fault-status-503"]').click();
+  await menu.waitFor({ state: 'hidden' });
+  await page.click('[data-testid="tab-faults"]');
+  const liveRow = page.locator('[data-testid="fault-row"]', { hasText: 'shop/account' });
+  await liveRow.waitFor();
+  const liveId = await liveRow.getAttribute('data-id');
+
   await page.click('[data-testid="play-scenario"]');
   await page.locator('[data-testid="panel-scenario"]').waitFor();
   await page.locator('[data-testid="expectation-row"]').first().waitFor({ timeout: 60000 });
+  // The timeline's latency on the storefront, from 6 s to 11 s.
+  await page.click('[data-testid="tab-faults"]');
+  await page.locator('[data-testid="fault-row"][data-lab="run"]', { hasText: 'storefront' }).waitFor({ timeout: 30000 });
+  assert.equal(await page.locator(`[data-testid="fault-row"][data-lab="live"][data-id="${liveId}"]`).count(), 1);
+  await page.click('[data-testid="tab-scenario"]');
   await page.locator('[data-testid="scenario-state"][data-state="finished"]').waitFor({ timeout: 90000 });
   const rows = page.locator('[data-testid="expectation-row"]');
   assert.ok(await rows.count() >= 5, `only ${await rows.count()} expectations judged`);
@@ -181,6 +198,20 @@ test('playing the scenario judges its expectations one by one and offers the rep
   const report = await page.request.get(new URL(href, lab.url).toString());
   assert.equal(report.status(), 200);
   assert.match(report.headers()['content-type'], /text\/html/);
+
+  await page.click('[data-testid="tab-faults"]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="fault-row"][data-lab="run"]').length === 0);
+  const after = page.locator('[data-testid="fault-row"]');
+  assert.equal(await after.count(), 1);
+  assert.equal(await after.first().getAttribute('data-id'), liveId);
+  await after.first().locator('[data-testid="fault-remove"]').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="fault-row"]').length === 0);
+  // Live again: the removed fault does not come back.
+  await page.click('[data-testid="traffic-start"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid="traffic-start"]').disabled);
+  const faults = await (await page.request.get(new URL('/api/v1/faults', lab.url).toString())).json();
+  assert.deepEqual(faults.faults, []);
+  assert.equal(await page.locator('[data-testid="fault-row"]').count(), 0);
   assert.deepEqual(uncaught(), []);
 });
 
