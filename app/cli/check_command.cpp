@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "app/cli/commands.h"
+#include "app/cli/controller_option.h"
 #include "engine/controllers/controller.h"
 #include "engine/lint/linter.h"
 #include "engine/lint/report.h"
@@ -18,6 +19,7 @@ struct CheckOptions {
     bool no_hints = false;
     bool watch_without_class = false;
     std::string ingress_class = "nginx";
+    std::string controller;
 };
 
 }  // namespace
@@ -36,14 +38,16 @@ Action addCheckCommand(CLI::App& app) {
                   "Serve Ingresses that name no class (ingress-nginx flag)");
     cmd->add_option("--ingress-class", opts->ingress_class,
                     "The class name the controller answers to");
+    addControllerOption(*cmd, opts->controller);
     return [opts](Streams s) {
         model::LoadOptions load;
         load.watch_ingress_without_class = opts->watch_without_class;
         load.standard_input = &s.in;
         load.default_class_name = opts->ingress_class;
+        const controllers::Controller& controller = chosenController(opts->controller, load);
         // A scenario stands for its manifests, read as `run` reads them.
         const model::Manifests manifests = scenario::loadInputManifests(opts->files, load);
-        const lint::LintResult result = lint::lint(manifests, controllers::controllerFor(load));
+        const lint::LintResult result = lint::lint(manifests, controller);
         if (opts->output == "json")
             s.out << lint::renderJson(result.diagnostics);
         else if (opts->output == "sarif")

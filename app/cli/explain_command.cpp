@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "app/cli/commands.h"
+#include "app/cli/controller_option.h"
 #include "app/cli/url_request.h"
 #include "engine/core/random.h"
 #include "engine/core/text.h"
@@ -25,14 +26,19 @@ struct ExplainOptions {
     std::string output = "text";
     std::string url;
     bool watch_without_class = false;
+    std::string controller;
 };
 
 void row(std::ostream& out, std::string_view label, const std::string& value) {
-    out << "  " << std::left << std::setw(10) << label << value << '\n';
+    out << "  " << std::left << std::setw(10) << label << (label.size() >= 10 ? " " : "") << value
+        << '\n';
 }
 
-void printText(std::ostream& out, const routing::Request& req, const routing::Decision& d) {
+// `controller`: the chosen controller's title, named when --controller chose it ("" : not).
+void printText(std::ostream& out, const routing::Request& req, const routing::Decision& d,
+               const std::string& controller) {
     out << req.method << ' ' << req.scheme << "://" << req.host << req.target << '\n';
+    if (!controller.empty()) row(out, "controller", controller);
     std::string verdict(routing::actionName(d.action));
     if (d.action != routing::Action::Forward) verdict += " " + std::to_string(d.status);
     row(out, "action", verdict);
@@ -112,6 +118,7 @@ Action addExplainCommand(CLI::App& app) {
         ->check(CLI::IsMember({"text", "json"}));
     cmd->add_flag("--watch-ingress-without-class", opts->watch_without_class,
                   "Serve Ingresses that name no class (ingress-nginx flag)");
+    addControllerOption(*cmd, opts->controller);
     cmd->add_option("url", opts->url, "http://host/path or https://host/path")->required();
     return [opts](Streams s) {
         std::string error;
@@ -128,6 +135,7 @@ Action addExplainCommand(CLI::App& app) {
         model::LoadOptions load;
         load.watch_ingress_without_class = opts->watch_without_class;
         load.standard_input = &s.in;
+        const controllers::Controller& controller = chosenController(opts->controller, load);
         // A scenario stands for its manifests, read as `run` reads them.
         const model::Manifests manifests = scenario::loadInputManifests(opts->files, load);
         if (manifests.input_unreadable) {
@@ -141,14 +149,19 @@ Action addExplainCommand(CLI::App& app) {
         if (errors > 0)
             s.err << "note: " << errors << " error(s) in the manifests; objects the API server "
                   << "would reject are left out (run ingress-lab check)\n";
-        auto table = controllers::controllerFor(load).compile(manifests, {}, nullptr);
+        auto table = controller.compile(manifests, {}, nullptr);
         std::unique_ptr<core::SeededRandom> random;
         if (opts->seed) random = std::make_unique<core::SeededRandom>(*opts->seed);
         const routing::Decision decision = table->match(*request, random.get());
-        if (opts->output == "json")
-            s.out << routing::decisionToJson(decision).dump(2) << '\n';
-        else
-            printText(s.out, *request, decision);
+        if (opts->output == "json") {
+            auto json = routing::decisionToJson(decision);
+            if (!opts->controller.empty()) json["controller"] = std::string(controller.id());
+            s.out << json.dump(2) << '\n';
+        } else {
+            // Named when chosen: the default answer stays as it always was.
+            printText(s.out, *request, decision,
+                      opts->controller.empty() ? "" : std::string(controller.title()));
+        }
         return kExitOk;
     };
 }

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "engine/controllers/ingress_nginx.h"
+#include "engine/controllers/ingress_spec.h"
 
 namespace ilab::controllers {
 
@@ -25,6 +26,7 @@ const Registry& Registry::builtin() {
     static const Registry registry = [] {
         Registry r;
         r.add(makeIngressNginx());
+        r.add(makeIngressSpec());
         return r;
     }();
     return registry;

@@ -175,7 +175,9 @@ void stampClasses(Manifests& m, const LoadOptions& options) {
             d.object = "Ingress " + ing.meta.qualifiedName();
             ing.rejected = true;
         }
-        if (ing.class_source == ClassSource::None) {
+        if (options.claim_every_ingress) {
+            ing.claimed = true;
+        } else if (ing.class_source == ClassSource::None) {
             ing.claimed = options.watch_ingress_without_class;
         } else if (const IngressClass* cls = m.findIngressClass(ing.effective_class)) {
             ing.claimed = cls->controller == options.controller;

@@ -37,6 +37,9 @@ struct LoadOptions {
     std::string controller = std::string(kNginxController);
     // ingress-nginx --watch-ingress-without-class: also serve Ingresses that name no class.
     bool watch_ingress_without_class = false;
+    // Claim every Ingress the API server accepts, whatever class it names or whether it names
+    // one: a controller standing in for any conformant one (`--controller spec`).
+    bool claim_every_ingress = false;
     // The IngressClass name ingress-nginx answers to when the manifests define none (its
     // chart installs "nginx").
     std::string default_class_name = "nginx";

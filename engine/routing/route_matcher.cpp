@@ -293,6 +293,7 @@ class Matcher {
     // what turns auto_redirect on. A Prefix "/static" renders `= "/static"` too, so it serves.
     // Regex mode has no static locations, hence no such redirect.
     const Location* slashLocation(const Server& s) const {
+        if (!t_.options().slash_redirect) return nullptr;
         if (path_.size() < 2 || path_.back() == '/') return nullptr;
         const auto same = s.prefixes.find(path_);
         if (same != s.prefixes.end()) {

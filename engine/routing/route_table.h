@@ -22,6 +22,10 @@ struct CompileOptions {
     std::string controller_id;
     std::string controller_title;
     int http_redirect_code = 308;  // ConfigMap http-redirect-code
+    // nginx's auto_redirect: a request for "/static" answers 301 to "/static/" where only a
+    // path written "/static/" is defined (route_matcher.cpp, slashLocation()). ingress-nginx
+    // only; the Ingress specification matches "/static" by the Prefix "/static/".
+    bool slash_redirect = true;
     std::vector<std::string> no_tls_redirect_locations{"/.well-known/acme-challenge"};
     bool use_forwarded_headers = false;  // trust X-Forwarded-Proto/-Host/-For from clients
     std::uint64_t default_body_limit = 1024 * 1024;

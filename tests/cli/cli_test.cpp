@@ -266,6 +266,32 @@ spec:
     EXPECT_EQ(text.out.rfind("GET http://10.0.0.1x/\n", 0), 0u) << text.out;
 }
 
+// --controller (docs/controllers.md): the same manifests under another controller's semantics.
+TEST(ExplainCommandTest, ControllerChoosesWhoseSemanticsAnswer) {
+    const std::string url = "http://shop.local/catalog/items";
+    CliResult nginx = runCli({"explain", "-f", kShop, "-o", "json", url});
+    ASSERT_EQ(nginx.code, 0) << nginx.err;
+    const auto on_nginx = nlohmann::json::parse(nginx.out);
+    EXPECT_EQ(on_nginx["action"], "redirect");  // ssl-redirect on the TLS host
+    EXPECT_FALSE(on_nginx.contains("controller"));  // the default answer is unchanged
+    CliResult spec = runCli({"explain", "-f", kShop, "--controller", "spec", "-o", "json", url});
+    ASSERT_EQ(spec.code, 0) << spec.err;
+    const auto on_spec = nlohmann::json::parse(spec.out);
+    EXPECT_EQ(on_spec["action"], "forward") << spec.out;
+    EXPECT_EQ(on_spec["controller"], "spec");
+    CliResult text = runCli({"explain", "-f", kShop, "--controller", "ingress-nginx", url});
+    EXPECT_NE(text.out.find("  controller ingress-nginx v1.15\n"), std::string::npos) << text.out;
+    CliResult typo = runCli({"explain", "-f", kShop, "--controller", "spce", url});
+    EXPECT_EQ(typo.code, 2);
+    EXPECT_NE(typo.err.find("unknown controller \"spce\" (known: ingress-nginx, spec); did you "
+                            "mean \"spec\"?"),
+              std::string::npos)
+        << typo.err;
+    CliResult check = runCli({"check", "-f", kShop, "--controller", "spec"});
+    EXPECT_EQ(check.code, 0) << check.out << check.err;
+    EXPECT_NE(check.out.find("ILAB-SPEC-001"), std::string::npos) << check.out;
+}
+
 TEST(ExplainCommandTest, EveryMalformedInputIsAClearErrorNeverAnException) {
     struct Case {
         std::vector<std::string> args;
