@@ -10,6 +10,8 @@
 #include "engine/controllers/controller.h"
 #include "engine/lab/lab.h"
 #include "engine/lint/linter.h"
+#include "engine/scenario/expectations.h"
+#include "engine/scenario/scenario_manifests.h"
 #include "engine/workbench/workspace.h"
 
 namespace ilab::workbench {
@@ -407,7 +409,21 @@ core::Diagnostics Workbench::validate(const std::vector<model::ManifestSource>& 
     }
     if (scenario) {
         const auto folder = std::filesystem::path(scenario->file_name).parent_path().string();
-        all.append(scenario::loadScenarioFromText(scenario->text, scenario->file_name, folder).diagnostics);
+        const scenario::LoadedScenario loaded =
+            scenario::loadScenarioFromText(scenario->text, scenario->file_name, folder);
+        all.append(loaded.diagnostics);
+        // What `run` checks next (runner.cpp): every Service, workload, pod and rule the
+        // scenario names exists in the manifests it runs on (ILAB-SCENARIO-006). Those are the
+        // editor's manifests when it has them, else the scenario's own.
+        if (loaded.scenario && !loaded.diagnostics.hasErrors()) {
+            const scenario::Scenario& s = *loaded.scenario;
+            const model::LoadOptions load = scenario::scenarioLoadOptions(s);
+            const model::Manifests runs_on = manifests.empty() || !s.inline_manifests.empty()
+                                                 ? scenario::loadScenarioManifests(s, load)
+                                                 : model::loadManifestSources(manifests, load);
+            if (!runs_on.input_unreadable && !runs_on.diagnostics.hasErrors())
+                scenario::checkReferences(s, runs_on, all);
+        }
     }
     return all;
 }

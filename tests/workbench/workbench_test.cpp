@@ -342,5 +342,27 @@ TEST_F(WorkbenchTest, AScenarioFolderThatLinksOutDoesNotOpen) {
     EXPECT_EQ(bench_->interactiveLab(), nullptr);
 }
 
+// Issue 14, item 6: the studio and the web lab validated a scenario that `run` rejects (a
+// misspelled Service, ILAB-SCENARIO-006) as clean. validate() checks what run checks.
+TEST(WorkbenchValidateTest, AScenarioNamingAMissingServiceIsAnErrorAsInRun) {
+    const std::string path = ILAB_SOURCE_DIR "/scenarios/no-endpoints-503/scenario.yaml";
+    std::ifstream in(path);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ASSERT_FALSE(text.empty());
+    const auto clean = Workbench::validate({}, model::ManifestSource{path, text});
+    EXPECT_FALSE(clean.hasErrors());
+    const std::string wrong = "backend: \"\"}";
+    ASSERT_NE(text.find(wrong), std::string::npos);
+    text.replace(text.find(wrong), wrong.size(), "backend: default/paymnts}");
+    const auto d = Workbench::validate({}, model::ManifestSource{path, text});
+    const core::Diagnostic* missing = nullptr;
+    for (const auto& item : d.items())
+        if (item.code == "ILAB-SCENARIO-006") missing = &item;
+    ASSERT_NE(missing, nullptr) << "validate() passed what run rejects";
+    EXPECT_EQ(missing->severity, core::Severity::Error);
+    EXPECT_NE(missing->message.find("paymnts"), std::string::npos) << missing->message;
+    EXPECT_GT(missing->location.line, 0);
+}
+
 }  // namespace
 }  // namespace ilab::workbench
