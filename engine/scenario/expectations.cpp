@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <set>
 #include <sstream>
 
@@ -12,6 +13,12 @@
 #include "engine/core/text.h"
 
 namespace ilab::scenario {
+
+std::string percentText(double fraction) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f%%", 100.0 * fraction);
+    return text;
+}
 
 std::string formatValue(double v, int digits) {
     std::ostringstream out;
@@ -314,7 +321,12 @@ ExpectationResult checkMetric(const MetricExpectation& x, const std::vector<Meas
     }
     r.value = value;
     r.passed = (!x.min || value >= *x.min) && (!x.max || value <= *x.max);
-    r.measured = formatValue(value) + unit + " over " + std::to_string(chosen.size()) + " requests";
+    // A share or a rate is written as a fraction in the scenario; people read it as a percent.
+    const bool ratio = x.metric == M::ErrorRate || x.metric == M::Share;
+    const std::string requests =
+        std::to_string(chosen.size()) + (chosen.size() == 1 ? " request" : " requests");
+    r.measured = ratio ? formatValue(value) + " (" + percentText(value) + ") of " + requests
+                       : formatValue(value) + unit + " over " + requests;
     return r;
 }
 

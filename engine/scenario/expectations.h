@@ -30,6 +30,8 @@ struct Measured {
 
 // "0.25", "12.5": a measured value for a report line, without trailing zeros.
 std::string formatValue(double v, int digits = 3);
+// "10.0%" for 0.1: a share or a rate as people read it.
+std::string percentText(double fraction);
 // Nearest-rank percentile (p in (0, 100]); 0 for no values.
 double percentile(std::vector<double> values, double p);
 
