@@ -126,6 +126,19 @@ std::string chart(const std::string& title, const std::string& unit,
     return svg.str();
 }
 
+// "200: 540, 502: 10, no response: 2": each status that occurred, so a 502 and a 504 are not
+// one "5xx".
+std::string statusText(const std::map<int, std::uint64_t>& by_status) {
+    std::string text;
+    for (const auto& [status, n] : by_status) {
+        if (status == 0) continue;
+        text += (text.empty() ? "" : ", ") + std::to_string(status) + ": " + std::to_string(n);
+    }
+    if (const auto none = by_status.find(0); none != by_status.end())
+        text += (text.empty() ? "" : ", ") + std::string("no response: ") + std::to_string(none->second);
+    return text;
+}
+
 }  // namespace
 
 std::string renderSummary(const RunResult& r) {
@@ -136,7 +149,8 @@ std::string renderSummary(const RunResult& r) {
     for (const auto& p : r.profiles)
         out << "  traffic " << p.name << ": " << p.requests << " requests, " << fixed(p.rate)
             << "/s, errors " << p.errors << ", latency p50 " << fixed(p.p50_ms) << " ms, p95 "
-            << fixed(p.p95_ms) << " ms, p99 " << fixed(p.p99_ms) << " ms\n";
+            << fixed(p.p95_ms) << " ms, p99 " << fixed(p.p99_ms) << " ms\n"
+            << (p.by_status.empty() ? "" : "    statuses " + statusText(p.by_status) + "\n");
     for (const auto& e : r.timeline)
         out << "  at " << fixed(e.at_s) << " s: " << e.text
             << (e.until_s > e.at_s ? " until " + fixed(e.until_s) + " s" : "") << "\n";
@@ -183,6 +197,13 @@ std::string renderJson(const RunResult& r) {
                             {"errors", p.errors},
                             {"rate", p.rate},
                             {"latencyMs", {{"p50", p.p50_ms}, {"p95", p.p95_ms}, {"p99", p.p99_ms}, {"max", p.max_ms}}},
+                            {"byStatus",
+                             [&p] {
+                                 nlohmann::ordered_json by_status = nlohmann::ordered_json::object();
+                                 for (const auto& [status, n] : p.by_status)
+                                     by_status[status == 0 ? "none" : std::to_string(status)] = n;
+                                 return by_status;
+                             }()},
                             {"byStatusClass",
                              {{"none", p.by_class[0]}, {"1xx", p.by_class[1]}, {"2xx", p.by_class[2]},
                               {"3xx", p.by_class[3]}, {"4xx", p.by_class[4]}, {"5xx", p.by_class[5]}}}});
@@ -326,10 +347,11 @@ std::string renderHtml(const RunResult& r) {
     out << "</table>\n";
 
     out << "<h2>Traffic</h2><table><tr><th>Profile</th><th>Requests</th><th>Rate</th><th>Errors</th>"
-        << "<th>p50</th><th>p95</th><th>p99</th><th>max</th></tr>\n";
+        << "<th>Statuses</th><th>p50</th><th>p95</th><th>p99</th><th>max</th></tr>\n";
     for (const auto& p : r.profiles)
         out << "<tr><td>" << xmlEscape(p.name) << "</td><td>" << p.requests << "</td><td>"
-            << fixed(p.rate) << "/s</td><td>" << p.errors << "</td><td>" << fixed(p.p50_ms)
+            << fixed(p.rate) << "/s</td><td>" << p.errors << "</td><td>"
+            << xmlEscape(statusText(p.by_status)) << "</td><td>" << fixed(p.p50_ms)
             << " ms</td><td>" << fixed(p.p95_ms) << " ms</td><td>" << fixed(p.p99_ms)
             << " ms</td><td>" << fixed(p.max_ms) << " ms</td></tr>\n";
     out << "</table>\n<p><small>Latency is measured from when each request was due to be sent, "

@@ -436,6 +436,7 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
             ++p.requests;
             const int st = m.record->status;
             ++p.by_class[st == 0 ? 0 : std::clamp(st / 100, 1, 5)];
+            ++p.by_status[st];
             p.errors += st == 0 || st >= 500;
             latencies.push_back(m.record->latencyMs());
         }

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +36,7 @@ struct ProfileSummary {
     std::string name;
     std::uint64_t requests = 0, errors = 0;  // errors: 5xx or no response
     std::uint64_t by_class[6] = {0, 0, 0, 0, 0, 0};  // none, 1xx..5xx
+    std::map<int, std::uint64_t> by_status;           // each status that occurred; 0: none
     double rate = 0;                                  // requests per second over the run
     double p50_ms = 0, p95_ms = 0, p99_ms = 0, max_ms = 0;
 };
