@@ -323,7 +323,9 @@ class ProxyImpl final : public Proxy {
                 ssl_context_ = std::make_unique<asio::ssl::context>(listener.release());
             }
         }
-        return listen(spec, Scheme::Https, diagnostics);
+        const std::uint16_t port = listen(spec, Scheme::Https, diagnostics);
+        if (port != 0 && https_port_ == 0) https_port_ = port;
+        return port;
     }
 
     void stop() override {
@@ -1274,6 +1276,19 @@ class ProxyImpl final : public Proxy {
         return head;
     }
 
+    // ingress-nginx redirects HTTP to https://host/... (port 443). A lab whose HTTPS listener is
+    // elsewhere names that port, so `curl -L` reaches it; `explain` shows the controller's own
+    // answer (docs/proxy.md).
+    std::string toLabHttps(const std::string& location) const {
+        const std::uint16_t port = https_port_;
+        if (port == 0 || port == 443 || !location.starts_with("https://")) return location;
+        const std::size_t path = location.find('/', 8);
+        std::string host = location.substr(8, path == std::string::npos ? path : path - 8);
+        if (host.find(':') != std::string::npos && host.front() != '[') return location;
+        return "https://" + host + ":" + std::to_string(port) +
+               (path == std::string::npos ? "" : location.substr(path));
+    }
+
     template <class Stream>
     Task<void> respondDecision(Stream& client, RequestContext& ctx,
                                           const routing::Decision& d, unsigned version,
@@ -1281,7 +1296,8 @@ class ProxyImpl final : public Proxy {
         http::response<http::string_body> res;
         res.version(version);
         res.result(static_cast<unsigned>(d.status));
-        if (d.action == routing::Action::Redirect) res.set(http::field::location, d.location);
+        if (d.action == routing::Action::Redirect)
+            res.set(http::field::location, d.https_redirect ? toLabHttps(d.location) : d.location);
         for (const auto& [name, value] : d.response_headers)
             res.set(name, value);
         if (d.status != 204 && d.status != 304) {
@@ -1479,6 +1495,7 @@ class ProxyImpl final : public Proxy {
     std::shared_ptr<const routing::RouteTable> table_;
     tls::TlsStoreSlot tls_slot_;  // read by the ClientHello callback, so it outlives handshakes
     std::mutex acceptors_mutex_;  // also guards ssl_context_'s creation
+    std::atomic<std::uint16_t> https_port_{0};  // the first HTTPS listener's, for toLabHttps()
     std::vector<std::unique_ptr<Acceptor>> acceptors_;
     std::unique_ptr<asio::ssl::context> ssl_context_;  // every HTTPS listener's
     bool stopping_ = false;

@@ -44,6 +44,9 @@ struct Decision {
     Action action = Action::Respond;
     int status = 404;
     std::string location;  // Redirect: the Location header
+    // Redirect: the controller's HTTP to HTTPS redirect (ssl-redirect, force-ssl-redirect), to
+    // port 443. The live lab names its own HTTPS port instead when it listens elsewhere.
+    bool https_redirect = false;
     std::string reason;    // Respond: why (e.g. "no ready endpoints")
     // Forward: shared with the RouteTable that decided, so a match copies no endpoint list.
     std::shared_ptr<const BackendRef> backend;

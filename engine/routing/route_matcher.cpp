@@ -461,6 +461,7 @@ class Matcher {
                 step(Kind::Acted, "policy",
                      p.redirect.force_ssl_redirect ? "force-ssl-redirect"
                                                    : "ssl-redirect: the host has TLS");
+                decision_.https_redirect = true;
                 return redirect(t_.options().http_redirect_code,
                                 "https://" + normalizeHost(best_host_) + uri);
             }
