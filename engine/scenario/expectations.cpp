@@ -188,6 +188,22 @@ std::string expectedText(const RequestExpectation& x) {
 
 }  // namespace
 
+namespace {
+
+// The live lab writes its own HTTPS port into the controller's HTTPS redirect (docs/proxy.md);
+// an expectation states the controller's answer, so that port is taken out again.
+std::string withoutLabHttpsPort(std::string location, std::uint16_t https_port) {
+    const std::string port = ":" + std::to_string(https_port);
+    if (!location.starts_with("https://")) return location;
+    const std::size_t path = location.find('/', 8);
+    const std::size_t host_end = path == std::string::npos ? location.size() : path;
+    if (host_end >= 8 + port.size() && location.compare(host_end - port.size(), port.size(), port) == 0)
+        location.erase(host_end - port.size(), port.size());
+    return location;
+}
+
+}  // namespace
+
 ExpectationResult checkRequest(const RequestExpectation& x, lab::Lab& lab, LoadGenerator& client) {
     ExpectationResult r;
     r.kind = ExpectationResult::Kind::Request;
@@ -220,7 +236,9 @@ ExpectationResult checkRequest(const RequestExpectation& x, lab::Lab& lab, LoadG
         // answer names the Service that served.
         if (x.canary && d.backend && !backend.empty())
             canary = backend != d.backend->service ? std::optional(!d.canary) : std::optional(d.canary);
-        compare(x, "live proxy:", live.status, backend, canary, live.location, path, wrong);
+        const std::string location =
+            d.https_redirect ? withoutLabHttpsPort(live.location, lab.httpsPort()) : live.location;
+        compare(x, "live proxy:", live.status, backend, canary, location, path, wrong);
     }
     r.passed = wrong.empty();
     r.measured = r.passed ? "decision core and live proxy agree: " + r.expected
