@@ -34,8 +34,7 @@ class ReferenceChecker {
     core::Diagnostic& add(core::Severity severity, const char* code, std::string message,
                           const core::SourceLocation& at, const model::Ingress& ing,
                           std::string hint) {
-        if (!ing.claimed && std::string_view(code) != "ILAB-LINT-010")
-            message += " once a controller claims this Ingress (it is unclaimed now)";
+        if (!ing.claimed) message += " once a controller claims this Ingress (it is unclaimed now)";
         auto& d = out_.add({severity, code, std::move(message), std::move(hint), at,
                             "Ingress " + ing.meta.qualifiedName()});
         return d;
@@ -78,8 +77,9 @@ class ReferenceChecker {
             hint = "use an existing class such as \"nginx\"";
         }
         const auto& at = ing.class_location.known() ? ing.class_location : ing.meta.location;
-        add(core::Severity::Warning, "ILAB-LINT-010",
-            "Ingress is unclaimed: " + why + "; it gets no address and no traffic", at, ing, hint);
+        out_.add({core::Severity::Warning, "ILAB-LINT-010",
+                  "Ingress is unclaimed: " + why + "; it gets no address and no traffic", hint, at,
+                  "Ingress " + ing.meta.qualifiedName()});
     }
 
     void checkBackend(const model::Ingress& ing, const model::IngressBackend& backend) {

@@ -401,29 +401,31 @@ bool Workbench::apply(const std::vector<model::ManifestSource>& sources,
 core::Diagnostics Workbench::validate(const std::vector<model::ManifestSource>& manifests,
                                       const std::optional<model::ManifestSource>& scenario) {
     core::Diagnostics all;
-    if (!manifests.empty()) {
-        const model::LoadOptions load;
-        all.append(lint::lint(model::loadManifestSources(manifests, load),
-                              controllers::controllerFor(load))
-                       .diagnostics);
-    }
+    std::optional<scenario::Scenario> parsed;
     if (scenario) {
         const auto folder = std::filesystem::path(scenario->file_name).parent_path().string();
-        const scenario::LoadedScenario loaded =
+        scenario::LoadedScenario loaded =
             scenario::loadScenarioFromText(scenario->text, scenario->file_name, folder);
         all.append(loaded.diagnostics);
-        // What `run` checks next (runner.cpp): every Service, workload, pod and rule the
-        // scenario names exists in the manifests it runs on (ILAB-SCENARIO-006). Those are the
-        // editor's manifests when it has them, else the scenario's own.
-        if (loaded.scenario && !loaded.diagnostics.hasErrors()) {
-            const scenario::Scenario& s = *loaded.scenario;
-            const model::LoadOptions load = scenario::scenarioLoadOptions(s);
-            const model::Manifests runs_on = manifests.empty() || !s.inline_manifests.empty()
-                                                 ? scenario::loadScenarioManifests(s, load)
-                                                 : model::loadManifestSources(manifests, load);
-            if (!runs_on.input_unreadable && !runs_on.diagnostics.hasErrors())
-                scenario::checkReferences(s, runs_on, all);
-        }
+        if (!loaded.diagnostics.hasErrors()) parsed = std::move(loaded.scenario);
+    }
+    // The editor's manifests, read once: linted as `check` does, and what the scenario runs on.
+    const model::LoadOptions load =
+        parsed ? scenario::scenarioLoadOptions(*parsed) : model::LoadOptions{};
+    std::optional<model::Manifests> tabs;
+    if (!manifests.empty()) {
+        tabs = model::loadManifestSources(manifests, load);
+        all.append(lint::lint(*tabs, controllers::controllerFor(load)).diagnostics);
+    }
+    // What `run` checks next (runner.cpp): every Service, workload, pod and rule the scenario
+    // names exists in the manifests it runs on (ILAB-SCENARIO-006). Those are the editor's
+    // manifests when it has them, else the scenario's own.
+    if (parsed) {
+        const model::Manifests runs_on = !tabs || !parsed->inline_manifests.empty()
+                                             ? scenario::loadScenarioManifests(*parsed, load)
+                                             : std::move(*tabs);
+        if (!runs_on.input_unreadable && !runs_on.diagnostics.hasErrors())
+            scenario::checkReferences(*parsed, runs_on, all);
     }
     return all;
 }

@@ -1,5 +1,7 @@
-// The routing cases of shared/research/conformance.md §2.1–2.3 and §2.5: the Ingress conformance
-// suite (ICC), the Kubernetes documentation and API field docs, and ingress-nginx's e2e tests.
+// Routing cases from the Ingress conformance suite (kubernetes-sigs/ingress-controller-conformance,
+// features/*.feature), the Kubernetes documentation and API field docs
+// (https://kubernetes.io/docs/concepts/services-networking/ingress/) and ingress-nginx's e2e
+// tests (kubernetes/ingress-nginx, test/e2e/).
 // Each test names its case number.
 #include <set>
 

@@ -1,5 +1,6 @@
-// The static cases of shared/research/nginx-annotations.md §4: canary (C01–C22), rewrite and regex
-// (R01–R20), redirects (S01–S18), allow/deny (A01–A05), body size and missing backends (U01, U02,
+// Static cases of ingress-nginx's annotations, from its docs and e2e tests (kubernetes/ingress-nginx:
+// docs/user-guide/nginx-configuration/annotations.md, test/e2e/annotations/): canary (C01–C22),
+// rewrite and regex (R01–R20), redirects (S01–S18), allow/deny (A01–A05), body size and missing backends (U01, U02,
 // U10, U12), the default-backend annotation and aliases (M04, M06). Each test names its case.
 #include "tests/support/fixtures.h"
 
