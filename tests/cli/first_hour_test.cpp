@@ -11,6 +11,7 @@
 #include "tests/cli/cli_files.h"
 #include "tests/support/child_process.h"
 #include "tests/support/http_client.h"
+#include "tests/support/one_pod_manifests.h"
 
 namespace ilab::cli {
 namespace {
@@ -23,50 +24,10 @@ using ilab::testing::runChild;
 
 const std::string kScenarios = ILAB_SOURCE_DIR "/scenarios";
 
-// One pod behind an Ingress rule whose pathType is misspelled: the API server refuses the
-// Ingress, so nothing is routable.
-constexpr std::string_view kTypoManifests = R"(apiVersion: v1
-kind: Pod
-metadata: {name: web, labels: {app: web}}
-spec: {containers: [{name: web, image: echo, ports: [{containerPort: 8080}]}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec: {selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: web}
-spec:
-  ingressClassName: nginx
-  rules:
-  - host: web.local
-    http:
-      paths: [{path: /, pathType: Prefx, backend: {service: {name: web, port: {number: 80}}}}]
-)";
-
-// The same with a pod, so a request reaches one.
-constexpr std::string_view kPodManifests = R"(apiVersion: v1
-kind: Pod
-metadata: {name: web, labels: {app: web}}
-spec: {containers: [{name: web, image: echo, ports: [{containerPort: 8080}]}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec: {selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: web}
-spec:
-  ingressClassName: nginx
-  rules:
-  - host: web.local
-    http:
-      paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
-)";
+// One pod behind an Ingress rule whose pathType is misspelled (the API server refuses the
+// Ingress, so nothing is routable), and the same spelled right.
+const std::string kTypoManifests = ilab::testing::onePodManifests("Prefx");
+const std::string kPodManifests = ilab::testing::onePodManifests("Prefix");
 
 // `serve` as a child on ports 0, stopped with SIGTERM at the end.
 class Serve {

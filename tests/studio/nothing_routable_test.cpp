@@ -14,35 +14,13 @@
 #include "app/studio/bridge/lab_session.h"
 #include "app/studio/widgets/event_panel.h"
 #include "app/studio/widgets/main_window.h"
+#include "tests/support/one_pod_manifests.h"
 
 namespace ilab::studio {
 namespace {
 
-const char* const kManifests = R"(apiVersion: v1
-kind: Pod
-metadata: {name: web, labels: {app: web}}
-spec: {containers: [{name: web, image: echo, ports: [{containerPort: 8080}]}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec: {selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: web}
-spec:
-  ingressClassName: nginx
-  rules:
-  - host: web.local
-    http:
-      paths: [{path: /, pathType: PATHTYPE, backend: {service: {name: web, port: {number: 80}}}}]
-)";
-
 std::string manifests(const char* path_type) {
-    std::string text = kManifests;
-    text.replace(text.find("PATHTYPE"), 8, path_type);
-    return text;
+    return ilab::testing::onePodManifests(path_type);
 }
 
 bool waitFor(const std::function<bool()>& done, int ms) {

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/lab/lab.h"
+#include "tests/support/one_pod_manifests.h"
 
 namespace ilab::workbench {
 namespace {
@@ -75,27 +76,7 @@ class WorkbenchTest : public ::testing::Test {
 // One pod behind an Ingress whose pathType is misspelled ("Prefx" when `typo`): the API
 // server refuses the Ingress, so nothing is routable.
 std::string onePodManifests(bool typo) {
-    return std::string(R"(apiVersion: v1
-kind: Pod
-metadata: {name: web, labels: {app: web}}
-spec: {containers: [{name: web, image: echo, ports: [{containerPort: 8080}]}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec: {selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: web}
-spec:
-  ingressClassName: nginx
-  rules:
-  - host: web.local
-    http:
-      paths: [{path: /, pathType: )") +
-           (typo ? "Prefx" : "Prefix") +
-           ", backend: {service: {name: web, port: {number: 80}}}}]\n";
+    return ilab::testing::onePodManifests(typo ? "Prefx" : "Prefix");
 }
 
 TEST_F(WorkbenchTest, ALabWithNothingRoutableOpensSaysWhyAndStartsNoTrafficUntilFixed) {
