@@ -1,6 +1,6 @@
 // ingress-lab serve [SCENARIO | -f PATH...] [--http ADDRESS:PORT] [--https ADDRESS:PORT | --no-https]
 //                   [--admin ADDRESS:PORT | --no-admin] [--access-log PATH] [--watch] [--seed N]
-//                   [--pod-network 127.N.0.0/16]
+//                   [--pod-network 127.N.0.0/16] [--no-traffic]
 // The admin listener serves /metrics, /healthz and the web lab (the UI and its API).
 // SIGHUP reloads the manifests (as --watch does on a change); SIGINT and SIGTERM drain and stop.
 #include <algorithm>
@@ -39,6 +39,7 @@ struct ServeOptions {
     bool watch_without_class = false;
     std::optional<std::uint64_t> seed;  // unset: the scenario's, else 1
     std::string pod_network;            // "": the first free 127.N.0.0/16
+    bool no_traffic = false;            // the web lab opens idle instead of sending traffic
 };
 
 // "127.91.0.0/16" -> "127.91.0.0": a /16 of the loopback network, as pod addresses count.
@@ -175,6 +176,9 @@ Action addServeCommand(CLI::App& app) {
     cmd->add_option("--pod-network", opts->pod_network,
                     "Pod addresses, 127.N.0.0/16 (default: the first of 127.77.0.0/16 to "
                     "127.126.0.0/16 no other lab on this machine holds)");
+    cmd->add_flag("--no-traffic", opts->no_traffic,
+                  "Open the web lab idle: no traffic until Start (by default the scenario's "
+                  "traffic, or one request per rule, starts at once)");
     cmd->add_flag("--watch-ingress-without-class", opts->watch_without_class,
                   "Serve Ingresses that name no class (ingress-nginx flag)");
     return [opts](Streams s) {
@@ -263,6 +267,8 @@ Action addServeCommand(CLI::App& app) {
             w.bench.http_port = options.http.port;
             if (options.https) w.bench.https_port = options.https->port;
             w.bench.pod_address_base = options.cluster.address_base;
+            // A first view with requests flowing, not a grey idle graph (issue 14, item 12).
+            w.bench.traffic_on_open = !opts->no_traffic;
             web_lab = web::WebLab::start(w, opts->scenario, opts->files, diagnostics);
             if (web_lab) lab = web_lab->lab();
         } else {
