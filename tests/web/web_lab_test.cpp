@@ -195,6 +195,30 @@ TEST_F(WebLabTest, ValidationFindsATypoAtItsLine) {
     EXPECT_FALSE(Json::parse(a->body)["applied"].get<bool>());
 }
 
+// Issue 14, item 6: "Not applied: 1 error" beside "Problems — 2 errors". A refused apply
+// answers the validation's findings for the same files (the API server's error and the lint's),
+// so the page's two counts are one.
+TEST_F(WebLabTest, ARefusedApplyAnswersWhatValidationFinds) {
+    start();
+    Json files = Json::array();
+    for (const std::string name : {"scenario.yaml", "manifests.yaml", "workloads.yaml"}) {
+        auto own = call("GET", "/api/v1/files/" + name);
+        ASSERT_TRUE(own);
+        std::string text = Json::parse(own->body)["text"];
+        if (name == "manifests.yaml") text.replace(text.find("pathType: Prefix"), 16, "pathType: Prefx");
+        files.push_back({{"path", name}, {"text", text}});
+    }
+    const Json body = {{"files", files}};
+    auto v = call("POST", "/api/v1/validate", body.dump());
+    auto a = call("POST", "/api/v1/apply", body.dump());
+    ASSERT_TRUE(v && a);
+    const Json validated = Json::parse(v->body)["diagnostics"];
+    const Json applied = Json::parse(a->body);
+    EXPECT_FALSE(applied["applied"].get<bool>());
+    ASSERT_GE(validated.size(), 2u);  // the pathType, and the canary left without a main rule
+    EXPECT_EQ(applied["diagnostics"], validated);
+}
+
 TEST_F(WebLabTest, BodiesBadJsonAndRatesAreLimited) {
     start();
     auto big = call("POST", "/api/v1/validate", std::string(2 << 20, ' '));

@@ -6,6 +6,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
+#include <algorithm>
 #include <cctype>
 #include <deque>
 #include <filesystem>
@@ -675,6 +676,11 @@ struct WebLab::Impl {
             const workbench::TopologyGraph before = graph;
             core::Diagnostics d;
             const bool applied = bench->apply(*sources, d);
+            // One validation (issue 14, item 6): the answer lists what /validate finds in the
+            // same files (the scenario's too, when sent), so "Not applied: N errors" counts
+            // the Problems list; apply stops at the API server's errors and would say fewer.
+            auto all = sourcesFrom(body, error, false);
+            if (all) d = withValidation(std::move(d), validate(*all));
             std::string change;
             if (applied) {
                 rebuildGraph();
@@ -747,6 +753,19 @@ struct WebLab::Impl {
             if (e.location.known())
                 e.location.file = std::make_shared<const std::string>(relativePath(e.location.fileName(), base));
         return run;
+    }
+
+    // The validation's findings, then apply's own that it lacks (a pod that cannot bind, say).
+    static core::Diagnostics withValidation(core::Diagnostics applied, core::Diagnostics validation) {
+        auto same = [](const core::Diagnostic& a, const core::Diagnostic& b) {
+            return a.code == b.code && a.message == b.message &&
+                   a.location.fileName() == b.location.fileName() && a.location.line == b.location.line;
+        };
+        const auto known = validation.items();
+        for (const auto& d : applied.items())
+            if (std::none_of(known.begin(), known.end(), [&](const auto& v) { return same(v, d); }))
+                validation.add(d);
+        return validation;
     }
 
     core::Diagnostics validate(const std::vector<model::ManifestSource>& sources) {
