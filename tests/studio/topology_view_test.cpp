@@ -83,6 +83,19 @@ TopologyGraph labGraph() {
     return graph;
 }
 
+// An edge's figures; 4xx only where a test asks for them.
+EdgeStats figures(double rate, double errors_5xx, double p99_ms, std::optional<double> observed,
+                  Health health, double errors_4xx = 0) {
+    EdgeStats s;
+    s.rate = rate;
+    s.error_percent = errors_5xx;
+    s.client_error_percent = errors_4xx;
+    s.p99_ms = p99_ms;
+    s.observed_percent = observed;
+    s.health = health;
+    return s;
+}
+
 Flow flowTo(const char* pod_id, int status_class = 2, double latency_ms = 5) {
     return Flow{
         {"client", "controller", kRuleRoot, "svc:shop/web", pod_id}, status_class, latency_ms};
@@ -138,6 +151,14 @@ class TopologyViewTest : public ::testing::Test {
 TEST_F(TopologyViewTest, ShowsEveryNodeAndEdge) {
     EXPECT_EQ(view_.nodeCount(), 10);
     EXPECT_EQ(view_.edgeCount(), 9);
+}
+
+// Issue 14, item 7: "63.4/s · 0%" on an edge where 88% of the answers were 404.
+TEST_F(TopologyViewTest, EdgeLabelsNameBoth5xxAnd4xx) {
+    view_.setEdgeStats({{{"controller", kRuleApi}, figures(63.4, 0, 2.1, std::nullopt,
+                                                           Health::Failure, 88)}});
+    const QStringList lines = view_.edgeLabel("controller", kRuleApi);
+    EXPECT_EQ(lines, (QStringList{"63.4/s · p99 2.1ms", "5xx 0% · 4xx 88%"}));
 }
 
 TEST_F(TopologyViewTest, LaysKindsOutInColumnsLeftToRight) {
@@ -349,13 +370,13 @@ QImage renderLiveLab(TopologyView& view) {
                         {kPodBroken, Health::Failure},
                         {kPodCanary, Health::Healthy}});
     std::map<EdgeKey, EdgeStats> stats;
-    stats[{"client", "controller"}] = {130.2, 2.3, 48, std::nullopt, Health::Degraded};
-    stats[{"controller", kRuleRoot}] = {112.5, 2.7, 51, std::nullopt, Health::Degraded};
-    stats[{"controller", kRuleApi}] = {17.7, 100, 1, std::nullopt, Health::Failure};
-    stats[{kRuleRoot, "svc:shop/web"}] = {101.6, 3, 55, 90.3, Health::Degraded};
-    stats[{kRuleRoot, "svc:shop/web-canary"}] = {10.9, 0, 19, 9.7, Health::Healthy};
-    stats[{"svc:shop/web", kPodReady}] = {117.3, 0.4, 21, std::nullopt, Health::Degraded};
-    stats[{"svc:shop/web", kPodBroken}] = {2, 100, 510, std::nullopt, Health::Failure};
+    stats[{"client", "controller"}] = figures(130.2, 2.3, 48, std::nullopt, Health::Degraded);
+    stats[{"controller", kRuleRoot}] = figures(112.5, 2.7, 51, std::nullopt, Health::Degraded);
+    stats[{"controller", kRuleApi}] = figures(17.7, 100, 1, std::nullopt, Health::Failure);
+    stats[{kRuleRoot, "svc:shop/web"}] = figures(101.6, 3, 55, 90.3, Health::Degraded);
+    stats[{kRuleRoot, "svc:shop/web-canary"}] = figures(10.9, 0, 19, 9.7, Health::Healthy);
+    stats[{"svc:shop/web", kPodReady}] = figures(117.3, 0.4, 21, std::nullopt, Health::Degraded);
+    stats[{"svc:shop/web", kPodBroken}] = figures(2, 100, 510, std::nullopt, Health::Failure);
     view.setEdgeStats(stats);
     view.highlightPath({"client", "controller", kRuleRoot, "svc:shop/web-canary", kPodCanary});
     std::vector<Flow> flows;
@@ -431,7 +452,7 @@ BigLab bigLab(int services, int pods) {
             const std::string id = "pod:shop/" + name;
             lab.graph.nodes.push_back(pod(id, name, app));
             lab.graph.edges.push_back(edge(service, id));
-            lab.stats[{service, id}] = {12.3 + p, 0.4, 21, std::nullopt, Health::Healthy};
+            lab.stats[{service, id}] = figures(12.3 + p, 0.4, 21, std::nullopt, Health::Healthy);
             lab.pod_paths.push_back({"client", "controller", rule, service, id});
         }
     }

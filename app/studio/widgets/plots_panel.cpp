@@ -5,6 +5,7 @@
 #include <QGridLayout>
 #include <QLabel>
 #include <QVBoxLayout>
+#include <map>
 #include <qcustomplot.h>
 
 namespace ilab::studio {
@@ -57,6 +58,31 @@ QString shortKey(const std::string& key) {  // "shop/catalog" -> "catalog"
 
 }  // namespace
 
+std::vector<SharePoint> rollingShare(const std::vector<telemetry::SeriesPoint>& main,
+                                     const std::vector<telemetry::SeriesPoint>& canary,
+                                     int window) {
+    std::map<std::int64_t, std::pair<std::uint64_t, std::uint64_t>> by_second;  // main, canary
+    for (const auto& p : main) by_second[p.second].first += p.requests;
+    for (const auto& p : canary) by_second[p.second].second += p.requests;
+    std::vector<SharePoint> out;
+    if (by_second.empty()) return out;
+    std::uint64_t total = 0, served = 0;
+    auto tail = by_second.begin();  // the oldest second still inside the window
+    for (auto it = by_second.begin(); it != by_second.end(); ++it) {
+        total += it->second.first + it->second.second;
+        served += it->second.second;
+        while (tail->first <= it->first - window) {
+            total -= tail->second.first + tail->second.second;
+            served -= tail->second.second;
+            ++tail;
+        }
+        if (total > 0)
+            out.push_back({static_cast<double>(it->first),
+                           100.0 * static_cast<double>(served) / static_cast<double>(total)});
+    }
+    return out;
+}
+
 PlotsPanel::PlotsPanel(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
@@ -73,7 +99,8 @@ PlotsPanel::PlotsPanel(QWidget* parent) : QWidget(parent) {
     auto* grid = new QGridLayout;
     latency_ = makePlot(tr("Latency p50 / p95 / p99 (ms)"), this);
     backends_ = makePlot(tr("Requests per second per backend"), this);
-    canary_ = makePlot(tr("Canary share (%): configured vs observed"), this);
+    canary_ = makePlot(
+        tr("Canary share (%): configured vs observed over %1 s").arg(kCanaryWindowSeconds), this);
     statuses_ = makePlot(tr("Status classes (req/s)"), this);
     grid->addWidget(latency_, 0, 0);
     grid->addWidget(backends_, 0, 1);
@@ -168,24 +195,30 @@ void PlotsPanel::redraw() {
     }
     trimGraphs(backends_, n);
 
-    // Canary share: the configured weight as a dashed line, the served share per second.
+    // Canary share: the configured weight as a dashed line, the served share over the last
+    // kCanaryWindowSeconds at each second (the points before the plot's left edge fill the
+    // first windows).
     n = 0;
     for (const auto& split : splits_) {
         const auto* main = s.service(split.main_service);
         const auto* canary = s.service(split.canary_service);
         QVector<double> x, observed, configured{split.configured_percent, split.configured_percent};
         if (main && canary) {
-            const auto m = series(*main), c = series(*canary);
-            for (std::size_t i = 0; i < m.size() && i < c.size(); ++i) {
-                const auto total = m[i].requests + c[i].requests;
-                if (total == 0) continue;
-                x << static_cast<double>(m[i].second);
-                observed << 100.0 * static_cast<double>(c[i].requests) / static_cast<double>(total);
+            const auto longer = [&s, seconds](const telemetry::KeyStats& k) {
+                auto points = s.recent(k, seconds + kCanaryWindowSeconds + 1);
+                if (!points.empty()) points.pop_back();
+                return points;
+            };
+            for (const SharePoint& p : rollingShare(longer(*main), longer(*canary), kCanaryWindowSeconds)) {
+                if (p.second < x_begin) continue;
+                x << p.second;
+                observed << p.percent;
             }
         }
         const QColor colour = kSeries[(n / 2) % 8];
         const QString name = shortKey(split.canary_service);
-        graphAt(canary_, n, tr("%1 observed").arg(name), colour)->setData(x, observed, true);
+        graphAt(canary_, n, tr("%1 observed (%2 s)").arg(name).arg(kCanaryWindowSeconds), colour)
+            ->setData(x, observed, true);
         graphAt(canary_, n + 1, tr("%1 configured").arg(name), colour, Qt::DashLine)
             ->setData({x_begin, x_end}, configured, true);
         n += 2;
@@ -277,6 +310,11 @@ void PlotsPanel::styleAll() {
 void PlotsPanel::changeEvent(QEvent* event) {
     if (event->type() == QEvent::PaletteChange) styleAll();
     QWidget::changeEvent(event);
+}
+
+QString PlotsPanel::canaryTitle() const {
+    const auto* title = qobject_cast<QCPTextElement*>(canary_->plotLayout()->element(0, 0));
+    return title ? title->text() : QString();
 }
 
 int PlotsPanel::latencyPointCount() const {

@@ -18,6 +18,21 @@ namespace ilab::studio {
 
 using workbench::CanarySplit;
 
+// The canary plot's observed share is taken over this many seconds, not per second: at 80
+// requests a second a 10 % canary serves 0 to 13 % of any one second, noise that hides the
+// split. Ten seconds is what a Grafana panel of rate(...[10s]) would show.
+inline constexpr int kCanaryWindowSeconds = 10;
+
+struct SharePoint {
+    double second = 0;
+    double percent = 0;
+};
+// The canary's share of the split's requests over the `window` seconds ending at each second
+// that has requests in that window; the series are matched by their seconds.
+std::vector<SharePoint> rollingShare(const std::vector<telemetry::SeriesPoint>& main,
+                                     const std::vector<telemetry::SeriesPoint>& canary,
+                                     int window);
+
 class PlotsPanel : public QWidget {
     Q_OBJECT
   public:
@@ -35,6 +50,7 @@ class PlotsPanel : public QWidget {
     int canaryGraphCount() const;
     double statusTotal() const;  // requests summed over the status plot
     QCustomPlot* latencyPlot() const { return latency_; }
+    QString canaryTitle() const;
 
   protected:
     void changeEvent(QEvent* event) override;

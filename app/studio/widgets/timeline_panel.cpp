@@ -1,6 +1,7 @@
 #include "app/studio/widgets/timeline_panel.h"
 
 #include "app/studio/widgets/media_icons.h"
+#include "app/studio/widgets/plural.h"
 
 #include <QApplication>
 #include <QHBoxLayout>
@@ -99,11 +100,16 @@ void TimelinePanel::setScenario(const std::optional<scenario::Scenario>& s) {
         summary_->setText(tr("Open a scenario to play its timeline and check its expectations."));
         return;
     }
-    summary_->setText(tr("%1: %2 s, %3 timeline steps, %4 expectations")
+    // As `run` counts them ("11 of 11 expectations"): route coverage is one too.
+    const auto expectations = s->request_expectations.size() + s->metric_expectations.size() +
+                              (s->coverage_fail_under ? 1 : 0);
+    summary_->setText(tr("%1: %2 s, %3, %4")
                           .arg(QString::fromStdString(s->name))
                           .arg(std::chrono::duration<double>(s->duration).count())
-                          .arg(s->timeline.size())
-                          .arg(s->request_expectations.size() + s->metric_expectations.size()));
+                          .arg(counted(static_cast<long long>(s->timeline.size()), tr("timeline step"),
+                                       tr("timeline steps")))
+                          .arg(counted(static_cast<long long>(expectations), tr("expectation"),
+                                       tr("expectations"))));
     for (const auto& step : s->timeline) {
         const double at = std::chrono::duration<double>(step.at).count();
         QString when = seconds(at);
@@ -146,11 +152,11 @@ void TimelinePanel::runStarted() {
 
 void TimelinePanel::progress(const scenario::Progress& p) {
     if (p.planned_s > 0) bar_->setValue(static_cast<int>(1000 * std::min(1.0, p.elapsed_s / p.planned_s)));
-    bar_->setFormat(tr("%1 / %2 s · %3 requests · %4 errors")
+    bar_->setFormat(tr("%1 / %2 s · %3 · %4")
                         .arg(p.elapsed_s, 0, 'f', 0)
                         .arg(p.planned_s, 0, 'f', 0)
-                        .arg(p.requests)
-                        .arg(p.errors));
+                        .arg(counted(static_cast<long long>(p.requests), tr("request"), tr("requests")))
+                        .arg(counted(static_cast<long long>(p.errors), tr("error"), tr("errors"))));
     for (int i = 0; i < steps_->topLevelItemCount(); ++i) {
         auto* item = steps_->topLevelItem(i);
         if (item->data(0, kAtRole).toDouble() <= p.elapsed_s)
@@ -214,6 +220,14 @@ int TimelinePanel::pendingCount() const {
     for (int i = 0; i < expectations_->topLevelItemCount(); ++i)
         n += expectations_->topLevelItem(i)->data(0, Qt::UserRole).toInt() == 0;
     return n;
+}
+
+QString TimelinePanel::summaryText() const {
+    return summary_->text();
+}
+
+QString TimelinePanel::progressText() const {
+    return bar_->text();
 }
 
 }  // namespace ilab::studio

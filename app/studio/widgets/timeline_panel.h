@@ -33,6 +33,8 @@ class TimelinePanel : public QWidget {
     int passedCount() const { return passed_; }
     int failedCount() const { return failed_; }
     int pendingCount() const;
+    QString summaryText() const;      // "shop: 15 s, 1 timeline step, 11 expectations"
+    QString progressText() const;     // the progress bar's words
 
   signals:
     void playRequested();

@@ -434,9 +434,10 @@ QStringList EdgeItem::labelLines() const {
     if (edge_.canary) split = (QStringLiteral("canary ") + split).trimmed();
     if (!split.isEmpty()) lines << split;
     if (stats_.rate > 0) {
-        lines << formatRate(stats_.rate) + QStringLiteral(" · ") +
-                     formatPercent(stats_.error_percent) + QStringLiteral(" · p99 ") +
-                     formatMs(stats_.p99_ms);
+        lines << formatRate(stats_.rate) + QStringLiteral(" · p99 ") + formatMs(stats_.p99_ms);
+        // Both error classes, named: "0%" alone read as healthy on an edge of 404s.
+        lines << QStringLiteral("5xx ") + formatPercent(stats_.error_percent) +
+                     QStringLiteral(" · 4xx ") + formatPercent(stats_.client_error_percent);
     }
     return lines;
 }

@@ -82,6 +82,7 @@ class EdgeLabelItem : public QGraphicsItem {
   public:
     explicit EdgeLabelItem(const Theme& theme);
     void setLines(const QStringList& lines);
+    const QStringList& lines() const { return lines_; }
     void setAnchor(QPointF on_line);
     QRectF boundingRect() const override { return rect_; }
     void paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*) override;

@@ -470,6 +470,11 @@ QPointF TopologyView::nodeCenter(const QString& id) const {
     return it == impl_->nodes_.end() ? QPointF() : it->second->pos();
 }
 
+QStringList TopologyView::edgeLabel(const QString& from, const QString& to) const {
+    const auto it = impl_->edges_.find({from.toStdString(), to.toStdString()});
+    return it == impl_->edges_.end() ? QStringList() : it->second->label()->lines();
+}
+
 std::unique_ptr<QMenu> TopologyView::contextMenuFor(const QString& id) {
     // No parent: the caller owns the menu, and may keep it past a graph change.
     auto menu = std::make_unique<QMenu>();

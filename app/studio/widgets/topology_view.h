@@ -48,6 +48,7 @@ class TopologyView : public QGraphicsView {
     int dotsInFlight() const;
     std::uint64_t flowsReceived() const;
     QPointF nodeCenter(const QString& id) const;  // scene coordinates; (0,0) when unknown
+    QStringList edgeLabel(const QString& from, const QString& to) const;  // as drawn
     // The context menu a right-click on that node would open (tests trigger its actions).
     std::unique_ptr<QMenu> contextMenuFor(const QString& id);
 
