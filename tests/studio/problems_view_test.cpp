@@ -3,6 +3,7 @@
 #include <QAbstractItemModel>
 #include <QApplication>
 #include <QKeyEvent>
+#include <QHeaderView>
 #include <QTreeView>
 
 #include <gtest/gtest.h>
@@ -88,6 +89,29 @@ TEST(ProblemsViewTest, EnterOnTheCurrentRowActivatesIt) {
     QApplication::sendEvent(tree, &press);
     EXPECT_EQ(activations, 1);
     EXPECT_EQ(line, 2);
+}
+
+// Issue 14, item 6: a long message was cut at the column's edge ("spec.rules[0" ...). It wraps
+// onto more lines in a narrow dock, and its tooltip holds it whole.
+TEST(ProblemsViewTest, LongMessagesWrapInsteadOfBeingCutOff) {
+    const QString message =
+        "spec.rules[0].http.paths[0].pathType: Unsupported value: \"Prefx\": supported values: "
+        "\"Exact\", \"ImplementationSpecific\", \"Prefix\"";
+    ProblemsView view;
+    view.resize(420, 300);
+    view.show();
+    view.setProblems({{"/lab/manifests.yaml", {Severity::Error, 19, 19, "ILAB-SCHEMA-002", message}},
+                      {"/lab/manifests.yaml", {Severity::Warning, 30, 1, "ILAB-LINT-001", "short"}}});
+    QApplication::processEvents();
+    QTreeView* tree = view.treeView();
+    const QAbstractItemModel* model = tree->model();
+    const int long_row = tree->visualRect(model->index(0, 4)).height();
+    const int short_row = tree->visualRect(model->index(1, 4)).height();
+    EXPECT_GE(long_row, 2 * short_row) << long_row << " vs " << short_row << " width "
+                                       << tree->header()->sectionSize(4) << " viewport "
+                                       << tree->viewport()->width();
+    EXPECT_EQ(model->data(model->index(0, 4), Qt::ToolTipRole).toString(), message);
+    EXPECT_EQ(cell(view, 0, 4), message);
 }
 
 }  // namespace

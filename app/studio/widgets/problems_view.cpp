@@ -5,6 +5,8 @@
 #include <QLabel>
 #include <QStandardItemModel>
 #include <QStyle>
+#include <QStyledItemDelegate>
+#include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -66,6 +68,23 @@ QStandardItem* item(const QString& text, const QString& tooltip = {}) {
     return cell;
 }
 
+// QTreeView asks for row heights without a width (QTreeView::indexRowSizeHint), so nothing
+// would wrap: measure the message at its column's width.
+class WrappingDelegate : public QStyledItemDelegate {
+  public:
+    explicit WrappingDelegate(QTreeView* tree) : QStyledItemDelegate(tree), tree_(tree) {}
+    QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override {
+        QStyleOptionViewItem at_width(option);
+        // The style wraps only with WrapText and a valid rect (any height: it measures).
+        at_width.features |= QStyleOptionViewItem::WrapText;
+        at_width.rect = QRect(0, 0, tree_->header()->sectionSize(index.column()), 1);
+        return QStyledItemDelegate::sizeHint(at_width, index);
+    }
+
+  private:
+    QTreeView* tree_;
+};
+
 }  // namespace
 
 ProblemsView::ProblemsView(QWidget* parent) : QWidget(parent) {
@@ -77,13 +96,27 @@ ProblemsView::ProblemsView(QWidget* parent) : QWidget(parent) {
     tree_ = new QTreeView(this);
     tree_->setModel(model_);
     tree_->setRootIsDecorated(false);
-    tree_->setUniformRowHeights(true);
+    // Messages wrap instead of ending in "…": "spec.rules[0].http.paths[0].pathType: Unsupported
+    // value" cut at the column's edge says nothing. Rows grow to fit (and the tooltip has it too).
+    tree_->setWordWrap(true);
+    tree_->setTextElideMode(Qt::ElideNone);
+    tree_->setUniformRowHeights(false);
+    tree_->setItemDelegateForColumn(kMessageColumn, new WrappingDelegate(tree_));
     tree_->setAlternatingRowColors(true);
     tree_->setSelectionBehavior(QAbstractItemView::SelectRows);
     tree_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     tree_->header()->setStretchLastSection(true);
     tree_->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
     tree_->header()->setSectionResizeMode(kMessageColumn, QHeaderView::Stretch);
+
+    // Wrapped rows are measured at the message column's width: measure again when it changes
+    // (once per burst of resizes).
+    relayout_.setSingleShot(true);
+    relayout_.setInterval(0);
+    connect(&relayout_, &QTimer::timeout, tree_, [this] { tree_->doItemsLayout(); });
+    connect(tree_->header(), &QHeaderView::sectionResized, this, [this](int section) {
+        if (section == kMessageColumn) relayout_.start();
+    });
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);

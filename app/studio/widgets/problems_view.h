@@ -3,6 +3,7 @@
 // errors first, with a summary line on top ("2 errors, 1 warning"). Clicking a row or pressing
 // Enter on it asks the owner to open that place. GUI thread only.
 #include <QString>
+#include <QTimer>
 #include <QWidget>
 #include <vector>
 
@@ -46,6 +47,7 @@ class ProblemsView : public QWidget {
     QTreeView* tree_ = nullptr;
     QStandardItemModel* model_ = nullptr;
     std::vector<Problem> problems_;
+    QTimer relayout_;
 };
 
 }  // namespace ilab::studio
