@@ -140,7 +140,12 @@ int main(int argc, char** argv) {
     const QStringList manifest_files = parser.values(files);
     if (scenario.isEmpty() && manifest_files.isEmpty()) scenario = defaultScenario();
 
-    LabSession session;
+    LabSession::Options options;
+    // Requests flowing from the first moment, unless turned off here or in the Lab menu;
+    // --play runs the scenario on its own lab instead.
+    options.traffic_on_open =
+        !parser.isSet(no_traffic) && !parser.isSet(play) && MainWindow::trafficOnOpenSetting();
+    LabSession session(options);
     MainWindow window(&session);
     app.watchFrames(window.topology()->viewport());
     const bool capturing = parser.isSet(screenshot);
@@ -155,10 +160,7 @@ int main(int argc, char** argv) {
             t.rate = parser.value(rate).toDouble();
             session.setTraffic(t);
         }
-        if (parser.isSet(play))
-            window.playScenario();
-        else if (!parser.isSet(no_traffic))
-            window.startTraffic();
+        if (parser.isSet(play)) window.playScenario();
         for (const QString& flag : parser.values(fault)) {
             const auto spec = faultFromFlag(flag);
             if (!spec) {

@@ -9,6 +9,8 @@
 #include <QFile>
 #include <QKeyEvent>
 #include <QMenu>
+#include <QMenuBar>
+#include <QSettings>
 #include <QTemporaryDir>
 #include <QTextBrowser>
 #include <QThread>
@@ -94,7 +96,9 @@ class StudioWindowTest : public ::testing::Test {
 TEST_F(StudioWindowTest, DefaultScenarioTrafficReachesTopologyPlotsAndEventList) {
     ASSERT_TRUE(window_->openLab(kShop, {}, true));
     EXPECT_EQ(window_->editor()->tabCount(), 3);  // scenario.yaml, manifests.yaml, workloads.yaml
-    EXPECT_GE(window_->topology()->nodeCount(), 10);  // clients, controller, rules, services, pods
+    // Clients, the controller, 4 rules (shop.local /catalog, /account, / and api.shop.local's
+    // regex), 4 Services (storefront, catalog, catalog-v2, account) and their 2+3+1+2 pods.
+    EXPECT_EQ(window_->topology()->nodeCount(), 18);
     window_->startTraffic();
     ASSERT_TRUE(waitFor([&] { return window_->events()->visibleRows() > 50; }, 8000));
     EXPECT_GT(window_->topology()->flowsReceived(), 0u);
@@ -191,7 +195,7 @@ spec:
     EXPECT_TRUE(editor->isModified());
     window_->save();
     EXPECT_TRUE(session_->isOpen());
-    EXPECT_GE(window_->topology()->nodeCount(), 10);
+    EXPECT_EQ(window_->topology()->nodeCount(), 18);  // the shop's, as above
 }
 
 TEST_F(StudioWindowTest, UnsavedEditsAreOfferedBackOnTheNextOpen) {
@@ -220,6 +224,65 @@ TEST_F(StudioWindowTest, ComposedRequestShowsItsTraceAndHeadersAsThePodReceivedT
     EXPECT_TRUE(text.contains("Trace"));
     EXPECT_TRUE(text.contains("/items?page=2"));  // rewritten by the /api rule
     EXPECT_TRUE(text.contains("X-Request-ID", Qt::CaseInsensitive));
+}
+
+// Issue 14, item 5: the composer said "Served by pod catalog-v2 (the canary)" above a decision
+// for shop/catalog. Whichever side of the 10 % split serves, the decision shown is the proxy's.
+TEST_F(StudioWindowTest, ComposedCanaryDecisionAgreesWithTheServiceThatServed) {
+    ASSERT_TRUE(window_->openLab(kShop, {}, true));
+    std::vector<ComposedResult> results;
+    QObject::connect(session_.get(), &LabSession::requestComposed,
+                     [&](const ComposedResult& r) { results.push_back(r); });
+    int canary = 0, main = 0;
+    // Until both sides have served (about 1 in 10 is the canary's), at most 80 requests.
+    for (int i = 0; i < 80 && (canary < 2 || main < 2); ++i) {
+        window_->composer()->setRequest("GET", "https://shop.local/catalog");
+        window_->composer()->send();
+        ASSERT_TRUE(waitFor([&] { return results.size() == static_cast<std::size_t>(i + 1); }, 8000));
+        const ComposedResult& r = results.back();
+        ASSERT_EQ(r.record.status, 200) << r.record.error;
+        ASSERT_NE(r.decision.backend, nullptr);
+        ASSERT_TRUE(r.decision.canary_draw.has_value()) << "request " << i;
+        const bool served_by_canary = r.served_service == "catalog-v2";
+        EXPECT_TRUE(served_by_canary || r.served_service == "catalog") << r.served_service;
+        EXPECT_EQ(r.decision.canary, served_by_canary) << "request " << i << ", draw "
+                                                       << *r.decision.canary_draw;
+        EXPECT_EQ(r.decision.backend->service, r.served_service);
+        EXPECT_EQ(*r.decision.canary_draw <= 10, served_by_canary);
+        (served_by_canary ? canary : main)++;
+    }
+    EXPECT_GE(canary, 2);
+    EXPECT_GE(main, 2);
+    // The shown text: "(the canary)" and the draw row agree with the decision.
+    // Shown again, with the split's weight, once the proxy's record of the request arrives.
+    ASSERT_TRUE(waitFor([&] { return window_->composer()->result()->toPlainText().contains("of 100 (the canary"); }, 4000));
+    const QString text = window_->composer()->result()->toPlainText();
+    EXPECT_EQ(text.contains("(the canary)"), results.back().decision.canary) << text.toStdString();
+    EXPECT_TRUE(text.contains("of 100 (the canary serves draws ≤ 10)")) << text.toStdString();
+}
+
+// Issue 14, item 12: the studio opens with requests flowing, unless the user turned it off in
+// the Lab menu (remembered); main() also turns it off for --no-traffic and --play.
+TEST_F(StudioWindowTest, TrafficStartsOnOpenUnlessTurnedOffInTheLabMenu) {
+    QSettings().remove("lab/trafficOnOpen");
+    ASSERT_TRUE(MainWindow::trafficOnOpenSetting());
+    session_->setTrafficOnOpen(MainWindow::trafficOnOpenSetting());  // as main() does
+    window_ = std::make_unique<MainWindow>(session_.get());
+    window_->show();
+    ASSERT_TRUE(window_->openLab(kShop, {}, true));
+    EXPECT_TRUE(session_->trafficRunning());
+    ASSERT_TRUE(waitFor([&] { return window_->events()->visibleRows() > 5; }, 8000));
+
+    QAction* setting = nullptr;
+    for (QMenu* menu : window_->menuBar()->findChildren<QMenu*>())
+        if (!setting) setting = findAction(menu, "Start traffic on open");
+    ASSERT_NE(setting, nullptr);
+    EXPECT_TRUE(setting->isChecked());
+    setting->trigger();
+    EXPECT_FALSE(MainWindow::trafficOnOpenSetting());
+    ASSERT_TRUE(window_->openLab(kShop, {}, true));
+    EXPECT_FALSE(session_->trafficRunning());
+    QSettings().remove("lab/trafficOnOpen");
 }
 
 TEST_F(StudioWindowTest, PlayingAScenarioJudgesItsExpectations) {

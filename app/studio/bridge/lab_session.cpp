@@ -11,11 +11,8 @@ QString describeFault(const cluster::FaultSpec& fault) {
 }
 
 LabSession::LabSession(Options options, QObject* parent)
-    : QObject(parent),
-      // Engine threads wake us; the update is taken on the GUI thread, one queued call at a
-      // time (the workbench does not wake again until it is taken).
-      bench_(std::move(options),
-             [this] { QMetaObject::invokeMethod(this, [this] { drain(); }, Qt::QueuedConnection); }) {
+    : QObject(parent), options_(std::move(options)) {
+    makeWorkbench();
     qRegisterMetaType<LabUpdate>();
     qRegisterMetaType<ComposedResult>();
     qRegisterMetaType<scenario::ExpectationResult>();
@@ -23,33 +20,48 @@ LabSession::LabSession(Options options, QObject* parent)
 }
 
 LabSession::~LabSession() {
-    bench_.close();  // joins the workbench's threads while this object is whole
+    bench_->close();  // joins the workbench's threads while this object is whole
+}
+
+void LabSession::makeWorkbench() {
+    // Engine threads wake us; the update is taken on the GUI thread, one queued call at a
+    // time (the workbench does not wake again until it is taken).
+    bench_options_ = options_;
+    bench_ = std::make_unique<workbench::Workbench>(options_, [this] {
+        QMetaObject::invokeMethod(this, [this] { drain(); }, Qt::QueuedConnection);
+    });
 }
 
 bool LabSession::open(const QString& scenario, const QStringList& files,
                       core::Diagnostics& diagnostics) {
+    // The workbench takes its options once: a changed "start traffic on open" needs a new
+    // one. open() replaces the lab anyway, so nothing the user sees is lost.
+    if (bench_options_.traffic_on_open != options_.traffic_on_open) {
+        bench_->close();
+        makeWorkbench();
+    }
     std::vector<std::string> paths;
     for (const auto& f : files) paths.push_back(f.toStdString());
-    return bench_.open(scenario.toStdString(), paths, diagnostics);
+    return bench_->open(scenario.toStdString(), paths, diagnostics);
 }
 
 QStringList LabSession::manifestFiles() const {
     QStringList out;
-    for (const auto& f : bench_.manifestFiles()) out << QString::fromStdString(f);
+    for (const auto& f : bench_->manifestFiles()) out << QString::fromStdString(f);
     return out;
 }
 
 QString LabSession::layoutPath() const {
-    if (!bench_.scenarioPath().empty()) {
+    if (!bench_->scenarioPath().empty()) {
         const QFileInfo f(scenarioPath());
         return f.dir().filePath(f.completeBaseName() + ".layout.json");
     }
-    if (bench_.manifestFiles().empty()) return {};
+    if (bench_->manifestFiles().empty()) return {};
     return QFileInfo(manifestFiles().front()).dir().filePath(".ingress-lab-layout.json");
 }
 
 void LabSession::compose(const scenario::RequestSpec& request) {
-    const bool started = bench_.compose(request, [this](ComposedResult result) {
+    const bool started = bench_->compose(request, [this](ComposedResult result) {
         QMetaObject::invokeMethod(
             this, [this, result = std::move(result)] { emit requestComposed(result); },
             Qt::QueuedConnection);
@@ -66,13 +78,13 @@ void LabSession::compose(const scenario::RequestSpec& request) {
 
 bool LabSession::playScenario(QString* error) {
     std::string why;
-    const bool ok = bench_.playScenario(&why);
+    const bool ok = bench_->playScenario(&why);
     if (!ok && error) *error = QString::fromStdString(why);
     return ok;
 }
 
 void LabSession::drain() {
-    const LabUpdate update = bench_.takeUpdate();
+    const LabUpdate update = bench_->takeUpdate();
     using Kind = workbench::Notice::Kind;
     // A lab change first: the views clear, then take the new lab's data.
     for (const auto& n : update.notices)

@@ -7,6 +7,7 @@
 #include <QObject>
 #include <QString>
 #include <QStringList>
+#include <memory>
 
 #include "engine/workbench/workbench.h"
 
@@ -27,56 +28,61 @@ class LabSession : public QObject {
     explicit LabSession(QObject* parent = nullptr) : LabSession(Options{}, parent) {}
     ~LabSession() override;
 
+    // Whether open() starts the traffic (WorkbenchOptions::traffic_on_open); a change takes
+    // effect at the next open().
+    void setTrafficOnOpen(bool on) { options_.traffic_on_open = on; }
+    bool trafficOnOpen() const { return options_.traffic_on_open; }
+
     // See Workbench::open.
     bool open(const QString& scenario, const QStringList& files, core::Diagnostics& diagnostics);
-    bool isOpen() const { return bench_.isOpen(); }
-    QString scenarioPath() const { return QString::fromStdString(bench_.scenarioPath()); }
-    const std::optional<scenario::Scenario>& scenario() const { return bench_.scenario(); }
+    bool isOpen() const { return bench_->isOpen(); }
+    QString scenarioPath() const { return QString::fromStdString(bench_->scenarioPath()); }
+    const std::optional<scenario::Scenario>& scenario() const { return bench_->scenario(); }
     QStringList manifestFiles() const;
     // Where dragged node positions are kept: beside the scenario or in the manifests' folder.
     QString layoutPath() const;
 
     bool apply(const std::vector<model::ManifestSource>& sources, core::Diagnostics& diagnostics) {
-        return bench_.apply(sources, diagnostics);
+        return bench_->apply(sources, diagnostics);
     }
     static core::Diagnostics validate(const std::vector<model::ManifestSource>& manifests,
                                       const std::optional<model::ManifestSource>& scenario) {
         return workbench::Workbench::validate(manifests, scenario);
     }
 
-    std::shared_ptr<const routing::RouteTable> routeTable() const { return bench_.routeTable(); }
-    std::vector<cluster::PodStatus> pods() const { return bench_.pods(); }
-    quint16 httpPort() const { return bench_.httpPort(); }
-    quint16 httpsPort() const { return bench_.httpsPort(); }
-    QString caCertificatePath() const { return QString::fromStdString(bench_.caCertificatePath()); }
-    std::shared_ptr<const telemetry::Snapshot> snapshot() const { return bench_.snapshot(); }
-    std::uint64_t generation() const { return bench_.generation(); }
+    std::shared_ptr<const routing::RouteTable> routeTable() const { return bench_->routeTable(); }
+    std::vector<cluster::PodStatus> pods() const { return bench_->pods(); }
+    quint16 httpPort() const { return bench_->httpPort(); }
+    quint16 httpsPort() const { return bench_->httpsPort(); }
+    QString caCertificatePath() const { return QString::fromStdString(bench_->caCertificatePath()); }
+    std::shared_ptr<const telemetry::Snapshot> snapshot() const { return bench_->snapshot(); }
+    std::uint64_t generation() const { return bench_->generation(); }
 
-    TrafficSettings trafficSettings() const { return bench_.trafficSettings(); }
-    void setTraffic(const TrafficSettings& settings) { bench_.setTraffic(settings); }
-    void startTraffic() { bench_.startTraffic(); }
-    void pauseTraffic(bool paused) { bench_.pauseTraffic(paused); }
-    void stopTraffic() { bench_.stopTraffic(); }
-    bool trafficRunning() const { return bench_.trafficRunning(); }
-    bool trafficPaused() const { return bench_.trafficPaused(); }
+    TrafficSettings trafficSettings() const { return bench_->trafficSettings(); }
+    void setTraffic(const TrafficSettings& settings) { bench_->setTraffic(settings); }
+    void startTraffic() { bench_->startTraffic(); }
+    void pauseTraffic(bool paused) { bench_->pauseTraffic(paused); }
+    void stopTraffic() { bench_->stopTraffic(); }
+    bool trafficRunning() const { return bench_->trafficRunning(); }
+    bool trafficPaused() const { return bench_->trafficPaused(); }
 
-    std::uint64_t injectFault(const cluster::FaultSpec& fault) { return bench_.injectFault(fault); }
-    void clearFault(std::uint64_t id) { bench_.clearFault(id); }
-    void clearAllFaults() { bench_.clearAllFaults(); }
-    std::vector<ActiveFault> activeFaults() const { return bench_.activeFaults(); }
-    std::vector<ActiveFault> faultHistory() const { return bench_.faultHistory(); }
-    std::map<std::uint64_t, std::string> faultTexts() const { return bench_.faultTexts(); }
+    std::uint64_t injectFault(const cluster::FaultSpec& fault) { return bench_->injectFault(fault); }
+    void clearFault(std::uint64_t id) { bench_->clearFault(id); }
+    void clearAllFaults() { bench_->clearAllFaults(); }
+    std::vector<ActiveFault> activeFaults() const { return bench_->activeFaults(); }
+    std::vector<ActiveFault> faultHistory() const { return bench_->faultHistory(); }
+    std::map<std::uint64_t, std::string> faultTexts() const { return bench_->faultTexts(); }
 
     // requestComposed() brings the answer.
     void compose(const scenario::RequestSpec& request);
 
     bool playScenario(QString* error);
-    void cancelScenario() { bench_.cancelScenario(); }
-    bool scenarioPlaying() const { return bench_.scenarioPlaying(); }
-    const std::optional<scenario::RunResult>& lastRun() const { return bench_.lastRun(); }
-    bool showingFinishedRun() const { return bench_.showingFinishedRun(); }
+    void cancelScenario() { bench_->cancelScenario(); }
+    bool scenarioPlaying() const { return bench_->scenarioPlaying(); }
+    const std::optional<scenario::RunResult>& lastRun() const { return bench_->lastRun(); }
+    bool showingFinishedRun() const { return bench_->showingFinishedRun(); }
 
-    void close() { bench_.close(); }
+    void close() { bench_->close(); }
 
   signals:
     void updated(const ilab::studio::LabUpdate& update);
@@ -92,7 +98,10 @@ class LabSession : public QObject {
 
   private:
     void drain();
-    workbench::Workbench bench_;
+    void makeWorkbench();
+    Options options_;
+    Options bench_options_;  // what bench_ was made with
+    std::unique_ptr<workbench::Workbench> bench_;
 };
 
 }  // namespace ilab::studio

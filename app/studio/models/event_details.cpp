@@ -49,9 +49,33 @@ QString timings(const telemetry::RequestEvent& e) {
     return html + "</table>";
 }
 
+QString drawText(std::uint64_t draw, const std::optional<CanaryOdds>& odds) {
+    if (!odds) return QString::number(draw);
+    return QString("%1 of %2 (the canary serves draws &le; %3)")
+        .arg(draw)
+        .arg(odds->total)
+        .arg(odds->weight);
+}
+
 }  // namespace
 
-QString eventDetailsHtml(const telemetry::RequestEvent& e, telemetry::TimePoint epoch) {
+std::optional<CanaryOdds> canaryOdds(const routing::RouteTable& table,
+                                     const telemetry::RequestEvent& e) {
+    const routing::Server* server = table.findServer(e.host.substr(0, e.host.find(':')));
+    if (!server) return std::nullopt;
+    const std::string ingress = e.ingress.str();
+    for (const auto& loc : server->locations) {
+        if (loc.ingress != ingress || loc.path != e.rule_path || !loc.canary) continue;
+        const auto& policy = loc.canary->policy;
+        if (policy.weight <= 0) return std::nullopt;
+        return CanaryOdds{static_cast<std::uint64_t>(policy.weight),
+                          static_cast<std::uint64_t>(policy.effectiveWeightTotal())};
+    }
+    return std::nullopt;
+}
+
+QString eventDetailsHtml(const telemetry::RequestEvent& e, telemetry::TimePoint epoch,
+                         const routing::RouteTable* table) {
     QString html;
     html += "<h3 style='margin:0'>" + esc(e.method) + " " + esc(e.scheme) + "://" + esc(e.host) +
             esc(e.target) + " &rarr; " + statusHtml(e.status) + "</h3>";
@@ -64,6 +88,9 @@ QString eventDetailsHtml(const telemetry::RequestEvent& e, telemetry::TimePoint 
     if (!e.servingService().empty())
         html += row("Service", esc(e.servingService().str()) + ":" + esc(e.servingService().port) +
                                    (e.canary ? " <b>(canary)</b>" : ""));
+    if (e.canary_draw)
+        html += row("canary draw",
+                    drawText(*e.canary_draw, table ? canaryOdds(*table, e) : std::nullopt));
     if (!e.decision.empty()) html += row("decision", esc(e.decision));
     html += row("latency", ms(e.requestTime()));
     html += row("bytes", QString("%1 in, %2 out").arg(e.request_length).arg(e.bytes_sent));
@@ -91,17 +118,22 @@ QString eventDetailsHtml(const telemetry::RequestEvent& e, telemetry::TimePoint 
 }
 
 QString composedDetailsHtml(const ComposedResult& r, const telemetry::RequestEvent* event,
-                            telemetry::TimePoint epoch) {
+                            telemetry::TimePoint epoch, const routing::RouteTable* table) {
     QString html;
     const auto& d = r.decision;
     html += "<h3 style='margin:0'>" + esc(r.request.method) + " " + esc(r.request.url) +
             " &rarr; " + statusHtml(r.record.status) + "</h3>";
     if (r.record.status == 0)
         html += "<p style='color:#c9190b'>No answer: " + esc(r.record.error) + "</p>";
+    // "(the canary)" comes from the decision shown below, which replays the proxy's own draw,
+    // so the two cannot disagree; when the proxy's draw was not at hand the decision says so.
     if (!r.served_pod.empty())
         html += "<p>Served by pod <b>" + esc(r.served_pod) + "</b>" +
                 (r.served_service.empty() ? QString() : " of Service <b>" + esc(r.served_service) + "</b>") +
-                (event && event->canary ? " (the canary)" : "") + "</p>";
+                (d.canary ? " (the canary)" : "") + "</p>";
+    if (!r.served_service.empty() && d.backend && d.backend->service != r.served_service)
+        html += "<p><i>The proxy's draw for this request was not at hand: the decision core "
+                "below shows the main backend; the pod above is the one that answered.</i></p>";
     html += "<h4>Decision core</h4><table>";
     std::string verdict(routing::actionName(d.action));
     if (d.action != routing::Action::Forward) verdict += " " + std::to_string(d.status);
@@ -112,6 +144,11 @@ QString composedDetailsHtml(const ComposedResult& r, const telemetry::RequestEve
     if (d.backend)
         html += row("backend", esc(d.backend->namespace_ + "/" + d.backend->service + ":" +
                                    d.backend->port) + (d.canary ? " <b>(canary)</b>" : ""));
+    if (d.canary_draw) {
+        std::optional<CanaryOdds> odds;
+        if (event && table) odds = canaryOdds(*table, *event);
+        html += row("canary draw", drawText(*d.canary_draw, odds));
+    }
     html += "</table><h4>Trace</h4><ol style='margin-top:0'>";
     for (const auto& step : d.trace)
         html += "<li><b>" + esc(step.stage) + "</b> <i>" +
@@ -133,7 +170,7 @@ QString composedDetailsHtml(const ComposedResult& r, const telemetry::RequestEve
                 headerTable(r.received->headers);
     else if (r.record.status != 0)
         html += "<h4>Response body</h4><pre>" + esc(r.record.body.substr(0, 2000)) + "</pre>";
-    if (event) html += "<hr>" + eventDetailsHtml(*event, epoch);
+    if (event) html += "<hr>" + eventDetailsHtml(*event, epoch, table);
     return html;
 }
 

@@ -157,7 +157,7 @@ void EventPanel::onSelection() {
     const QModelIndex index = filter_->mapToSource(table_->currentIndex());
     const telemetry::RequestEvent* e = model_->event(index.row());
     if (!e) return;
-    details_->setHtml(eventDetailsHtml(*e, epoch_));
+    details_->setHtml(eventDetailsHtml(*e, epoch_, route_table_.get()));
     emit eventSelected(*e);
 }
 

@@ -4,8 +4,10 @@
 // arrive at most a few times a second; the table follows the newest unless the user has
 // scrolled up or selected a row. GUI thread only.
 #include <QWidget>
+#include <memory>
 
 #include "app/studio/models/event_table_model.h"
+#include "engine/routing/route_table.h"
 
 class QComboBox;
 class QCheckBox;
@@ -24,6 +26,8 @@ class EventPanel : public QWidget {
     void append(const std::vector<std::shared_ptr<const telemetry::EventBatch>>& batches);
     void clear();
     void setEpoch(telemetry::TimePoint epoch);
+    // The running table: the inspector shows a canary draw against its split's weight.
+    void setRouteTable(std::shared_ptr<const routing::RouteTable> table) { route_table_ = std::move(table); }
     // The routes and pods the filters offer.
     void setChoices(const QStringList& routes, const QStringList& pods);
     // Filters to one node of the topology (double-click there).
@@ -52,6 +56,7 @@ class EventPanel : public QWidget {
     QTextBrowser* details_ = nullptr;
     QLabel* count_ = nullptr;
     telemetry::TimePoint epoch_{};
+    std::shared_ptr<const routing::RouteTable> route_table_;
 };
 
 }  // namespace ilab::studio

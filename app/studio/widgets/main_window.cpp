@@ -26,6 +26,7 @@
 #include "app/studio/widgets/event_panel.h"
 #include "app/studio/widgets/media_icons.h"
 #include "app/studio/widgets/plots_panel.h"
+#include "app/studio/widgets/plural.h"
 #include "app/studio/widgets/problems_view.h"
 #include "app/studio/widgets/theme.h"
 #include "app/studio/widgets/timeline_panel.h"
@@ -37,6 +38,8 @@
 
 namespace ilab::studio {
 namespace {
+
+const char* const kTrafficOnOpenKey = "lab/trafficOnOpen";
 
 double msSince(const QElapsedTimer& t, qint64 start_ns) {
     return static_cast<double>(t.nsecsElapsed() - start_ns) / 1e6;
@@ -70,6 +73,10 @@ MainWindow::MainWindow(LabSession* session, QWidget* parent) : QMainWindow(paren
 }
 
 MainWindow::~MainWindow() = default;
+
+bool MainWindow::trafficOnOpenSetting() {
+    return QSettings().value(kTrafficOnOpenKey, true).toBool();
+}
 
 QDockWidget* MainWindow::dock(const QString& title, const QString& name, QWidget* widget,
                               Qt::DockWidgetArea area) {
@@ -162,6 +169,15 @@ void MainWindow::buildActions() {
     file->addAction(quit);
     QMenu* lab = menuBar()->addMenu(tr("&Lab"));
     lab->addActions({start_, pause_, stop_});
+    // A first view with requests flowing teaches more than a grey graph; a teacher who wants
+    // to start the traffic in front of the class turns this off (remembered).
+    traffic_on_open_ = lab->addAction(tr("Start traffic on &open"));
+    traffic_on_open_->setCheckable(true);
+    traffic_on_open_->setChecked(session_->trafficOnOpen());
+    connect(traffic_on_open_, &QAction::toggled, this, [this](bool on) {
+        QSettings().setValue(kTrafficOnOpenKey, on);
+        session_->setTrafficOnOpen(on);
+    });
     lab->addSeparator();
     lab->addActions({play_, compose});
     QMenu* view = menuBar()->addMenu(tr("&View"));
@@ -259,8 +275,9 @@ void MainWindow::connectSession() {
     connect(timeline_, &TimelinePanel::exportRequested, this, &MainWindow::exportReport);
     connect(timeline_, &TimelinePanel::locationActivated, editor_, &EditorArea::goTo);
     connect(editor_, &EditorArea::validated, this, [this](int errors, int warnings) {
+        // The list's own summary ("1 error, 2 warnings"): one count, in one wording.
         if (QDockWidget* d = findChild<QDockWidget*>("problems"))
-            d->setWindowTitle(errors + warnings ? tr("Problems (%1 errors, %2 warnings)").arg(errors).arg(warnings)
+            d->setWindowTitle(errors + warnings ? tr("Problems (%1)").arg(problems_->summary())
                                                 : tr("Problems"));
     });
 }
@@ -288,8 +305,8 @@ bool MainWindow::openLab(const QString& scenario, const QStringList& files, bool
                 lines << QString::fromStdString(core::formatDiagnostic(item));
         if (quiet)
             for (const auto& l : lines) qWarning("%s", qPrintable(l));
-        statusBar()->showMessage(tr("The lab is not running: %1 error(s). Fix them and save (Ctrl+S).")
-                                     .arg(lines.size()));
+        statusBar()->showMessage(tr("The lab is not running: %1. Fix them and save (Ctrl+S).")
+                                     .arg(counted(lines.size(), tr("error"), tr("errors"))));
         setWindowTitle(tr("%1 (not running) — Ingress Lab Studio")
                            .arg(QFileInfo(workspace_scenario_.isEmpty() ? files.value(0) : workspace_scenario_).fileName()));
         raiseDock("problems");
@@ -335,6 +352,7 @@ void MainWindow::rebuildTopology() {
     routes.removeDuplicates();
     urls.removeDuplicates();
     events_->setChoices(routes, pods);
+    events_->setRouteTable(table);
     composer_->setUrlSuggestions(urls);
     traffic_->setFaults(session_->activeFaults());
 }
@@ -357,7 +375,8 @@ void MainWindow::onUpdate(const LabUpdate& update) {
                                        e.complete - snapshot_->epoch).count());
                 if (composed_ && e.request_id == composed_->record.request_id) {
                     highlightHopByHop(f.path);
-                    composer_->showResult(composedDetailsHtml(*composed_, &e, snapshot_->epoch));
+                    composer_->showResult(
+                        composedDetailsHtml(*composed_, &e, snapshot_->epoch, table.get()));
                     composed_.reset();
                 }
                 flows.push_back(std::move(f));
@@ -375,9 +394,10 @@ void MainWindow::onUpdate(const LabUpdate& update) {
 void MainWindow::onComposed(const ComposedResult& result) {
     const telemetry::RequestEvent* event = events_->model()->findRequest(result.record.request_id);
     const auto epoch = snapshot_ ? snapshot_->epoch : telemetry::TimePoint{};
-    composer_->showResult(composedDetailsHtml(result, event, epoch));
+    const auto table = session_->routeTable();
+    composer_->showResult(composedDetailsHtml(result, event, epoch, table.get()));
     if (event) {
-        if (const auto table = session_->routeTable()) highlightHopByHop(flowFor(*event, *table).path);
+        if (table) highlightHopByHop(flowFor(*event, *table).path);
     } else {
         composed_ = result;  // its event comes with a later update
         topology_->highlightPath({"client", "controller"});
@@ -463,9 +483,10 @@ void MainWindow::apply() {
     const double ms = static_cast<double>(t.nsecsElapsed()) / 1e6;
     editor_->showDiagnostics(d);
     if (!ok) {
-        statusBar()->showMessage(tr("Not applied: %1 error(s); the running configuration keeps "
+        statusBar()->showMessage(tr("Not applied: %1; the running configuration keeps "
                                     "serving. See Problems.")
-                                     .arg(d.count(core::Severity::Error)),
+                                     .arg(counted(static_cast<long long>(d.count(core::Severity::Error)),
+                                                  tr("error"), tr("errors"))),
                                  10000);
         raiseDock("problems");
         return;
@@ -484,7 +505,7 @@ void MainWindow::save() {
         QMessageBox::warning(this, tr("Save failed"), error);
         return;
     }
-    statusBar()->showMessage(tr("Saved %1 file(s).").arg(written.size()), 5000);
+    statusBar()->showMessage(tr("Saved %1.").arg(counted(written.size(), tr("file"), tr("files"))), 5000);
     if ((scenario_changed || !session_->isOpen()) && !workspace_scenario_.isEmpty())
         openLab(workspace_scenario_, {});  // behaviours, traffic and timeline come from it
     else if (!session_->isOpen() && !workspace_files_.isEmpty())

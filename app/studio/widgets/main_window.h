@@ -44,6 +44,8 @@ class MainWindow : public QMainWindow {
     // Opens in the session and shows it. When the lab cannot start (a scenario with errors),
     // the files still open in the editor with their problems, and saving a fix retries.
     bool openLab(const QString& scenario, const QStringList& files, bool quiet = false);
+    // The persisted "start traffic on open" choice (Lab menu; on unless the user turned it off).
+    static bool trafficOnOpenSetting();
     // Raises the dock with that object name ("plots", "events", ...).
     void raiseDock(const QString& name);
 
@@ -106,6 +108,7 @@ class MainWindow : public QMainWindow {
     QAction* pause_ = nullptr;
     QAction* stop_ = nullptr;
     QAction* play_ = nullptr;
+    QAction* traffic_on_open_ = nullptr;
 
     QString workspace_scenario_;  // what was asked to open, even when it did not start
     QStringList workspace_files_;
