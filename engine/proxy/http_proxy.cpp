@@ -1370,6 +1370,7 @@ class ProxyImpl final : public Proxy {
             event.ingress = {d.ingress->substr(0, slash), d.ingress->substr(slash + 1)};
         }
         if (d.rule) event.rule_path = d.rule->path;
+        event.canary_draw = d.canary_draw;
         if (d.backend) {
             const telemetry::ServiceRef backend{d.backend->namespace_, d.backend->service, d.backend->port};
             event.canary = d.canary;

@@ -1,6 +1,7 @@
 #pragma once
 // What the controller does with one request, and why. The proxy, `explain`, the studio's
 // inspector, the web UI and scenario reports all show this same value.
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,6 +54,7 @@ struct Decision {
     bool canary = false;
     std::optional<std::string> canary_ingress;  // "namespace/name" of the canary, when it serves
     std::vector<WeightShare> weights;  // when a weighted canary split applies
+    std::optional<std::uint64_t> canary_draw;  // that split's draw, 1..total, when one was made
     struct Upstream {
         std::string host;  // Host header the backend receives
         std::string path;  // path and query the backend receives

@@ -26,7 +26,8 @@ class Matcher {
           random_(random),
           tracing_(options.trace),
           oracle_(options.endpoints),
-          affinity_(options.affinity) {}
+          affinity_(options.affinity),
+          replayed_draw_(options.canary_draw) {}
 
     Decision run() {
         NormalizedPath target = normalizeTarget(req_.target);
@@ -687,15 +688,22 @@ class Matcher {
         if (p.weight >= total)
             return canary("canary-weight " + std::to_string(p.weight) + " of " +
                           std::to_string(total));
-        if (!random_)
+        const auto drawn = [&]() -> std::optional<std::uint64_t> {
+            if (replayed_draw_ && *replayed_draw_ >= 1 &&
+                *replayed_draw_ <= static_cast<std::uint64_t>(total))
+                return replayed_draw_;
+            if (random_) return random_->uniform(1, static_cast<std::uint64_t>(total));
+            return std::nullopt;
+        }();
+        if (!drawn)
             return main("weighted split " + std::to_string(p.weight) + "/" + std::to_string(total) +
                         "; without a seed the main backend is shown");
-        const auto draw = random_->uniform(1, static_cast<std::uint64_t>(total));
-        if (draw <= static_cast<std::uint64_t>(p.weight))
-            return canary("weighted draw " + std::to_string(draw) +
-                          " <= " + std::to_string(p.weight) + " of " + std::to_string(total));
-        return main("weighted draw " + std::to_string(draw) + " > " + std::to_string(p.weight) +
-                    " of " + std::to_string(total));
+        decision_.canary_draw = *drawn;
+        const std::string draw = (replayed_draw_ ? "the proxy's weighted draw " : "weighted draw ") +
+                                 std::to_string(*drawn);
+        if (*drawn <= static_cast<std::uint64_t>(p.weight))
+            return canary(draw + " <= " + std::to_string(p.weight) + " of " + std::to_string(total));
+        return main(draw + " > " + std::to_string(p.weight) + " of " + std::to_string(total));
     }
 
     bool canary(std::string why) {
@@ -713,6 +721,7 @@ class Matcher {
     bool tracing_;
     const EndpointOracle* oracle_;
     const CanaryAffinity* affinity_;
+    std::optional<std::uint64_t> replayed_draw_;
     Decision decision_;
     std::optional<Decision> www_redirect_;  // pickServer() answered with a from-to-www redirect
     bool adds_slash_ = false;  // pickLocation() chose a location only to add its trailing slash

@@ -135,6 +135,9 @@ class RouteTable {
         // run counts as ready, which is what `explain` shows.
         const EndpointOracle* endpoints = nullptr;
         const CanaryAffinity* affinity = nullptr;  // the live proxy's session cookies
+        // Replays a weighted canary draw (Decision::canary_draw of an earlier decision, e.g.
+        // the live proxy's) instead of drawing: the trace then explains that very request.
+        std::optional<std::uint64_t> canary_draw = std::nullopt;
     };
     // Decides one request. Pure: the same table, request and random draws give the same
     // Decision. Without `random`, a weighted canary split reports its weights and picks the

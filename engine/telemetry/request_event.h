@@ -79,6 +79,9 @@ struct RequestEvent {
     ServiceRef service;         // the rule's backend, as ingress-nginx labels metrics with it
     bool canary = false;        // the canary backend served the request
     ServiceRef canary_service;  // that canary backend, when `canary`
+    // The weighted canary split's draw (1..total; the canary serves when it is <= its
+    // weight), when one decided: the composer replays it to explain this very request.
+    std::optional<std::uint64_t> canary_draw;
     // nginx's $proxy_upstream_name and $proxy_alternative_upstream_name. Leave empty to
     // derive them from `service` and `canary_service` ("<ns>-<name>-<port>"); set them when
     // the controller names the upstream otherwise ("upstream-default-backend").

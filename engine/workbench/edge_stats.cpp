@@ -64,6 +64,7 @@ std::map<EdgeKey, EdgeStats> EdgeStatsWindow::edgeStats(const TopologyGraph& gra
             const auto n = static_cast<double>(t.requests);
             s.rate = n / window_seconds_;
             s.error_percent = n > 0 ? 100.0 * static_cast<double>(t.errors_5xx) / n : 0;
+            s.client_error_percent = n > 0 ? 100.0 * static_cast<double>(t.errors_4xx) / n : 0;
             s.p99_ms = static_cast<double>(t.latency.percentile(99).count()) / 1000.0;
             s.health = healthFor(n, static_cast<double>(t.errors_5xx),
                                  static_cast<double>(t.errors_4xx));

@@ -57,7 +57,8 @@ struct TopologyGraph {
 // Live figures for one edge over the last few seconds.
 struct EdgeStats {
     double rate = 0;           // requests per second
-    double error_percent = 0;  // 5xx share
+    double error_percent = 0;         // 5xx share (no answer counts as one)
+    double client_error_percent = 0;  // 4xx share: a 404-heavy edge is not a healthy one
     double p99_ms = 0;
     std::optional<double> observed_percent;  // canary split edges: share actually served
     Health health = Health::Idle;

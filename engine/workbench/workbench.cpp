@@ -1,6 +1,7 @@
 #include "engine/workbench/workbench.h"
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 
@@ -101,6 +102,66 @@ std::string describeFault(const cluster::FaultSpec& f) {
     return what;
 }
 
+// Waits for the live proxy's event of one composed request, to replay its canary draw: the
+// decision core then explains the request the proxy served, not a fresh draw. The subscriber
+// unsubscribes itself (allowed from within a delivery) once it is no longer wanted; a lab
+// that stops first takes the subscription with it.
+class ProxyEventWatch {
+  public:
+    static std::shared_ptr<ProxyEventWatch> start(telemetry::Telemetry& telemetry) {
+        auto watch = std::make_shared<ProxyEventWatch>();
+        const auto id = telemetry.subscribe(
+            [watch, &telemetry](const telemetry::Delivery& d) { watch->offer(telemetry, d); },
+            std::chrono::milliseconds(10));
+        std::lock_guard lock(watch->mutex_);
+        watch->id_ = id;
+        return watch;
+    }
+
+    // The event of `request_id`, when the proxy records it within `timeout`.
+    std::optional<telemetry::RequestEvent> wait(const std::string& request_id,
+                                                std::chrono::milliseconds timeout) {
+        std::unique_lock lock(mutex_);
+        request_id_ = request_id;
+        for (const auto& e : early_)
+            if (e.request_id == request_id) found_ = e;
+        early_.clear();
+        cv_.wait_for(lock, timeout, [this] { return found_.has_value(); });
+        done_ = true;
+        return found_;
+    }
+
+  private:
+    void offer(telemetry::Telemetry& telemetry, const telemetry::Delivery& d) {
+        std::lock_guard lock(mutex_);
+        if (!done_ && !found_) {
+            for (const auto& batch : d.batches)
+                for (const auto& e : batch->events) {
+                    if (request_id_.empty()) {
+                        // Sent, answered and recorded before wait() began: keep the few
+                        // events that could be it.
+                        if (early_.size() < 64) early_.push_back(e);
+                    } else if (e.request_id == request_id_) {
+                        found_ = e;
+                    }
+                }
+            if (found_) cv_.notify_all();
+        }
+        if ((done_ || found_) && id_) {
+            telemetry.unsubscribe(*id_);
+            id_.reset();
+        }
+    }
+
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    std::optional<telemetry::SubscriptionId> id_;
+    std::string request_id_;
+    std::vector<telemetry::RequestEvent> early_;
+    std::optional<telemetry::RequestEvent> found_;
+    bool done_ = false;
+};
+
 // A fault injected or cleared on one lab, with that lab's series second 0.
 struct Workbench::FaultEvent {
     std::uint64_t generation = 0;
@@ -183,7 +244,9 @@ bool Workbench::open(const std::string& scenario_path, const std::vector<std::st
     } else {
         manifest_files_ = expandManifestPaths(files);
     }
-    return startLab(diagnostics);
+    if (!startLab(diagnostics)) return false;
+    if (options_.traffic_on_open && trafficProblem().empty()) startTraffic();
+    return true;
 }
 
 bool Workbench::reloadScenario(core::Diagnostics& diagnostics) {
@@ -642,7 +705,8 @@ bool Workbench::compose(const scenario::RequestSpec& request,
     // A black-holed pod must not hold a composer (and close(), which joins it) for long.
     target.request_timeout = std::chrono::seconds(10);
     auto finished = std::make_shared<std::atomic<bool>>(false);
-    std::thread worker([request, table, target, finished, done = std::move(done)] {
+    auto watch = ProxyEventWatch::start(lab_->telemetry());
+    std::thread worker([request, table, target, finished, watch, done = std::move(done)] {
         ComposedResult result;
         result.request = request;
         if (!scenario::splitUrl(result.request)) {
@@ -650,9 +714,16 @@ bool Workbench::compose(const scenario::RequestSpec& request,
         } else {
             const std::uint16_t port =
                 result.request.scheme == "https" ? target.https_port : target.http_port;
-            result.decision = table->match(scenario::routingRequest(result.request, port), nullptr);
             scenario::LoadGenerator client(target, 1);
             result.record = client.send(result.request);
+            // The decision core's trace for the draw the proxy made; without the proxy's event
+            // (no answer, or the lab changed meanwhile) it shows the main backend, and says so.
+            routing::RouteTable::MatchOptions options;
+            if (result.record.status != 0 && !result.record.request_id.empty())
+                if (auto event = watch->wait(result.record.request_id, std::chrono::seconds(2)))
+                    options.canary_draw = event->canary_draw;
+            result.decision =
+                table->match(scenario::routingRequest(result.request, port), nullptr, options);
             describeComposed(result);
         }
         done(std::move(result));

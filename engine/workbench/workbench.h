@@ -124,6 +124,10 @@ struct WorkbenchOptions {
     std::string ca_directory;  // "": the user's default
     // An admin listener for the lab (/metrics); none by default.
     std::optional<std::pair<std::string, std::uint16_t>> admin;
+    // open() starts the scenario's traffic (or the mix that follows the rules) once the lab
+    // runs, so a first view shows requests flowing. The front ends turn it on by default and
+    // offer a setting to turn it off; nothing routable leaves it stopped, with the Problem.
+    bool traffic_on_open = false;
 };
 
 class Workbench {

@@ -165,6 +165,43 @@ TEST(NginxCanaryTest, WithoutARandomSourceTheWeightedSplitShowsTheMainBackend) {
     EXPECT_EQ(d.weights.size(), 2u);
 }
 
+TEST(NginxCanaryTest, ADecisionKeepsItsDrawAndAReplayedDrawDecidesAlike) {
+    // The composer explains the live proxy's request by replaying the proxy's draw: weight 30
+    // of 100 sends draws 1..30 to the canary, 31..100 to the main backend.
+    Lab lab(withBackends(kMain + canary({{"canary-weight", "30"}})));
+    core::SeededRandom random(5);
+    for (int i = 0; i < 50; ++i) {
+        const auto drawn = lab.send(request("GET", "http://foo/info"), random);
+        ASSERT_TRUE(drawn.canary_draw.has_value());
+        ASSERT_GE(*drawn.canary_draw, 1u);
+        ASSERT_LE(*drawn.canary_draw, 100u);
+        EXPECT_EQ(drawn.canary, *drawn.canary_draw <= 30);
+        const auto replayed = lab.table().match(request("GET", "http://foo/info"), nullptr,
+                                                {.canary_draw = drawn.canary_draw});
+        EXPECT_EQ(replayed.canary, drawn.canary);
+        EXPECT_EQ(replayed.canary_draw, drawn.canary_draw);
+    }
+    auto replay = [&](std::uint64_t draw) {
+        return lab.table().match(request("GET", "http://foo/info"), nullptr, {.canary_draw = draw});
+    };
+    EXPECT_THAT(replay(30), Forwards("b"));
+    EXPECT_THAT(replay(31), Forwards("a"));
+    const auto canary_step = [](const routing::Decision& d) {
+        for (const auto& s : d.trace)
+            if (s.stage == "canary" && s.message.find("draw") != std::string::npos) return s.message;
+        return std::string();
+    };
+    EXPECT_EQ(canary_step(replay(30)), "the proxy's weighted draw 30 <= 30 of 100: canary");
+    EXPECT_EQ(canary_step(replay(31)), "the proxy's weighted draw 31 > 30 of 100");
+    // A draw outside 1..total (another table's) is not replayed: the main backend, as without
+    // a random source, and the decision says so.
+    const auto stale = replay(101);
+    EXPECT_THAT(stale, Forwards("a"));
+    EXPECT_FALSE(stale.canary_draw.has_value());
+    // Without a split there is no draw.
+    EXPECT_FALSE(info(Lab(withBackends(kMain))).canary_draw.has_value());
+}
+
 TEST(NginxCanaryTest, CatchAllCanaryIsNotAServer) {
     // C12
     const std::string main = R"(

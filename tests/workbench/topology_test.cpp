@@ -192,5 +192,18 @@ TEST(EdgeStatsWindowTest, RatesErrorsAndObservedCanaryShareOverTheWindow) {
     EXPECT_EQ(window.nodeHealth(14).at("svc:shop/web"), Health::Failure);  // 5 of 40 = 12.5 %
 }
 
+TEST(EdgeStatsWindowTest, ClientErrorsAreASeparateShareBesideServerErrors) {
+    // Issue 14, item 7: an edge whose answers were 88% 404 read "63.4/s · 0%".
+    Fixture f;
+    const TopologyGraph g = buildTopology(*f.table, f.pods());
+    EdgeStatsWindow window(1);
+    for (int i = 0; i < 25; ++i)
+        window.add(Flow{{"client", "controller"}, i < 22 ? 4 : (i == 24 ? 5 : 2), 1.0}, 3);
+    const EdgeStats s = window.edgeStats(g, 3).at({"client", "controller"});
+    EXPECT_DOUBLE_EQ(s.client_error_percent, 88.0);
+    EXPECT_DOUBLE_EQ(s.error_percent, 4.0);
+    EXPECT_EQ(s.health, Health::Failure);
+}
+
 }  // namespace
 }  // namespace ilab::workbench

@@ -155,6 +155,54 @@ TEST_F(WorkbenchTest, ComposedRequestComesBackWithItsDecision) {
     EXPECT_FALSE(result.decision.trace.empty());
 }
 
+TEST_F(WorkbenchTest, AComposedCanaryRequestIsExplainedByTheDrawTheProxyMade) {
+    // The shop's catalog has a 10% weighted canary (catalog-v2). The decision shown beside
+    // the answer is the proxy's own, replayed from its draw: it names the Service that served.
+    core::Diagnostics d;
+    ASSERT_TRUE(bench_->open(kShop, {}, d));
+    int canaries = 0;
+    for (int i = 0; i < 30; ++i) {
+        std::atomic<bool> done{false};
+        ComposedResult result;
+        scenario::RequestSpec r;
+        r.url = "https://shop.local/catalog";
+        ASSERT_TRUE(bench_->compose(r, [&](ComposedResult c) {
+            result = std::move(c);
+            done = true;
+        }));
+        ASSERT_TRUE(pump([&] { return done.load(); }));
+        ASSERT_EQ(result.record.status, 200) << result.record.error;
+        ASSERT_TRUE(result.decision.backend);
+        ASSERT_TRUE(result.decision.canary_draw.has_value()) << "request " << i;
+        EXPECT_EQ(result.decision.canary, *result.decision.canary_draw <= 10);
+        EXPECT_EQ(result.decision.backend->service, result.served_service) << "request " << i;
+        EXPECT_EQ(result.decision.canary, result.served_service == "catalog-v2");
+        canaries += result.decision.canary;
+    }
+    EXPECT_LT(canaries, 30);
+}
+
+TEST_F(WorkbenchTest, TrafficStartsOnOpenWhenAskedAndOnlyWhenSomethingIsRoutable) {
+    WorkbenchOptions o;
+    o.http_port = 0;
+    o.https_port = 0;
+    o.ephemeral_pod_ports = true;
+    o.ca_directory = ca_.string();
+    o.traffic_on_open = true;
+    bench_ = std::make_unique<Workbench>(o, [this] { ++wakes_; });
+    core::Diagnostics d;
+    ASSERT_TRUE(bench_->open(kShop, {}, d));
+    EXPECT_TRUE(bench_->trafficRunning());
+    ASSERT_TRUE(pump([&] { return events_ > 20; }));
+
+    const auto file = ca_ / "typo" / "manifests.yaml";
+    std::filesystem::create_directories(file.parent_path());
+    std::ofstream(file) << onePodManifests(true);
+    ASSERT_TRUE(bench_->open("", {file.string()}, d));
+    EXPECT_FALSE(bench_->trafficRunning());
+    EXPECT_FALSE(bench_->trafficProblem().empty());
+}
+
 TEST_F(WorkbenchTest, PlayingAScenarioReportsEachVerdictAndKeepsTheRun) {
     const auto dir = ca_ / "scenario";
     std::filesystem::create_directories(dir);
