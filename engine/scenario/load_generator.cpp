@@ -18,6 +18,7 @@
 
 #include "engine/core/random.h"
 #include "engine/proxy/forwarding.h"
+#include "engine/scenario/open_schedule.h"
 
 namespace ilab::scenario {
 
@@ -41,26 +42,6 @@ struct Connection {
 std::string serverName(const std::string& host) {
     if (!host.empty() && host.front() == '[') return host.substr(1, host.find(']') - 1);
     return host.substr(0, host.rfind(':') == std::string::npos ? host.size() : host.rfind(':'));
-}
-
-// The arrival rate of an open-model profile `t` into it.
-double rateAt(const TrafficProfile& p, Clock::duration t) {
-    if (p.stages.empty()) return p.rate;
-    double from = p.rate;
-    auto stage_start = Clock::duration::zero();
-    for (const Stage& s : p.stages) {
-        const auto length = std::chrono::duration_cast<Clock::duration>(s.duration);
-        if (t < stage_start + length) {
-            const double f = length.count() > 0
-                                 ? std::chrono::duration<double>(t - stage_start) /
-                                       std::chrono::duration<double>(length)
-                                 : 1.0;
-            return from + (s.target - from) * f;
-        }
-        stage_start += length;
-        from = s.target;
-    }
-    return from;  // after the last stage: hold its target
 }
 
 }  // namespace
@@ -262,30 +243,24 @@ struct LoadGenerator::Impl {
         const SteadyTime begin = run_start + p.start;
         const SteadyTime end = p.duration ? std::min(run_end, begin + *p.duration) : run_end;
         asio::steady_timer timer(io);
-        SteadyTime next = begin;
-        while (!stopping && next < end) {
+        for (auto at = firstArrival(p); !stopping && at && begin + *at < end;
+             at = nextArrival(p, *at)) {
+            const SteadyTime next = begin + *at;
             timer.expires_at(next);
             co_await timer.async_wait(kNoThrow);
             if (stopping) break;
-            const double rate = rateAt(p, next - begin);
-            if (rate <= 0) {
-                next += std::chrono::milliseconds(10);  // wait for a stage to raise it
-                continue;
+            if (isPaused(p.name)) continue;
+            if (in_flight >= target.max_in_flight) {
+                RequestRecord rec;
+                rec.profile = index;
+                rec.intended = rec.sent = rec.done = next;
+                rec.error = "not sent: " + std::to_string(target.max_in_flight) +
+                            " requests already in flight";
+                keep(std::move(rec));
+            } else {
+                ++in_flight;
+                asio::co_spawn(io, sendOne(index, next), asio::detached);
             }
-            if (!isPaused(p.name)) {
-                if (in_flight >= target.max_in_flight) {
-                    RequestRecord rec;
-                    rec.profile = index;
-                    rec.intended = rec.sent = rec.done = next;
-                    rec.error = "not sent: " + std::to_string(target.max_in_flight) +
-                                " requests already in flight";
-                    keep(std::move(rec));
-                } else {
-                    ++in_flight;
-                    asio::co_spawn(io, sendOne(index, next), asio::detached);
-                }
-            }
-            next += std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / rate));
         }
     }
 
