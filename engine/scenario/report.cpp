@@ -139,6 +139,15 @@ std::string statusText(const std::map<int, std::uint64_t>& by_status) {
     return text;
 }
 
+// "12", "12 (3 failed)" or "12, all failed": a rule every request of which failed is reached,
+// not covered by a working route.
+std::string coverageCount(const RouteCoverage& c) {
+    std::string text = std::to_string(c.requests);
+    if (c.failed == 0) return text;
+    if (c.failed == c.requests) return text + ", all failed";
+    return text + " (" + std::to_string(c.failed) + " failed)";
+}
+
 }  // namespace
 
 std::string renderSummary(const RunResult& r) {
@@ -158,6 +167,9 @@ std::string renderSummary(const RunResult& r) {
     for (const auto& c : r.coverage) covered += c.requests > 0;
     out << "  route coverage: " << fixed(r.coverage_percent) << "% (" << covered << " of "
         << r.coverage.size() << " rules)\n";
+    for (const auto& c : r.coverage)
+        if (c.requests > 0 && c.failed == c.requests)
+            out << "    every request to " << c.host << c.path << " failed (" << c.ingress << ")\n";
     for (const auto& e : r.expectations)
         out << (e.passed ? "  PASS " : "  FAIL ") << e.name << (e.passed ? "" : "\n       measured: " + e.measured)
             << (e.passed || !e.location.known() ? "" : "\n       at " + e.location.str()) << "\n";
@@ -212,7 +224,7 @@ std::string renderJson(const RunResult& r) {
     auto& rules = coverage["rules"] = nlohmann::ordered_json::array();
     for (const auto& c : r.coverage)
         rules.push_back({{"ingress", c.ingress}, {"host", c.host}, {"path", c.path},
-                         {"service", c.service}, {"requests", c.requests}});
+                         {"service", c.service}, {"requests", c.requests}, {"failed", c.failed}});
     auto& timeline = j["timeline"] = nlohmann::ordered_json::array();
     for (const auto& e : r.timeline)
         timeline.push_back({{"at", e.at_s}, {"until", e.until_s}, {"what", e.text}});
@@ -376,7 +388,7 @@ std::string renderHtml(const RunResult& r) {
     for (const auto& c : r.coverage)
         out << "<tr><td>" << xmlEscape(c.ingress) << "</td><td>" << xmlEscape(c.host) << "</td><td>"
             << xmlEscape(c.path) << "</td><td>" << xmlEscape(c.service) << "</td><td class='"
-            << (c.requests ? "ok'>" : "bad'>") << c.requests << "</td></tr>\n";
+            << (c.requests > c.failed ? "ok'>" : "bad'>") << coverageCount(c) << "</td></tr>\n";
     out << "</table>\n<p><small>Made by ingress-lab run.</small></p>\n</body></html>\n";
     return out.str();
 }

@@ -467,6 +467,7 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
                 if (c.ingress == m.routed->ingress && c.path == m.routed->rule_path &&
                     serverTakes(c.host, m.routed->host)) {
                     ++c.requests;
+                    c.failed += st == 0 || st >= 500;
                     break;
                 }
     }

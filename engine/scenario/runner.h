@@ -44,6 +44,7 @@ struct ProfileSummary {
 struct RouteCoverage {
     std::string ingress, host, path, service;
     std::uint64_t requests = 0;
+    std::uint64_t failed = 0;  // of them: no answer or 5xx (a reached rule is not a working one)
 };
 
 // One second of the run, for reports' plots.

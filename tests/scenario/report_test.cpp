@@ -37,5 +37,27 @@ TEST(ReportTest, EachStatusThatOccurredIsShownOnItsOwn) {
               std::string::npos);
 }
 
+// Issue 14, item 7: a rule every request of which failed was counted in green, as covered.
+// It is reached, not working: red, with the failures said, in every form of the report.
+TEST(ReportTest, ARuleWhoseEveryRequestFailedIsNotShownAsCovered) {
+    RunResult r = runWithStatuses();
+    r.coverage = {{"shop/web", "shop.local", "/", "web", 40, 0},
+                  {"shop/web", "shop.local", "/pay", "payments", 12, 12},
+                  {"shop/web", "shop.local", "/cart", "cart", 10, 3},
+                  {"shop/web", "shop.local", "/admin", "admin", 0, 0}};
+    const std::string html = renderHtml(r);
+    EXPECT_NE(html.find("<td class='ok'>40</td>"), std::string::npos);
+    EXPECT_NE(html.find("<td class='bad'>12, all failed</td>"), std::string::npos) << html;
+    EXPECT_NE(html.find("<td class='ok'>10 (3 failed)</td>"), std::string::npos);
+    EXPECT_NE(html.find("<td class='bad'>0</td>"), std::string::npos);
+    const std::string summary = renderSummary(r);
+    EXPECT_NE(summary.find("    every request to shop.local/pay failed (shop/web)\n"),
+              std::string::npos)
+        << summary;
+    EXPECT_EQ(summary.find("every request to shop.local/cart"), std::string::npos);
+    const auto json = nlohmann::json::parse(renderJson(r));
+    EXPECT_EQ(json["coverage"]["rules"][1]["failed"], 12);
+}
+
 }  // namespace
 }  // namespace ilab::scenario
