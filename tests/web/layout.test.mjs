@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { layoutColumns, spaceOut, travelSeconds, edgeCurve, pointAt, yAtX, COLUMN_PITCH } from '../../app/web/ui/src/layout.js';
-import { formatRate, formatMs, formatPercent, statusClass, headerPairs, splitNodeId } from '../../app/web/ui/src/util.js';
+import { formatRate, formatMs, formatPercent, statusClass, headerPairs, splitNodeId, edgeFigures, plural, rollingShare } from '../../app/web/ui/src/util.js';
 
 const graph = {
   nodes: [
@@ -105,4 +105,30 @@ test('figures read as the studio prints them', () => {
   assert.deepEqual(headerPairs([['Host', 'a']]), [['Host', 'a']]);
   assert.deepEqual(headerPairs({ Host: 'a', 'X-A': ['1', '2'] }), [['Host', 'a'], ['X-A', '1'], ['X-A', '2']]);
   assert.deepEqual(splitNodeId('pod:shop/catalog-1'), { namespace: 'shop', name: 'catalog-1' });
+});
+
+// Issue 14, item 7: "63.4/s · 0%" on an edge whose answers were 88% 404.
+test('edge figures name each error class that occurs, 4xx as well as 5xx', () => {
+  assert.equal(edgeFigures({ rate: 63.4, errorPercent: 0, clientErrorPercent: 88, p99Ms: 8.3 }), '63.4/s · 4xx 88% · p99 8.3ms');
+  assert.equal(edgeFigures({ rate: 9.8, errorPercent: 55.1, clientErrorPercent: 0, p99Ms: 12 }), '9.8/s · 5xx 55.1% · p99 12ms');
+  assert.equal(edgeFigures({ rate: 12, errorPercent: 2, clientErrorPercent: 3, p99Ms: 40 }), '12.0/s · 5xx 2% · 4xx 3% · p99 40ms');
+  assert.equal(edgeFigures({ rate: 80, errorPercent: 0, clientErrorPercent: 0, p99Ms: 34 }), '80.0/s · p99 34ms');
+});
+
+test('counts read as English: 1 request, 2 requests, 1,200 requests', () => {
+  assert.equal(plural(1, 'request'), '1 request');
+  assert.equal(plural(0, 'error'), '0 errors');
+  assert.equal(plural(1200, 'request'), '1,200 requests');
+  assert.equal(plural(1, 'ready endpoint'), '1 ready endpoint');
+});
+
+// Per second, 8 canary requests of 80 swing between 0% and 13%; ten seconds hold still.
+test('the observed canary share is a rolling window of ten seconds', () => {
+  const canary = [1, 0, 1, 1, 0, 2, 1, 0, 1, 1, 2, 0];
+  const main = canary.map((c) => 8 - c);
+  const at = (list) => (t) => (t >= 0 && t < list.length ? list[t] : 0);
+  assert.equal(rollingShare(9, at(canary), at(main)), 100 * 8 / 80);
+  assert.equal(rollingShare(11, at(canary), at(main)), 100 * 9 / 80);
+  assert.equal(rollingShare(0, at(canary), at(main)), 100 * 1 / 8);
+  assert.equal(rollingShare(30, at(canary), at(main)), null);
 });

@@ -1,17 +1,25 @@
 // The topology's automatic layout, as the studio does it: five columns (client, controller,
 // rules, Services, pods), the rightmost one centred, each node near the middle of its
 // children, the graph's order kept inside each column. Pure: no DOM, unit-tested in node.
+//
+// Nodes are small shapes with their names beside them, as Kiali draws its graph: a name
+// under the shape (pods: to its right, the last column has room there), so the columns can
+// sit close enough for the whole graph to fit a laptop's view at a readable size.
 
 export const KINDS = ['client', 'controller', 'rule', 'service', 'pod'];
-export const COLUMN_PITCH = 324; // node width plus room for an edge label
+export const COLUMN_PITCH = 200; // a shape plus room for a name under it and an edge label
 const UNATTACHED_GAP = 18; // sets stray pods apart from the routed ones
 
+/** The shape's size (edges start and end at its sides); names are drawn outside it. */
 export function nodeSize(kind) {
-  return kind === 'pod' ? { width: 184, height: 32 } : { width: 184, height: 46 };
+  return kind === 'pod' ? { width: 20, height: 20 } : { width: 34, height: 34 };
 }
 
+/** Room a node's name takes under its shape (two lines: name and caption). */
+export const NAME_BELOW = 34;
+
 function pitchOf(kind) {
-  return nodeSize(kind).height + (kind === 'pod' ? 10 : 22);
+  return kind === 'pod' ? 38 : nodeSize(kind).height + NAME_BELOW + 8;
 }
 
 export function columnOf(kind) {

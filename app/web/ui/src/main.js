@@ -280,7 +280,8 @@ function renderSummary() {
   const entry = edges.find((e) => e.from === 'client' && e.to === 'controller');
   const rate = entry ? entry.rate : 0;
   const errors = entry ? entry.errorPercent : 0;
-  let text = `${formatRate(rate || 0).replace('/s', ' req/s')} · ${formatPercent(errors || 0)} 5xx · ${state.eventsSeen.toLocaleString('en-US')} seen`;
+  const clientErrors = entry ? entry.clientErrorPercent : 0;
+  let text = `${formatRate(rate || 0).replace('/s', ' req/s')} · ${formatPercent(errors || 0)} 5xx · ${formatPercent(clientErrors || 0)} 4xx · ${state.eventsSeen.toLocaleString('en-US')} seen`;
   if (state.eventsDropped) text += ` · ${state.eventsDropped.toLocaleString('en-US')} not shown (slow client)`;
   $('#summary').textContent = text;
 }
@@ -365,7 +366,7 @@ function splitter(handle, variable, axis, min, max, invert) {
     handle.addEventListener('pointerup', up);
   });
 }
-splitter($('#split-editor'), '--editor-w', 'x', 260, 0.6);
+splitter($('#split-editor'), '--editor-w', 'x', 340, 0.6);
 splitter($('#split-bottom'), '--bottom-h', 'y', 160, 0.7, 24);
 
 const toggleEditor = $('#toggle-editor');

@@ -6,7 +6,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { state, on, schedule } from './store.js';
-import { h, clear, themeColors } from './util.js';
+import { h, clear, themeColors, rollingShare, CANARY_WINDOW_S } from './util.js';
 
 const WINDOW_S = 120;
 const SERIES_COLOURS = ['#0066cc', '#3e8635', '#ec7a08', '#8476d1', '#009596', '#c9190b', '#f4c145', '#6a6e73'];
@@ -147,7 +147,7 @@ export class Plots {
       grid);
     this.latency = new Plot(grid, 'Latency p50 / p95 / p99 (ms)', 'plot-latency');
     this.backends = new Plot(grid, 'Requests per second per backend', 'plot-backends');
-    this.canary = new Plot(grid, 'Canary share (%): configured vs observed', 'plot-canary', () => [0, 100]);
+    this.canary = new Plot(grid, `Canary share (%): configured vs last ${CANARY_WINDOW_S} s`, 'plot-canary', () => [0, 100]);
     this.status = new Plot(grid, 'Status classes (req/s)', 'plot-status');
     this.theme = themeColors();
     on('stats', () => this.invalidate());
@@ -227,7 +227,8 @@ export class Plots {
     });
     this.backends.set(backendSeries, [xs, ...backendData], xMin, xMax, this.theme);
 
-    // Canary share: the configured weight dashed, the served share per second.
+    // Canary share: the configured weight dashed, the served share over the last
+    // CANARY_WINDOW_S seconds (per second, 8 requests of 80 swing it 0-13%).
     const canarySeries = [];
     const canaryData = [];
     (stats.canary || []).forEach((split, i) => {
@@ -235,12 +236,9 @@ export class Plots {
       const canary = at(finished((series.services || {})[split.canary]));
       const colour = SERIES_COLOURS[i % SERIES_COLOURS.length];
       const name = shortKey(split.canary);
-      canarySeries.push({ label: `${name} observed`, colour }, { label: `${name} configured`, colour, dash: true });
-      canaryData.push(xs.map((s) => {
-        const m = main.get(s) ? main.get(s).requests : 0;
-        const c = canary.get(s) ? canary.get(s).requests : 0;
-        return m + c > 0 ? (100 * c) / (m + c) : null;
-      }));
+      canarySeries.push({ label: `${name} observed (${CANARY_WINDOW_S} s)`, colour }, { label: `${name} configured`, colour, dash: true });
+      const requestsAt = (m, s) => (m.get(s) ? m.get(s).requests : 0);
+      canaryData.push(xs.map((s) => rollingShare(s, (t) => requestsAt(canary, t), (t) => requestsAt(main, t))));
       canaryData.push(xs.map(() => split.configuredPercent));
     });
     this.canary.set(canarySeries, [xs, ...canaryData], xMin, xMax, this.theme);

@@ -2,14 +2,20 @@
 // request flow drawn on a canvas overlay (one redraw per animation frame, no DOM per dot) and
 // the edge figures on a second SVG layer above the dots, as the studio stacks them.
 
-import { h, s, clear, elide, textWidth, mixColor, themeColors, formatRate, formatPercent, formatMs, statusClass } from './util.js';
-import { layoutColumns, nodeSize, edgeCurve, pointAt, yAtX, travelSeconds } from './layout.js';
+import { h, s, clear, elide, textWidth, mixColor, themeColors, formatPercent, edgeFigures, statusClass } from './util.js';
+import { layoutColumns, nodeSize, edgeCurve, pointAt, yAtX, travelSeconds, COLUMN_PITCH } from './layout.js';
 
 const FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", "DejaVu Sans", Arial, sans-serif';
-const LABEL_FONT = `500 12px ${FONT_FAMILY}`;
-const CAPTION_FONT = `10px ${FONT_FAMILY}`;
-const CAPTION_LINE = 12;
+// Sizes at 100% zoom; the fitted view of a laptop's screen keeps them near 12 px and 11 px.
+const LABEL_FONT = `500 13px ${FONT_FAMILY}`;
+const CAPTION_FONT = `11.5px ${FONT_FAMILY}`;
+const EDGE_FONT = `12.5px ${FONT_FAMILY}`;
+const CAPTION_LINE = 13;
+const EDGE_LINE = 15;
+const NAME_WIDTH = COLUMN_PITCH - 24; // a name under a shape stops short of the next column's
+const POD_NAME_WIDTH = 240;
 
+const MAX_FIT_SCALE = 1.3;
 const MAX_DOTS = 400;
 const DOT_SPACING_MS = 40; // at most 25 new dots a second per path
 const MAX_QUEUE_MS = 250;
@@ -38,8 +44,20 @@ function captionOf(node) {
   return KIND_CAPTIONS[node.kind] || node.kind;
 }
 
+/** The two lines beside a node: its name and a caption (a rule: its host, then its path). */
+function namesOf(node) {
+  const name = node.label || node.id;
+  if (node.kind === 'rule' && !node.problem) {
+    const space = name.indexOf(' ');
+    if (space > 0) return [name.slice(0, space), name.slice(space + 1)];
+  }
+  return [name, captionOf(node)];
+}
+
 function tooltipOf(node) {
-  let tip = node.detail || node.label || node.id;
+  // The full name first: the one beside the shape may be shortened.
+  const name = node.label || node.id;
+  let tip = node.detail && node.detail.includes(name) ? node.detail : [name, node.detail].filter(Boolean).join('\n');
   if (node.problem) tip += `\n⚠ ${node.problem}`;
   const faults = node.faults || [];
   if (faults.length) tip += '\nActive faults:';
@@ -55,9 +73,7 @@ function labelLinesOf(edge, stats) {
   let split = configured && observed ? `${configured} → ${observed}` : configured + observed;
   if (edge.canary) split = `canary ${split}`.trim();
   if (split) lines.push(split);
-  if (stats && stats.rate > 0) {
-    lines.push(`${formatRate(stats.rate)} · ${formatPercent(stats.errorPercent || 0)} · p99 ${formatMs(stats.p99Ms || 0)}`);
-  }
+  if (stats && stats.rate > 0) lines.push(edgeFigures(stats));
   return lines;
 }
 
@@ -152,7 +168,7 @@ export class Topology {
     const w = size.width;
     const hh = size.height;
     const pod = node.kind === 'pod';
-    const radius = pod ? hh / 2 : 8;
+    const radius = pod || node.kind === 'client' || node.kind === 'service' ? hh / 2 : node.kind === 'rule' ? 4 : 8;
     const interactive = node.kind === 'pod' || node.kind === 'service';
     const g = s('g', {
       class: `node kind-${node.kind}${interactive ? ' interactive' : ''}`,
@@ -166,47 +182,51 @@ export class Topology {
       'data-problem': node.problem ? 'true' : undefined,
       tabindex: interactive ? '0' : undefined,
     });
+    // The full name and details on hover: names beside the shapes may be shortened.
     g.append(s('title', { text: tooltipOf(node) }));
     const ring = s('rect', { class: 'hl-ring', x: -w / 2 - 4, y: -hh / 2 - 4, width: w + 8, height: hh + 8, rx: radius + 4 });
     const frame = s('rect', { class: 'frame', x: -w / 2, y: -hh / 2, width: w, height: hh, rx: radius });
     g.append(ring, frame);
 
-    const cx = -w / 2 + 16;
     let icon;
     if (pod) {
-      icon = s('circle', { class: 'ready-dot', cx, cy: 0, r: 4.5 });
+      icon = s('circle', { class: 'ready-dot', cx: 0, cy: 0, r: 4.5 });
       g.append(icon);
     } else {
-      g.append(s('circle', { class: 'icon-bg', cx, cy: 0, r: 11 }));
-      g.append(s('text', { class: 'icon-text', x: cx, y: 3.5, 'text-anchor': 'middle', text: KIND_LETTERS[node.kind] || '?' }));
+      g.append(s('text', { class: 'icon-text', x: 0, y: 4, 'text-anchor': 'middle', text: KIND_LETTERS[node.kind] || '?' }));
     }
 
-    const badges = (node.faults || []).length > 0 || !!node.problem;
-    const areaWidth = w - (badges ? 52 : 42);
-    const left = -w / 2 + 32;
-    const elideMode = pod || node.kind === 'rule' ? 'middle' : 'right';
-    const label = elide(node.label || node.id, areaWidth, LABEL_FONT, elideMode);
-    const caption = elide(captionOf(node), areaWidth, CAPTION_FONT, 'right');
-    if (caption) {
-      g.append(s('text', { class: 'label', x: left, y: pod ? -1.5 : -2.5, text: label }));
-      g.append(s('text', { class: `caption${node.problem ? ' problem' : ''}`, x: left, y: pod ? 10 : 11.5, text: caption }));
-    } else {
-      g.append(s('text', { class: 'label', x: left, y: 4, text: label }));
+    const [name, caption] = namesOf(node);
+    const nameWidth = pod ? POD_NAME_WIDTH : NAME_WIDTH;
+    const label = elide(name, nameWidth, LABEL_FONT, 'right');
+    const second = elide(caption, nameWidth, CAPTION_FONT, 'right');
+    // A pod's name to the right of its dot (the last column has room there); the others'
+    // under their shapes, centred.
+    const at = pod ? { x: w / 2 + 7, y: second ? -2 : 4.5, anchor: 'start' } : { x: 0, y: hh / 2 + 15, anchor: 'middle' };
+    // A backdrop keeps a name readable where an edge passes under it.
+    const backdrop = s('rect', { class: 'name-bg', rx: 3 });
+    g.append(backdrop);
+    g.append(s('text', { class: 'label', x: at.x, y: at.y, 'text-anchor': at.anchor, text: label }));
+    if (second) {
+      g.append(s('text', { class: `caption${node.problem ? ' problem' : ''}`, x: at.x, y: at.y + CAPTION_LINE + 1, 'text-anchor': at.anchor, text: second }));
     }
+    const textW = Math.max(textWidth(label, LABEL_FONT), second ? textWidth(second, CAPTION_FONT) : 0);
+    const textH = second ? 2 * CAPTION_LINE + 5 : CAPTION_LINE + 4;
+    const top = at.y - 11;
+    const left = pod ? at.x - 2 : -textW / 2 - 2;
+    for (const [k, v] of Object.entries({ x: left, y: top, width: textW + 4, height: textH })) backdrop.setAttribute(k, v);
 
-    let right = w / 2 + 6;
     const faults = (node.faults || []).length;
     if (faults) {
       const text = `⚡${faults}`;
-      const bw = 14 + 7 * String(faults).length + 8;
+      const bw = 14 + 7 * String(faults).length + 6;
       const badge = s('g', { class: 'fault-badge', 'data-testid': 'fault-badge' },
-        s('rect', { x: right - bw, y: -hh / 2 - 8, width: bw, height: 16, rx: 8 }),
-        s('text', { x: right - bw / 2, y: -hh / 2 + 3.5, 'text-anchor': 'middle', text }));
+        s('rect', { x: w / 2 - 6, y: -hh / 2 - 10, width: bw, height: 16, rx: 8 }),
+        s('text', { x: w / 2 - 6 + bw / 2, y: -hh / 2 + 1.5, 'text-anchor': 'middle', text }));
       g.append(badge);
-      right -= bw + 3;
     }
     if (node.problem) {
-      const tx = right - 8;
+      const tx = -w / 2;
       const ty = -hh / 2 - 9;
       g.append(s('g', { class: 'problem-badge' },
         s('polygon', { points: `${tx},${ty} ${tx + 8},${ty + 15} ${tx - 8},${ty + 15}` }),
@@ -259,7 +279,7 @@ export class Topology {
     entry.el.dataset.health = health;
     const accent = this.healthColor(health);
     const pod = node.kind === 'pod';
-    const tint = pod ? (node.ready ? 0.18 : 0) : 0.06;
+    const tint = pod ? (node.ready ? 0.22 : 0) : 0.14;
     entry.frame.setAttribute('fill', mixColor(t.base, accent, tint));
     entry.frame.setAttribute('stroke', node.problem ? t.failure : accent);
     entry.frame.setAttribute('stroke-width', node.problem ? '2' : '1.6');
@@ -305,15 +325,15 @@ export class Topology {
     }
     label.g.removeAttribute('visibility');
     let width = 0;
-    for (const line of lines) width = Math.max(width, textWidth(line, CAPTION_FONT));
-    const height = CAPTION_LINE * lines.length;
+    for (const line of lines) width = Math.max(width, textWidth(line, EDGE_FONT));
+    const height = EDGE_LINE * lines.length;
     const rect = { x: -width / 2 - 5, y: -height / 2 - 2, w: width + 10, h: height + 4 };
     label.rect.setAttribute('x', rect.x);
     label.rect.setAttribute('y', rect.y);
     label.rect.setAttribute('width', rect.w);
     label.rect.setAttribute('height', rect.h);
     lines.forEach((line, i) => {
-      label.text.append(s('tspan', { x: 0, y: -height / 2 + CAPTION_LINE * (i + 1) - 2.5, text: line }));
+      label.text.append(s('tspan', { x: 0, y: -height / 2 + EDGE_LINE * (i + 1) - 3, text: line }));
     });
     label.g.dataset.text = lines.join(' | ');
     // Where: level with the node it belongs to where there is room, else mid-curve; just
@@ -433,31 +453,29 @@ export class Topology {
 
   // ---- view: fit, zoom, pan ----
 
+  /** The drawing's box in graph units: shapes, names beside them and edge labels. */
   bounds() {
-    let minX = Infinity;
-    let minY = Infinity;
-    let maxX = -Infinity;
-    let maxY = -Infinity;
-    for (const entry of this.nodes.values()) {
-      const size = nodeSize(entry.node.kind);
-      minX = Math.min(minX, entry.x - size.width / 2);
-      maxX = Math.max(maxX, entry.x + size.width / 2);
-      minY = Math.min(minY, entry.y - size.height / 2 - 30); // room for labels above
-      maxY = Math.max(maxY, entry.y + size.height / 2);
-    }
-    if (!Number.isFinite(minX)) return { x: -200, y: -150, w: 400, h: 300 };
-    return { x: minX - 24, y: minY - 12, w: maxX - minX + 48, h: maxY - minY + 36 };
+    if (!this.nodes.size) return { x: -200, y: -150, w: 400, h: 300 };
+    const boxes = [this.viewport.getBBox(), this.labelViewport.getBBox()].filter((b) => b.width > 0 && b.height > 0);
+    if (!boxes.length) return { x: -200, y: -150, w: 400, h: 300 };
+    const minX = Math.min(...boxes.map((b) => b.x));
+    const minY = Math.min(...boxes.map((b) => b.y));
+    const maxX = Math.max(...boxes.map((b) => b.x + b.width));
+    const maxY = Math.max(...boxes.map((b) => b.y + b.height));
+    return { x: minX - 16, y: minY - 12, w: maxX - minX + 32, h: maxY - minY + 24 };
   }
 
   fit(userAsked) {
     if (userAsked) this.autoFit = true;
     const W = this.container.clientWidth;
-    const H = this.container.clientHeight;
-    if (!W || !H) return;
+    const H = this.container.clientHeight - 28; // the legend's strip at the bottom
+    if (!W || H <= 0) return;
     const b = this.bounds();
-    // Never magnify a small graph; never shrink a big one past reading.
-    const scale = Math.min(Math.max(Math.min(W / b.w, H / b.h), 0.3), 1);
+    // The whole graph in view, magnified up to MAX_FIT_SCALE on a large screen; never shrunk
+    // past reading (then it pans).
+    const scale = Math.min(Math.max(Math.min(W / b.w, H / b.h), 0.5), MAX_FIT_SCALE);
     this.view = { scale, tx: W / 2 - (b.x + b.w / 2) * scale, ty: H / 2 - (b.y + b.h / 2) * scale };
+    this.svg.dataset.scale = scale.toFixed(3);
     this.applyView();
   }
 
@@ -470,6 +488,7 @@ export class Topology {
     const scale = Math.min(Math.max(v.scale * factor, 0.2), 3);
     const k = scale / v.scale;
     this.view = { scale, tx: x - (x - v.tx) * k, ty: y - (y - v.ty) * k };
+    this.svg.dataset.scale = scale.toFixed(3);
     this.autoFit = false;
     this.applyView();
   }

@@ -61,6 +61,11 @@ export function debounce(fn, ms) {
 
 // ---- numbers, as the studio prints them ----
 
+/** "1 request", "2 requests", "1 ready endpoint": English plurals for counts the UI prints. */
+export function plural(count, noun, nouns = `${noun}s`) {
+  return `${Number(count).toLocaleString('en-US')} ${count === 1 ? noun : nouns}`;
+}
+
 function fixed(value, decimalsBelow100) {
   return value.toFixed(value < 100 ? decimalsBelow100 : 0);
 }
@@ -79,6 +84,33 @@ export function formatMs(ms) {
 export function formatPercent(percent) {
   if (!Number.isFinite(percent)) return '–';
   return `${Number(percent.toPrecision(3))}%`;
+}
+
+/**
+ * An edge's figures: "63.4/s · p99 8ms", with each error class that occurs ("63.4/s · 4xx 88%
+ * · p99 8ms"): a bare "0%" read as "no errors" on an edge whose answers were mostly 404.
+ */
+export function edgeFigures(stats) {
+  const parts = [formatRate(stats.rate)];
+  if (stats.errorPercent > 0) parts.push(`5xx ${formatPercent(stats.errorPercent)}`);
+  if (stats.clientErrorPercent > 0) parts.push(`4xx ${formatPercent(stats.clientErrorPercent)}`);
+  parts.push(`p99 ${formatMs(stats.p99Ms || 0)}`);
+  return parts.join(' · ');
+}
+
+// Per second, 8 canary requests of 80 swing the observed share 0-13%: the plot shows a
+// rolling window this long, and says so.
+export const CANARY_WINDOW_S = 10;
+
+/** The canary's share (%) of the requests in the `window` seconds ending at `second`; null without any. */
+export function rollingShare(second, canaryAt, mainAt, window = CANARY_WINDOW_S) {
+  let c = 0;
+  let m = 0;
+  for (let t = second - window + 1; t <= second; t += 1) {
+    c += canaryAt(t);
+    m += mainAt(t);
+  }
+  return c + m > 0 ? (100 * c) / (c + m) : null;
 }
 
 export function formatSeconds(t) {
