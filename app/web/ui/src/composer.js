@@ -139,13 +139,20 @@ export class Composer {
       `${body.method} ${body.url} → `, h('span', { class: `sc${statusClass(status)}` }, status ? String(status) : 'no answer')));
     if (answer.error) r.append(h('div', { class: 'error-text' }, answer.error));
     const served = answer.servedBy;
-    r.append(h('p', { 'data-testid': 'composer-served-by' }, served && served.pod
-      ? ['Served by pod ', h('b', null, served.pod), served.service ? [' of Service ', h('b', null, served.service)] : null]
-      : 'No pod served it (the controller answered, or nothing did).'));
-    if (answer.requestId) r.append(h('p', { class: 'muted' }, `X-Request-ID ${answer.requestId}`));
-
     const decision = answer.decision || {};
     const backend = decision.backend;
+    const backendName = backend ? `${backend.namespace}/${backend.service}` : '';
+    // The decision replays the proxy's own canary draw, so it names the backend that served;
+    // should they ever differ, say so rather than show two stories.
+    // (servedBy names the Service without its namespace: the pod's own.)
+    const disagrees = served && served.service && backend && served.service.split('/').pop() !== backend.service;
+    r.append(h('p', { 'data-testid': 'composer-served-by', 'data-service': (served && served.service) || '', 'data-canary': String(!!decision.canary) }, served && served.pod
+      ? ['Served by pod ', h('b', null, served.pod), served.service ? [' of Service ', h('b', null, served.service)] : null,
+        decision.canary ? ' (the canary)' : null]
+      : 'No pod served it (the controller answered, or nothing did).'));
+    if (disagrees) r.append(h('p', { class: 'error-text', 'data-testid': 'composer-disagreement' }, `The decision core chose ${backendName}, but ${served.service} served it.`));
+    if (answer.requestId) r.append(h('p', { class: 'muted' }, `X-Request-ID ${answer.requestId}`));
+
     const rows = [
       ['action', decision.action],
       ['status', decision.status],
@@ -159,11 +166,12 @@ export class Composer {
       ['upstream', decision.upstream ? `${decision.upstream.host || ''} ${decision.upstream.path || ''}` : null],
     ].filter(([, v]) => v !== undefined && v !== null && v !== '');
     const trace = decision.trace || [];
-    r.append(h('div', { class: 'decision' },
-      h('div', null, h('h4', null, 'Decision core'), h('dl', { class: 'kv' }, rows.map(([k, v]) => [h('dt', null, k), h('dd', null, String(v))]))),
+    const decisionView = h('div', { class: 'decision' },
+      h('div', null, h('h4', null, 'Decision core'), h('dl', { class: 'kv', 'data-testid': 'composer-decision', 'data-backend': backendName, 'data-canary': String(!!decision.canary) },
+        rows.map(([k, v]) => [h('dt', null, k), h('dd', null, String(v))]))),
       h('div', null, h('h4', null, 'Trace'), h('ol', { class: 'trace', 'data-testid': 'composer-trace' },
         trace.map((step) => h('li', { 'data-testid': 'trace-step', 'data-kind': step.kind || '' },
-          h('b', null, step.stage || ''), ' ', h('i', { class: `kind-${step.kind || 'info'}` }, step.kind || ''), ' ', step.message || ''))))));
+          h('b', null, step.stage || ''), ' ', h('i', { class: `kind-${step.kind || 'info'}` }, step.kind || ''), ' ', step.message || '')))));
 
     const table = (title, testid, part) => h('div', { class: 'hdr-table', 'data-testid': testid },
       h('h4', null, title),
@@ -171,9 +179,11 @@ export class Composer {
         h('div', { class: 'mono target' }, part.target || ''),
         h('table', { class: 'grid compact' }, h('tbody', null, headerPairs(part.headers).map(([n, v]) => h('tr', null, h('td', { class: 'mono name' }, n), h('td', { class: 'mono' }, v))))),
       ] : h('div', { class: 'muted' }, 'none'));
+    // The headers at each hop first, the best teaching view; the decision and its trace after.
     r.append(h('div', { class: 'hdr-tables' },
       table('Headers as sent', 'composer-headers-sent', answer.sent),
       table('As the controller rewrote them', 'composer-headers-rewritten', answer.rewritten),
       table('As the pod received them', 'composer-headers-received', answer.received)));
+    r.append(decisionView);
   }
 }

@@ -12,7 +12,7 @@ import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { tags } from '@lezer/highlight';
 import { api, filePath } from './api.js';
 import { state, on, notify } from './store.js';
-import { h, clear, debounce } from './util.js';
+import { h, clear, debounce, plural } from './util.js';
 
 const VALIDATE_DELAY_MS = 400;
 
@@ -38,7 +38,8 @@ const editorTheme = EditorView.theme({
   '.cm-selectionMatch': { backgroundColor: 'var(--selection-match)' },
   '.cm-foldPlaceholder': { backgroundColor: 'var(--window)', border: '1px solid var(--border)', color: 'var(--muted)' },
   '.cm-tooltip': { backgroundColor: 'var(--base)', color: 'var(--text)', border: '1px solid var(--border)' },
-  '.cm-tooltip-lint': { maxWidth: '520px' },
+  // Inside the editor's own width: a hint over the topology hides what it is about.
+  '.cm-tooltip-lint': { maxWidth: 'calc(var(--editor-w) - 70px)', whiteSpace: 'pre-wrap' },
   '.cm-panels': { backgroundColor: 'var(--window)', color: 'var(--text)' },
   '.cm-searchMatch': { backgroundColor: 'var(--search-match)' },
 });
@@ -185,7 +186,7 @@ export class Editor {
         'data-modified': modified ? 'true' : undefined,
         onclick: () => this.select(path),
       }, baseName(path), modified ? h('span', { class: 'modified', title: 'modified' }, ' ●') : null,
-      errors ? h('span', { class: 'tab-errors', title: `${errors} error(s)` }, String(errors)) : null));
+      errors ? h('span', { class: 'tab-errors', title: plural(errors, 'error') }, String(errors)) : null));
     }
     const anyModified = [...this.files.values()].some((f) => this.isModified(f));
     this.saveButton.disabled = !anyModified;
@@ -248,7 +249,8 @@ export class Editor {
     });
     const errors = list.filter((d) => d.severity === 'error').length;
     const warnings = list.filter((d) => d.severity === 'warning').length;
-    this.problemsTitle.textContent = list.length ? `Problems — ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}` : 'Problems — none';
+    this.problemsTitle.textContent = list.length ? `Problems — ${plural(errors, 'error')}, ${plural(warnings, 'warning')}` : 'Problems — none';
+    this.problems.dataset.errors = String(errors);
     this.problems.dataset.count = String(list.length);
     if (!list.length) {
       this.problemsBody.append(h('tr', null, h('td', { colspan: '3', class: 'muted' }, 'No problems')));
@@ -268,7 +270,7 @@ export class Editor {
       },
       h('td', { class: `sev ${severity}` }, severity === 'error' ? '✖' : severity === 'warning' ? '▲' : 'ℹ'),
       h('td', { class: 'where', title: d.file || '' }, `${d.file ? baseName(d.file) : '?'}:${d.line || 0}:${d.column || 0}`),
-      h('td', { class: 'msg' }, d.code ? h('span', { class: 'code' }, `${d.code} `) : null, d.message || '', d.hint ? h('span', { class: 'hint' }, ` — ${d.hint}`) : null)));
+      h('td', { class: 'msg', 'data-testid': 'problem-message' }, d.code ? h('span', { class: 'code' }, `${d.code} `) : null, d.message || '', d.hint ? h('span', { class: 'hint' }, ` — ${d.hint}`) : null)));
     }
   }
 
@@ -288,25 +290,30 @@ export class Editor {
   // ---- apply and save ----
 
   async apply() {
-    const files = this.texts((f) => f.kind === 'manifest');
-    if (!files.length) {
+    if (!this.texts((f) => f.kind === 'manifest').length) {
       this.setStatus('No manifest files to apply.', 'warning');
       return;
     }
+    // Every file goes, the scenario too: the lab applies the manifests and answers the same
+    // validation as Problems shows, so the two counts are one (issue 14, item 6).
+    const files = this.texts();
     this.applyButton.disabled = true;
     try {
       const answer = await api('POST', '/api/v1/apply', { files });
-      const errors = ((answer && answer.diagnostics) || []).filter((d) => d.severity === 'error').length;
+      const diagnostics = (answer && answer.diagnostics) || [];
+      ++this.validationSeq; // this answer is the newest check
+      this.showDiagnostics(diagnostics);
+      const errors = diagnostics.filter((d) => d.severity === 'error').length;
       if (answer && answer.applied) {
         const text = `Applied: ${answer.change || 'no change'}`;
         this.setStatus(text, 'ok');
         notify(text);
       } else {
-        const text = `Not applied: ${errors} error${errors === 1 ? '' : 's'}; the running configuration keeps serving`;
+        const text = `Not applied: ${plural(errors, 'error')} (see Problems); the running configuration keeps serving`;
         this.setStatus(text, 'error');
         notify(text, 'error');
       }
-      this.validate();
+      if (answer && answer.applied) this.validate();
     } catch (err) {
       this.setStatus(`Apply failed: ${err.message}`, 'error');
     } finally {
@@ -339,7 +346,7 @@ export class Editor {
     }
     const scenario = modified.some((f) => f.kind === 'scenario');
     let text = `Saved ${saved.map(baseName).join(', ')}${scenario ? '; the lab re-opens from the scenario' : ''}`;
-    if (reopenErrors) text = `Saved ${saved.map(baseName).join(', ')}; the lab could not re-open: ${reopenErrors} error${reopenErrors === 1 ? '' : 's'} (see Problems)`;
+    if (reopenErrors) text = `Saved ${saved.map(baseName).join(', ')}; the lab could not re-open: ${plural(reopenErrors, 'error')} (see Problems)`;
     this.setStatus(text, reopenErrors ? 'error' : 'ok');
     notify(text, reopenErrors ? 'error' : 'info');
     this.renderTabs();

@@ -4,7 +4,7 @@
 
 import { api, withToken } from './api.js';
 import { state, on, notify, schedule } from './store.js';
-import { h, clear, icon } from './util.js';
+import { h, clear, icon, plural } from './util.js';
 
 export async function playScenario() {
   try {
@@ -102,7 +102,7 @@ export class ScenarioPanel {
     this.bar.style.width = `${this.runState === 'finished' && !p ? 100 : percent}%`;
     this.progressEl.setAttribute('aria-valuenow', String(Math.round(percent)));
     this.progressEl.dataset.elapsed = p ? String(p.elapsed) : '0';
-    this.barText.textContent = p ? `${Math.round(p.elapsed)} / ${Math.round(planned)} s · ${p.requests} requests · ${p.errors} errors` : '';
+    this.barText.textContent = p ? `${Math.round(p.elapsed)} / ${Math.round(planned)} s · ${plural(p.requests, 'request')} · ${plural(p.errors, 'error')}` : '';
     this.barTextOnFill.textContent = this.barText.textContent;
 
     let text = 'idle';
