@@ -47,7 +47,8 @@ void printText(std::ostream& out, const routing::Request& req, const routing::De
     if (d.backend) {
         row(out, "backend",
             d.backend->namespace_ + "/" + d.backend->service + ":" + d.backend->port + " (" +
-                std::to_string(d.backend->endpoints.size()) + " ready endpoints)");
+                std::to_string(d.backend->endpoints.size()) + " ready endpoint" +
+                (d.backend->endpoints.size() == 1 ? ")" : "s)"));
         row(out, "upstream", "Host " + d.upstream.host + ", path " + d.upstream.path);
         for (const auto& [name, value] : d.upstream_headers)
             row(out, "header", name + ": " + value);

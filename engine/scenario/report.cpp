@@ -139,6 +139,11 @@ std::string statusText(const std::map<int, std::uint64_t>& by_status) {
     return text;
 }
 
+// "1 request", "2 requests": counts read as English.
+std::string counted(std::uint64_t n, const std::string& noun) {
+    return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
 // "12", "12 (3 failed)" or "12, all failed": a rule every request of which failed is reached,
 // not covered by a working route.
 std::string coverageCount(const RouteCoverage& c) {
@@ -152,11 +157,11 @@ std::string coverageCount(const RouteCoverage& c) {
 
 std::string renderSummary(const RunResult& r) {
     std::ostringstream out;
-    out << "scenario " << (r.scenario.empty() ? r.file : r.scenario) << ": " << r.requests
-        << " requests in " << fixed(r.elapsed_s) << " s (seed " << r.seed << ")"
+    out << "scenario " << (r.scenario.empty() ? r.file : r.scenario) << ": "
+        << counted(r.requests, "request") << " in " << fixed(r.elapsed_s) << " s (seed " << r.seed << ")"
         << (r.incomplete ? ", INCOMPLETE: cut short" : "") << "\n";
     for (const auto& p : r.profiles)
-        out << "  traffic " << p.name << ": " << p.requests << " requests, " << fixed(p.rate)
+        out << "  traffic " << p.name << ": " << counted(p.requests, "request") << ", " << fixed(p.rate)
             << "/s, errors " << p.errors << ", latency p50 " << fixed(p.p50_ms) << " ms, p95 "
             << fixed(p.p95_ms) << " ms, p99 " << fixed(p.p99_ms) << " ms\n"
             << (p.by_status.empty() ? "" : "    statuses " + statusText(p.by_status) + "\n");
@@ -166,7 +171,7 @@ std::string renderSummary(const RunResult& r) {
     std::size_t covered = 0;
     for (const auto& c : r.coverage) covered += c.requests > 0;
     out << "  route coverage: " << fixed(r.coverage_percent) << "% (" << covered << " of "
-        << r.coverage.size() << " rules)\n";
+        << counted(r.coverage.size(), "rule") << ")\n";
     for (const auto& c : r.coverage)
         if (c.requests > 0 && c.failed == c.requests)
             out << "    every request to " << c.host << c.path << " failed (" << c.ingress << ")\n";
@@ -348,7 +353,7 @@ std::string renderHtml(const RunResult& r) {
     out << "<p><span class='verdict " << (r.incomplete ? "incomplete" : ok ? "pass" : "fail") << "'>"
         << (r.incomplete ? "INCOMPLETE" : ok ? "PASSED" : "FAILED") << "</span> "
         << r.expectations.size() - failures(r) << " of " << r.expectations.size()
-        << " expectations hold · " << r.requests << " requests in " << fixed(r.elapsed_s)
+        << " expectations hold · " << counted(r.requests, "request") << " in " << fixed(r.elapsed_s)
         << " s · seed " << r.seed << " · <code>" << xmlEscape(r.file) << "</code></p>\n";
 
     out << "<h2>Expectations</h2><table><tr><th></th><th>Expectation</th><th>Measured</th></tr>\n";

@@ -163,6 +163,12 @@ TEST(ExplainCommandTest, TextOutputIsAlignedWithATrace) {
     EXPECT_NE(r.out.find("  backend   shop/account:80 (2 ready endpoints)"), std::string::npos)
         << r.out;
     EXPECT_NE(r.out.find("trace\n"), std::string::npos);
+    // One pod behind the canary: "1 ready endpoint", not "1 ready endpoints".
+    CliResult canary = runCli({"explain", "-f", kShop, "-H", "X-Canary: always",
+                               "https://shop.local/catalog"});
+    EXPECT_NE(canary.out.find("  backend   shop/catalog-v2:80 (1 ready endpoint)\n"),
+              std::string::npos)
+        << canary.out;
 }
 
 TEST(ExplainCommandTest, BadInputExitsTwo) {
