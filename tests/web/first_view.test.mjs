@@ -44,14 +44,13 @@ test('serve starts the traffic on open: requests flow without pressing Start', {
   assert.ok(await page.locator('[data-testid="traffic-start"]').isDisabled());
 });
 
-test('the topology fits the view with names of readable size, apart and whole on hover', { timeout: 30000 }, async () => {
-  // Edge labels with figures, so that their places are final.
-  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="edge-label"]')].filter((l) => /p99/.test(l.dataset.text || '')).length >= 10);
-  const view = await page.evaluate(() => {
+/** Where the topology's shapes, names and edge labels are on the screen, and their sizes. */
+function measureTopology() {
+  return page.evaluate(() => {
     const topology = document.querySelector('[data-testid="topology"]').getBoundingClientRect();
     const box = (el, name) => {
       const r = el.getBoundingClientRect();
-      return { name, left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width, height: r.height };
+      return { name, left: r.left, right: r.right, top: r.top, bottom: r.bottom };
     };
     const nodes = [...document.querySelectorAll('[data-testid="node"]')];
     const names = [];
@@ -70,16 +69,36 @@ test('the topology fits the view with names of readable size, apart and whole on
       titles: nodes.map((n) => ({ label: n.dataset.label, title: n.querySelector('title').textContent, shown: n.querySelector('text.label').textContent, kind: n.dataset.kind })),
     };
   });
+}
+
+function assertReadable(view) {
   const inside = (b) => b.left >= view.topology.left && b.right <= view.topology.right && b.top >= view.topology.top && b.bottom <= view.topology.bottom;
   assert.deepEqual([...view.shapes, ...view.names, ...view.labels].filter((b) => !inside(b)).map((b) => b.name), [], 'everything in view');
   assert.ok(view.smallestName >= MIN_TEXT_PX, `node names at ${view.smallestName.toFixed(1)} px`);
   assert.ok(view.smallestEdgeLabel >= MIN_TEXT_PX, `edge labels at ${view.smallestEdgeLabel.toFixed(1)} px`);
   assert.deepEqual(overlapsIn(view.names), [], 'node names apart');
   assert.deepEqual(overlapsIn(view.labels), [], 'edge labels apart');
-  assert.deepEqual(overlapsIn([...view.labels, ...view.names]), [], 'edge labels off the names');
+  assert.deepEqual(overlapsIn([...view.labels, ...view.names, ...view.shapes]), [], 'edge labels off the nodes');
+}
+
+test('the topology fits the view with names of readable size, apart and whole on hover', { timeout: 60000 }, async () => {
+  // Edge labels with figures, so that their places are final.
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="edge-label"]')].filter((l) => /p99/.test(l.dataset.text || '')).length >= 10);
+  const view = await measureTopology();
+  assertReadable(view);
   for (const node of view.titles) assert.ok(node.title.includes(node.label), `${node.label}'s tooltip: ${node.title}`);
   // Pods keep their whole names (never "catalog-c7...4d9-dswgh").
   for (const pod of view.titles.filter((n) => n.kind === 'pod')) assert.equal(pod.shown, pod.label);
+
+  // Errors make the labels longer: 500s for half the storefront's requests.
+  const fault = await page.request.post(new URL('/api/v1/faults', lab.url).toString(),
+    { data: { kind: 'status', status: 500, probability: 0.5, target: { kind: 'service', namespace: 'shop', name: 'storefront' } } });
+  assert.equal(fault.status(), 201);
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="edge-label"]')].filter((l) => /5xx/.test(l.dataset.text || '')).length >= 4, null, { timeout: 20000 });
+  await page.waitForTimeout(1200); // the next figures, and the badges
+  assertReadable(await measureTopology());
+  const { id } = await fault.json();
+  assert.equal((await page.request.delete(new URL(`/api/v1/faults/${id}`, lab.url).toString())).status(), 204);
 });
 
 test('plot legends show each series\' colour: p50, p95 and p99 apart', { timeout: 30000 }, async () => {

@@ -3,7 +3,7 @@
 // validated together; findings show inline (lint gutter, squiggles, hover) and in Problems.
 // Apply hot-reloads the manifests without saving; Save writes every modified file.
 
-import { EditorView, keymap } from '@codemirror/view';
+import { EditorView, keymap, tooltips } from '@codemirror/view';
 import { EditorState } from '@codemirror/state';
 import { basicSetup } from 'codemirror';
 import { yaml } from '@codemirror/lang-yaml';
@@ -38,7 +38,6 @@ const editorTheme = EditorView.theme({
   '.cm-selectionMatch': { backgroundColor: 'var(--selection-match)' },
   '.cm-foldPlaceholder': { backgroundColor: 'var(--window)', border: '1px solid var(--border)', color: 'var(--muted)' },
   '.cm-tooltip': { backgroundColor: 'var(--base)', color: 'var(--text)', border: '1px solid var(--border)' },
-  // Inside the editor's own width: a hint over the topology hides what it is about.
   '.cm-tooltip-lint': { maxWidth: 'calc(var(--editor-w) - 70px)', whiteSpace: 'pre-wrap' },
   '.cm-panels': { backgroundColor: 'var(--window)', color: 'var(--text)' },
   '.cm-searchMatch': { backgroundColor: 'var(--search-match)' },
@@ -103,6 +102,8 @@ export class Editor {
       basicSetup,
       yaml(),
       lintGutter(),
+      // Hints stay over the editor: one over the topology hides what it is about.
+      tooltips({ tooltipSpace: (view) => view.dom.getBoundingClientRect() }),
       syntaxHighlighting(highlight),
       editorTheme,
       EditorState.tabSize.of(2),

@@ -16,6 +16,8 @@ const NAME_WIDTH = COLUMN_PITCH - 24; // a name under a shape stops short of the
 const POD_NAME_WIDTH = 240;
 
 const MAX_FIT_SCALE = 1.3;
+const LABEL_STEP = 3; // how far an edge label moves per try to find a free place
+const MAX_LABEL_SHIFT = 60;
 const MAX_DOTS = 400;
 const DOT_SPACING_MS = 40; // at most 25 new dots a second per path
 const MAX_QUEUE_MS = 250;
@@ -73,7 +75,7 @@ function labelLinesOf(edge, stats) {
   let split = configured && observed ? `${configured} → ${observed}` : configured + observed;
   if (edge.canary) split = `canary ${split}`.trim();
   if (split) lines.push(split);
-  if (stats && stats.rate > 0) lines.push(edgeFigures(stats));
+  if (stats && stats.rate > 0) lines.push(...edgeFigures(stats));
   return lines;
 }
 
@@ -215,6 +217,11 @@ export class Topology {
     const top = at.y - 11;
     const left = pod ? at.x - 2 : -textW / 2 - 2;
     for (const [k, v] of Object.entries({ x: left, y: top, width: textW + 4, height: textH })) backdrop.setAttribute(k, v);
+    // What edge labels must keep off, in graph units: the shape (with its badges) and the name.
+    const obstacles = [
+      { x: pos.x, y: pos.y, box: { x: -w / 2 - 4, y: -hh / 2 - 10, w: w + 28, h: hh + 14 } },
+      { x: pos.x, y: pos.y, box: { x: left, y: top, w: textW + 4, h: textH } },
+    ];
 
     const faults = (node.faults || []).length;
     if (faults) {
@@ -254,7 +261,7 @@ export class Topology {
       if (this.handlers.onNodeFilter) this.handlers.onNodeFilter(node);
     });
     this.nodeLayer.append(g);
-    return { node, x: pos.x, y: pos.y, el: g, frame, icon, ring, health: null };
+    return { node, x: pos.x, y: pos.y, el: g, frame, icon, ring, health: null, obstacles };
   }
 
   buildEdge(edge, from, to) {
@@ -354,29 +361,30 @@ export class Topology {
     label.box = rect;
   }
 
-  // Labels that would overlap (edges converging on one node) are stacked downwards instead.
+  // Each label takes the free place nearest to where it belongs (its edge, just above the
+  // line), trying a little up and down in turn: labels of edges converging on one node
+  // stack, and none covers another label or a node's shape or name.
   declutterLabels() {
     const labels = [...this.edges.values()].map((e) => e.label).filter((l) => l.lines && l.natural)
       .sort((a, b) => a.natural.y - b.natural.y || a.natural.x - b.natural.x);
-    const placed = [];
+    const placed = [...this.nodes.values()].flatMap((n) => n.obstacles || []);
+    const collides = (x, y, box) => placed.some((o) => {
+      const left = x + box.x;
+      const oLeft = o.x + o.box.x;
+      const top = y + box.y;
+      const oTop = o.y + o.box.y;
+      return left < oLeft + o.box.w && oLeft < left + box.w && top < oTop + o.box.h && oTop < top + box.h;
+    });
     for (const label of labels) {
-      const { box } = label;
-      const left = label.natural.x + box.x;
-      let y = label.natural.y;
-      for (let moved = true, rounds = 0; moved && rounds < 20; rounds += 1) {
-        moved = false;
-        for (const other of placed) {
-          const oLeft = other.x + other.box.x;
-          if (left >= oLeft + other.box.w || oLeft >= left + box.w) continue;
-          const top = y + box.y;
-          const oTop = other.y + other.box.y;
-          if (top >= oTop + other.box.h || oTop >= top + box.h) continue;
-          y = oTop + other.box.h - box.y + 1;
-          moved = true;
-        }
+      const { box, natural } = label;
+      let y = natural.y;
+      for (let step = 1; step <= 2 * MAX_LABEL_SHIFT / LABEL_STEP && collides(natural.x, y, box); step += 1) {
+        const shift = Math.ceil(step / 2) * LABEL_STEP;
+        y = natural.y + (step % 2 ? -shift : shift);
       }
-      placed.push({ x: label.natural.x, y, box });
-      const transform = `translate(${label.natural.x.toFixed(1)} ${y.toFixed(1)})`;
+      if (collides(natural.x, y, box)) y = natural.y; // nowhere free nearby: where it belongs
+      placed.push({ x: natural.x, y, box });
+      const transform = `translate(${natural.x.toFixed(1)} ${y.toFixed(1)})`;
       if (label.transform !== transform) {
         label.transform = transform;
         label.g.setAttribute('transform', transform);
@@ -395,6 +403,16 @@ export class Topology {
     }
     for (const entry of this.edges.values()) this.paintEdge(entry);
     this.declutterLabels();
+    if (this.autoFit && !this.contentInView()) this.fit(false);
+  }
+
+  /** Whether everything drawn (labels too, which grow with errors) is inside the view. */
+  contentInView() {
+    const b = this.bounds();
+    const { scale, tx, ty } = this.view;
+    const W = this.container.clientWidth;
+    const H = this.container.clientHeight - 28;
+    return b.x * scale + tx >= 0 && (b.x + b.w) * scale + tx <= W && b.y * scale + ty >= 0 && (b.y + b.h) * scale + ty <= H;
   }
 
   /** What the empty topology says (waiting, or why the lab is not running). */

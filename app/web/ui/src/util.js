@@ -87,15 +87,17 @@ export function formatPercent(percent) {
 }
 
 /**
- * An edge's figures: "63.4/s · p99 8ms", with each error class that occurs ("63.4/s · 4xx 88%
- * · p99 8ms"): a bare "0%" read as "no errors" on an edge whose answers were mostly 404.
+ * An edge's figures, one or two lines: "63.4/s · p99 8ms", then each error class that occurs
+ * ("4xx 88%", "5xx 2% · 4xx 3%"): a bare "0%" read as "no errors" on an edge whose answers
+ * were mostly 404. Two short lines fit between the columns where one long one would not.
  */
 export function edgeFigures(stats) {
-  const parts = [formatRate(stats.rate)];
-  if (stats.errorPercent > 0) parts.push(`5xx ${formatPercent(stats.errorPercent)}`);
-  if (stats.clientErrorPercent > 0) parts.push(`4xx ${formatPercent(stats.clientErrorPercent)}`);
-  parts.push(`p99 ${formatMs(stats.p99Ms || 0)}`);
-  return parts.join(' · ');
+  const lines = [`${formatRate(stats.rate)} · p99 ${formatMs(stats.p99Ms || 0)}`];
+  const errors = [];
+  if (stats.errorPercent > 0) errors.push(`5xx ${formatPercent(stats.errorPercent)}`);
+  if (stats.clientErrorPercent > 0) errors.push(`4xx ${formatPercent(stats.clientErrorPercent)}`);
+  if (errors.length) lines.push(errors.join(' · '));
+  return lines;
 }
 
 // Per second, 8 canary requests of 80 swing the observed share 0-13%: the plot shows a
