@@ -1,21 +1,29 @@
 // Renders the web lab's images in docs/images from a real lab in headless chromium:
 //   node tests/web/screenshots.mjs            (ILAB_BINARY picks the binary, as for the tests)
-// web-main.png      the main view under traffic, with a fault on the storefront
-// web-editor.png    the editor with a typo marked inline and in Problems
-// web-composer.png  a composed request with its trace and its path outlined
-// web-dark.png      the dark theme while the scenario plays
+// At a laptop's 1366×768, light, as a first-time user sees the lab:
+//   web-main.png      the main view under traffic, with a fault on the storefront
+//   web-editor.png    the editor with a typo marked inline and in Problems
+//   web-composer.png  a composed request: the headers at each hop, its trace, its path outlined
+// At 1920×1080, dark:
+//   web-dark.png      the scenario playing, its expectations turning pass or fail
+// ILAB_SHOTS_ALL=1 also renders the main view in the other size and theme (1920×1080 light,
+// 1366×768 dark) into the system's temporary folder, to look at before a release; the docs
+// show only the four above.
 
+import os from 'node:os';
 import path from 'node:path';
 import { startLab, launchBrowser, openPage, repoRoot } from './lab.mjs';
 
 const out = (name) => path.join(repoRoot, 'docs/images', name);
-const SIZE = { width: 1600, height: 1000 };
+const LAPTOP = { width: 1366, height: 768 };
+const DESKTOP = { width: 1920, height: 1080 };
 
 async function waitForPoints(page, testid, points) {
   await page.waitForFunction(([id, n]) => Number(document.querySelector(`[data-testid="${id}"]`).dataset.points) >= n,
     [testid, points], { timeout: 60000 });
 }
 
+// serve starts the traffic on open; Start only if it did not.
 async function startTraffic(page) {
   await page.locator('[data-testid="node"][data-kind="pod"]').first().waitFor();
   const start = page.locator('[data-testid="traffic-start"]');
@@ -23,11 +31,13 @@ async function startTraffic(page) {
   await page.locator('#app[data-traffic="running"]').waitFor();
 }
 
+const withQuery = (url, query) => `${url}${url.includes('?') ? '&' : '?'}${query}`;
+
 const lab = await startLab(['scenarios/shop']);
 const browser = await launchBrowser();
 try {
   // The main view: traffic, then 500s for half the storefront's requests.
-  const page = await openPage(browser, `${lab.url}${lab.url.includes('?') ? '&' : '?'}tab=plots`, { viewport: SIZE, colorScheme: 'light' });
+  const page = await openPage(browser, withQuery(lab.url, 'tab=plots'), { viewport: LAPTOP, colorScheme: 'light' });
   await startTraffic(page);
   await waitForPoints(page, 'plot-status', 6);
   await page.locator('[data-testid="node"][data-id="svc:shop/storefront"]').click();
@@ -54,8 +64,7 @@ try {
   await page.locator('.cm-content').click({ position: { x: 4, y: 4 } });
   await page.keyboard.press('Control+z');
 
-  // The composer: the /api rewrite, its trace and the headers at each hop (a taller panel).
-  await page.evaluate(() => document.documentElement.style.setProperty('--bottom-h', '440px'));
+  // The composer: the /api rewrite, the headers at each hop and its trace.
   await page.click('[data-testid="tab-composer"]');
   await page.fill('[data-testid="composer-url"]', 'https://api.shop.local/api/items?page=2');
   await page.locator('[data-testid="composer-header-name"]').first().fill('X-Canary');
@@ -68,8 +77,21 @@ try {
   await page.click('[data-testid="faults-clear-all"]');
   await page.locator('[data-testid="fault-row"]').first().waitFor({ state: 'detached' });
 
-  // Dark: the scenario playing on its own lab.
-  const dark = await openPage(browser, `${lab.url}${lab.url.includes('?') ? '&' : '?'}tab=scenario`, { viewport: SIZE, colorScheme: 'dark' });
+  // Other sizes and themes of the main view, to look at (not in the docs).
+  if (process.env.ILAB_SHOTS_ALL) {
+    for (const [size, scheme] of [[DESKTOP, 'light'], [LAPTOP, 'dark']]) {
+      const other = await openPage(browser, withQuery(lab.url, 'tab=plots'), { viewport: size, colorScheme: scheme });
+      await startTraffic(other);
+      await waitForPoints(other, 'plot-status', 8);
+      const file = path.join(os.tmpdir(), `web-main-${size.width}-${scheme}.png`);
+      await other.screenshot({ path: file });
+      console.log(`wrote ${file}`);
+      await other.close();
+    }
+  }
+
+  // Dark, on a large screen: the scenario playing on its own lab.
+  const dark = await openPage(browser, withQuery(lab.url, 'tab=scenario'), { viewport: DESKTOP, colorScheme: 'dark' });
   await dark.locator('[data-testid="node"][data-kind="pod"]').first().waitFor();
   await dark.click('[data-testid="scenario-play"]');
   await dark.waitForFunction(() => Number(document.querySelector('[data-testid="scenario-progress"]').dataset.elapsed) >= 8, null, { timeout: 60000 });
