@@ -83,7 +83,8 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
     std::unique_ptr<lab::Lab> lab =
         s.inline_manifests.empty()
             ? lab::Lab::start(lab_options, start_diagnostics)
-            : lab::Lab::startFromText(s.inline_manifests, lab_options, start_diagnostics);
+            : lab::Lab::startFromSources({{s.inline_manifests_name, s.inline_manifests}},
+                                         lab_options, start_diagnostics);
     if (!lab) {
         for (const auto& d : start_diagnostics.items())
             if (d.severity == core::Severity::Error) diagnostics.add(d);
@@ -322,7 +323,9 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
                         files.push_back(path);
                         lab->reloadFiles(files, d);
                     } else if (core::InputText applied = core::readInputFile(path); applied.ok()) {
-                        lab->reloadFromText(s.inline_manifests + "\n---\n" + applied.text, d);
+                        lab->reloadFromSources({{s.inline_manifests_name, s.inline_manifests},
+                                                {path, applied.text}},
+                                               d);
                     } else {  // it was there when the scenario was read; it need not be now
                         core::addInputError(d, applied,
                                             {std::make_shared<const std::string>(path), 0, 0});
@@ -337,7 +340,8 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
                                            if (s.inline_manifests.empty())
                                                lab->reloadFiles(s.manifests, d);
                                            else
-                                               lab->reloadFromText(s.inline_manifests, d);
+                                               lab->reloadFromSources(
+                                                   {{s.inline_manifests_name, s.inline_manifests}}, d);
                                        }});
                 break;
             }

@@ -156,7 +156,14 @@ struct Scenario {
     // Paths resolved against the scenario's folder; each one stays inside it once symlinks are
     // followed (ILAB-SCENARIO-007), so a scenario cannot make the lab read /etc/shadow.
     std::vector<std::string> manifests;
-    std::string inline_manifests;        // YAML text, when given inline
+    // YAML text, when given inline. A literal block ("manifestsInline: |") keeps the scenario
+    // file's coordinates: blank lines up to its first line, its lines indented as written
+    // (document markers at column 0), so a finding about an inline manifest names the line and
+    // column it has in the scenario file. Other scalars are read as they are.
+    std::string inline_manifests;
+    // The file name findings about inline manifests give: `file` for a literal block, else
+    // "<file> (manifestsInline)", whose lines count from the value's first.
+    std::string inline_manifests_name;
     std::uint64_t seed = 1;
     Millis duration{10000};
     std::vector<BehaviorSpec> behaviors;

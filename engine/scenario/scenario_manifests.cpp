@@ -33,8 +33,7 @@ model::LoadOptions scenarioLoadOptions(const Scenario& s, model::LoadOptions loa
 model::Manifests loadScenarioManifests(const Scenario& s, const model::LoadOptions& load) {
     return s.inline_manifests.empty()
                ? model::loadManifests(s.manifests, load)
-               : model::loadManifestsFromText(s.inline_manifests, s.file + " (manifestsInline)",
-                                              load);
+               : model::loadManifestsFromText(s.inline_manifests, s.inline_manifests_name, load);
 }
 
 bool isScenarioPath(const std::string& path) {

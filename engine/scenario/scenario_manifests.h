@@ -15,7 +15,7 @@ namespace ilab::scenario {
 model::LoadOptions scenarioLoadOptions(const Scenario& scenario, model::LoadOptions base = {});
 
 // A scenario's manifests as `run` reads them: its manifestsInline (diagnostics name them
-// "<file> (manifestsInline)") or else the files and folders it names, with `load` from
+// Scenario::inline_manifests_name) or else the files and folders it names, with `load` from
 // scenarioLoadOptions().
 model::Manifests loadScenarioManifests(const Scenario& scenario, const model::LoadOptions& load);
 

@@ -261,7 +261,7 @@ bool Workbench::reloadScenario(core::Diagnostics& diagnostics) {
     const bool applied = loaded.scenario->inline_manifests.empty()
                              ? lab_->reloadFiles(files, diagnostics)
                              : lab_->reloadFromSources(
-                                   {{loaded.scenario->file, loaded.scenario->inline_manifests}},
+                                   {{loaded.scenario->inline_manifests_name, loaded.scenario->inline_manifests}},
                                    diagnostics);
     if (!applied) return false;
     scenario_ = std::move(loaded.scenario);
@@ -316,7 +316,8 @@ bool Workbench::startLab(core::Diagnostics& diagnostics) {
     const bool inline_manifests = scenario_ && !scenario_->inline_manifests.empty();
     auto start = [&](core::Diagnostics& d) {
         return inline_manifests
-                   ? lab::Lab::startFromSources({{scenario_->file, scenario_->inline_manifests}}, lo, d)
+                   ? lab::Lab::startFromSources(
+                         {{scenario_->inline_manifests_name, scenario_->inline_manifests}}, lo, d)
                    : lab::Lab::start(lo, d);
     };
     core::Diagnostics start_diagnostics;

@@ -101,6 +101,11 @@ TEST(FirstHourTest, ServeWithNothingRoutableSaysWhyAndStartingTrafficDoesNotKill
 TEST(FirstHourTest, CheckReadsAScenariosInlineManifests) {
     const auto r = runChild({labBinary(), "check", "-f", kScenarios + "/no-endpoints-503"});
     EXPECT_NE(r.out.find("ILAB-LINT-003"), std::string::npos) << r.out << r.err;
+    // At the line and column the Ingress rule has in scenario.yaml (its backend Service on line
+    // 21), not in the manifestsInline block counted from its first line ("10:71").
+    EXPECT_NE(r.out.find("no-endpoints-503/scenario.yaml:21:75: warning ILAB-LINT-003"),
+              std::string::npos)
+        << r.out;
     EXPECT_EQ(r.out.find("0 errors, 0 warnings"), std::string::npos) << r.out;
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;  // warnings only
 }

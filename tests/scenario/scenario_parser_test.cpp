@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/scenario/scenario_manifests.h"
+
 namespace ilab::scenario {
 namespace {
 
@@ -188,6 +190,49 @@ TEST(ScenarioParserTest, FilesAScenarioNamesMustStayInsideItsFolder) {
     EXPECT_EQ(d->location.column, 21);
     EXPECT_EQ(d->message.rfind("apply: ", 0), 0u) << d->message;
     fs::remove_all(dir);
+}
+
+TEST(ScenarioParserTest, FindingsInAnInlineBlockNameTheirLineAndColumnInTheScenarioFile) {
+    // Line 9 holds the Service's port out of range (its value at column 27), line 18 the
+    // misspelled pathType of the second document (column 33): named where they stand in s.yaml.
+    const std::string text = "apiVersion: ingress-lab.dev/v1alpha1\n"  // 1
+                             "kind: Scenario\n"                         // 2
+                             "metadata: {name: t}\n"                    // 3
+                             "spec:\n"                                  // 4
+                             "  manifestsInline: |\n"                   // 5
+                             "    apiVersion: v1\n"                     // 6
+                             "    kind: Service\n"                      // 7
+                             "    metadata: {name: web}\n"              // 8
+                             "    spec: {ports: [{port: 99999}]}\n"     // 9
+                             "    ---\n"                                // 10
+                             "    apiVersion: networking.k8s.io/v1\n"   // 11
+                             "    kind: Ingress\n"                      // 12
+                             "    metadata: {name: web}\n"              // 13
+                             "    spec:\n"                              // 14
+                             "      rules:\n"                           // 15
+                             "      - http:\n"                          // 16
+                             "          paths:\n"                       // 17
+                             "          - {path: /, pathType: Prefx, backend: {service: {name: "
+                             "web, port: {number: 80}}}}\n";            // 18
+    const auto loaded = loadScenarioFromText(text, "s.yaml", ".");
+    ASSERT_TRUE(loaded.scenario) << loaded.diagnostics.items().size();
+    EXPECT_EQ(loaded.scenario->inline_manifests_name, "s.yaml");
+    const auto manifests = loadScenarioManifests(*loaded.scenario, {});
+    std::vector<std::string> found;
+    for (const auto& d : manifests.diagnostics.items())
+        found.push_back(d.location.str() + " " + d.code);
+    EXPECT_NE(std::find(found.begin(), found.end(), "s.yaml:9:27 ILAB-API-002"), found.end())
+        << ::testing::PrintToString(found);
+    EXPECT_NE(std::find(found.begin(), found.end(), "s.yaml:18:33 ILAB-API-003"), found.end())
+        << ::testing::PrintToString(found);
+    EXPECT_EQ(manifests.ingresses.size() + manifests.services.size(), 1u);  // the Ingress is refused
+}
+
+TEST(ScenarioParserTest, AQuotedInlineValueIsNamedAsTheValueItself) {
+    const auto loaded = parse("");
+    ASSERT_TRUE(loaded.scenario);
+    EXPECT_EQ(loaded.scenario->inline_manifests, "x");
+    EXPECT_EQ(loaded.scenario->inline_manifests_name, "t.yaml (manifestsInline)");
 }
 
 }  // namespace
