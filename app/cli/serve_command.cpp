@@ -4,6 +4,7 @@
 // The admin listener serves /metrics, /healthz and the web lab (the UI and its API).
 // SIGHUP reloads the manifests (as --watch does on a change); SIGINT and SIGTERM drain and stop.
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -72,12 +73,12 @@ bool parseListen(const std::string& text, proxy::ListenerSpec& spec, std::string
         error = core::quoted(address) + " is not an IP address";
         return false;
     }
+    // The whole rest must be the number: "8080x" is no port (std::stoi read it as 8080).
+    const std::string digits = text.substr(colon + 1);
     int port = -1;
-    try {
-        port = std::stoi(text.substr(colon + 1));
-    } catch (...) {
-    }
-    if (port < 0 || port > 65535) {
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+    if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || port < 0 ||
+        port > 65535) {
         error = core::quoted(text.substr(colon + 1)) + " is not a port";
         return false;
     }
