@@ -1,5 +1,5 @@
 // Basic and digest authentication through the live proxy, over real loopback sockets: the
-// ingress-nginx e2e cases of test/e2e/annotations/auth.go (research X01-X06), each hash format
+// ingress-nginx e2e cases of test/e2e/annotations/auth.go (its 401 and 503 cases), each hash format
 // nginx accepts, the upstream never seeing Authorization, $remote_user in the request events,
 // and which of 503, 403 and 401 a request without endpoints gets.
 #include <algorithm>

@@ -35,7 +35,7 @@ namespace {
 using namespace ilab;
 
 constexpr int kRegexLocations = 100;
-constexpr std::size_t kRequestPool = 8192;  // as shared/bench/random_route.lua; a power of two
+constexpr std::size_t kRequestPool = 8192;  // as tests/perf/random_route.lua; a power of two
 constexpr std::uint64_t kSeed = 0x1b9e55;
 constexpr int kRegexTableIngresses = 1000;  // plain Ingresses beside the regex-mode host
 constexpr int kHotHosts = 100;              // BM_MatchHotHosts: requests go to this many hosts

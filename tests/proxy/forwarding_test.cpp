@@ -51,7 +51,7 @@ TEST(ForwardingTest, ControllerHeadersReplaceWhatTheClientSent) {
 }
 
 TEST(ForwardingTest, HeadersTheDecisionClearsNeverReachTheBackend) {
-    // A basic-auth location: nginx.tmpl's proxy_set_header Authorization "" (research X06).
+    // A basic-auth location: nginx.tmpl's proxy_set_header Authorization "" (rootfs/etc/nginx/template/nginx.tmpl).
     routing::Decision d = forwardTo("h");
     d.clears_authorization = true;
     const HeaderList client = {

@@ -178,7 +178,7 @@ TEST(BasicAuthTest, A401OnACorsLocationCarriesTheCorsHeaders) {
     const routing::Decision d = lab.get("http://auth/");
     EXPECT_THAT(d, Responds(401));
     EXPECT_EQ(responseHeader(d, "Access-Control-Allow-Origin"), "*");
-    // A preflight skips authentication: the rewrite phase answers it (research O14).
+    // A preflight skips authentication: the rewrite phase answers it (nginx.tmpl's `if ($request_method = 'OPTIONS')` block of the CORS location).
     EXPECT_THAT(lab.decide("OPTIONS", "http://auth/", {{"Origin", "https://a.example"}}),
                 Responds(204));
 }
