@@ -252,6 +252,8 @@ export class Editor {
     const warnings = list.filter((d) => d.severity === 'warning').length;
     this.problemsTitle.textContent = list.length ? `Problems — ${plural(errors, 'error')}, ${plural(warnings, 'warning')}` : 'Problems — none';
     this.problems.dataset.errors = String(errors);
+    // Room for whole messages when there is something to read.
+    this.problems.classList.toggle('has-problems', list.length > 0);
     this.problems.dataset.count = String(list.length);
     if (!list.length) {
       this.problemsBody.append(h('tr', null, h('td', { colspan: '3', class: 'muted' }, 'No problems')));
