@@ -478,7 +478,11 @@ TEST(TopologyViewLayoutTest, FortyPodsLayOutWithoutOverlaps) {
     ASSERT_EQ(boxes.size(), 51u + 40u);  // every pod edge has a label
     for (std::size_t i = 0; i < boxes.size(); ++i) {
         for (std::size_t j = i + 1; j < boxes.size(); ++j)
-            EXPECT_FALSE(boxes[i].intersects(boxes[j])) << i << " " << j;
+            EXPECT_FALSE(boxes[i].intersects(boxes[j]))
+                << i << " " << j << ": (" << boxes[i].x() << ", " << boxes[i].y() << ", "
+                << boxes[i].width() << " x " << boxes[i].height() << ") and (" << boxes[j].x()
+                << ", " << boxes[j].y() << ", " << boxes[j].width() << " x " << boxes[j].height()
+                << ")";
     }
 }
 

@@ -65,13 +65,17 @@ Theme Theme::fromPalette(const QPalette& palette, const QFont& font) {
     theme.idle = mix(theme.text, theme.base, 0.55);  // a mid grey in light and dark themes
     theme.highlight = palette.color(QPalette::Highlight);
     theme.problem = QColor(0xc9, 0x19, 0x0b);
+    // Sizes in scene units: the view fits the graph at 75 % to 100 %, so 13 px names stay
+    // 10 px or more on screen (9 px was too small to read).
     theme.label_font = font;
-    theme.label_font.setPixelSize(12);
+    theme.label_font.setPixelSize(13);
     theme.label_font.setWeight(QFont::Medium);
     theme.caption_font = font;
-    theme.caption_font.setPixelSize(10);
+    theme.caption_font.setPixelSize(11);
     theme.badge_font = theme.caption_font;
     theme.badge_font.setBold(true);
+    theme.edge_font = font;
+    theme.edge_font.setPixelSize(11);
     return theme;
 }
 
@@ -91,7 +95,8 @@ QColor statusClassColor(int status_class) {
 
 // ---- NodeItem ----
 
-NodeItem::NodeItem(const TopologyNode& node, const Theme& theme) : node_(node), theme_(&theme) {
+NodeItem::NodeItem(const TopologyNode& node, const Theme& theme)
+    : node_(node), width_(nodeSize(node.kind).width()), theme_(&theme) {
     setFlags(ItemIsMovable | ItemSendsGeometryChanges);
     setCacheMode(DeviceCoordinateCache);  // repainting text at 30 fps is the costly part
     setCursor(Qt::PointingHandCursor);    // the background pans: show nodes are handles
@@ -126,8 +131,28 @@ QPointF NodeItem::rightAnchor() const {
 }
 
 QRectF NodeItem::frame() const {
-    const QSizeF size = nodeSize(node_.kind);
-    return QRectF(-size.width() / 2, -size.height() / 2, size.width(), size.height());
+    const double height = nodeHeight(node_.kind);
+    return QRectF(-width_ / 2, -height / 2, width_, height);
+}
+
+void NodeItem::setWidth(double width) {
+    if (width == width_) return;
+    prepareGeometryChange();
+    width_ = width;
+    for (EdgeItem* edge : edges_)
+        edge->updateGeometry();
+}
+
+double NodeItem::wantedWidth(const TopologyNode& node, const Theme& theme) {
+    NodeItem probe(node, theme);
+    const QFontMetricsF label(theme.label_font), caption(theme.caption_font);
+    double text = 0;
+    for (const QString& line : probe.labelLines())
+        text = std::max(text, label.horizontalAdvance(line));
+    text = std::max(text, caption.horizontalAdvance(probe.caption()));
+    const QRectF area = probe.textArea(probe.frame());
+    const double padding = probe.frame().width() - area.width();  // icon, margins, badges
+    return std::clamp(std::ceil(text + padding + 2), kMinNodeWidth, kMaxNodeWidth);
 }
 
 QRectF NodeItem::boundingRect() const {
@@ -215,16 +240,51 @@ QString NodeItem::caption() const {
     return text;
 }
 
-void NodeItem::paintText(QPainter* painter, const QRectF& box) const {
+QStringList NodeItem::labelLines() const {
+    const QString label = QString::fromStdString(node_.label);
+    // "shop.local /catalog": the host above its path, as narrow as the longer of the two.
+    // A rule that cannot serve keeps one line, its problem below.
+    const qsizetype space = label.indexOf(' ');
+    if (node_.kind == NodeKind::Rule && node_.problem.empty() && space > 0)
+        return {label.left(space), label.mid(space + 1)};
+    return {label};
+}
+
+QRectF NodeItem::textArea(const QRectF& box) const {
     const bool badges = !node_.faults.empty() || !node_.problem.empty();
-    const QRectF area(box.left() + 32, box.top(), box.width() - (badges ? 52 : 42), box.height());
-    const Qt::TextElideMode elide = node_.kind == NodeKind::Pod || node_.kind == NodeKind::Rule
-                                        ? Qt::ElideMiddle
-                                        : Qt::ElideRight;
-    const QString label = QFontMetricsF(theme_->label_font)
-                              .elidedText(QString::fromStdString(node_.label), elide, area.width());
-    const QString sub =
-        QFontMetricsF(theme_->caption_font).elidedText(caption(), Qt::ElideRight, area.width());
+    return QRectF(box.left() + 32, box.top(), box.width() - (badges ? 52 : 42), box.height());
+}
+
+QString NodeItem::elidedLabel() const {
+    const double room = textArea(frame()).width();
+    const QFontMetricsF metrics(theme_->label_font);
+    for (const QString& line : labelLines())
+        if (metrics.horizontalAdvance(line) > room) return metrics.elidedText(line, Qt::ElideRight, room);
+    return {};
+}
+
+void NodeItem::paintText(QPainter* painter, const QRectF& box) const {
+    const QRectF area = textArea(box);
+    // Columns are as wide as their longest name (up to kMaxNodeWidth), so this cuts only a
+    // very long name, at its end; the tooltip has it whole.
+    const QFontMetricsF metrics(theme_->label_font);
+    const QStringList lines = labelLines();
+    const QString label = metrics.elidedText(lines.front(), Qt::ElideRight, area.width());
+    QString sub = lines.size() > 1 ? metrics.elidedText(lines[1], Qt::ElideRight, area.width())
+                                   : QFontMetricsF(theme_->caption_font)
+                                         .elidedText(caption(), Qt::ElideRight, area.width());
+    if (lines.size() > 1) {  // a rule's host (muted) above its path
+        const double half = area.height() / 2;
+        painter->setFont(theme_->caption_font);
+        painter->setPen(theme_->muted);
+        painter->drawText(area.adjusted(0, 2, 0, -half + 2), Qt::AlignLeft | Qt::AlignBottom,
+                          QFontMetricsF(theme_->caption_font)
+                              .elidedText(lines.front(), Qt::ElideRight, area.width()));
+        painter->setFont(theme_->label_font);
+        painter->setPen(theme_->text);
+        painter->drawText(area.adjusted(0, half + 1, 0, 0), Qt::AlignLeft | Qt::AlignTop, sub);
+        return;
+    }
     painter->setFont(theme_->label_font);
     painter->setPen(theme_->text);
     if (sub.isEmpty()) {
@@ -264,7 +324,10 @@ void NodeItem::paintBadges(QPainter* painter, const QRectF& box) const {
 }
 
 void NodeItem::updateToolTip() {
+    // The full name first: a cut name must be readable somewhere.
+    const QString label = QString::fromStdString(node_.label);
     QString tip = QString::fromStdString(node_.detail);
+    if (!tip.contains(label)) tip = label + "\n" + tip;
     if (!node_.problem.empty()) tip += "\n⚠ " + QString::fromStdString(node_.problem);
     if (!node_.faults.empty()) tip += QStringLiteral("\nActive faults:");
     for (const std::string& fault : node_.faults)
@@ -301,7 +364,7 @@ void EdgeLabelItem::setLines(const QStringList& lines) {
     if (lines == lines_) return;
     prepareGeometryChange();
     lines_ = lines;
-    const QFontMetricsF metrics(theme_->caption_font);
+    const QFontMetricsF metrics(theme_->edge_font);
     double width = 0;
     for (const QString& line : lines_)
         width = std::max(width, metrics.horizontalAdvance(line));
@@ -324,7 +387,7 @@ void EdgeLabelItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QW
     painter->setPen(QPen(withAlpha(theme_->idle, 0.5), 0.8));
     painter->setBrush(withAlpha(theme_->base, 0.88));
     painter->drawRoundedRect(rect_, 4, 4);
-    painter->setFont(theme_->caption_font);
+    painter->setFont(theme_->edge_font);
     painter->setPen(theme_->text);
     painter->drawText(rect_, Qt::AlignCenter, lines_.join('\n'));
 }

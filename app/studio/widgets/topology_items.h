@@ -22,7 +22,7 @@ namespace ilab::studio {
 // Colours and fonts from the widget's palette, so light and dark themes both read well.
 struct Theme {
     QColor base, text, muted, idle, highlight, problem;
-    QFont label_font, caption_font, badge_font;
+    QFont label_font, caption_font, badge_font, edge_font;
     static Theme fromPalette(const QPalette& palette, const QFont& font);
 };
 
@@ -40,6 +40,13 @@ class NodeItem : public QGraphicsItem {
 
     void setNode(const TopologyNode& node);
     const TopologyNode& node() const { return node_; }
+    // The width that shows this node's name and caption whole (clamped to the layout's
+    // limits); the view gives every node of a column the widest of these.
+    static double wantedWidth(const TopologyNode& node, const Theme& theme);
+    void setWidth(double width);
+    double width() const { return width_; }
+    // The name as drawn, "" when it fits; the tooltip always starts with the full name.
+    QString elidedLabel() const;
     void setHealth(Health health);
     void setHighlighted(bool highlighted);
     void attach(EdgeItem* edge) { edges_.push_back(edge); }
@@ -67,9 +74,12 @@ class NodeItem : public QGraphicsItem {
     void paintText(QPainter* painter, const QRectF& frame) const;
     void paintBadges(QPainter* painter, const QRectF& frame) const;
     QString caption() const;
+    QStringList labelLines() const;  // a rule shows its host and path on two lines
+    QRectF textArea(const QRectF& frame) const;
     void updateToolTip();
 
     TopologyNode node_;
+    double width_ = 0;
     const Theme* theme_;
     Health health_ = Health::Idle;
     bool highlighted_ = false;

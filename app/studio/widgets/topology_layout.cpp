@@ -16,7 +16,7 @@ struct Row {
 using Columns = std::array<std::vector<Row>, kColumnCount>;
 
 double pitchOf(NodeKind kind) {
-    return nodeSize(kind).height() + (kind == NodeKind::Pod ? 10 : 22);
+    return nodeHeight(kind) + (kind == NodeKind::Pod ? 10 : 22);
 }
 
 // Routed nodes first, then pods no edge reaches: a stable two-pass split.
@@ -52,8 +52,12 @@ std::vector<double> centredRows(const std::vector<Row>& rows, double pitch) {
 
 }  // namespace
 
+double nodeHeight(NodeKind kind) {
+    return kind == NodeKind::Pod ? 32 : 46;
+}
+
 QSizeF nodeSize(NodeKind kind) {
-    return kind == NodeKind::Pod ? QSizeF(208, 32) : QSizeF(208, 46);
+    return {kDefaultColumnWidths[static_cast<std::size_t>(kind)], nodeHeight(kind)};
 }
 
 // Isotonic regression (pool adjacent violators) on wanted[i] - i * pitch: blocks of nodes
@@ -81,8 +85,11 @@ std::vector<double> spaceOut(const std::vector<double>& wanted, double pitch) {
     return ys;
 }
 
-std::map<std::string, QPointF> layoutColumns(const TopologyGraph& graph) {
+std::map<std::string, QPointF> layoutColumns(const TopologyGraph& graph, const ColumnWidths& widths) {
     const Columns columns = columnsOf(graph);
+    std::array<double, kColumnCount> xs{};  // column centres, the first at x = 0
+    for (std::size_t c = 1; c < kColumnCount; ++c)
+        xs[c] = xs[c - 1] + widths[c - 1] / 2 + kColumnGap + widths[c] / 2;
     std::map<std::string, std::vector<std::string>> children;
     for (const TopologyEdge& edge : graph.edges)
         children[edge.from].push_back(edge.to);
@@ -106,7 +113,7 @@ std::map<std::string, QPointF> layoutColumns(const TopologyGraph& graph) {
         }
         const std::vector<double> ys = spaceOut(wanted, pitch);
         for (std::size_t i = 0; i < rows.size(); ++i)
-            centres[rows[i].node->id] = QPointF(column * kColumnPitch, ys[i]);
+            centres[rows[i].node->id] = QPointF(xs[static_cast<std::size_t>(column)], ys[i]);
     }
     return centres;
 }

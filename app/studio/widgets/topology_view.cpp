@@ -20,7 +20,9 @@ namespace ilab::studio {
 namespace {
 
 constexpr int kFrameMs = 33;           // ~30 fps, only while dots are in flight
-constexpr double kMinAutoScale = 0.5;  // below this, labels are unreadable: scroll instead
+// Below this, 13 px names fall under 9 px on screen: scroll instead. Columns sized to their
+// names keep the shop's graph above it at 1366×768.
+constexpr double kMinAutoScale = 0.7;
 
 // The header has no resizeEvent override: watch the viewport instead.
 class ResizeWatcher : public QObject {
@@ -85,9 +87,11 @@ struct TopologyView::Impl {
 
     void clearEdges();
     void syncNodes(const TopologyGraph& graph);
+    void sizeColumns();
     void placeNodes();
     void createEdges();
     void applyEdgeStats();
+    void separateLabels();
     void applyHighlight();
     void updateSceneRect();
     void fitAll(double min_scale);
@@ -112,6 +116,7 @@ struct TopologyView::Impl {
     std::map<std::string, NodeItem*> nodes_;
     std::map<EdgeKey, EdgeItem*> edges_;
     std::map<std::string, QPointF> pinned_;  // dragged or restored centres
+    ColumnWidths widths_ = kDefaultColumnWidths;
     std::map<EdgeKey, EdgeStats> stats_;
     std::vector<std::string> highlighted_;
     FlowLayer* flows_;
@@ -172,8 +177,19 @@ void TopologyView::Impl::syncNodes(const TopologyGraph& graph) {
     }
 }
 
+// Each column as wide as its longest name: nothing is cut, and no column is wider than it needs.
+void TopologyView::Impl::sizeColumns() {
+    widths_.fill(kMinNodeWidth);
+    for (auto& [id, node] : nodes_) {
+        auto& width = widths_[static_cast<std::size_t>(node->node().kind)];
+        width = std::max(width, NodeItem::wantedWidth(node->node(), theme_));
+    }
+    for (auto& [id, node] : nodes_)
+        node->setWidth(widths_[static_cast<std::size_t>(node->node().kind)]);
+}
+
 void TopologyView::Impl::placeNodes() {
-    const std::map<std::string, QPointF> layout = layoutColumns(graph_);
+    const std::map<std::string, QPointF> layout = layoutColumns(graph_, widths_);
     for (auto& [id, node] : nodes_) {
         const auto pin = pinned_.find(id);
         const auto automatic = layout.find(id);
@@ -210,6 +226,38 @@ void TopologyView::Impl::applyEdgeStats() {
         const auto it = stats_.find(key);
         edge->setStats(it == stats_.end() ? EdgeStats{} : it->second);
     }
+    separateLabels();
+}
+
+// Labels sit beside their edge's end; where edges cross (a canary's beside its main Service)
+// two could cover each other or a node. Top to bottom, each label that would moves up or
+// down by the least that frees it, at most a node's height or so.
+void TopologyView::Impl::separateLabels() {
+    std::vector<QRectF> taken;
+    for (auto& [id, node] : nodes_)
+        taken.push_back(node->mapRectToScene(node->shape().boundingRect()).adjusted(-2, -2, 2, 2));
+    std::vector<EdgeLabelItem*> labels;
+    for (auto& [key, edge] : edges_)
+        if (!edge->label()->boundingRect().isEmpty()) labels.push_back(edge->label());
+    std::sort(labels.begin(), labels.end(),
+              [](const EdgeLabelItem* a, const EdgeLabelItem* b) { return a->y() < b->y(); });
+    const auto free = [&taken](const QRectF& r) {
+        return std::none_of(taken.begin(), taken.end(), [&r](const QRectF& t) { return t.intersects(r); });
+    };
+    for (EdgeLabelItem* label : labels) {
+        const QRectF at = label->sceneBoundingRect();
+        for (double step = 0; step <= 60; step += 3) {
+            if (free(at.translated(0, -step))) {
+                label->moveBy(0, -step);
+                break;
+            }
+            if (free(at.translated(0, step))) {
+                label->moveBy(0, step);
+                break;
+            }
+        }
+        taken.push_back(label->sceneBoundingRect().adjusted(-1, -1, 1, 1));
+    }
 }
 
 void TopologyView::Impl::applyHighlight() {
@@ -232,7 +280,7 @@ void TopologyView::Impl::updateSceneRect() {
         bounds |= node->sceneBoundingRect();
     for (auto& [key, edge] : edges_)
         bounds |= edge->label()->sceneBoundingRect();
-    bounds = bounds.isNull() ? QRectF(-200, -150, 400, 300) : bounds.adjusted(-40, -40, 40, 40);
+    bounds = bounds.isNull() ? QRectF(-200, -150, 400, 300) : bounds.adjusted(-24, -24, 24, 24);
     scene_.setSceneRect(bounds);
     flows_->setRect(bounds);
 }
@@ -387,6 +435,7 @@ void TopologyView::setGraph(const TopologyGraph& graph) {
     impl_->graph_ = graph;
     impl_->clearEdges();
     impl_->syncNodes(graph);
+    impl_->sizeColumns();
     impl_->placeNodes();
     impl_->createEdges();
     impl_->resolveRoutes();
