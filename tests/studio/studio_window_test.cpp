@@ -13,6 +13,8 @@
 #include <QSettings>
 #include <QTemporaryDir>
 #include <QTextBrowser>
+#include <QTextCursor>
+#include <QTextDocument>
 #include <QThread>
 #include <functional>
 
@@ -283,6 +285,37 @@ TEST_F(StudioWindowTest, TrafficStartsOnOpenUnlessTurnedOffInTheLabMenu) {
     ASSERT_TRUE(window_->openLab(kShop, {}, true));
     EXPECT_FALSE(session_->trafficRunning());
     QSettings().remove("lab/trafficOnOpen");
+}
+
+// Issue 14, item 11: at 1366×768 the editor shrank to 4 lines and the composer's three header
+// tables sat below the fold.
+TEST_F(StudioWindowTest, At1366x768TheEditorHasRoomAndTheHeaderTablesShowWithoutScrolling) {
+    // A fresh window at that size, as a first start (no saved layout) opens it.
+    QSettings().remove("window/state");
+    window_ = std::make_unique<MainWindow>(session_.get());
+    window_->resize(1366, 768);
+    window_->show();
+    ASSERT_TRUE(window_->openLab(kShop, {}, true));
+    QApplication::processEvents();
+    YamlEditor* editor = window_->editor()->editorFor(window_->editor()->currentFile());
+    ASSERT_NE(editor, nullptr);
+    const long lines = editor->scintilla()->SendScintilla(QsciScintillaBase::SCI_LINESONSCREEN);
+    EXPECT_GE(lines, 25) << "editor lines on screen";
+
+    window_->raiseDock("composer");
+    window_->composer()->setRequest("GET", "https://api.shop.local/api/items?page=2");
+    window_->composer()->send();
+    QTextBrowser* result = window_->composer()->result();
+    ASSERT_TRUE(waitFor([&] { return result->toPlainText().contains("received them"); }, 8000));
+    QApplication::processEvents();
+    for (const char* heading : {"Headers as sent", "As the controller rewrites them", "received them"}) {
+        const QTextCursor at = result->document()->find(heading);
+        ASSERT_FALSE(at.isNull()) << heading;
+        const QRect where = result->cursorRect(at);
+        EXPECT_GE(where.top(), 0) << heading;
+        EXPECT_LT(where.bottom(), result->viewport()->height()) << heading << " is below the fold";
+    }
+    EXPECT_LT(result->toPlainText().indexOf("received them"), result->toPlainText().indexOf("Trace"));
 }
 
 TEST_F(StudioWindowTest, PlayingAScenarioJudgesItsExpectations) {

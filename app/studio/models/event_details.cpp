@@ -33,9 +33,34 @@ QString headerTable(const std::vector<std::pair<std::string, std::string>>& head
     if (headers.empty()) return "<i>none</i>";
     QString html = "<table cellspacing=0>";
     for (const auto& [name, value] : headers)
-        html += "<tr><td style='padding-right:8px'><tt>" + esc(name) + ":</tt></td><td><tt>" +
+        html += "<tr><td style='padding-right:8px; white-space:nowrap'><tt>" + esc(name) + ":</tt></td><td><tt>" +
                 esc(value) + "</tt></td></tr>";
     return html + "</table>";
+}
+
+// The three header tables side by side, straight under the answer: sent, as the controller
+// rewrites them, as the pod received them. Read left to right they are the lesson; below
+// the trace they sat under the fold.
+QString headerColumns(const ComposedResult& r) {
+    const auto column = [](const QString& title, const std::string& request_line,
+                           const QString& table, const QString& note = {}) {
+        return "<td valign=top style='padding-right:16px'><h4 style='margin-top:0'>" + title +
+               "</h4><tt>" + esc(request_line) + "</tt>" + table + note + "</td>";
+    };
+    QString html = "<table cellspacing=0 style='margin-top:8px'><tr>";
+    html += column("Headers as sent", r.request.method + " " + r.sent.target,
+                   headerTable(r.sent.headers));
+    if (r.rewritten)
+        html += column("As the controller rewrites them",
+                       r.request.method + " " + r.rewritten->target,
+                       headerTable(r.rewritten->headers),
+                       "<p><i>plus X-Forwarded-*, X-Real-IP and X-Request-ID, as ingress-nginx "
+                       "adds them</i></p>");
+    if (r.received)
+        html += column("As pod " + esc(r.served_pod) + " received them",
+                       r.received_method + " " + r.received->target,
+                       headerTable(r.received->headers));
+    return html + "</tr></table>";
 }
 
 QString timings(const telemetry::RequestEvent& e) {
@@ -134,6 +159,7 @@ QString composedDetailsHtml(const ComposedResult& r, const telemetry::RequestEve
     if (!r.served_service.empty() && d.backend && d.backend->service != r.served_service)
         html += "<p><i>The proxy's draw for this request was not at hand: the decision core "
                 "below shows the main backend; the pod above is the one that answered.</i></p>";
+    html += headerColumns(r);
     html += "<h4>Decision core</h4><table>";
     std::string verdict(routing::actionName(d.action));
     if (d.action != routing::Action::Forward) verdict += " " + std::to_string(d.status);
@@ -155,20 +181,7 @@ QString composedDetailsHtml(const ComposedResult& r, const telemetry::RequestEve
                 esc(std::string(routing::traceKindName(step.kind))) + "</i> " + esc(step.message) +
                 "</li>";
     html += "</ol>";
-
-    html += "<h4>Headers as sent</h4><tt>" + esc(r.request.method + " " + r.sent.target) +
-            "</tt>" + headerTable(r.sent.headers);
-    if (r.rewritten)
-        html += "<h4>As the controller rewrites them</h4><tt>" +
-                esc(r.request.method + " " + r.rewritten->target) + "</tt>" +
-                headerTable(r.rewritten->headers) +
-                "<p><i>plus X-Forwarded-*, X-Real-IP and X-Request-ID, as ingress-nginx adds "
-                "them</i></p>";
-    if (r.received)
-        html += "<h4>As pod " + esc(r.served_pod) + " received them</h4><tt>" +
-                esc(r.received_method + " " + r.received->target) + "</tt>" +
-                headerTable(r.received->headers);
-    else if (r.record.status != 0)
+    if (!r.received && r.record.status != 0)
         html += "<h4>Response body</h4><pre>" + esc(r.record.body.substr(0, 2000)) + "</pre>";
     if (event) html += "<hr>" + eventDetailsHtml(*event, epoch, table);
     return html;

@@ -56,8 +56,10 @@ ComposerPanel::ComposerPanel(QWidget* parent) : QWidget(parent) {
     auto* split = new QSplitter(Qt::Horizontal, this);
     split->addWidget(form_widget);
     split->addWidget(result_);
+    // The answer's three header tables sit side by side: give it most of the width.
     split->setStretchFactor(0, 1);
-    split->setStretchFactor(1, 2);
+    split->setStretchFactor(1, 3);
+    form_widget->setMaximumWidth(340);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(line);

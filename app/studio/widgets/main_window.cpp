@@ -17,6 +17,7 @@
 #include <QStatusBar>
 #include <QStyle>
 #include <QToolBar>
+#include <algorithm>
 #include <set>
 #include <tuple>
 
@@ -96,8 +97,11 @@ void MainWindow::buildDocks() {
     timeline_ = new TimelinePanel(this);
     traffic_ = new TrafficPanel(this);
 
-    // The topology keeps the middle and most of the width; the editor sits on the left, and
-    // everything that is read rather than watched shares one tabbed strip at the bottom.
+    // The topology keeps the middle and most of the width; the editor sits on the left, from
+    // the toolbar to the status bar (at 1366×768 a strip across the bottom left it 4 lines),
+    // and everything that is read rather than watched shares one tabbed strip under the
+    // topology.
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
     auto* editor = dock(tr("Editor"), "editor", editor_, Qt::LeftDockWidgetArea);
     auto* problems = dock(tr("Problems"), "problems", problems_, Qt::LeftDockWidgetArea);
     splitDockWidget(editor, problems, Qt::Vertical);
@@ -113,9 +117,28 @@ void MainWindow::buildDocks() {
         previous = d;
     }
     plots->raise();
-    resizeDocks({editor}, {400}, Qt::Horizontal);
-    resizeDocks({editor, problems}, {520, 130}, Qt::Vertical);
-    resizeDocks({plots}, {300}, Qt::Vertical);
+}
+
+// Shares of the window, not fixed pixels: at 1366×768 the editor keeps about 30 lines and the
+// bottom strip room for the composer's header tables; at 1920×1080 the topology gets the rest.
+void MainWindow::sizeDocksToWindow() {
+    auto* editor = findChild<QDockWidget*>("editor");
+    auto* problems = findChild<QDockWidget*>("problems");
+    auto* plots = findChild<QDockWidget*>("plots");
+    if (!editor || !problems || !plots) return;
+    const int w = width(), h = height();
+    resizeDocks({editor}, {std::clamp(w * 25 / 100, 320, 520)}, Qt::Horizontal);
+    const int problems_h = std::clamp(h * 18 / 100, 110, 200);
+    resizeDocks({editor, problems}, {h - problems_h, problems_h}, Qt::Vertical);
+    resizeDocks({plots}, {std::clamp(h * 33 / 100, 240, 360)}, Qt::Vertical);
+}
+
+void MainWindow::showEvent(QShowEvent* event) {
+    QMainWindow::showEvent(event);
+    if (!layout_restored_) {
+        layout_restored_ = true;  // once; later the user's own sizes stand
+        sizeDocksToWindow();
+    }
 }
 
 void MainWindow::buildActions() {
@@ -568,7 +591,7 @@ void MainWindow::saveNodePositions() {
 void MainWindow::restoreLayout() {
     QSettings settings;
     restoreGeometry(settings.value("window/geometry").toByteArray());
-    restoreState(settings.value("window/state").toByteArray());
+    layout_restored_ = restoreState(settings.value("window/state").toByteArray());
 }
 
 void MainWindow::colourIcons() {

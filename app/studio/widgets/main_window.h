@@ -75,6 +75,7 @@ class MainWindow : public QMainWindow {
   protected:
     void closeEvent(QCloseEvent* event) override;
     void changeEvent(QEvent* event) override;  // palette change: recolour the toolbar icons
+    void showEvent(QShowEvent* event) override;    // first show: docks sized to the window
 
   private:
     void buildActions();
@@ -88,6 +89,7 @@ class MainWindow : public QMainWindow {
     void updateTrafficActions();
     void updateStatus();
     void restoreLayout();
+    void sizeDocksToWindow();
     void saveNodePositions();
     QDockWidget* dock(const QString& title, const QString& name, QWidget* widget,
                       Qt::DockWidgetArea area);
@@ -123,6 +125,7 @@ class MainWindow : public QMainWindow {
     std::size_t highlight_hops_ = 0;
     std::optional<ComposedResult> composed_;  // waiting for its event to highlight the path
     GuiStats stats_;
+    bool layout_restored_ = false;  // a saved dock layout: keep it, do not size the docks
     QElapsedTimer clock_;
 };
 

@@ -22,7 +22,7 @@ const QColor kStatus[] = {QColor("#6a6e73"), QColor("#8476d1"), QColor("#3e8635"
 // once, in the panel's header), which leaves the small plots their height for data.
 QCustomPlot* makePlot(const QString& title, QWidget* parent) {
     auto* plot = new QCustomPlot(parent);
-    plot->setMinimumSize(220, 160);
+    plot->setMinimumSize(180, 120);  // the bottom strip is 250 pixels high at 1366×768
     plot->plotLayout()->insertRow(0);
     plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, title, QFont("sans", 9, QFont::Bold)));
     // The legend goes in a row of its own under the axes, so it never hides the newest data
@@ -30,7 +30,7 @@ QCustomPlot* makePlot(const QString& title, QWidget* parent) {
     plot->legend->setVisible(true);
     plot->legend->setFont(QFont("sans", 8));
     plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-    plot->legend->setWrap(6);
+    plot->legend->setWrap(2);  // two a row: a Service's name is not cut to "accou"
     plot->plotLayout()->addElement(2, 0, plot->legend);
     plot->plotLayout()->setRowStretchFactor(2, 0.001);
     plot->setNotAntialiasedElements(QCP::aeAll);  // cheaper redraws; lines stay crisp
@@ -97,10 +97,11 @@ PlotsPanel::PlotsPanel(QWidget* parent) : QWidget(parent) {
     picker->addWidget(new QLabel(tr("x: seconds since the lab started; shaded: faults"), this));
     layout->addLayout(picker);
     auto* grid = new QGridLayout;
-    latency_ = makePlot(tr("Latency p50 / p95 / p99 (ms)"), this);
-    backends_ = makePlot(tr("Requests per second per backend"), this);
+    // Short titles: four plots share 1000 pixels at 1366×768.
+    latency_ = makePlot(tr("Latency (ms)"), this);
+    backends_ = makePlot(tr("Requests/s per backend"), this);
     canary_ = makePlot(
-        tr("Canary share (%): configured vs observed over %1 s").arg(kCanaryWindowSeconds), this);
+        tr("Canary share (%), observed over %1 s").arg(kCanaryWindowSeconds), this);
     statuses_ = makePlot(tr("Status classes (req/s)"), this);
     grid->addWidget(latency_, 0, 0);
     grid->addWidget(backends_, 0, 1);
@@ -217,9 +218,10 @@ void PlotsPanel::redraw() {
         }
         const QColor colour = kSeries[(n / 2) % 8];
         const QString name = shortKey(split.canary_service);
-        graphAt(canary_, n, tr("%1 observed (%2 s)").arg(name).arg(kCanaryWindowSeconds), colour)
+        // Short legend entries (the title says what "observed" is): a 250-pixel plot.
+        graphAt(canary_, n, name, colour)
             ->setData(x, observed, true);
-        graphAt(canary_, n + 1, tr("%1 configured").arg(name), colour, Qt::DashLine)
+        graphAt(canary_, n + 1, tr("%1 weight").arg(name), colour, Qt::DashLine)
             ->setData({x_begin, x_end}, configured, true);
         n += 2;
     }
