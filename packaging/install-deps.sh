@@ -19,6 +19,8 @@ packages=(
   clang libclang-rt-14-dev
   # the web lab's end-to-end tests drive Debian's Chromium (with playwright-core from npm)
   chromium
+  # resources/: the studio's desktop entry and AppStream metainfo are validated by ctest
+  desktop-file-utils appstream
 )
 # The web UI is built with npm (its packages are pinned in app/web/ui/package-lock.json). A
 # Node.js that is already installed (with its npm) is used as it is; otherwise Debian's.
