@@ -56,7 +56,7 @@ class GraphBuilder {
         }
         s.problem = backend.problem;
         if (s.problem.empty() && ready == 0) s.problem = "no ready endpoints (503)";
-        s.detail += "\n" + std::to_string(ready) + " ready endpoint(s)";
+        s.detail += "\n" + std::to_string(ready) + (ready == 1 ? " ready endpoint" : " ready endpoints");
         return id;
     }
 
