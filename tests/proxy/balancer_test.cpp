@@ -107,6 +107,21 @@ TEST(BalancerHelpersTest, Md5AndCrc32MatchTheirReferenceVectors) {
     EXPECT_EQ(crc32("123456789"), 0xcbf43926u);
 }
 
+TEST(BalancerHelpersTest, Md5MatchesTheRfc1321TestSuite) {  // RFC 1321, appendix A.5
+    EXPECT_EQ(md5Hex("a"), "0cc175b9c0f1b6a831c399e269772661");
+    EXPECT_EQ(md5Hex("message digest"), "f96b697d7cb7938d525a2f31aaf161d0");
+    EXPECT_EQ(md5Hex("abcdefghijklmnopqrstuvwxyz"), "c3fcd3d76192e4007dfb496cca67e13b");
+    EXPECT_EQ(md5Hex("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"),
+              "d174ab98d277d9f5a5611c2c9f419d9f");
+    EXPECT_EQ(md5Hex("1234567890123456789012345678901234567890"
+                     "1234567890123456789012345678901234567890"),
+              "57edf4a22be3c955ac49da2e2107b67a");
+}
+
+TEST(BalancerHelpersTest, Crc32OfNothingIsZero) {
+    EXPECT_EQ(crc32(""), 0u);
+}
+
 TEST(BalancerHelpersTest, NamesFollowIngressNginx) {
     EXPECT_EQ(upstreamName("default/web:80"), "default-web-80");
     EXPECT_EQ(upstreamName("shop/api:http"), "shop-api-http");
@@ -208,6 +223,21 @@ TEST(ConsistentHashTest, SameRequestUriAlwaysReachesOnePod) {  // B02
     for (int i = 0; i < 100; ++i)
         pods.insert(set.pick(kBackend, hashBy("$request_uri"), list, context(&req)).endpoint->pod);
     EXPECT_EQ(pods.size(), 1u);
+}
+
+// The ring's placements, pinned (point i = crc32(id .. le32(point i-1)), continued from the
+// id's CRC state): a change in how the CRC is computed would move these keys.
+TEST(ConsistentHashTest, RingPlacesKeysWherePinned) {
+    core::SeededRandom random(1);
+    BalancerSet set(random);
+    const EndpointList list = endpoints(6);
+    std::string pods;  // the digit of web-N for /k/0 .. /k/23
+    for (int i = 0; i < 24; ++i) {
+        Req req("/k/" + std::to_string(i));
+        pods +=
+            set.pick(kBackend, hashBy("$request_uri"), list, context(&req)).endpoint->pod.substr(4);
+    }
+    EXPECT_EQ(pods, "316412224366364452316431");
 }
 
 TEST(ConsistentHashTest, DifferentKeysSpreadOverThePods) {
