@@ -7,6 +7,8 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QHeaderView>
+#include <QTreeView>
 #include <QKeyEvent>
 #include <QMenu>
 #include <QMenuBar>
@@ -301,6 +303,10 @@ TEST_F(StudioWindowTest, At1366x768TheEditorHasRoomAndTheHeaderTablesShowWithout
     ASSERT_NE(editor, nullptr);
     const long lines = editor->scintilla()->SendScintilla(QsciScintillaBase::SCI_LINESONSCREEN);
     EXPECT_GE(lines, 25) << "editor lines on screen";
+    // Problems' messages get a wide column (under the editor they had about 100 pixels).
+    window_->raiseDock("problems");
+    QApplication::processEvents();
+    EXPECT_GE(window_->problems()->treeView()->header()->sectionSize(4), 400);
 
     window_->raiseDock("composer");
     window_->composer()->setRequest("GET", "https://api.shop.local/api/items?page=2");

@@ -102,16 +102,17 @@ void MainWindow::buildDocks() {
     // and everything that is read rather than watched shares one tabbed strip under the
     // topology.
     setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
-    auto* editor = dock(tr("Editor"), "editor", editor_, Qt::LeftDockWidgetArea);
-    auto* problems = dock(tr("Problems"), "problems", problems_, Qt::LeftDockWidgetArea);
-    splitDockWidget(editor, problems, Qt::Vertical);
+    // Problems is one of those tabs: under the editor it was 340 pixels wide at 1366×768, too
+    // narrow for "spec.rules[0].http.paths[0].pathType: Unsupported value ...".
+    dock(tr("Editor"), "editor", editor_, Qt::LeftDockWidgetArea);
     auto* plots = dock(tr("Plots"), "plots", plots_, Qt::BottomDockWidgetArea);
     QDockWidget* previous = plots;
     for (auto [title, name, widget] :
          {std::tuple{tr("Requests"), "events", static_cast<QWidget*>(events_)},
           std::tuple{tr("Composer"), "composer", static_cast<QWidget*>(composer_)},
           std::tuple{tr("Traffic and faults"), "traffic", static_cast<QWidget*>(traffic_)},
-          std::tuple{tr("Scenario"), "timeline", static_cast<QWidget*>(timeline_)}}) {
+          std::tuple{tr("Scenario"), "timeline", static_cast<QWidget*>(timeline_)},
+          std::tuple{tr("Problems"), "problems", static_cast<QWidget*>(problems_)}}) {
         auto* d = dock(title, name, widget, Qt::BottomDockWidgetArea);
         tabifyDockWidget(previous, d);
         previous = d;
@@ -123,14 +124,10 @@ void MainWindow::buildDocks() {
 // bottom strip room for the composer's header tables; at 1920×1080 the topology gets the rest.
 void MainWindow::sizeDocksToWindow() {
     auto* editor = findChild<QDockWidget*>("editor");
-    auto* problems = findChild<QDockWidget*>("problems");
     auto* plots = findChild<QDockWidget*>("plots");
-    if (!editor || !problems || !plots) return;
-    const int w = width(), h = height();
-    resizeDocks({editor}, {std::clamp(w * 25 / 100, 320, 520)}, Qt::Horizontal);
-    const int problems_h = std::clamp(h * 18 / 100, 110, 200);
-    resizeDocks({editor, problems}, {h - problems_h, problems_h}, Qt::Vertical);
-    resizeDocks({plots}, {std::clamp(h * 33 / 100, 240, 360)}, Qt::Vertical);
+    if (!editor || !plots) return;
+    resizeDocks({editor}, {std::clamp(width() * 25 / 100, 320, 520)}, Qt::Horizontal);
+    resizeDocks({plots}, {std::clamp(height() * 33 / 100, 240, 360)}, Qt::Vertical);
 }
 
 void MainWindow::showEvent(QShowEvent* event) {
