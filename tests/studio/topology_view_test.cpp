@@ -486,6 +486,53 @@ TEST(TopologyViewLayoutTest, FortyPodsLayOutWithoutOverlaps) {
     }
 }
 
+NodeItem* nodeItem(TopologyView& view, const std::string& id) {
+    for (QGraphicsItem* item : view.scene()->items())
+        if (item->type() == NodeItem::Type && static_cast<NodeItem*>(item)->node().id == id)
+            return static_cast<NodeItem*>(item);
+    return nullptr;
+}
+
+// Issue 14, item 9: pod names were cut in the middle ("storefront-…5647d-smpxh"). Columns take
+// their longest name; a name too long even for that is cut at its end, whole in the tooltip.
+TEST(TopologyViewLayoutTest, NamesShowWholeAndTooltipsStartWithThem) {
+    TopologyView view;
+    view.resize(1000, 400);
+    TopologyGraph graph = labGraph();
+    const std::string pod_name = "storefront-7f7bf5647d-smpxh";
+    const std::string huge = "a-workload-with-a-name-far-longer-than-any-column-may-grow-7f7bf5647d-x";
+    graph.nodes.push_back(pod("pod:shop/" + pod_name, pod_name, "storefront"));
+    graph.nodes.push_back(pod("pod:shop/" + huge, huge, "huge"));
+    view.setGraph(graph);
+    NodeItem* fits = nodeItem(view, "pod:shop/" + pod_name);
+    NodeItem* cut = nodeItem(view, "pod:shop/" + huge);
+    ASSERT_NE(fits, nullptr);
+    ASSERT_NE(cut, nullptr);
+    EXPECT_EQ(fits->elidedLabel(), QString());
+    EXPECT_TRUE(cut->elidedLabel().endsWith(QChar(0x2026))) << cut->elidedLabel().toStdString();
+    EXPECT_TRUE(cut->toolTip().startsWith(QString::fromStdString(huge))) << cut->toolTip().toStdString();
+    EXPECT_EQ(fits->width(), cut->width());  // one column, one width
+}
+
+// Issue 14, item 9: the shop's graph was drawn at half size (names about 6 px) in a laptop's
+// view. Fitted, it stays at 70 % or more and every node is in sight.
+TEST(TopologyViewLayoutTest, AShopSizedGraphFitsALaptopsViewReadably) {
+    TopologyView view;
+    view.resize(1010, 330);  // the topology's share of a 1366×768 window
+    view.show();
+    const BigLab lab = bigLab(4, 2);
+    view.setGraph(lab.graph);
+    view.setEdgeStats(lab.stats);
+    QApplication::processEvents();
+    EXPECT_GE(view.transform().m11(), 0.7);
+    const QRect visible = view.viewport()->rect();
+    for (QGraphicsItem* item : view.scene()->items()) {
+        if (item->type() != NodeItem::Type) continue;
+        const QRect at = view.mapFromScene(item->sceneBoundingRect()).boundingRect();
+        EXPECT_TRUE(visible.contains(at)) << static_cast<NodeItem*>(item)->node().id;
+    }
+}
+
 TEST(TopologyViewLayoutTest, DotsInFlightNeverExceedTheCap) {
     TopologyView view;
     const BigLab lab = bigLab(2, 100);
