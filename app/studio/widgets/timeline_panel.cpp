@@ -64,6 +64,8 @@ TimelinePanel::TimelinePanel(QWidget* parent) : QWidget(parent) {
     split->addWidget(steps_);
     split->addWidget(expectations_);
     split->setStretchFactor(1, 2);
+    // A step reads "fault latency +150 ms on service shop/storefront": room for that.
+    split->setSizes({360, 720});
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(buttons);
@@ -115,7 +117,9 @@ void TimelinePanel::setScenario(const std::optional<scenario::Scenario>& s) {
         QString when = seconds(at);
         if (step.duration)
             when += " – " + seconds(at + std::chrono::duration<double>(*step.duration).count());
-        auto* item = new QTreeWidgetItem(steps_, {when, QString::fromStdString(step.describe())});
+        const QString what = QString::fromStdString(step.describe());
+        auto* item = new QTreeWidgetItem(steps_, {when, what});
+        item->setToolTip(1, what);  // the column is narrow: the whole step on hover
         item->setData(0, kAtRole, at);
         item->setIcon(0, stepIcon(false));
     }
