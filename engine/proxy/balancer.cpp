@@ -2,9 +2,13 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+
+#include <boost/crc.hpp>
+#include <openssl/evp.h>
 
 #include "engine/core/cidr.h"
 #include "engine/core/text.h"
@@ -102,83 +106,6 @@ std::string printable(std::string_view key) {
     return out;
 }
 
-// --- CRC-32 (the zlib/nginx polynomial) -----------------------------------------------------
-
-constexpr std::array<std::uint32_t, 256> makeCrcTable() {
-    std::array<std::uint32_t, 256> table{};
-    for (std::uint32_t i = 0; i < 256; ++i) {
-        std::uint32_t c = i;
-        for (int k = 0; k < 8; ++k)
-            c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
-        table[i] = c;
-    }
-    return table;
-}
-constexpr auto kCrcTable = makeCrcTable();
-
-// The raw register, without the initial or final inversion: lua-resty-balancer continues a
-// node's hash from it.
-std::uint32_t crcUpdate(std::uint32_t crc, const unsigned char* p, std::size_t n) {
-    for (std::size_t i = 0; i < n; ++i)
-        crc = kCrcTable[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
-    return crc;
-}
-
-// --- MD5 (RFC 1321) ---------------------------------------------------------------------------
-
-constexpr std::array<std::uint32_t, 64> kMd5K = {
-    0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501,
-    0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193, 0xa679438e, 0x49b40821,
-    0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa, 0xd62f105d, 0x02441453, 0xd8a1e681, 0xe7d3fbc8,
-    0x21e1cde6, 0xc33707d6, 0xf4d50d87, 0x455a14ed, 0xa9e3e905, 0xfcefa3f8, 0x676f02d9, 0x8d2a4c8a,
-    0xfffa3942, 0x8771f681, 0x6d9d6122, 0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70,
-    0x289b7ec6, 0xeaa127fa, 0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665,
-    0xf4292244, 0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
-    0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391};
-constexpr std::array<std::uint32_t, 64> kMd5Shift = {
-    7,  12, 17, 22, 7,  12, 17, 22, 7,  12, 17, 22, 7,  12, 17, 22, 5,  9,  14, 20, 5,  9,
-    14, 20, 5,  9,  14, 20, 5,  9,  14, 20, 4,  11, 16, 23, 4,  11, 16, 23, 4,  11, 16, 23,
-    4,  11, 16, 23, 6,  10, 15, 21, 6,  10, 15, 21, 6,  10, 15, 21, 6,  10, 15, 21};
-
-std::uint32_t rotl(std::uint32_t x, std::uint32_t n) {
-    return (x << n) | (x >> (32 - n));
-}
-
-void md5Block(std::array<std::uint32_t, 4>& h, const unsigned char* block) {
-    std::array<std::uint32_t, 16> m{};
-    for (std::size_t i = 0; i < 16; ++i)
-        m[i] = static_cast<std::uint32_t>(block[i * 4]) |
-               static_cast<std::uint32_t>(block[i * 4 + 1]) << 8 |
-               static_cast<std::uint32_t>(block[i * 4 + 2]) << 16 |
-               static_cast<std::uint32_t>(block[i * 4 + 3]) << 24;
-    std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3];
-    for (std::uint32_t i = 0; i < 64; ++i) {
-        std::uint32_t f, g;
-        if (i < 16) {
-            f = (b & c) | (~b & d);
-            g = i;
-        } else if (i < 32) {
-            f = (d & b) | (~d & c);
-            g = (5 * i + 1) % 16;
-        } else if (i < 48) {
-            f = b ^ c ^ d;
-            g = (3 * i + 5) % 16;
-        } else {
-            f = c ^ (b | ~d);
-            g = (7 * i) % 16;
-        }
-        const std::uint32_t rotated = rotl(a + f + kMd5K[i] + m[g], kMd5Shift[i]);
-        a = d;
-        d = c;
-        c = b;
-        b = b + rotated;
-    }
-    h[0] += a;
-    h[1] += b;
-    h[2] += c;
-    h[3] += d;
-}
-
 // --- Consistent-hash ring ---------------------------------------------------------------------
 
 // lua-resty-balancer's resty.chash, which ingress-nginx's chash, chashsubset and
@@ -194,9 +121,10 @@ class HashRing {
         points_.clear();
         points_.reserve(ids.size() * kPointsPerNode);
         for (std::uint32_t node = 0; node < ids.size(); ++node) {
-            const std::string& id = ids[node];
-            const std::uint32_t base = crcUpdate(
-                0xffffffffu, reinterpret_cast<const unsigned char*>(id.data()), id.size());
+            // resty.chash hashes the id once and continues a copy of that CRC state with each
+            // point's bytes (ngx_crc32_update on a saved base), hence the copy per point.
+            boost::crc_32_type base;
+            base.process_bytes(ids[node].data(), ids[node].size());
             std::uint32_t prev = 0;
             for (std::uint32_t i = 0; i < kPointsPerNode; ++i) {
                 const std::array<unsigned char, 4> le = {
@@ -204,7 +132,9 @@ class HashRing {
                     static_cast<unsigned char>((prev >> 8) & 0xff),
                     static_cast<unsigned char>((prev >> 16) & 0xff),
                     static_cast<unsigned char>((prev >> 24) & 0xff)};
-                const std::uint32_t hash = crcUpdate(base, le.data(), le.size()) ^ 0xffffffffu;
+                boost::crc_32_type point = base;
+                point.process_bytes(le.data(), le.size());
+                const std::uint32_t hash = point.checksum();
                 points_.push_back({hash, node});
                 prev = hash;
             }
@@ -729,36 +659,32 @@ std::string affinityBackendKey(std::string_view backend_id) {
 }
 
 std::string md5Hex(std::string_view data) {
-    std::array<std::uint32_t, 4> h = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476};
-    const auto* bytes = reinterpret_cast<const unsigned char*>(data.data());
-    std::size_t full = data.size() / 64 * 64;
-    for (std::size_t off = 0; off < full; off += 64)
-        md5Block(h, bytes + off);
-    // The tail, a 0x80 byte, zeros, and the length in bits (little-endian) in one or two blocks.
-    std::array<unsigned char, 128> tail{};
-    const std::size_t rest = data.size() - full;
-    std::copy(bytes + full, bytes + data.size(), tail.begin());
-    tail[rest] = 0x80;
-    const std::size_t tail_size = rest < 56 ? 64 : 128;
-    const std::uint64_t bits = static_cast<std::uint64_t>(data.size()) * 8;
-    for (std::size_t i = 0; i < 8; ++i)
-        tail[tail_size - 8 + i] = static_cast<unsigned char>((bits >> (8 * i)) & 0xff);
-    for (std::size_t off = 0; off < tail_size; off += 64)
-        md5Block(h, tail.data() + off);
+    // Fetched once: OpenSSL 3's implicit fetch by EVP_md5() on every call costs more than
+    // hashing a short name (see engine/dialect/htpasswd.cpp). The default provider always has
+    // MD5; only a FIPS-only configuration lacks it.
+    static EVP_MD* const kMd5 = EVP_MD_fetch(nullptr, "MD5", nullptr);  // kept for good
+    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+    unsigned int length = 0;
+    const bool ok =
+        kMd5 && EVP_Digest(data.data(), data.size(), digest.data(), &length, kMd5, nullptr) == 1;
+    assert(ok && length == 16);
+    if (!ok) return {};
+    static constexpr std::string_view kHex = "0123456789abcdef";
     std::string out;
-    char buf[3];
-    for (const std::uint32_t word : h)
-        for (int i = 0; i < 4; ++i) {
-            std::snprintf(buf, sizeof buf, "%02x", (word >> (8 * i)) & 0xff);
-            out += buf;
-        }
+    out.reserve(2 * length);
+    for (unsigned int i = 0; i < length; ++i) {
+        out += kHex[digest[i] >> 4];
+        out += kHex[digest[i] & 0x0f];
+    }
     return out;
 }
 
+// nginx's ngx_crc32_long and zlib's crc32: the reflected 0x04C11DB7 polynomial, initial and
+// final value 0xFFFFFFFF, which is what boost::crc_32_type is.
 std::uint32_t crc32(std::string_view data) {
-    return crcUpdate(0xffffffffu, reinterpret_cast<const unsigned char*>(data.data()),
-                     data.size()) ^
-           0xffffffffu;
+    boost::crc_32_type crc;
+    crc.process_bytes(data.data(), data.size());
+    return crc.checksum();
 }
 
 std::string cookieTime(std::int64_t unix_seconds) {
