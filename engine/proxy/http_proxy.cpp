@@ -31,6 +31,7 @@
 #include "engine/proxy/forwarding.h"
 #include "engine/proxy/rate_limiter.h"
 #include "engine/proxy/request_checks.h"
+#include "engine/telemetry/admin_pages.h"
 #include "engine/telemetry/prometheus.h"
 #include "engine/proxy/proxy.h"
 #include "engine/routing/normalize.h"
@@ -1435,20 +1436,21 @@ class ProxyImpl final : public Proxy {
             http::response<http::string_body> res;
             res.version(req.version());
             const std::string_view path = std::string_view(req.target()).substr(0, req.target().find('?'));
-            if (loopback && !loopbackHostName(req[http::field::host])) {
+            auto page = [&res](telemetry::AdminPage p) {
+                res.result(static_cast<http::status>(p.status));
+                res.set(http::field::content_type, p.content_type);
+                res.body() = std::move(p.body);
+            };
+            if (path == telemetry::kHealthzPath) {
+                page(telemetry::healthzPage());
+            } else if (loopback && !loopbackHostName(req[http::field::host])) {
                 // A page elsewhere that points its own name at 127.0.0.1 (DNS rebinding) must
                 // not read the lab's metrics: on a loopback bind only loopback names answer.
                 res.result(http::status::forbidden);
                 res.set(http::field::content_type, "text/html");
                 res.body() = errorPage(403);
-            } else if (path == "/metrics") {
-                res.result(http::status::ok);
-                res.set(http::field::content_type, telemetry::kPrometheusContentType);
-                res.body() = telemetry::renderPrometheus(*telemetry_.snapshot());
-            } else if (path == "/healthz") {
-                res.result(http::status::ok);
-                res.set(http::field::content_type, "text/plain");
-                res.body() = "ok\n";
+            } else if (path == telemetry::kMetricsPath) {
+                page(telemetry::metricsPage(*telemetry_.snapshot()));
             } else {
                 res.result(http::status::not_found);
                 res.set(http::field::content_type, "text/html");

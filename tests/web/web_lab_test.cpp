@@ -90,6 +90,9 @@ TEST_F(WebLabTest, ServesThePageTheLabAndTheMetrics) {
     auto evil = rebound.request("GET", "/metrics", {{"Host", "evil.example"}});
     ASSERT_TRUE(evil);
     EXPECT_EQ(evil->status, 403);
+    auto probe = rebound.request("GET", "/healthz", {{"Host", "evil.example"}});
+    ASSERT_TRUE(probe);
+    EXPECT_EQ(probe->status, 200);  // as on the lab's own admin listener
     // HEAD: GET's head, no body, and the connection stays usable for the next request.
     HttpConnection c("127.0.0.1", lab_->port());
     const std::string host = "127.0.0.1:" + std::to_string(lab_->port());

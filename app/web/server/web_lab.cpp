@@ -24,6 +24,7 @@
 #include "engine/core/input_file.h"
 #include "engine/lab/lab.h"
 #include "engine/scenario/report.h"
+#include "engine/telemetry/admin_pages.h"
 #include "engine/telemetry/prometheus.h"
 
 namespace ilab::web {
@@ -613,21 +614,20 @@ struct WebLab::Impl {
     asio::awaitable<Response> handle(const Request& req, const std::string& path,
                                      const std::string& ip) {
         const auto method = req.method();
-        if (path == "/healthz") {
-            Response res{http::status::ok, 11};
-            res.set(http::field::content_type, "text/plain");
-            res.body() = "ok\n";
-            co_return res;
-        }
+        auto page = [](telemetry::AdminPage p) {
+            Response res{static_cast<http::status>(p.status), 11};
+            res.set(http::field::content_type, p.content_type);
+            res.body() = std::move(p.body);
+            return res;
+        };
+        if (path == telemetry::kHealthzPath) co_return page(telemetry::healthzPage());
         if (!hostAllowed(req))
             co_return errorResponse(http::status::forbidden, "host", "this lab answers to its own address only");
-        if (path == "/metrics") {
+        if (path == telemetry::kMetricsPath) {
             // After the Host check: a rebound page must not read the lab's metrics either.
-            Response res{http::status::ok, 11};
-            res.set(http::field::content_type, telemetry::kPrometheusContentType);
             if (bench && bench->interactiveLab())
-                res.body() = telemetry::renderPrometheus(*bench->interactiveLab()->telemetry().snapshot());
-            co_return res;
+                co_return page(telemetry::metricsPage(*bench->interactiveLab()->telemetry().snapshot()));
+            co_return page({200, std::string(telemetry::kPrometheusContentType), ""});
         }
         if (!path.starts_with("/api/")) co_return asset(path);
         if (!sameOrigin(req))
