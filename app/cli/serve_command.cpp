@@ -20,9 +20,11 @@
 #include "engine/core/cidr.h"
 #include "engine/core/text.h"
 #include "engine/lab/lab.h"
-#include "app/web/server/web_lab.h"
 #include "engine/tls/tls_store.h"
 #include "engine/workbench/workspace.h"
+#if ILAB_WITH_WEB
+#include "app/web/server/web_lab.h"
+#endif
 
 namespace ilab::cli {
 namespace {
@@ -187,6 +189,12 @@ Action addServeCommand(CLI::App& app) {
             s.err << "ingress-lab serve: give a scenario or -f manifests (one of them)\n";
             return kExitBadInput;
         }
+        if (!ILAB_WITH_WEB && !opts->scenario.empty()) {
+            s.err << "ingress-lab serve: this ingress-lab was built without the web lab "
+                     "(ILAB_BUILD_WEB=OFF), where scenarios run: serve the scenario's manifests "
+                     "with -f, or run it headless with `ingress-lab run`\n";
+            return kExitBadInput;
+        }
         if (!opts->scenario.empty() && opts->no_admin) {
             s.err << "ingress-lab serve: a scenario runs in the web lab, which needs the admin "
                      "listener: drop --no-admin, or serve its manifests with -f\n";
@@ -253,9 +261,14 @@ Action addServeCommand(CLI::App& app) {
 
         core::Diagnostics diagnostics;
         std::unique_ptr<lab::Lab> own_lab;
+#if ILAB_WITH_WEB
         std::unique_ptr<web::WebLab> web_lab;
+#else
+        const bool web_lab = false;  // the lab's own admin listener serves /metrics and /healthz
+#endif
         lab::Lab* lab = nullptr;
-        if (options.admin) {
+        if (ILAB_WITH_WEB && options.admin) {
+#if ILAB_WITH_WEB
             // The web lab owns the lab (through the workbench the studio shares) and serves
             // /metrics itself on the admin listener.
             web::WebLabOptions w;
@@ -272,6 +285,7 @@ Action addServeCommand(CLI::App& app) {
             w.bench.traffic_on_open = !opts->no_traffic;
             web_lab = web::WebLab::start(w, opts->scenario, opts->files, diagnostics);
             if (web_lab) lab = web_lab->lab();
+#endif
         } else {
             own_lab = lab::Lab::start(options, diagnostics);
             lab = own_lab.get();
@@ -287,11 +301,16 @@ Action addServeCommand(CLI::App& app) {
             printHttps(s.out, *lab, options.https->address);
         else if (options.https)
             s.out << "ingress-lab: HTTPS is off: the lab CA cannot be used (see above)\n";
+#if ILAB_WITH_WEB
         if (web_lab) {
             s.out << "ingress-lab: metrics on http://" << urlAddress(options.admin->address) << ":"
                   << web_lab->port() << "/metrics\n";
             s.out << "ingress-lab: web lab on " << web_lab->url() << '\n';
         }
+#endif
+        if (!web_lab && lab->adminPort() != 0)
+            s.out << "ingress-lab: metrics on http://" << urlAddress(options.admin->address) << ":"
+                  << lab->adminPort() << "/metrics\n";
         s.out << "ingress-lab: pods on " << lab->cluster().addressBase() << "/16 ("
               << (opts->pod_network.empty() ? "free on this machine; --pod-network chooses"
                                             : "--pod-network")
@@ -342,7 +361,9 @@ Action addServeCommand(CLI::App& app) {
             lab->telemetry().unsubscribe(log_subscription);
             access_log.reset();  // writes what is queued
         }
+#if ILAB_WITH_WEB
         if (web_lab) web_lab->stop();
+#endif
         s.out << "ingress-lab: served " << counters.requests << " requests (" << counters.status_5xx
               << " 5xx)\n";
         return kExitOk;

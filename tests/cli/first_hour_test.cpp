@@ -81,6 +81,9 @@ TEST(FirstHourTest, ServeWithNothingRoutableSaysWhyAndStartingTrafficDoesNotKill
     Serve serve(dir, {"-f", (dir / "lab").string()});
     ASSERT_TRUE(serve.started()) << serve.out() << serve.err();
     EXPECT_NE(serve.out().find("ingress-lab: nothing to route:"), std::string::npos) << serve.out();
+#if !ILAB_WITH_WEB
+    GTEST_SKIP() << "built without the web lab (ILAB_BUILD_WEB=OFF): no Start to press";
+#endif
 
     // Pressing Start in the web lab.
     const auto started = serve.request("POST", "/api/v1/traffic", R"({"action":"start"})");
@@ -95,6 +98,26 @@ TEST(FirstHourTest, ServeWithNothingRoutableSaysWhyAndStartingTrafficDoesNotKill
     EXPECT_EQ(lab->status, 200);
     EXPECT_NE(lab->body.find("no Ingress rule"), std::string::npos) << lab->body;
 }
+
+#if !ILAB_WITH_WEB
+// The headless build (ILAB_BUILD_WEB=OFF, no Node.js): the admin listener is the lab's own,
+// with /metrics and /healthz, and a scenario, which runs in the web lab, is refused with why.
+TEST(FirstHourTest, WithoutTheWebLabServeHasMetricsAndSaysWhereScenariosRun) {
+    TempFolder dir;
+    dir.write("lab/manifests.yaml", kPodManifests);
+    Serve serve(dir, {"-f", (dir / "lab").string()});
+    ASSERT_TRUE(serve.started()) << serve.out() << serve.err();
+    const std::uint16_t admin = serve.port("metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics");
+    ASSERT_NE(admin, 0) << serve.out();
+    ilab::testing::HttpConnection c("127.0.0.1", admin);
+    const auto health = c.request("GET", "/healthz", {{"Host", "127.0.0.1"}}, {}, 5s);
+    ASSERT_TRUE(health);
+    EXPECT_EQ(health->body, "ok\n");
+    const auto r = runChild({labBinary(), "serve", kScenarios + "/shop"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("built without the web lab"), std::string::npos) << r.err;
+}
+#endif
 
 // --- Item 2: check and explain read scenarios as run does ---
 
