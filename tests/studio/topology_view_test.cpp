@@ -427,6 +427,34 @@ TEST_F(TopologyViewTest, RendersALegibleGraphInLightAndDarkThemes) {
               night.width() * night.height() / 50);
 }
 
+// Issue 14, item 9: where the canary edge crosses its main Service's, the two labels covered
+// each other. As in the shop, a second rule also routes to the main Service, so the first
+// rule's label for it sits mid-way, where the canary's edge crosses. No label may cover
+// another label or a node.
+TEST_F(TopologyViewTest, EdgeLabelsCoverNoOtherLabelAndNoNode) {
+    TopologyGraph graph = labGraph();
+    graph.edges.push_back(edge(kRuleApi, "svc:shop/web"));
+    view_.setGraph(graph);
+    std::map<EdgeKey, EdgeStats> stats;
+    for (const TopologyEdge& e : graph.edges)
+        stats[{e.from, e.to}] = figures(38.4, 0.4, 36, e.configured_percent ? std::optional(91.4) : std::nullopt,
+                                        Health::Healthy, 1.2);
+    view_.setEdgeStats(stats);
+    std::vector<QRectF> nodes, labels;
+    for (QGraphicsItem* item : view_.scene()->items()) {
+        if (item->type() == NodeItem::Type) nodes.push_back(item->mapToScene(item->shape()).boundingRect());
+        if (dynamic_cast<EdgeLabelItem*>(item) && !item->boundingRect().isEmpty())
+            labels.push_back(item->sceneBoundingRect());
+    }
+    ASSERT_EQ(labels.size(), graph.edges.size());
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+        for (std::size_t j = i + 1; j < labels.size(); ++j)
+            EXPECT_FALSE(labels[i].intersects(labels[j])) << "labels " << i << " and " << j;
+        for (const QRectF& node : nodes)
+            EXPECT_FALSE(labels[i].intersects(node)) << "label " << i;
+    }
+}
+
 // `services` Services of `pods` pods each, every pod edge labelled, and one stray pod.
 struct BigLab {
     TopologyGraph graph;
