@@ -4,10 +4,23 @@
 #include <QWidget>
 #include <ctime>
 
+// The studio's resources live in a static library: they must be registered by name, from
+// outside any namespace (Q_INIT_RESOURCE declares a global function).
+static void initStudioResources() {
+    Q_INIT_RESOURCE(studio);
+}
+
 namespace ilab::studio {
 
 StudioApplication::StudioApplication(int& argc, char** argv) : QApplication(argc, argv) {
     clock_.start();
+    setWindowIcon(icon());
+    setDesktopFileName(kDesktopFileName);
+}
+
+QIcon StudioApplication::icon() {
+    initStudioResources();
+    return QIcon(QStringLiteral(":/studio/icon.png"));
 }
 
 bool StudioApplication::notify(QObject* receiver, QEvent* event) {

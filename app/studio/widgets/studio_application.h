@@ -4,6 +4,7 @@
 // thread's CPU time, for the status bar and `--stats`. GUI thread only.
 #include <QApplication>
 #include <QElapsedTimer>
+#include <QIcon>
 
 namespace ilab::studio {
 
@@ -24,6 +25,10 @@ class StudioApplication : public QApplication {
     const FrameStats& frameStats() const { return stats_; }
     // CPU time of the calling thread (the GUI thread when called from it), in seconds.
     static double threadCpuSeconds();
+    // The application icon (resources/icons), the windows' icon and the launchers'.
+    static QIcon icon();
+    // The desktop entry's id (resources/*.desktop): desktops match windows to it by this name.
+    static constexpr const char* kDesktopFileName = "dev.ingress_lab.Studio";
 
   private:
     QWidget* watched_ = nullptr;
