@@ -1,9 +1,9 @@
 #include "engine/workbench/workbench.h"
 
 #include <algorithm>
-#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
+#include <random>
 
 #include <nlohmann/json.hpp>
 
@@ -11,8 +11,10 @@
 #include "engine/controllers/controller.h"
 #include "engine/lab/lab.h"
 #include "engine/lint/linter.h"
+#include "engine/proxy/forwarding.h"
 #include "engine/scenario/expectations.h"
 #include "engine/scenario/scenario_manifests.h"
+#include "engine/workbench/proxy_event_watch.h"
 #include "engine/workbench/workspace.h"
 
 namespace ilab::workbench {
@@ -28,6 +30,20 @@ std::string number(double v) {
     char buffer[32];
     std::snprintf(buffer, sizeof buffer, "%g", v);
     return buffer;
+}
+
+// The X-Request-ID a composed request goes with: the user's own, else a new one in nginx's
+// $request_id format, added to its headers.
+std::string ensureRequestId(scenario::RequestSpec& request) {
+    for (const auto& [name, value] : request.headers)
+        if (core::iequals(name, "X-Request-ID")) return value;
+    std::random_device entropy;
+    const auto word = [&entropy] {
+        return (static_cast<std::uint64_t>(entropy()) << 32) | entropy();
+    };
+    std::string id = proxy::newRequestId(word(), word());
+    request.headers.emplace_back("X-Request-ID", id);
+    return id;
 }
 
 // The three views of a composed request's headers and who served it; the pod's echo (JSON
@@ -101,66 +117,6 @@ std::string describeFault(const cluster::FaultSpec& f) {
     if (f.probability < 1.0) what += ", " + number(f.probability * 100) + "% of requests";
     return what;
 }
-
-// Waits for the live proxy's event of one composed request, to replay its canary draw: the
-// decision core then explains the request the proxy served, not a fresh draw. The subscriber
-// unsubscribes itself (allowed from within a delivery) once it is no longer wanted; a lab
-// that stops first takes the subscription with it.
-class ProxyEventWatch {
-  public:
-    static std::shared_ptr<ProxyEventWatch> start(telemetry::Telemetry& telemetry) {
-        auto watch = std::make_shared<ProxyEventWatch>();
-        const auto id = telemetry.subscribe(
-            [watch, &telemetry](const telemetry::Delivery& d) { watch->offer(telemetry, d); },
-            std::chrono::milliseconds(10));
-        std::lock_guard lock(watch->mutex_);
-        watch->id_ = id;
-        return watch;
-    }
-
-    // The event of `request_id`, when the proxy records it within `timeout`.
-    std::optional<telemetry::RequestEvent> wait(const std::string& request_id,
-                                                std::chrono::milliseconds timeout) {
-        std::unique_lock lock(mutex_);
-        request_id_ = request_id;
-        for (const auto& e : early_)
-            if (e.request_id == request_id) found_ = e;
-        early_.clear();
-        cv_.wait_for(lock, timeout, [this] { return found_.has_value(); });
-        done_ = true;
-        return found_;
-    }
-
-  private:
-    void offer(telemetry::Telemetry& telemetry, const telemetry::Delivery& d) {
-        std::lock_guard lock(mutex_);
-        if (!done_ && !found_) {
-            for (const auto& batch : d.batches)
-                for (const auto& e : batch->events) {
-                    if (request_id_.empty()) {
-                        // Sent, answered and recorded before wait() began: keep the few
-                        // events that could be it.
-                        if (early_.size() < 64) early_.push_back(e);
-                    } else if (e.request_id == request_id_) {
-                        found_ = e;
-                    }
-                }
-            if (found_) cv_.notify_all();
-        }
-        if ((done_ || found_) && id_) {
-            telemetry.unsubscribe(*id_);
-            id_.reset();
-        }
-    }
-
-    std::mutex mutex_;
-    std::condition_variable cv_;
-    std::optional<telemetry::SubscriptionId> id_;
-    std::string request_id_;
-    std::vector<telemetry::RequestEvent> early_;
-    std::optional<telemetry::RequestEvent> found_;
-    bool done_ = false;
-};
 
 // A fault injected or cleared on one lab, with that lab's series second 0.
 struct Workbench::FaultEvent {
@@ -705,14 +661,19 @@ bool Workbench::compose(const scenario::RequestSpec& request,
     target.https_port = httpsPort();
     // A black-holed pod must not hold a composer (and close(), which joins it) for long.
     target.request_timeout = std::chrono::seconds(10);
+    ComposedResult result;
+    result.request = request;
+    // The request's id is chosen here (or is the user's own X-Request-ID), so the proxy's event
+    // for it is known before it is sent.
+    std::shared_ptr<ProxyEventWatch> watch;
+    if (scenario::splitUrl(result.request))
+        watch = ProxyEventWatch::start(lab_->telemetry(), ensureRequestId(result.request));
+    else
+        result.record.error = "not an http:// or https:// URL";
     auto finished = std::make_shared<std::atomic<bool>>(false);
-    auto watch = ProxyEventWatch::start(lab_->telemetry());
-    std::thread worker([request, table, target, finished, watch, done = std::move(done)] {
-        ComposedResult result;
-        result.request = request;
-        if (!scenario::splitUrl(result.request)) {
-            result.record.error = "not an http:// or https:// URL";
-        } else {
+    std::thread worker([result = std::move(result), table, target, finished, watch,
+                        done = std::move(done)]() mutable {
+        if (watch) {
             const std::uint16_t port =
                 result.request.scheme == "https" ? target.https_port : target.http_port;
             scenario::LoadGenerator client(target, 1);
@@ -720,9 +681,11 @@ bool Workbench::compose(const scenario::RequestSpec& request,
             // The decision core's trace for the draw the proxy made; without the proxy's event
             // (no answer, or the lab changed meanwhile) it shows the main backend, and says so.
             routing::RouteTable::MatchOptions options;
-            if (result.record.status != 0 && !result.record.request_id.empty())
-                if (auto event = watch->wait(result.record.request_id, std::chrono::seconds(2)))
-                    options.canary_draw = event->canary_draw;
+            if (result.record.status == 0) {
+                watch->finish();
+            } else if (auto event = watch->wait(std::chrono::seconds(2))) {
+                options.canary_draw = event->canary_draw;
+            }
             result.decision =
                 table->match(scenario::routingRequest(result.request, port), nullptr, options);
             describeComposed(result);
