@@ -688,19 +688,18 @@ class Matcher {
         if (p.weight >= total)
             return canary("canary-weight " + std::to_string(p.weight) + " of " +
                           std::to_string(total));
-        const auto drawn = [&]() -> std::optional<std::uint64_t> {
-            if (replayed_draw_ && *replayed_draw_ >= 1 &&
-                *replayed_draw_ <= static_cast<std::uint64_t>(total))
-                return replayed_draw_;
-            if (random_) return random_->uniform(1, static_cast<std::uint64_t>(total));
-            return std::nullopt;
-        }();
+        // The proxy's own draw when replaying one that fits this split, else a fresh one.
+        const bool replayed = replayed_draw_ && *replayed_draw_ >= 1 &&
+                              *replayed_draw_ <= static_cast<std::uint64_t>(total);
+        std::optional<std::uint64_t> drawn;
+        if (replayed) drawn = replayed_draw_;
+        else if (random_) drawn = random_->uniform(1, static_cast<std::uint64_t>(total));
         if (!drawn)
             return main("weighted split " + std::to_string(p.weight) + "/" + std::to_string(total) +
                         "; without a seed the main backend is shown");
         decision_.canary_draw = *drawn;
-        const std::string draw = (replayed_draw_ ? "the proxy's weighted draw " : "weighted draw ") +
-                                 std::to_string(*drawn);
+        const std::string draw =
+            (replayed ? "the proxy's weighted draw " : "weighted draw ") + std::to_string(*drawn);
         if (*drawn <= static_cast<std::uint64_t>(p.weight))
             return canary(draw + " <= " + std::to_string(p.weight) + " of " + std::to_string(total));
         return main(draw + " > " + std::to_string(p.weight) + " of " + std::to_string(total));

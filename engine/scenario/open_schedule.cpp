@@ -53,9 +53,10 @@ std::optional<double> whenAccumulated(const std::vector<Piece>& graph, double t,
         const double b = (piece.to - piece.from) / (piece.end - piece.start);  // slope, per s²
         const double area = (piece.end - t) * (a + piece.to) / 2;
         if (area >= need) {
-            // a·x + b·x²/2 = need, the smaller positive root; a plain division when flat.
-            if (std::abs(b) < 1e-12) return t + need / a;
-            return t + (-a + std::sqrt(std::max(0.0, a * a + 2 * b * need))) / b;
+            // a·x + b·x²/2 = need: the smaller positive root, in the form that neither cancels
+            // (a large rate on a gentle slope) nor divides by a slope of 0.
+            const double root = std::sqrt(std::max(0.0, a * a + 2 * b * need));
+            return t + 2 * need / (a + root);
         }
         need -= area;
         t = piece.end;
@@ -80,7 +81,10 @@ std::optional<Duration> firstArrival(const TrafficProfile& profile) {
 
 std::optional<Duration> nextArrival(const TrafficProfile& profile, Duration t) {
     const auto at = whenAccumulated(pieces(profile), seconds(t), 1.0);
-    if (!at) return std::nullopt;
+    // A rate so low that the next request is centuries away is none (and would not fit the
+    // clock's 64-bit nanoseconds).
+    constexpr double kHorizonSeconds = 1e9;
+    if (!at || !(*at < kHorizonSeconds)) return std::nullopt;
     // At least a nanosecond later, so a schedule always moves forward.
     return std::max(duration(*at), t + Duration(1));
 }
