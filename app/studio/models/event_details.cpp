@@ -156,7 +156,10 @@ QString composedDetailsHtml(const ComposedResult& r, const telemetry::RequestEve
         html += "<p>Served by pod <b>" + esc(r.served_pod) + "</b>" +
                 (r.served_service.empty() ? QString() : " of Service <b>" + esc(r.served_service) + "</b>") +
                 (d.canary ? " (the canary)" : "") + "</p>";
-    if (!r.served_service.empty() && d.backend && d.backend->service != r.served_service)
+    // Only a weighted split the proxy's draw could not be replayed for: a default or error
+    // backend serving is no disagreement.
+    if (!r.served_service.empty() && d.backend && d.backend->service != r.served_service &&
+        !d.weights.empty() && !d.canary_draw)
         html += "<p><i>The proxy's draw for this request was not at hand: the decision core "
                 "below shows the main backend; the pod above is the one that answered.</i></p>";
     html += headerColumns(r);

@@ -40,6 +40,11 @@
 namespace ilab::studio {
 namespace {
 
+// The docks' arrangement saved by one version of the studio; a saved state of another is not
+// restored (restoreState() refuses it), so a new arrangement reaches users who saved the old
+// one. 2: Problems among the bottom tabs, the editor full height (issue 14).
+constexpr int kLayoutVersion = 2;
+
 const char* const kTrafficOnOpenKey = "lab/trafficOnOpen";
 
 double msSince(const QElapsedTimer& t, qint64 start_ns) {
@@ -588,7 +593,8 @@ void MainWindow::saveNodePositions() {
 void MainWindow::restoreLayout() {
     QSettings settings;
     restoreGeometry(settings.value("window/geometry").toByteArray());
-    layout_restored_ = restoreState(settings.value("window/state").toByteArray());
+    layout_restored_ =
+        restoreState(settings.value("window/state").toByteArray(), kLayoutVersion);
 }
 
 void MainWindow::colourIcons() {
@@ -618,7 +624,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     }
     QSettings settings;
     settings.setValue("window/geometry", saveGeometry());
-    settings.setValue("window/state", saveState());
+    settings.setValue("window/state", saveState(kLayoutVersion));
     session_->close();
     event->accept();
 }

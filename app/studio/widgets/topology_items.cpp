@@ -65,8 +65,8 @@ Theme Theme::fromPalette(const QPalette& palette, const QFont& font) {
     theme.idle = mix(theme.text, theme.base, 0.55);  // a mid grey in light and dark themes
     theme.highlight = palette.color(QPalette::Highlight);
     theme.problem = QColor(0xc9, 0x19, 0x0b);
-    // Sizes in scene units: the view fits the graph at 75 % to 100 %, so 13 px names stay
-    // 10 px or more on screen (9 px was too small to read).
+    // Sizes in scene units: the view fits the graph at 70 % to 100 %, so 13 px names stay
+    // 9 px or more on screen.
     theme.label_font = font;
     theme.label_font.setPixelSize(13);
     theme.label_font.setWeight(QFont::Medium);

@@ -307,6 +307,7 @@ void TopologyView::Impl::applyTheme() {
 
 void TopologyView::Impl::onDragged(NodeItem* node) {
     pinned_[node->node().id] = node->pos();
+    separateLabels();  // the move put its edges' labels back at their anchors
     updateSceneRect();
     emit view_->positionsChanged();
 }
