@@ -56,7 +56,7 @@ function measureTopology() {
     const names = [];
     for (const node of nodes) for (const text of node.querySelectorAll('text.label, text.caption')) names.push(box(text, `${node.dataset.id} "${text.textContent}"`));
     const shapes = nodes.map((node) => box(node.querySelector('.frame'), node.dataset.id));
-    const labels = [...document.querySelectorAll('[data-testid="edge-label"]')].filter((l) => l.getAttribute('visibility') !== 'hidden')
+    const labels = [...document.querySelectorAll('[data-testid="edge-label"]')].filter((l) => l.getAttribute('display') !== 'none')
       .map((l) => box(l.querySelector('rect'), l.dataset.text));
     const fontPx = (el) => parseFloat(getComputedStyle(el).fontSize) * el.getScreenCTM().a;
     return {

@@ -30,6 +30,8 @@ const KIND_LETTERS = { client: 'C', controller: 'IC', rule: 'R', service: 'S' };
 const KIND_CAPTIONS = { client: 'client', controller: 'ingress controller', rule: 'Ingress rule', service: 'Service' };
 
 const edgeKey = (from, to) => `${from}\n${to}`;
+// A drawing's box to the pixel: whether it changed since the last fit.
+const boundsKey = (b) => [b.x, b.y, b.w, b.h].map(Math.round).join(',');
 
 function podCaption(node) {
   let text = '';
@@ -326,11 +328,11 @@ export class Topology {
     label.lines = joined;
     clear(label.text);
     if (!lines.length) {
-      label.g.setAttribute('visibility', 'hidden');
+      label.g.setAttribute('display', 'none'); // out of the drawing's bounds too, unlike visibility
       label.natural = null;
       return;
     }
-    label.g.removeAttribute('visibility');
+    label.g.removeAttribute('display');
     let width = 0;
     for (const line of lines) width = Math.max(width, textWidth(line, EDGE_FONT));
     const height = EDGE_LINE * lines.length;
@@ -403,16 +405,22 @@ export class Topology {
     }
     for (const entry of this.edges.values()) this.paintEdge(entry);
     this.declutterLabels();
-    if (this.autoFit && !this.contentInView()) this.fit(false);
+    // Refit when grown labels leave the view, but not again for the same drawing: a fit held
+    // at its smallest scale never shows it all, and each look costs a layout.
+    if (this.autoFit) {
+      const b = this.bounds();
+      if (boundsKey(b) !== this.fittedKey && !this.contentInView(b)) this.fit(false);
+    }
   }
 
   /** Whether everything drawn (labels too, which grow with errors) is inside the view. */
-  contentInView() {
-    const b = this.bounds();
+  contentInView(b = this.bounds()) {
     const { scale, tx, ty } = this.view;
     const W = this.container.clientWidth;
     const H = this.container.clientHeight - 28;
-    return b.x * scale + tx >= 0 && (b.x + b.w) * scale + tx <= W && b.y * scale + ty >= 0 && (b.y + b.h) * scale + ty <= H;
+    const slack = 1; // a fit puts the limiting side exactly at the edge, give or take rounding
+    return b.x * scale + tx >= -slack && (b.x + b.w) * scale + tx <= W + slack
+      && b.y * scale + ty >= -slack && (b.y + b.h) * scale + ty <= H + slack;
   }
 
   /** What the empty topology says (waiting, or why the lab is not running). */
@@ -489,6 +497,7 @@ export class Topology {
     const H = this.container.clientHeight - 28; // the legend's strip at the bottom
     if (!W || H <= 0) return;
     const b = this.bounds();
+    this.fittedKey = boundsKey(b);
     // The whole graph in view, magnified up to MAX_FIT_SCALE on a large screen; never shrunk
     // past reading (then it pans).
     const scale = Math.min(Math.max(Math.min(W / b.w, H / b.h), 0.5), MAX_FIT_SCALE);
