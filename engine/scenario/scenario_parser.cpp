@@ -15,28 +15,6 @@ namespace ilab::scenario {
 namespace {
 
 using core::YamlNode;
-
-// A literal block scalar put back where it stands in its file: as many blank lines as come
-// before its first line, each line with the block's indentation, so the YAML reader gives
-// every finding inside it the scenario file's line and column. Document markers go back to
-// column 0, where they separate documents.
-std::string asWrittenInFile(const YamlNode& block) {
-    const std::string indent(static_cast<std::size_t>(block.block_column - 1), ' ');
-    std::string out(static_cast<std::size_t>(block.location.line), '\n');
-    std::size_t begin = 0;
-    while (begin < block.scalar.size()) {
-        std::size_t end = block.scalar.find('\n', begin);
-        if (end == std::string::npos) end = block.scalar.size();
-        const std::string_view line(block.scalar.data() + begin, end - begin);
-        const bool marker = (line.starts_with("---") || line.starts_with("...")) &&
-                            (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r');
-        if (!line.empty() && !marker) out += indent;
-        out += line;
-        out += '\n';
-        begin = end + 1;
-    }
-    return out;
-}
 namespace fs = std::filesystem;
 
 constexpr std::string_view kApiVersion = "ingress-lab.dev/v1alpha1";
@@ -676,6 +654,28 @@ void outsideFolder(Reader& r, std::string_view field, const std::string& written
     r.error("ILAB-SCENARIO-007",
             std::string(field) + ": " + core::quoted(written) + " is outside the scenario's folder",
             at, "copy the file into the scenario's folder; a symlink counts where it leads");
+}
+
+// A literal block scalar put back where it stands in its file: as many blank lines as come
+// before its first line, each line with the block's indentation, so the YAML reader gives
+// every finding inside it the scenario file's line and column. Document markers go back to
+// column 0, where they separate documents.
+std::string asWrittenInFile(const YamlNode& block) {
+    const std::string indent(static_cast<std::size_t>(block.block_column - 1), ' ');
+    std::string out(static_cast<std::size_t>(block.location.line), '\n');
+    std::size_t begin = 0;
+    while (begin < block.scalar.size()) {
+        std::size_t end = block.scalar.find('\n', begin);
+        if (end == std::string::npos) end = block.scalar.size();
+        const std::string_view line(block.scalar.data() + begin, end - begin);
+        const bool marker = (line.starts_with("---") || line.starts_with("...")) &&
+                            (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r');
+        if (!line.empty() && !marker) out += indent;
+        out += line;
+        out += '\n';
+        begin = end + 1;
+    }
+    return out;
 }
 
 void readScenario(Reader& r, const YamlNode& root, Scenario& s, const std::string& base) {
