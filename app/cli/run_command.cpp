@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "app/cli/commands.h"
+#include "engine/core/atomic_file.h"
 #include "engine/scenario/report.h"
 #include "engine/scenario/runner.h"
 
@@ -108,7 +109,8 @@ Action addRunCommand(CLI::App& app) {
               std::pair{flags->junit, flags->junit.empty() ? "" : scenario::renderJUnit(*result)},
               std::pair{flags->html, flags->html.empty() ? "" : scenario::renderHtml(*result)}}) {
             if (path.empty()) continue;
-            if (const std::string error = scenario::writeFileAtomically(path, text); !error.empty()) {
+            if (std::string error;
+                !core::writeFileAtomically(path, text, core::kKeepExistingMode, &error)) {
                 s.err << "ingress-lab run: " << error << '\n';
                 written = false;
             }

@@ -9,7 +9,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/tls/atomic_file.h"
 
 namespace ilab::scenario {
 namespace {
@@ -396,12 +395,6 @@ std::string renderHtml(const RunResult& r) {
             << (c.requests > c.failed ? "ok'>" : "bad'>") << coverageCount(c) << "</td></tr>\n";
     out << "</table>\n<p><small>Made by ingress-lab run.</small></p>\n</body></html>\n";
     return out.str();
-}
-
-std::string writeFileAtomically(const std::string& path, const std::string& text) {
-    std::string error;
-    if (!tls::writeFileAtomically(path, text, tls::kKeepExistingMode, &error)) return error;
-    return "";
 }
 
 }  // namespace ilab::scenario

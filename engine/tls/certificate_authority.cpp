@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "engine/tls/atomic_file.h"
+#include "engine/core/atomic_file.h"
 
 namespace ilab::tls {
 namespace {
@@ -174,12 +174,12 @@ std::optional<CertificateAuthority> CertificateAuthority::load(
     const auto cert_path = directory / kCertificateFile;
     const auto key_path = directory / kKeyFile;
     std::string cert_pem, key_pem, error;
-    if (!readWholeFile(cert_path, cert_pem, &error)) {
+    if (!core::readWholeFile(cert_path, cert_pem, &error)) {
         diagnostics.error(kCode, "cannot read the lab CA certificate: " + error,
                           fileLocation(cert_path));
         return std::nullopt;
     }
-    if (!readWholeFile(key_path, key_pem, &error)) {
+    if (!core::readWholeFile(key_path, key_pem, &error)) {
         diagnostics.error(kCode, "cannot read the lab CA key: " + error, fileLocation(key_path),
                           "ca.crt exists without its key: move the directory " +
                               directory.string() + " aside to make a new CA (and trust it again)");
@@ -234,8 +234,8 @@ bool CertificateAuthority::save(const std::filesystem::path& directory,
     std::string error;
     // The key first: a ca.crt on disk always has its key beside it, and a stray key without a
     // certificate is simply replaced on the next start (nobody can have trusted it).
-    if (!writeFileAtomically(directory / kKeyFile, toPem(key_.get()), 0600, &error) ||
-        !writeFileAtomically(directory / kCertificateFile, toPem(certificate_.get()), 0644,
+    if (!core::writeFileAtomically(directory / kKeyFile, toPem(key_.get()), 0600, &error) ||
+        !core::writeFileAtomically(directory / kCertificateFile, toPem(certificate_.get()), 0644,
                              &error)) {
         diagnostics.error(kCode, "cannot write the lab CA: " + error, fileLocation(directory));
         return false;

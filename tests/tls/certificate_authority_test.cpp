@@ -10,7 +10,7 @@
 #include <openssl/ec.h>
 #include <sys/stat.h>
 
-#include "engine/tls/atomic_file.h"
+#include "engine/core/atomic_file.h"
 #include "tests/tls/tls_test_support.h"
 
 namespace ilab::tls {
@@ -124,7 +124,7 @@ TEST(CertificateAuthorityTest, CreatesFilesWithTheirModesAndReloadsTheSameCa) {
     EXPECT_EQ(EVP_PKEY_eq(created->key(), loaded->key()), 1);
     // Loading never rewrites what the user may already trust.
     std::string pem;
-    ASSERT_TRUE(readWholeFile(dir / "ca.crt", pem));
+    ASSERT_TRUE(core::readWholeFile(dir / "ca.crt", pem));
     EXPECT_EQ(pem, created->certificatePem());
 }
 
@@ -137,7 +137,7 @@ TEST(CertificateAuthorityTest, CertificateFromAReloadedCaVerifiesAgainstTheFileO
     std::optional<IssuedCertificate> leaf = ca->issue({"shop.example.com"});
     ASSERT_TRUE(leaf);
     std::string pem;
-    ASSERT_TRUE(readWholeFile(tmp.path() / "ca.crt", pem));
+    ASSERT_TRUE(core::readWholeFile(tmp.path() / "ca.crt", pem));
     X509Ptr trusted = certificateFromPem(pem);
     ASSERT_TRUE(trusted);
     EXPECT_EQ(verify(trusted.get(), leaf->certificate.get()), 1);
@@ -160,7 +160,7 @@ TEST(CertificateAuthorityTest, ConcurrentFirstStartsAgreeOnOneCa) {
     for (std::thread& thread : threads)
         thread.join();
     std::string on_disk;
-    ASSERT_TRUE(readWholeFile(dir / "ca.crt", on_disk));
+    ASSERT_TRUE(core::readWholeFile(dir / "ca.crt", on_disk));
     for (const std::string& pem : pems)
         EXPECT_EQ(pem, on_disk);
     core::Diagnostics diagnostics;
@@ -180,17 +180,17 @@ TEST(CertificateAuthorityTest, WritesNothingButTheTwoFiles) {
 TEST(CertificateAuthorityTest, AtomicWriteReplacesTheFileWholeAndLeavesNoTemporary) {
     TempDir tmp;
     const auto path = tmp.path() / "file.pem";
-    ASSERT_TRUE(writeFileAtomically(path, "old contents\n", 0600));
+    ASSERT_TRUE(core::writeFileAtomically(path, "old contents\n", 0600));
     std::ifstream reader(path);  // a reader that opened the old file keeps reading it whole
     const mode_t old_umask = ::umask(0);
     std::string error;
-    ASSERT_TRUE(writeFileAtomically(path, "new contents\n", 0644, &error)) << error;
+    ASSERT_TRUE(core::writeFileAtomically(path, "new contents\n", 0644, &error)) << error;
     ::umask(old_umask);
     std::string old_line;
     std::getline(reader, old_line);
     EXPECT_EQ(old_line, "old contents");
     std::string now;
-    ASSERT_TRUE(readWholeFile(path, now));
+    ASSERT_TRUE(core::readWholeFile(path, now));
     EXPECT_EQ(now, "new contents\n");
     EXPECT_EQ(modeOf(path), 0644);
     std::size_t files = 0;
@@ -203,7 +203,7 @@ TEST(CertificateAuthorityTest, AtomicWriteFailureLeavesTheTargetUntouched) {
     TempDir tmp;
     const auto path = tmp.path() / "missing-dir" / "file.pem";
     std::string error;
-    EXPECT_FALSE(writeFileAtomically(path, "x", 0600, &error));
+    EXPECT_FALSE(core::writeFileAtomically(path, "x", 0600, &error));
     EXPECT_NE(error.find("missing-dir"), std::string::npos) << error;
     EXPECT_FALSE(std::filesystem::exists(path));
 }
@@ -213,7 +213,7 @@ TEST(CertificateAuthorityTest, CertificateWithoutItsKeyIsAnErrorAndIsNotOverwrit
     core::Diagnostics diagnostics;
     ASSERT_TRUE(CertificateAuthority::loadOrCreate(tmp.path(), diagnostics));
     std::string before;
-    ASSERT_TRUE(readWholeFile(tmp.path() / "ca.crt", before));
+    ASSERT_TRUE(core::readWholeFile(tmp.path() / "ca.crt", before));
     std::filesystem::remove(tmp.path() / "ca.key");
 
     EXPECT_FALSE(CertificateAuthority::loadOrCreate(tmp.path(), diagnostics));
@@ -221,13 +221,13 @@ TEST(CertificateAuthorityTest, CertificateWithoutItsKeyIsAnErrorAndIsNotOverwrit
     EXPECT_EQ(diagnostics.items()[0].code, "ILAB-TLS-003");
     EXPECT_EQ(diagnostics.items()[0].location.fileName(), (tmp.path() / "ca.key").string());
     std::string after;
-    ASSERT_TRUE(readWholeFile(tmp.path() / "ca.crt", after));
+    ASSERT_TRUE(core::readWholeFile(tmp.path() / "ca.crt", after));
     EXPECT_EQ(before, after);
 }
 
 TEST(CertificateAuthorityTest, KeyWithoutACertificateIsReplacedByANewPair) {
     TempDir tmp;
-    ASSERT_TRUE(writeFileAtomically(tmp.path() / "ca.key", "left over from a crash", 0600));
+    ASSERT_TRUE(core::writeFileAtomically(tmp.path() / "ca.key", "left over from a crash", 0600));
     core::Diagnostics diagnostics;
     std::optional<CertificateAuthority> ca =
         CertificateAuthority::loadOrCreate(tmp.path(), diagnostics);
@@ -241,7 +241,7 @@ TEST(CertificateAuthorityTest, MismatchedCaKeyIsDetected) {
     core::Diagnostics diagnostics;
     ASSERT_TRUE(CertificateAuthority::loadOrCreate(tmp.path(), diagnostics));
     CertificateAuthority other = makeCa();
-    ASSERT_TRUE(writeFileAtomically(tmp.path() / "ca.key", toPem(other.key()), 0600));
+    ASSERT_TRUE(core::writeFileAtomically(tmp.path() / "ca.key", toPem(other.key()), 0600));
 
     EXPECT_FALSE(CertificateAuthority::loadOrCreate(tmp.path(), diagnostics));
     ASSERT_EQ(diagnostics.size(), 1u);
@@ -253,7 +253,7 @@ TEST(CertificateAuthorityTest, CorruptCertificateIsAnError) {
     TempDir tmp;
     core::Diagnostics diagnostics;
     ASSERT_TRUE(CertificateAuthority::loadOrCreate(tmp.path(), diagnostics));
-    ASSERT_TRUE(writeFileAtomically(tmp.path() / "ca.crt", "-----BEGIN CERTIFICATE-----\n", 0644));
+    ASSERT_TRUE(core::writeFileAtomically(tmp.path() / "ca.crt", "-----BEGIN CERTIFICATE-----\n", 0644));
     EXPECT_FALSE(CertificateAuthority::load(tmp.path(), diagnostics));
     ASSERT_EQ(diagnostics.size(), 1u);
     EXPECT_NE(diagnostics.items()[0].message.find("no PEM certificate"), std::string::npos);

@@ -4,11 +4,11 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QTabWidget>
 #include <QVBoxLayout>
 
 #include "app/studio/bridge/lab_session.h"
+#include "engine/core/atomic_file.h"
 #include "engine/core/input_file.h"
 
 namespace ilab::studio {
@@ -162,9 +162,12 @@ QStringList EditorArea::saveAll(QString* error) {
     QStringList written;
     for (const auto& t : tab_list_) {
         if (!t.editor->isModified()) continue;
-        QSaveFile f(t.file);
-        if (!f.open(QIODevice::WriteOnly) || f.write(t.editor->text().toUtf8()) < 0 || !f.commit()) {
-            if (error) *error = tr("Could not save %1: %2").arg(t.file, f.errorString());
+        // As the web lab saves: through a symlink to its file, keeping the file's mode (a
+        // manifest holding a Secret stays 0600), never over a FIFO or a device.
+        std::string why;
+        if (!core::writeFileAtomically(t.file.toStdString(), t.editor->text().toStdString(),
+                                       core::kKeepExistingMode, &why)) {
+            if (error) *error = tr("Could not save %1: %2").arg(t.file, QString::fromStdString(why));
             return written;
         }
         t.editor->setModified(false);

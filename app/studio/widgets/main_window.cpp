@@ -33,6 +33,7 @@
 #include "app/studio/widgets/timeline_panel.h"
 #include "app/studio/widgets/topology_view.h"
 #include "app/studio/widgets/traffic_panel.h"
+#include "engine/core/atomic_file.h"
 #include "engine/core/input_file.h"
 #include "engine/workbench/workspace.h"
 #include "engine/scenario/report.h"
@@ -572,9 +573,9 @@ void MainWindow::exportReport() {
         this, tr("Export the run's report"),
         QString::fromStdString(run->scenario) + "-report.html", tr("HTML (*.html)"));
     if (path.isEmpty()) return;
-    const std::string error =
-        scenario::writeFileAtomically(path.toStdString(), scenario::renderHtml(*run));
-    if (!error.empty())
+    std::string error;
+    if (!core::writeFileAtomically(path.toStdString(), scenario::renderHtml(*run),
+                                   core::kKeepExistingMode, &error))
         QMessageBox::warning(this, tr("Export failed"), QString::fromStdString(error));
     else
         statusBar()->showMessage(tr("Report written to %1").arg(path), 6000);

@@ -20,6 +20,7 @@
 #include "app/web/server/api_input.h"
 #include "app/web/server/assets.h"
 #include "app/web/server/json_views.h"
+#include "engine/core/atomic_file.h"
 #include "engine/core/cidr.h"
 #include "engine/core/input_file.h"
 #include "engine/lab/lab.h"
@@ -800,8 +801,8 @@ struct WebLab::Impl {
             return errorResponse(http::status::bad_request, "text", "the body needs a text");
         if (body["text"].get<std::string>().size() > options.max_yaml_bytes)
             return errorResponse(http::status::payload_too_large, "too-large", name + " is larger than the lab takes");
-        const std::string error = scenario::writeFileAtomically(it->second, body["text"].get<std::string>());
-        if (!error.empty()) return errorResponse(http::status::internal_server_error, "write", "cannot save " + name);
+        if (!core::writeFileAtomically(it->second, body["text"].get<std::string>(), core::kKeepExistingMode))
+            return errorResponse(http::status::internal_server_error, "write", "cannot save " + name);
         if (isScenarioFile(it->second)) {
             // The scenario's behaviours, traffic and timeline come from it: open it again.
             // Applied to the running lab in place (serve holds on to it); a scenario that does

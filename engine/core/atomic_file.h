@@ -1,12 +1,13 @@
 #pragma once
-// Writing a file so that readers see the old contents or the new, never a torn mix.
+// Writing a file so that readers see the old contents or the new, never a torn mix: the one
+// way the lab writes files (reports, saved manifests, the lab CA).
 #include <filesystem>
 #include <string>
 #include <string_view>
 
 #include <sys/types.h>
 
-namespace ilab::tls {
+namespace ilab::core {
 
 // Mode for writeFileAtomically: a file it replaces keeps its permissions (a manifest holding a
 // Secret stays 0600); a new file gets 0644.
@@ -26,4 +27,4 @@ bool writeFileAtomically(const std::filesystem::path& path, std::string_view con
 bool readWholeFile(const std::filesystem::path& path, std::string& contents,
                    std::string* error = nullptr);
 
-}  // namespace ilab::tls
+}  // namespace ilab::core

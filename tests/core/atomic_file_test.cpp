@@ -1,4 +1,4 @@
-#include "engine/tls/atomic_file.h"
+#include "engine/core/atomic_file.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -13,7 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-namespace ilab::tls {
+namespace ilab::core {
 namespace {
 
 namespace fs = std::filesystem;
@@ -136,4 +136,4 @@ TEST_F(AtomicFileTest, ReadWholeFileRefusesAFifoAtOnce) {
 }
 
 }  // namespace
-}  // namespace ilab::tls
+}  // namespace ilab::core

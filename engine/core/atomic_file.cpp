@@ -1,4 +1,4 @@
-#include "engine/tls/atomic_file.h"
+#include "engine/core/atomic_file.h"
 
 #include <cerrno>
 #include <cstring>
@@ -12,10 +12,9 @@
 #include "engine/core/input_file.h"
 #include "engine/core/text.h"
 
-namespace ilab::tls {
+namespace ilab::core {
 namespace {
 
-using core::FileDescriptor;
 
 bool fail(std::string* error, const std::string& what, int error_number) {
     if (error) *error = what + ": " + std::strerror(error_number);
@@ -107,4 +106,4 @@ bool readWholeFile(const std::filesystem::path& path, std::string& contents, std
     return true;
 }
 
-}  // namespace ilab::tls
+}  // namespace ilab::core
