@@ -290,6 +290,20 @@ TEST_F(StudioWindowTest, TrafficStartsOnOpenUnlessTurnedOffInTheLabMenu) {
     QSettings().remove("lab/trafficOnOpen");
 }
 
+// --no-traffic (and --play) hold the traffic for one run: the menu still shows the saved
+// setting, which toggling would otherwise overwrite with a choice the user never made.
+TEST_F(StudioWindowTest, NoTrafficForOneRunLeavesTheSavedSettingShown) {
+    QSettings().remove("lab/trafficOnOpen");
+    session_->setTrafficOnOpen(false);  // as main() does for --no-traffic
+    window_ = std::make_unique<MainWindow>(session_.get());
+    QAction* setting = nullptr;
+    for (QMenu* menu : window_->menuBar()->findChildren<QMenu*>())
+        if (!setting) setting = findAction(menu, "Start traffic on open");
+    ASSERT_NE(setting, nullptr);
+    EXPECT_TRUE(setting->isChecked());
+    EXPECT_FALSE(session_->trafficOnOpen());
+}
+
 // Issue 14, item 11: at 1366×768 the editor shrank to 4 lines and the composer's three header
 // tables sat below the fold.
 TEST_F(StudioWindowTest, At1366x768TheEditorHasRoomAndTheHeaderTablesShowWithoutScrolling) {

@@ -234,6 +234,8 @@ test('playing the scenario judges its expectations one by one and offers the rep
   await page.click('[data-testid="play-scenario"]');
   await page.locator('[data-testid="panel-scenario"]').waitFor();
   await page.locator('[data-testid="expectation-row"]').first().waitFor({ timeout: 60000 });
+  // The scenario's own traffic runs while it plays: Start is not offered (the lab refuses it).
+  assert.equal(await page.locator('[data-testid="traffic-start"]').isDisabled(), true);
   // The timeline's latency on the storefront, from 6 s to 11 s.
   await page.click('[data-testid="tab-faults"]');
   await page.locator('[data-testid="fault-row"][data-lab="run"]', { hasText: 'storefront' }).waitFor({ timeout: 30000 });

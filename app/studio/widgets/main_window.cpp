@@ -199,7 +199,8 @@ void MainWindow::buildActions() {
     // to start the traffic in front of the class turns this off (remembered).
     traffic_on_open_ = lab->addAction(tr("Start traffic on &open"));
     traffic_on_open_->setCheckable(true);
-    traffic_on_open_->setChecked(session_->trafficOnOpen());
+    // The saved setting, not this run's: --no-traffic and --play leave it as it was.
+    traffic_on_open_->setChecked(trafficOnOpenSetting());
     connect(traffic_on_open_, &QAction::toggled, this, [this](bool on) {
         QSettings().setValue(kTrafficOnOpenKey, on);
         session_->setTrafficOnOpen(on);

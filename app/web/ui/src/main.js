@@ -214,12 +214,13 @@ function renderHeader() {
   const traffic = (lab && lab.traffic) || {};
   const running = !!traffic.running;
   const paused = !!traffic.paused;
-  startButton.disabled = running && !paused;
+  const playing = !!(lab && lab.run && lab.run.playing);
+  // While the scenario plays, its own traffic runs: the lab refuses a start until it ends.
+  startButton.disabled = playing || (running && !paused);
   startButton.replaceChildren(icon('play'), paused ? 'Resume' : 'Start');
   pauseButton.disabled = !running || paused;
   stopButton.disabled = !running;
   if (document.activeElement !== rateInput && traffic.rate != null) rateInput.value = String(traffic.rate);
-  const playing = !!(lab && lab.run && lab.run.playing);
   playButton.disabled = !scenarioInfo || playing;
   playButton.replaceChildren(icon('playAll'), playing ? 'Playing…' : 'Play scenario');
   document.title = scenarioInfo ? `${scenarioInfo.name} — Ingress Lab` : 'Ingress Lab';
