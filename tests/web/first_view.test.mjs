@@ -95,7 +95,11 @@ test('the topology fits the view with names of readable size, apart and whole on
     { data: { kind: 'status', status: 500, probability: 0.5, target: { kind: 'service', namespace: 'shop', name: 'storefront' } } });
   assert.equal(fault.status(), 201);
   await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="edge-label"]')].filter((l) => /5xx/.test(l.dataset.text || '')).length >= 4, null, { timeout: 20000 });
-  await page.waitForTimeout(1200); // the next figures, and the badges
+  // Two more rounds of figures (their labels placed anew), and the storefront pods' badges.
+  const updates = await page.locator('[data-testid="topology-svg"]').getAttribute('data-stats-updates');
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid="topology-svg"]').dataset.statsUpdates) >= n + 2, Number(updates));
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="node"][data-kind="pod"][data-label^="storefront-"]')]
+    .every((pod) => Number(pod.dataset.faults) > 0));
   assertReadable(await measureTopology());
   const { id } = await fault.json();
   assert.equal((await page.request.delete(new URL(`/api/v1/faults/${id}`, lab.url).toString())).status(), 204);
@@ -144,7 +148,10 @@ test('serve --no-traffic opens idle', { timeout: 60000 }, async () => {
   browser = await launchBrowser();
   page = await openPage(browser, lab.url, { viewport: LAPTOP });
   await page.locator('[data-testid="node"][data-kind="pod"]').first().waitFor();
-  await page.waitForTimeout(1500);
+  // serve decides before it prints where it listens: the state the header shows is final.
+  await page.locator('#app[data-traffic]').waitFor();
   assert.equal(await page.locator('#app').getAttribute('data-traffic'), 'stopped');
+  const info = await (await page.request.get(new URL('/api/v1/lab', lab.url).toString())).json();
+  assert.equal(info.traffic.running, false);
   assert.ok(await page.locator('[data-testid="traffic-start"]').isEnabled());
 });

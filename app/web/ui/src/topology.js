@@ -405,6 +405,8 @@ export class Topology {
     }
     for (const entry of this.edges.values()) this.paintEdge(entry);
     this.declutterLabels();
+    // Counts the figures drawn, for tests that wait for the next ones instead of sleeping.
+    this.svg.dataset.statsUpdates = String(Number(this.svg.dataset.statsUpdates || 0) + 1);
     // Refit when grown labels leave the view, but not again for the same drawing: a fit held
     // at its smallest scale never shows it all, and each look costs a layout.
     if (this.autoFit) {
