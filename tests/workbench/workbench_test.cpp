@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -60,6 +61,20 @@ class WorkbenchTest : public ::testing::Test {
             std::this_thread::sleep_for(std::chrono::milliseconds(5));
         }
         return false;
+    }
+
+    // Composes `url` and waits for its answer; nullopt when refused or not back within 10 s.
+    std::optional<ComposedResult> composeAndWait(const std::string& url) {
+        std::atomic<bool> done{false};
+        ComposedResult result;
+        scenario::RequestSpec r;
+        r.url = url;
+        const bool sent = bench_->compose(r, [&](ComposedResult c) {
+            result = std::move(c);
+            done = true;
+        });
+        if (!sent || !pump([&] { return done.load(); })) return std::nullopt;
+        return result;
     }
 
     std::filesystem::path ca_;
@@ -139,15 +154,9 @@ TEST_F(WorkbenchTest, TrafficArrivesThroughWakeUpsAndFaultsAct) {
 TEST_F(WorkbenchTest, ComposedRequestComesBackWithItsDecision) {
     core::Diagnostics d;
     ASSERT_TRUE(bench_->open(kShop, {}, d));
-    std::atomic<bool> done{false};
-    ComposedResult result;
-    scenario::RequestSpec r;
-    r.url = "https://api.shop.local/api/items?page=2";
-    ASSERT_TRUE(bench_->compose(r, [&](ComposedResult c) {
-        result = std::move(c);
-        done = true;
-    }));
-    ASSERT_TRUE(pump([&] { return done.load(); }));
+    const auto composed = composeAndWait("https://api.shop.local/api/items?page=2");
+    ASSERT_TRUE(composed);
+    const ComposedResult& result = *composed;
     EXPECT_EQ(result.record.status, 200);
     ASSERT_TRUE(result.decision.backend);
     EXPECT_EQ(result.decision.backend->service, "catalog");
@@ -164,15 +173,9 @@ TEST_F(WorkbenchTest, AComposedCanaryRequestIsExplainedByTheDrawTheProxyMade) {
     // the canary never does).
     int canaries = 0, mains = 0;
     for (int i = 0; i < 150 && (canaries < 2 || mains < 2); ++i) {
-        std::atomic<bool> done{false};
-        ComposedResult result;
-        scenario::RequestSpec r;
-        r.url = "https://shop.local/catalog";
-        ASSERT_TRUE(bench_->compose(r, [&](ComposedResult c) {
-            result = std::move(c);
-            done = true;
-        }));
-        ASSERT_TRUE(pump([&] { return done.load(); }));
+        const auto composed = composeAndWait("https://shop.local/catalog");
+        ASSERT_TRUE(composed) << "request " << i;
+        const ComposedResult& result = *composed;
         ASSERT_EQ(result.record.status, 200) << result.record.error;
         ASSERT_TRUE(result.decision.backend);
         ASSERT_TRUE(result.decision.canary_draw.has_value()) << "request " << i;
