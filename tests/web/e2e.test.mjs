@@ -69,14 +69,19 @@ test('traffic reaches the plots, the request list and the topology\'s flow', { t
   const status = await page.locator('[data-testid="request-row"]').first().getAttribute('data-status');
   assert.match(status, /^[2-5]\d\d$/);
 
-  // Selecting a request outlines its path in the topology. The list's rows are refilled as
-  // requests arrive: with only 2xx listed, whichever request the clicked row holds by then
-  // went the whole way (client, controller, rule, Service, pod).
+  // Selecting a request outlines its path in the topology. The list's rows are refilled and
+  // scrolled as requests arrive, so the traffic pauses while a row is picked (a click aimed at a
+  // moving row missed it under load), and only 2xx are listed: each went the whole way (client,
+  // controller, rule, Service, pod).
+  await page.click('[data-testid="traffic-pause"]');
+  await page.locator('#app[data-traffic="paused"]').waitFor();
   await page.selectOption('[data-testid="filter-status"]', '2');
   await page.locator('[data-testid="request-row"][data-status="200"]').first().click();
   await page.waitForFunction(() => Number(document.querySelector('[data-testid="topology-svg"]').dataset.highlighted) >= 4);
   assert.match(await page.locator('[data-testid="request-details"]').textContent(), /request id/);
   await page.selectOption('[data-testid="filter-status"]', '');
+  await page.click('[data-testid="traffic-start"]');
+  await page.locator('#app[data-traffic="running"]').waitFor();
   assert.deepEqual(uncaught(), []);
 });
 
