@@ -4,7 +4,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startLab, launchBrowser, openPage, lineOf } from './lab.mjs';
+import { startLab, launchBrowser, openPage, lineOf, clickLineStart } from './lab.mjs';
 
 let lab;
 let browser;
@@ -124,7 +124,7 @@ test('a typo in the editor is marked at its line, inline and in Problems', { tim
   await page.click('[data-testid="editor-tab"][data-path="manifests.yaml"]');
   await page.waitForFunction(() => document.querySelector('[data-testid="editor-tab"][data-path="manifests.yaml"]').getAttribute('aria-selected') === 'true');
   const line = page.locator('.cm-content .cm-line', { hasText: 'pathType: Prefix' }).first();
-  await line.click({ position: { x: 4, y: 4 } });
+  await clickLineStart(line);
   await page.keyboard.press('End');
   await page.keyboard.press('Backspace');
   await page.keyboard.press('Backspace');
@@ -148,7 +148,7 @@ test('a typo in the editor is marked at its line, inline and in Problems', { tim
   assert.ok(await page.locator('[data-testid="editor-tab"][data-path="manifests.yaml"] .tab-errors').count() === 1);
 
   // Clicking the problem jumps to it; Apply keeps the running configuration.
-  await page.locator('.cm-content .cm-line').first().click({ position: { x: 4, y: 4 } });
+  await clickLineStart(page.locator('.cm-content .cm-line').first());
   await row.first().click();
   assert.match(await page.locator('.cm-activeLine').first().textContent(), /Prefx/);
   await page.click('[data-testid="editor-apply"]');
@@ -167,7 +167,7 @@ test('a typo in the editor is marked at its line, inline and in Problems', { tim
   assert.match(await page.locator('[data-testid="problem-message"]').first().textContent(), /Unsupported value: "Prefx": supported values: "Exact", "ImplementationSpecific", "Prefix"/);
 
   // Undo: the problem goes away (nothing was saved to the scenario's files).
-  await page.locator('.cm-content').click({ position: { x: 4, y: 4 } });
+  await clickLineStart(page.locator('.cm-content .cm-line').first());
   await page.keyboard.press('Control+z');
   await page.waitForFunction(() => !document.querySelector('[data-testid="problem-row"][data-file="manifests.yaml"][data-severity="error"]'), null, { timeout: 15000 });
   assert.deepEqual(uncaught(), []);

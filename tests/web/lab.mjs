@@ -214,3 +214,16 @@ export async function lineOf(relativePath, text) {
   if (index < 0) throw new Error(`"${text}" is not in ${relativePath}`);
   return { line: index + 1, column: lines[index].indexOf(text) + 1 };
 }
+
+/**
+ * Puts the editor's caret at the start of a line by clicking it. The line is brought into view
+ * first, with the editor scrolled fully left: Playwright's own scrolling centres a line wider
+ * than the editor horizontally, which leaves the line's start under the gutter or off the page.
+ */
+export async function clickLineStart(line) {
+  await line.evaluate((element) => {
+    element.scrollIntoView({ block: 'center' });
+    element.closest('.cm-scroller').scrollLeft = 0;
+  });
+  await line.click({ position: { x: 4, y: 4 } });
+}

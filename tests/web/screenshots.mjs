@@ -12,7 +12,7 @@
 
 import os from 'node:os';
 import path from 'node:path';
-import { startLab, launchBrowser, openPage, repoRoot } from './lab.mjs';
+import { startLab, launchBrowser, openPage, repoRoot, clickLineStart } from './lab.mjs';
 
 const out = (name) => path.join(repoRoot, 'docs/images', name);
 const LAPTOP = { width: 1366, height: 768 };
@@ -48,7 +48,7 @@ try {
 
   // The editor: a typo in manifests.yaml, marked inline and listed in Problems.
   await page.click('[data-testid="editor-tab"][data-path="manifests.yaml"]');
-  await page.locator('.cm-content .cm-line', { hasText: 'pathType: Prefix' }).first().click({ position: { x: 4, y: 4 } });
+  await clickLineStart(page.locator('.cm-content .cm-line', { hasText: 'pathType: Prefix' }).first());
   await page.keyboard.press('End');
   await page.keyboard.press('Backspace');
   await page.keyboard.press('Backspace');
@@ -61,7 +61,7 @@ try {
   await page.locator('.cm-lintRange-error').first().hover();
   await page.locator('.cm-tooltip-lint').waitFor();
   await page.screenshot({ path: out('web-editor.png') });
-  await page.locator('.cm-content').click({ position: { x: 4, y: 4 } });
+  await clickLineStart(page.locator('.cm-content .cm-line').first());
   await page.keyboard.press('Control+z');
 
   // The composer: the /api rewrite, the headers at each hop and its trace.
