@@ -76,8 +76,18 @@ test('traffic reaches the plots, the request list and the topology\'s flow', { t
   await page.click('[data-testid="traffic-pause"]');
   await page.locator('#app[data-traffic="paused"]').waitFor();
   await page.selectOption('[data-testid="filter-status"]', '2');
-  await page.locator('[data-testid="request-row"][data-status="200"]').first().click();
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid="topology-svg"]').dataset.highlighted) >= 4);
+  // The filter applies on the next frame: wait until only 2xx are listed.
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('[data-testid="request-row"]')];
+    return rows.length > 0 && rows.every((row) => row.dataset.status.startsWith('2'));
+  });
+  // The click goes to the row itself: requests still in flight when the traffic paused arrive
+  // and scroll the list, and a mouse press and release straddling that reach no row.
+  await page.locator('[data-testid="request-row"][data-status="200"]').first().dispatchEvent('click');
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="topology-svg"]').dataset.highlighted) >= 4, null, { timeout: 10000 })
+    .catch(async (error) => {
+      throw new Error(`${error.message}; selected: ${await page.locator('[data-testid="request-details"]').textContent()}`);
+    });
   assert.match(await page.locator('[data-testid="request-details"]').textContent(), /request id/);
   await page.selectOption('[data-testid="filter-status"]', '');
   await page.click('[data-testid="traffic-start"]');

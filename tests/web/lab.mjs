@@ -217,13 +217,26 @@ export async function lineOf(relativePath, text) {
 
 /**
  * Puts the editor's caret at the start of a line by clicking it. The line is brought into view
- * first, with the editor scrolled fully left: Playwright's own scrolling centres a line wider
- * than the editor horizontally, which leaves the line's start under the gutter or off the page.
+ * with the editor scrolled fully left, and the mouse pressed there: Playwright's own click
+ * scrolls a line wider than the editor to its centre, leaving its start under the gutter.
  */
 export async function clickLineStart(line) {
-  await line.evaluate((element) => {
-    element.scrollIntoView({ block: 'center' });
-    element.closest('.cm-scroller').scrollLeft = 0;
-  });
-  await line.click({ position: { x: 4, y: 4 } });
+  for (let attempt = 0; ; attempt += 1) {
+    await line.evaluate(async (element) => {
+      element.scrollIntoView({ block: 'center' });
+      element.closest('.cm-scroller').scrollLeft = 0;
+      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    });
+    const hit = await line.evaluate((element) => {
+      const box = element.getBoundingClientRect();
+      const point = { x: box.left + 4, y: box.top + box.height / 2 };
+      return element.contains(document.elementFromPoint(point.x, point.y)) ? point : null;
+    });
+    if (hit) {
+      await line.page().mouse.click(hit.x, hit.y);
+      return;
+    }
+    if (attempt === 20) throw new Error('the line never came into view to be clicked');
+    await line.page().waitForTimeout(100);
+  }
 }
