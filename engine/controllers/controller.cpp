@@ -22,6 +22,10 @@ std::shared_ptr<const routing::RouteTable> Controller::compile(
     return routing::RouteTable::compile(manifests, annotations(), named, findings);
 }
 
+EdgeSettings Controller::edgeSettings(const model::Manifests&, const routing::CompileOptions&) const {
+    return {};
+}
+
 const Registry& Registry::builtin() {
     static const Registry registry = [] {
         Registry r;

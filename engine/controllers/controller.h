@@ -3,7 +3,10 @@
 // IngressClass spec.controller name it answers to (docs/controllers.md). It says which Ingresses
 // it claims, reads their annotations and builds the route table with its own semantics. Front
 // ends, lint and the lab never name a controller in code: they ask the Registry.
+#include <chrono>
+#include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,8 +15,18 @@
 #include "engine/dialect/dialect.h"
 #include "engine/model/manifests.h"
 #include "engine/routing/route_table.h"
+#include "engine/tls/tls_options.h"
 
 namespace ilab::controllers {
+
+// What a controller's own configuration sets outside its route table: TLS (with HSTS), and
+// limits on client and upstream connections, which the lab applies when it starts.
+struct EdgeSettings {
+    tls::TlsOptions tls;
+    // Unset: the lab's own limit (proxy::ProxyLimits), which follows nginx's defaults.
+    std::optional<std::chrono::milliseconds> keepalive_timeout, header_timeout, body_timeout;
+    std::optional<std::size_t> upstream_idle_per_endpoint;
+};
 
 class Controller {
   public:
@@ -36,6 +49,10 @@ class Controller {
     virtual std::shared_ptr<const routing::RouteTable> compile(
         const model::Manifests& manifests, const routing::CompileOptions& options,
         core::Diagnostics* findings) const;
+    // Its settings outside the route table, from its configuration among `manifests` (the
+    // findings about that configuration are compile()'s). Defaults when it has none.
+    virtual EdgeSettings edgeSettings(const model::Manifests& manifests,
+                                      const routing::CompileOptions& options) const;
 };
 
 // Every controller the lab simulates, looked up by controller name or id.

@@ -1,7 +1,46 @@
 #include "engine/controllers/ingress_nginx.h"
 
+#include "engine/controllers/nginx_configuration.h"
+
 namespace ilab::controllers {
 namespace {
+
+std::string_view configMapOf(const routing::CompileOptions& options) {
+    return options.configuration.empty() ? nginx::kDefaultConfigMap
+                                         : std::string_view(options.configuration);
+}
+
+// The ConfigMap's keys that shape the route table, where the ConfigMap sets them; the rest of
+// `options` stays as the front end set it.
+routing::CompileOptions withConfiguration(routing::CompileOptions options,
+                                          const nginx::NginxConfiguration& c) {
+    auto set = [&c](std::string_view key) { return c.written.contains(std::string(key)); };
+    if (set("use-forwarded-headers")) options.use_forwarded_headers = c.use_forwarded_headers;
+    if (set("http-redirect-code")) options.http_redirect_code = c.http_redirect_code;
+    if (set("no-tls-redirect-locations"))
+        options.no_tls_redirect_locations = c.no_tls_redirect_locations;
+    if (set("proxy-body-size")) options.default_body_limit = c.proxy_body_size;
+    if (set("allow-cross-namespace-resources"))
+        options.allow_cross_namespace_resources = c.allow_cross_namespace_resources;
+    if (set("relative-redirects")) options.relative_redirects = c.relative_redirects;
+    if (set("block-cidrs")) options.block_cidrs = c.block_cidrs;
+    if (set("block-user-agents"))
+        options.block_user_agents = routing::HeaderBlockList::compile(c.block_user_agents);
+    if (set("block-referers"))
+        options.block_referers = routing::HeaderBlockList::compile(c.block_referers);
+    // defaults.Backend's keys: the starting point of every Ingress's annotations.
+    if (set("proxy-body-size") || set("ssl-redirect") || set("force-ssl-redirect") ||
+        set("load-balance")) {
+        auto defaults = std::make_shared<dialect::IngressPolicies>();
+        defaults->body_limit.max_bytes = c.proxy_body_size;
+        defaults->body_limit.as_written = c.proxy_body_size_text;
+        defaults->redirect.ssl_redirect = c.ssl_redirect;
+        defaults->redirect.force_ssl_redirect = c.force_ssl_redirect;
+        defaults->load_balance.algorithm = c.load_balance;
+        options.policy_defaults = std::move(defaults);
+    }
+    return options;
+}
 
 class IngressNginx final : public Controller {
   public:
@@ -12,6 +51,32 @@ class IngressNginx final : public Controller {
     // controller.ingressClassResource.name).
     std::string_view defaultClassName() const override { return "nginx"; }
     const dialect::Dialect& annotations() const override { return *dialect_; }
+
+    std::shared_ptr<const routing::RouteTable> compile(
+        const model::Manifests& manifests, const routing::CompileOptions& options,
+        core::Diagnostics* findings) const override {
+        core::Diagnostics unused;
+        const auto config =
+            nginx::readConfiguration(manifests, configMapOf(options), findings ? *findings : unused);
+        return Controller::compile(manifests, withConfiguration(options, config), findings);
+    }
+
+    EdgeSettings edgeSettings(const model::Manifests& manifests,
+                              const routing::CompileOptions& options) const override {
+        core::Diagnostics unused;  // compile() reports them
+        const auto c = nginx::readConfiguration(manifests, configMapOf(options), unused);
+        auto set = [&c](std::string_view key) { return c.written.contains(std::string(key)); };
+        EdgeSettings edge;
+        edge.tls = c.tls;
+        edge.tls.hsts = c.hsts;
+        using std::chrono::seconds;
+        if (set("keep-alive")) edge.keepalive_timeout = seconds(c.keep_alive);
+        if (set("client-header-timeout")) edge.header_timeout = seconds(c.client_header_timeout);
+        if (set("client-body-timeout")) edge.body_timeout = seconds(c.client_body_timeout);
+        if (set("upstream-keepalive-connections"))
+            edge.upstream_idle_per_endpoint = static_cast<std::size_t>(c.upstream_keepalive_connections);
+        return edge;
+    }
 
   private:
     std::unique_ptr<dialect::Dialect> dialect_ = dialect::makeNginxDialect();

@@ -11,8 +11,9 @@ class SpecAnnotations final : public dialect::Dialect {
   public:
     std::string_view name() const override { return "spec"; }
     std::string_view annotationPrefix() const override { return "spec.ingress-lab.dev/"; }
-    dialect::IngressPolicies translate(const model::Ingress& ingress,
-                                       core::Diagnostics& diagnostics) const override {
+    // It has no configuration of its own: no defaults to start from.
+    dialect::IngressPolicies translate(const model::Ingress& ingress, core::Diagnostics& diagnostics,
+                                       const dialect::IngressPolicies&) const override {
         dialect::IngressPolicies policies;
         policies.redirect.ssl_redirect = false;
         policies.body_limit.max_bytes = 0;

@@ -15,10 +15,16 @@ class Dialect {
     virtual std::string_view name() const = 0;
     // The annotation prefix this dialect owns, e.g. "nginx.ingress.kubernetes.io/".
     virtual std::string_view annotationPrefix() const = 0;
-    // Reads an Ingress's annotations. Findings (unknown, invalid, deprecated, risky) go to
-    // `diagnostics`, each pointing at the annotation's value.
-    virtual IngressPolicies translate(const model::Ingress& ingress,
-                                      core::Diagnostics& diagnostics) const = 0;
+    // Reads an Ingress's annotations over `defaults`: what the controller's own configuration
+    // sets where an annotation does not (ingress-nginx's ConfigMap proxy-body-size, ...).
+    // Findings (unknown, invalid, deprecated, risky) go to `diagnostics`, each pointing at the
+    // annotation's value.
+    virtual IngressPolicies translate(const model::Ingress& ingress, core::Diagnostics& diagnostics,
+                                      const IngressPolicies& defaults) const = 0;
+    // Over the controller's built-in defaults.
+    IngressPolicies translate(const model::Ingress& ingress, core::Diagnostics& diagnostics) const {
+        return translate(ingress, diagnostics, IngressPolicies{});
+    }
 };
 
 // The ingress-nginx dialect (nginx.ingress.kubernetes.io/*), per ingress-nginx v1.15.

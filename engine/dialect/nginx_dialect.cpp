@@ -112,8 +112,8 @@ bool keptOnCanary(const Finding& finding) {
     return finding.effect == Disposition::Dropped || !spec || spec->applies_on_canary;
 }
 
-IngressPolicies canaryPolicies(IngressPolicies parsed) {
-    IngressPolicies out;
+IngressPolicies canaryPolicies(IngressPolicies parsed, const IngressPolicies& defaults) {
+    IngressPolicies out = defaults;
     out.canary = std::move(parsed.canary);
     out.load_balance = std::move(parsed.load_balance);
     out.affinity = std::move(parsed.affinity);
@@ -137,10 +137,10 @@ class NginxDialect final : public Dialect {
     std::string_view name() const override { return "ingress-nginx"; }
     std::string_view annotationPrefix() const override { return nginx::kPrefix; }
 
-    IngressPolicies translate(const model::Ingress& ingress,
-                              core::Diagnostics& diagnostics) const override {
+    IngressPolicies translate(const model::Ingress& ingress, core::Diagnostics& diagnostics,
+                              const IngressPolicies& defaults) const override {
         AnnotationReader families(ingress.meta);
-        IngressPolicies parsed;
+        IngressPolicies parsed = defaults;
         nginx::readFamilies(families, parsed);
         const bool canary = parsed.canary.enabled;
 
@@ -151,7 +151,8 @@ class NginxDialect final : public Dialect {
         for (Finding& finding : families.findings())
             if (!canary || keptOnCanary(finding)) kept.push_back(std::move(finding));
 
-        IngressPolicies result = canary ? canaryPolicies(std::move(parsed)) : std::move(parsed);
+        IngressPolicies result =
+            canary ? canaryPolicies(std::move(parsed), defaults) : std::move(parsed);
         for (Finding& finding : kept) {
             if (severityRank(finding.effect) > severityRank(result.disposition)) {
                 result.disposition = finding.effect;

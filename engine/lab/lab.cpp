@@ -104,8 +104,9 @@ struct Lab::Impl {
                              core::Diagnostics& diagnostics) {
         if (!ca) return;
         const std::shared_ptr<const tls::TlsStore> previous = proxy->tlsStore();
-        auto store = tls::TlsStore::build(manifests, *ca, tls::TlsOptions{}, diagnostics,
-                                          previous.get(), servedBy(table));
+        const auto edge = controller().edgeSettings(manifests, options.compile);
+        auto store = tls::TlsStore::build(manifests, *ca, edge.tls, diagnostics, previous.get(),
+                                          servedBy(table));
         if (store) proxy->setTlsStore(std::move(store));
     }
 
@@ -133,12 +134,26 @@ struct Lab::Impl {
         ca = tls::CertificateAuthority::loadOrCreate(directory, diagnostics);
     }
 
+    // The proxy's limits with what the controller's configuration sets (ingress-nginx:
+    // keep-alive, client-header-timeout, ...). The proxy keeps them until the lab restarts.
+    proxy::ProxyOptions withEdgeLimits(const model::Manifests& manifests) const {
+        proxy::ProxyOptions proxy_options = options.proxy;
+        const auto edge = controller().edgeSettings(manifests, options.compile);
+        proxy::ProxyLimits& limits = proxy_options.limits;
+        limits.keepalive_timeout = edge.keepalive_timeout.value_or(limits.keepalive_timeout);
+        limits.header_timeout = edge.header_timeout.value_or(limits.header_timeout);
+        limits.body_timeout = edge.body_timeout.value_or(limits.body_timeout);
+        limits.upstream_idle_per_endpoint =
+            edge.upstream_idle_per_endpoint.value_or(limits.upstream_idle_per_endpoint);
+        return proxy_options;
+    }
+
     bool boot(const model::Manifests& manifests, core::Diagnostics& diagnostics) {
         diagnostics.append(manifests.diagnostics);
         if (manifests.input_unreadable) return false;
         cluster = cluster::Cluster::create(pods_io, manifests, options.cluster);
         rememberNames(manifests);
-        proxy = proxy::Proxy::create(proxy_io, *cluster, options.proxy);
+        proxy = proxy::Proxy::create(proxy_io, *cluster, withEdgeLimits(manifests));
         auto table = controller().compile(manifests, options.compile, &diagnostics);
         if (options.https) {
             // Without a usable CA there is no default certificate: serve plain HTTP only, as

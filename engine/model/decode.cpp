@@ -107,6 +107,8 @@ void decodeObject(const YamlNode& root, Manifests& m, int list_depth) {
         decodePod(r, root, m);
     else if (k == "Secret" && v == "v1")
         decodeSecret(r, root, m);
+    else if (k == "ConfigMap" && v == "v1")
+        decodeConfigMap(r, root, m);
     else if (k == "Endpoints" && v == "v1")
         decodeEndpoints(r, root, m);
     else if (k == "EndpointSlice" && v == "discovery.k8s.io/v1")

@@ -132,6 +132,7 @@ void decodeService(FieldReader& r, const YamlNode& root, Manifests& m);
 void decodeWorkload(FieldReader& r, const YamlNode& root, const std::string& kind, Manifests& m);
 void decodePod(FieldReader& r, const YamlNode& root, Manifests& m);
 void decodeSecret(FieldReader& r, const YamlNode& root, Manifests& m);
+void decodeConfigMap(FieldReader& r, const YamlNode& root, Manifests& m);
 void decodeEndpoints(FieldReader& r, const YamlNode& root, Manifests& m);
 void decodeEndpointSlice(FieldReader& r, const YamlNode& root, Manifests& m);
 void decodeNamespace(FieldReader& r, const YamlNode& root, Manifests& m);

@@ -236,6 +236,12 @@ const Secret* Manifests::findSecret(std::string_view ns, std::string_view name) 
     return it == index_.secrets.end() ? nullptr : it->second;
 }
 
+const ConfigMap* Manifests::findConfigMap(std::string_view ns, std::string_view name) const {
+    for (const auto& c : config_maps)  // few: a controller's own and what custom-headers names
+        if (c.meta.namespace_ == ns && c.meta.name == name) return &c;
+    return nullptr;
+}
+
 const IngressClass* Manifests::findIngressClass(std::string_view name) const {
     for (const auto& c : ingress_classes)
         if (c.meta.name == name) return &c;
@@ -283,6 +289,7 @@ void finishLoading(Manifests& m, const LoadOptions& options) {
     dropDuplicates(m.ingresses, "Ingress", m.diagnostics);
     dropDuplicates(m.services, "Service", m.diagnostics);
     dropDuplicates(m.secrets, "Secret", m.diagnostics);
+    dropDuplicates(m.config_maps, "ConfigMap", m.diagnostics);
     dropDuplicates(m.ingress_classes, "IngressClass", m.diagnostics);
     dropDuplicates(m.workloads, "Workload", m.diagnostics);
     dropDuplicates(m.pods, "Pod", m.diagnostics);

@@ -59,6 +59,7 @@ struct Manifests {
     std::vector<Workload> workloads;
     std::vector<Pod> pods;  // bare Pods and the pods workloads would run
     std::vector<Secret> secrets;
+    std::vector<ConfigMap> config_maps;
     std::vector<ServiceEndpoints> endpoints;  // hand-written, for Services without a selector
     std::vector<NamespaceObject> namespaces;
     std::vector<IgnoredObject> ignored;
@@ -71,6 +72,7 @@ struct Manifests {
     // Ingresses take 15 s (tests/perf). Do not change the object vectors after loading.
     const Service* findService(std::string_view ns, std::string_view name) const;
     const Secret* findSecret(std::string_view ns, std::string_view name) const;
+    const ConfigMap* findConfigMap(std::string_view ns, std::string_view name) const;
     const IngressClass* findIngressClass(std::string_view name) const;
     // Pods a Service selects (any readiness), in load order.
     std::vector<const Pod*> selectedPods(const Service& service) const;

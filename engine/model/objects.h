@@ -229,6 +229,20 @@ struct Secret {
     std::map<std::string, SecretValue> data;
 };
 
+// A ConfigMap: what a controller reads its own configuration from (ingress-nginx's
+// --configmap) and what its custom-headers setting names. Values are strings, as the API
+// server stores them; each keeps where its key and its value were written.
+struct ConfigMapValue {
+    std::string value;
+    SourceLocation key_location;
+    SourceLocation value_location;  // the key's when the value is empty
+};
+
+struct ConfigMap {
+    ObjectMeta meta;
+    std::map<std::string, ConfigMapValue> data;
+};
+
 struct NamespaceObject {
     ObjectMeta meta;
 };

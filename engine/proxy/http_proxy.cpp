@@ -278,7 +278,6 @@ class ProxyImpl final : public Proxy {
           oracle_(cluster),
           options_(std::move(options)),
           random_(options_.seed),
-          hsts_value_(tls::hstsHeaderValue(options_.hsts)),
           flusher_([this] { flushEvery50ms(); }) {}
 
     ~ProxyImpl() override { stopFlusher(); }
@@ -368,7 +367,9 @@ class ProxyImpl final : public Proxy {
         ClientInfo client;
         std::shared_ptr<const routing::RouteTable> table;  // the table this request matched
         std::string server_name;  // the TLS SNI name ("" without TLS or SNI)
-        bool hsts = false;        // this response gets Strict-Transport-Security
+        // Set when this response gets Strict-Transport-Security: the store whose ConfigMap
+        // settings say which (hstsHeader()).
+        std::shared_ptr<const tls::TlsStore> hsts;
         HeaderList cors_headers;  // enable-cors headers for this response
         telemetry::RequestEvent event;  // filled as the request goes; recorded when answered
         std::optional<telemetry::TimePoint> tls_done;  // handshake end, for the first request
@@ -540,7 +541,7 @@ class ProxyImpl final : public Proxy {
     Task<bool> serveOne(Stream& client, beast::flat_buffer& buffer, RequestContext& ctx,
                                    bool first) {
         const ProxyLimits& limits = options_.limits;
-        ctx.hsts = false;
+        ctx.hsts.reset();
         ctx.cors_headers.clear();
         ctx.affinity_cookie.reset();
         ctx.close_after = false;
@@ -725,13 +726,14 @@ class ProxyImpl final : public Proxy {
     // ingress-nginx's lua_ingress.header(): HSTS on HTTPS responses when the request's host has
     // a certificate binding (certificate.configured_for_current_request(), which looks up the
     // Host, not the SNI name). Any upstream HSTS header is then replaced, so there is one.
-    bool wantsHsts(const routing::Request& request, const RequestContext& ctx) const {
-        if (ctx.client.scheme != "https" || hsts_value_.empty()) return false;
-        const auto store = tls_slot_.current();
-        if (!store) return false;
+    std::shared_ptr<const tls::TlsStore> wantsHsts(const routing::Request& request,
+                                                   const RequestContext& ctx) const {
+        if (ctx.client.scheme != "https") return nullptr;
+        auto store = tls_slot_.current();
+        if (!store || store->hstsHeader().empty()) return nullptr;
         std::string host = routing::normalizeHost(request.host);
         if (host.empty()) host = ctx.server_name;  // HTTP/1.0 without Host
-        return store->choose(host).configured();
+        return store->choose(host).configured() ? store : nullptr;
     }
 
     static std::shared_ptr<const dialect::IngressPolicies> policiesFor(
@@ -1266,7 +1268,7 @@ class ProxyImpl final : public Proxy {
         }
         head.append("Server: ingress-lab\r\nDate: ").append(httpDate()).append("\r\n");
         if (ctx.hsts)
-            head.append(tls::kHstsHeaderName).append(": ").append(hsts_value_).append("\r\n");
+            head.append(tls::kHstsHeaderName).append(": ").append(ctx.hsts->hstsHeader()).append("\r\n");
         for (const auto& [name, value] : ctx.cors_headers)
             head.append(name).append(": ").append(value).append("\r\n");
         if (ctx.affinity_cookie) head.append("Set-Cookie: ").append(*ctx.affinity_cookie).append("\r\n");
@@ -1324,7 +1326,7 @@ class ProxyImpl final : public Proxy {
                                 http::response<http::string_body>& res, bool keep_alive) {
         res.set(http::field::server, "ingress-lab");
         res.set(http::field::date, httpDate());
-        if (ctx.hsts) res.set(tls::kHstsHeaderName, hsts_value_);
+        if (ctx.hsts) res.set(tls::kHstsHeaderName, ctx.hsts->hstsHeader());
         addPolicyHeaders(res, ctx);
         res.keep_alive(keep_alive);
         res.prepare_payload();
@@ -1494,7 +1496,6 @@ class ProxyImpl final : public Proxy {
     ClusterOracle oracle_;
     ProxyOptions options_;
     core::SeededRandom random_;     // used on the proxy's io thread only
-    const std::string hsts_value_;  // "" when HSTS is off
     std::shared_ptr<const routing::RouteTable> table_;
     tls::TlsStoreSlot tls_slot_;  // read by the ClientHello callback, so it outlives handshakes
     std::mutex acceptors_mutex_;  // also guards ssl_context_'s creation

@@ -12,7 +12,6 @@
 #include "engine/core/diagnostic.h"
 #include "engine/routing/route_table.h"
 #include "engine/telemetry/telemetry.h"
-#include "engine/tls/hsts.h"
 
 namespace boost::asio {
 class io_context;
@@ -53,9 +52,6 @@ struct ProxyLimits {
 struct ProxyOptions {
     ProxyLimits limits;
     std::uint64_t seed = 1;  // canary and load-balancing draws
-    // Strict-Transport-Security on HTTPS responses for hosts with TLS configured (ConfigMap
-    // hsts, hsts-max-age, hsts-include-subdomains, hsts-preload).
-    tls::HstsOptions hsts;
 };
 
 struct ListenerSpec {

@@ -129,7 +129,9 @@ class RouteCompiler {
         } else {
             core::Diagnostics found;
             policies = std::make_shared<const dialect::IngressPolicies>(
-                dialect_.translate(ing, found));
+                table_->options_.policy_defaults
+                    ? dialect_.translate(ing, found, *table_->options_.policy_defaults)
+                    : dialect_.translate(ing, found));
             if (found.empty())
                 shared_policies_.emplace(std::move(key), policies);
             else if (findings_)

@@ -3,6 +3,7 @@
 // with canary, then the access phase: access lists and basic authentication), as pure code over
 // an immutable table.
 #include <algorithm>
+#include <tuple>
 
 #include "engine/core/text.h"
 #include "engine/dialect/cors.h"
@@ -63,6 +64,7 @@ class Matcher {
                  "host " + core::quoted(host_) + ", path " + core::quoted(path_));
 
         const Server* server = pickServer();
+        if (auto blocked = blockedByHeaders()) return std::move(*blocked);
         if (!server) return std::move(*www_redirect_);  // the from-to-www twin answered
         if (server->app_root && path_ == "/") {
             step(Kind::Acted, "app-root", "app-root sends \"/\" to " + *server->app_root);
@@ -121,6 +123,13 @@ class Matcher {
                      " made absolute with the request's scheme and host (relative-redirects is "
                      "false: nginx's absolute_redirect)");
         return req_.scheme + "://" + host_ + location;
+    }
+
+    // nginx.tmpl writes `absolute_redirect off` in the http block for the ConfigMap's
+    // relative-redirects and in the location for the annotation: either one makes it relative
+    // (an annotation "false" cannot turn the ConfigMap's off back on).
+    bool relativeRedirects(const dialect::IngressPolicies& p) const {
+        return p.redirect.relative || t_.options().relative_redirects;
     }
 
     std::string portSuffixFor(std::string_view scheme) const {
@@ -333,7 +342,7 @@ class Matcher {
                                     " is over proxy-body-size " + p.body_limit.as_written);
         std::string target = loc.path;
         if (!query_.empty()) target += "?" + query_;
-        return redirect(301, absoluteLocation(std::move(target), p.redirect.relative));
+        return redirect(301, absoluteLocation(std::move(target), relativeRedirects(p)));
     }
 
     // The policies of a server's root "/" location. ingress-nginx builds it from the Ingress that
@@ -433,7 +442,7 @@ class Matcher {
         if (!redirects) return std::nullopt;
         // `return <code> <url>` in the location (nginx.tmpl); a relative URL is made absolute
         // unless relative-redirects (test/e2e/annotations/relativeredirects.go).
-        const bool relative = p.redirect.relative;
+        const bool relative = relativeRedirects(p);
         if (p.redirect.temporal) {
             step(Kind::Acted, "policy", "temporal-redirect");
             return redirect(p.redirect.temporal->code,
@@ -543,10 +552,41 @@ class Matcher {
         return forward(target, std::move(upstream_path), &p);
     }
 
+    // nginx.tmpl's `if ($block_ua) { return 403; }` and `if ($block_ref) ...`, the first
+    // thing every server does, the from-to-www twins included.
+    std::optional<Decision> blockedByHeaders() {
+        for (const auto& [header, list, key] :
+             {std::tuple{"User-Agent", &t_.options().block_user_agents, "block-user-agents"},
+              std::tuple{"Referer", &t_.options().block_referers, "block-referers"}}) {
+            if (list->empty()) continue;
+            const std::string* value = req_.header(header);
+            if (const std::string* entry = list->match(value ? *value : std::string())) {
+                if (www_redirect_) {  // the twin's redirect took the decision so far: take it back
+                    decision_ = std::move(*www_redirect_);
+                    www_redirect_.reset();
+                    decision_.location.clear();
+                }
+                return respond(403, std::string(header) + " " + core::quoted(*value) +
+                                        " is in the ConfigMap's " + key + " (" + *entry + ")");
+            }
+        }
+        return std::nullopt;
+    }
+
     // The access phase: source ranges (403), then basic/digest authentication (401).
     std::optional<Decision> guard(const dialect::IngressPolicies& p, const LocationAuth* auth) {
         decision_.reached_access_phase = true;
         const bool lists = !p.access.deny.empty() || p.access.has_allow_list;
+        // block-cidrs: the http block's deny, which a location with rules of its own drops.
+        if (!lists && !t_.options().block_cidrs.empty()) {
+            if (auto ip = core::IpAddress::parse(clientIp())) {
+                for (const auto& range : t_.options().block_cidrs)
+                    if (range.contains(*ip))
+                        return refuse(p, 403,
+                                      "client " + ip->str() + " is in the ConfigMap's block-cidrs " +
+                                          range.str());
+            }
+        }
         if (auto ip = lists ? core::IpAddress::parse(clientIp()) : std::nullopt) {
             for (const auto& range : p.access.deny)
                 if (range.contains(*ip))

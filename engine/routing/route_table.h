@@ -6,11 +6,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/core/cidr.h"
 #include "engine/core/diagnostic.h"
 #include "engine/core/random.h"
 #include "engine/dialect/dialect.h"
 #include "engine/model/manifests.h"
 #include "engine/routing/decision.h"
+#include "engine/routing/header_block_list.h"
 #include "engine/routing/location_auth.h"
 #include "engine/routing/request.h"
 
@@ -21,6 +23,9 @@ struct CompileOptions {
     // traces and views. Set by Controller::compile.
     std::string controller_id;
     std::string controller_title;
+    // The controller's own configuration object, "namespace/name": ingress-nginx's --configmap.
+    // Empty: the controller's default (ingress-nginx/ingress-nginx-controller).
+    std::string configuration;
     int http_redirect_code = 308;  // ConfigMap http-redirect-code
     // nginx's auto_redirect: a request for "/static" answers 301 to "/static/" where only a
     // path written "/static/" is defined (route_matcher.cpp, slashLocation()). ingress-nginx
@@ -32,6 +37,19 @@ struct CompileOptions {
     // ConfigMap allow-cross-namespace-resources: may auth-secret name another namespace's
     // Secret? ingress-nginx v1.15's default is false (location denied, 503).
     bool allow_cross_namespace_resources = false;
+    // What the controller's configuration sets where no annotation does (ingress-nginx's
+    // ConfigMap proxy-body-size, ssl-redirect, load-balance, ...); null: the dialect's own.
+    std::shared_ptr<const dialect::IngressPolicies> policy_defaults;
+    // ConfigMap relative-redirects: false (the default) makes a relative redirect target
+    // absolute with the request's scheme and host, as nginx's absolute_redirect does.
+    bool relative_redirects = false;
+    // ConfigMap block-cidrs: nginx's `deny` in the http block, so 403 in the access phase of
+    // every location without allow/deny rules of its own (nginx does not inherit the http
+    // block's rules into a location that has some).
+    std::vector<core::Cidr> block_cidrs;
+    // ConfigMap block-user-agents and block-referers: 403 as soon as the server is chosen.
+    HeaderBlockList block_user_agents;
+    HeaderBlockList block_referers;
 };
 
 // A Service backend as compiled: the reference and what it resolves to.

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "engine/tls/hsts.h"
 #include "engine/tls/openssl_types.h"
 
 namespace ilab::tls {
@@ -52,6 +53,10 @@ struct TlsOptions {
     // handshake that falls to the default certificate sends it whole, so a 10,000-host lab
     // must not put 10,000 names in it.
     std::size_t max_default_certificate_names = 100;
+    // hsts, hsts-max-age, hsts-include-subdomains, hsts-preload: Strict-Transport-Security on
+    // HTTPS responses for hosts with TLS configured. Published with the certificates, so a
+    // ConfigMap change applies on reload as in ingress-nginx.
+    HstsOptions hsts;
 
     bool operator==(const TlsOptions&) const = default;
 };

@@ -140,6 +140,7 @@ public:
 
     std::shared_ptr<const TlsStore> run() {
         checkOptions();
+        store_->hsts_header_ = hstsHeaderValue(store_->options_.hsts);
         selectIngresses();
         for (const model::Ingress* ing : ingresses_)
             loadSecretsOf(*ing);

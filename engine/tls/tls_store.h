@@ -87,6 +87,8 @@ public:
     // for a context this store does not own. For logs and request events.
     std::string_view describe(const SSL_CTX* context) const;
     const TlsOptions& options() const { return options_; }
+    // The Strict-Transport-Security value of options().hsts; "" when HSTS is off.
+    const std::string& hstsHeader() const { return hsts_header_; }
     // Distinct server contexts, default included.
     std::size_t contextCount() const { return contexts_by_name_.size(); }
 
@@ -104,6 +106,7 @@ private:
     TlsStore() = default;
 
     TlsOptions options_;
+    std::string hsts_header_;
     std::string ca_fingerprint_;  // which CA issued the default certificate
     SharedSslCtx default_context_;
     std::vector<std::string> default_names_;

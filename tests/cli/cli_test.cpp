@@ -67,7 +67,7 @@ TEST(CheckCommandTest, MissingFileExitsTwo) {
 
 TEST(CheckCommandTest, WarningsOnlyExitZero) {
     CliResult r =
-        runCli({"check", "-f", "-"}, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n");
+        runCli({"check", "-f", "-"}, "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\n");
     EXPECT_EQ(r.code, 0);
     EXPECT_NE(r.out.find("ILAB-MODEL-001"), std::string::npos);
 }

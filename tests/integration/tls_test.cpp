@@ -194,6 +194,37 @@ TEST_F(TlsTest, HstsOnceOnHttpsResponsesOfHostsWithTls) {
     EXPECT_EQ(http->header_counts.count("strict-transport-security"), 0u);
 }
 
+// ingress-nginx's ConfigMap, over real sockets: HSTS and the protocol range come from it, a
+// blocked User-Agent gets 403, and an edit applies on reload (issue 13, section 4).
+TEST_F(TlsTest, TheControllersConfigMapSetsHstsProtocolsAndBlockListsLive) {
+    const auto config = [](const std::string& hsts_max_age) {
+        return "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ingress-nginx-controller, "
+               "namespace: ingress-nginx}\ndata:\n  hsts-max-age: \"" + hsts_max_age +
+               "\"\n  hsts-preload: \"true\"\n  ssl-protocols: TLSv1.3\n"
+               "  block-user-agents: \"~*badbot\"\n---\n";
+    };
+    const std::string base = secret("shop-tls", {"shop.local"}) +
+                             ingress("shop", "shop.local", "web", "shop-tls") + backend("web");
+    start(base + config("600"));
+    auto https = client("shop.local", user_ca_file_);
+    auto response = https.request("GET", "/", {{"Host", "shop.local"}});
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 200);
+    EXPECT_EQ(response->header("strict-transport-security"), "max-age=600; includeSubDomains; preload");
+    EXPECT_EQ(https.protocol(), "TLSv1.3");
+    EXPECT_FALSE(client("shop.local", user_ca_file_, TLS1_2_VERSION).handshake());
+
+    auto blocked = testing::httpGet(lab_->httpPort(), "shop.local", "/", {{"User-Agent", "BadBot/2"}});
+    ASSERT_TRUE(blocked);
+    EXPECT_EQ(blocked->status, 403);
+
+    core::Diagnostics diagnostics;
+    ASSERT_TRUE(lab_->reloadFromText(base + config("60"), diagnostics));
+    auto reloaded = client("shop.local", user_ca_file_).request("GET", "/", {{"Host", "shop.local"}});
+    ASSERT_TRUE(reloaded);
+    EXPECT_EQ(reloaded->header("strict-transport-security"), "max-age=60; includeSubDomains; preload");
+}
+
 TEST_F(TlsTest, TlsOneOneIsRefusedAndOneTwoServed) {
     start(ingress("shop", "shop.local", "web", "-") + backend("web"));
     // OpenSSL 3 offers TLS 1.1 only at security level 0; then it is the server that refuses.

@@ -40,10 +40,10 @@ items:
       metadata: {labels: {app: db}}
       spec: {containers: [{name: db}]}
 ---
-apiVersion: v1
-kind: ConfigMap
-metadata: {name: settings}
-data: {a: b}
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: nightly}
+spec: {schedule: "@daily"}
 )";
 
 TEST(LoaderTest, FlattensListsAndGeneratesPodsWithKubernetesNames) {
@@ -68,7 +68,7 @@ TEST(LoaderTest, FlattensListsAndGeneratesPodsWithKubernetesNames) {
 TEST(LoaderTest, KeepsAndReportsKindsItDoesNotModel) {
     Manifests m = loadManifestsFromText(kTopology, "topology.yaml");
     ASSERT_EQ(m.ignored.size(), 1u);
-    EXPECT_EQ(m.ignored[0].kind, "ConfigMap");
+    EXPECT_EQ(m.ignored[0].kind, "CronJob");
     EXPECT_EQ(m.ignored[0].location.line, 26);
     EXPECT_TRUE(m.diagnostics.contains("ILAB-MODEL-001"));
 }
