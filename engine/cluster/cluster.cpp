@@ -23,6 +23,7 @@
 #include "engine/cluster/behavior.h"
 #include "engine/cluster/pod_server.h"
 #include "engine/cluster/topology.h"
+#include "engine/model/external_name.h"
 
 namespace ilab::cluster {
 
@@ -227,8 +228,13 @@ class Core : public std::enable_shared_from_this<Core> {
                 external.push_back(*e);
             external_.push_back(std::move(external));
             std::vector<std::string> keys;
-            for (const model::Pod* pod : manifests.selectedPods(service))
-                keys.push_back(pod->meta.qualifiedName());
+            if (service.type == "ExternalName") {  // selects nothing: the name's stand-in
+                if (const model::Pod* pod = model::externalNamePod(manifests, service))
+                    keys.push_back(pod->meta.qualifiedName());
+            } else {
+                for (const model::Pod* pod : manifests.selectedPods(service))
+                    keys.push_back(pod->meta.qualifiedName());
+            }
             selected_.push_back(std::move(keys));
         }
 

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <set>
 
+#include "engine/model/external_name.h"
+
 namespace ilab::cluster {
 namespace {
 
@@ -26,6 +28,43 @@ std::optional<std::uint32_t> parseIpv4(std::string_view text) {
 
 bool validPort(int port) {
     return port > 0 && port <= 65535;
+}
+
+// The ready stand-ins (`pods`) of an ExternalName Service at the port ingress-nginx connects to,
+// under every key an Ingress backend may use: each Service port by number and by name, and each
+// other port a stand-in listens on (a backend number the Service does not list is the port).
+void addExternalName(EndpointTable& table, const model::Service& service,
+                     const std::vector<const PodEndpointSource*>& pods) {
+    const auto add = [&](const model::ServiceBackendPort& backend) {
+        auto list = std::make_shared<EndpointList>();
+        const model::ExternalNameEndpoint e = model::externalNameEndpoint(service, backend);
+        for (const PodEndpointSource* pod : pods) {
+            if (!e.ok() || !pod->ready) continue;
+            auto bound = std::find_if(pod->bound.begin(), pod->bound.end(),
+                                      [&](const auto& b) { return b.first == e.port; });
+            if (bound != pod->bound.end())
+                list->push_back(Endpoint{pod->name, pod->namespace_, pod->ip, bound->second});
+        }
+        table.add(service.meta.namespace_, service.meta.name, backend.str(), std::move(list));
+    };
+    std::set<int> listed;
+    for (const auto& sp : service.ports) {
+        model::ServiceBackendPort by_number, by_name;
+        by_number.number = sp.port;
+        by_name.name = sp.name;
+        add(by_number);
+        if (!sp.name.empty()) add(by_name);
+        listed.insert(sp.port);
+    }
+    for (const PodEndpointSource* pod : pods) {
+        if (!pod->container_ports) continue;
+        for (const auto& cp : *pod->container_ports) {
+            if (!listed.insert(cp.container_port).second) continue;
+            model::ServiceBackendPort by_number;
+            by_number.number = cp.container_port;
+            add(by_number);
+        }
+    }
 }
 
 }  // namespace
@@ -59,10 +98,17 @@ std::vector<ListenPort> listenPorts(const model::Pod& pod,
     std::map<std::uint16_t, std::set<std::string>> services;  // port -> Services targeting it
     for (const auto& p : pod.ports)
         if (validPort(p.container_port)) services[static_cast<std::uint16_t>(p.container_port)];
-    for (const model::Service* service : selecting)
+    for (const model::Service* service : selecting) {
+        // An ExternalName Service's stand-in listens only where that name's backends connect.
+        if (service->type == "ExternalName") {
+            for (auto& [port, names] : services)
+                names.insert(service->meta.name);
+            continue;
+        }
         for (const auto& sp : service->ports)
             if (auto port = resolveTargetPort(sp, pod.ports))
                 services[*port].insert(service->meta.name);
+    }
     if (services.empty()) services[80];
     std::vector<ListenPort> out;
     for (const auto& [port, names] : services) {
@@ -125,8 +171,11 @@ std::shared_ptr<const EndpointTable> buildEndpointTable(
     auto table = std::make_shared<EndpointTable>();
     for (std::size_t i = 0; i < services.size(); ++i) {
         const model::Service& service = services[i];
-        if (service.type == "ExternalName") continue;
         const auto pods = selected(i);
+        if (service.type == "ExternalName") {
+            addExternalName(*table, service, pods);
+            continue;
+        }
         for (const auto& sp : service.ports) {
             auto list = std::make_shared<EndpointList>();
             if (service.selector.empty() && i < external.size())

@@ -34,7 +34,8 @@ struct ListenPort {
 };
 
 // Every containerPort the pod declares plus every port a selecting Service targets; port 80
-// when that leaves none. Sorted by port.
+// when that leaves none. Sorted by port. An ExternalName Service "selecting" its stand-in pod
+// owns each of the stand-in's containerPorts.
 std::vector<ListenPort> listenPorts(const model::Pod& pod,
                                     const std::vector<const model::Service*>& selecting);
 
@@ -70,6 +71,8 @@ struct PodEndpointSource {
 // order, at the bound port their targetPort resolves to. A Service without a selector gets the
 // ready addresses of its hand-written Endpoints and EndpointSlices instead
 // (`external[service_index]`, may be shorter than `services`), at the port of the same name.
+// An ExternalName Service gets its stand-in pod (`selected`) at the port ingress-nginx connects
+// to (model::externalNameEndpoint), also under backend port numbers the Service does not list.
 std::shared_ptr<const EndpointTable> buildEndpointTable(
     const std::vector<model::Service>& services,
     const std::function<std::vector<const PodEndpointSource*>(std::size_t service_index)>&

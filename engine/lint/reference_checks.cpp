@@ -4,6 +4,8 @@
 #include "engine/controllers/controller.h"
 #include "engine/core/text.h"
 #include "engine/lint/linter.h"
+#include "engine/model/external_name.h"
+#include "engine/model/validation.h"
 
 namespace ilab::lint {
 namespace {
@@ -121,7 +123,10 @@ class ReferenceChecker {
             if ((!ref.port.name.empty() && p.name == ref.port.name) ||
                 (ref.port.name.empty() && p.port == ref.port.number))
                 port = &p;
-        if (!port) {
+        // ingress-nginx needs no Service port for a backend port number on an ExternalName
+        // Service: it connects to that number (controller.go, externalNamePorts).
+        const bool external = svc->type == "ExternalName";
+        if (!port && !(external && ref.port.name.empty())) {
             std::vector<std::string> have;
             for (const auto& p : svc->ports)
                 have.push_back(p.name.empty() ? std::to_string(p.port)
@@ -134,7 +139,10 @@ class ReferenceChecker {
                              : "its ports are " + core::join(have, ", "));
             return;
         }
-        if (svc->type == "ExternalName") return;
+        if (external) {
+            checkExternalName(ing, ref, *svc);
+            return;
+        }
         if (svc->selector.empty() && !m_.externalEndpoints(*svc).empty()) return;
         const auto pods = m_.selectedPods(*svc);
         if (pods.empty()) {
@@ -153,6 +161,40 @@ class ReferenceChecker {
             return;
         }
         checkTargetPort(ing, ref, *svc, *port, pods);
+    }
+
+    // The endpoint ingress-nginx makes for an ExternalName Service, or why it makes none.
+    void checkExternalName(const model::Ingress& ing, const model::IngressServiceBackend& ref,
+                           const model::Service& svc) {
+        using Refusal = model::ExternalNameEndpoint::Refusal;
+        const model::ExternalNameEndpoint e = model::externalNameEndpoint(svc, ref.port);
+        if (e.ok()) return;
+        std::string hint;
+        switch (e.refusal) {
+            case Refusal::LoopbackName:
+            case Refusal::IpAddress:
+                hint =
+                    "for an address, use a Service without a selector and an EndpointSlice "
+                    "instead of spec.externalName";
+                break;
+            case Refusal::InvalidName: {
+                const auto errors = model::dns1123SubdomainErrors(model::externalNameHost(svc));
+                hint = errors.empty() ? std::string() : errors.front();
+                break;
+            }
+            case Refusal::PortZero:
+                hint =
+                    "name the port in the Ingress backend, or give the Service port a numeric "
+                    "targetPort";
+                break;
+            case Refusal::NoSuchPort:  // ILAB-LINT-002 said so already
+            case Refusal::None:
+                return;
+        }
+        add(core::Severity::Error, "ILAB-LINT-016",
+            "ExternalName Service " + quoted(svc.meta.qualifiedName()) + " gets no endpoint: " +
+                e.why + (e.refusal == Refusal::PortZero ? "; requests fail" : "; requests get 503"),
+            ref.name_location, ing, std::move(hint));
     }
 
     void checkTargetPort(const model::Ingress& ing, const model::IngressServiceBackend& ref,

@@ -10,6 +10,7 @@
 #include "engine/core/input_file.h"
 #include "engine/core/text.h"
 #include "engine/model/decode.h"
+#include "engine/model/external_name.h"
 #include "engine/model/pods.h"
 #include "engine/model/validation.h"
 
@@ -331,6 +332,9 @@ void finishLoading(Manifests& m, const LoadOptions& options) {
                           std::make_move_iterator(old_pods.end()));
         }
     }
+    // After every other pod, so that theirs keep their addresses in the live cluster.
+    for (Pod& pod : externalNamePods(m))
+        m.pods.push_back(std::move(pod));
     stampClasses(m, options);
     m.buildIndexes();
 }

@@ -175,7 +175,9 @@ struct ContainerPort {
 // Kubernetes-style names (web-7d4b9c8f6-x2kq9, db-0).
 struct Pod {
     ObjectMeta meta;
-    std::string owner_kind;  // "Deployment", "StatefulSet" or "" for a bare Pod
+    // "Deployment", "StatefulSet", "ExternalName" (the lab's stand-in for an external name,
+    // engine/model/external_name.h) or "" for a bare Pod
+    std::string owner_kind;
     std::string owner_name;
     std::vector<ContainerPort> ports;
     bool ready = true;  // statically every pod is ready; the live lab changes this

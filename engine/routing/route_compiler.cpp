@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "engine/core/text.h"
+#include "engine/model/external_name.h"
 #include "engine/routing/route_table.h"
 
 namespace ilab::routing {
@@ -215,10 +216,7 @@ class RouteCompiler {
                 (t.port.name.empty() && p.port == t.port.number))
                 port = &p;
         }
-        if (svc->type == "ExternalName") {
-            t.problem = "ExternalName Services are not simulated";
-            return t;
-        }
+        if (svc->type == "ExternalName") return resolveExternalName(std::move(t), *svc);
         if (!port) {
             t.problem = "Service " + core::quoted(t.namespace_ + "/" + t.service) +
                         " has no port " + core::quoted(t.port.str());
@@ -245,6 +243,20 @@ class RouteCompiler {
                 continue;
             t.endpoints.push_back(pod->meta.name);
         }
+        return t;
+    }
+
+    // ingress-nginx proxies to the external name; the lab's stand-in pod answers for it.
+    BackendTarget resolveExternalName(BackendTarget t, const model::Service& svc) {
+        const model::ExternalNameEndpoint e = model::externalNameEndpoint(svc, t.port);
+        if (!e.ok()) {
+            t.problem = e.why;
+            return t;
+        }
+        t.service_port = e.service_port;
+        t.target_port = std::to_string(e.port);
+        if (const model::Pod* pod = model::externalNamePod(m_, svc); pod && pod->ready)
+            t.endpoints.push_back(pod->meta.name);
         return t;
     }
 

@@ -76,6 +76,8 @@ class GraphBuilder {
                    std::to_string(status.requests);
         if (!status.owner_name.empty())
             p.detail += "\n" + status.owner_kind + " " + status.owner_name;
+        else if (status.owner_kind == "ExternalName")
+            p.detail += "\nthe lab's stand-in for the external name " + status.name;
     }
 
     const cluster::PodStatus* findPod(const std::string& ns, const std::string& name) const {

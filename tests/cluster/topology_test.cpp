@@ -80,6 +80,17 @@ TEST(TopologyTest, APodWithoutPortsListensOn80) {
     EXPECT_FALSE(ports[0].service);
 }
 
+TEST(TopologyTest, AnExternalNameServiceOwnsEveryPortOfItsStandIn) {
+    model::Pod stand_in;
+    stand_in.ports = {containerPort("", 80), containerPort("", 8080)};
+    auto ext = service("ext", {});
+    ext.type = "ExternalName";
+    const auto ports = listenPorts(stand_in, {&ext});
+    ASSERT_EQ(ports.size(), 2u);
+    EXPECT_EQ(ports[0].service, "ext");
+    EXPECT_EQ(ports[1].service, "ext");
+}
+
 TEST(TopologyTest, EndpointTableHoldsReadyPodsByPortNumberAndName) {
     const std::vector<model::ContainerPort> ports{containerPort("http", 8080)};
     std::vector<model::Service> services{service("web", {namedTarget("http", 80, "http")})};
@@ -99,13 +110,43 @@ TEST(TopologyTest, EndpointTableHoldsReadyPodsByPortNumberAndName) {
     EXPECT_TRUE(table->find("default", "nope", "80")->empty());
 }
 
-TEST(TopologyTest, ExternalNameServicesHaveNoEndpoints) {
+TEST(TopologyTest, AnExternalNameServiceWithoutAValidNameHasNoEndpoints) {
     std::vector<model::Service> services{service("ext", {servicePort("", 80, 80)})};
     services[0].type = "ExternalName";
     const std::vector<model::ContainerPort> ports;
     PodEndpointSource a{"p", "default", "127.77.0.1", &ports, {{80, 80}}, true};
     auto table = buildEndpointTable(
         services, [&](std::size_t) { return std::vector<const PodEndpointSource*>{&a}; });
+    EXPECT_TRUE(table->find("default", "ext", "80")->empty());
+}
+
+TEST(TopologyTest, AnExternalNameServiceReachesItsStandInWhereIngressNginxConnects) {
+    std::vector<model::Service> services{
+        service("ext", {servicePort("http", 80, 8080), namedTarget("web", 81, "web")})};
+    services[0].type = "ExternalName";
+    services[0].external_name = "api.example.com";
+    const std::vector<model::ContainerPort> ports{containerPort("", 81), containerPort("", 8080),
+                                                  containerPort("", 9000)};
+    PodEndpointSource stand_in{"api.example.com",
+                               "default",
+                               "127.77.0.9",
+                               &ports,
+                               {{81, 31081}, {8080, 38080}, {9000, 39000}},
+                               true};
+    auto table = buildEndpointTable(
+        services, [&](std::size_t) { return std::vector<const PodEndpointSource*>{&stand_in}; });
+    const auto port_of = [&](std::string_view key) {
+        const auto list = table->find("default", "ext", key);
+        return list->size() == 1 && (*list)[0].pod == "api.example.com" ? (*list)[0].port : 0;
+    };
+    EXPECT_EQ(port_of("80"), 38080);    // a number: its targetPort
+    EXPECT_EQ(port_of("http"), 38080);  // a name: its targetPort
+    EXPECT_EQ(port_of("web"), 31081);   // a name with a named targetPort: the Service port
+    EXPECT_EQ(port_of("81"), 0);        // a number with a named targetPort: port 0, none
+    EXPECT_EQ(port_of("9000"), 39000);  // a number the Service does not list: that port
+    stand_in.ready = false;
+    table = buildEndpointTable(
+        services, [&](std::size_t) { return std::vector<const PodEndpointSource*>{&stand_in}; });
     EXPECT_TRUE(table->find("default", "ext", "80")->empty());
 }
 

@@ -284,5 +284,47 @@ TEST_F(LinterTest, SarifCarriesRulesAndRegions) {
               lineOf("name: wbe"));
 }
 
+std::string externalName(const std::string& name, const std::string& external_name,
+                         const std::string& ports = "[]") {
+    return "apiVersion: v1\nkind: Service\nmetadata: {name: " + name +
+           "}\nspec: {type: ExternalName, externalName: " + external_name + ", ports: " + ports +
+           "}\n---\n";
+}
+
+TEST_F(LinterTest, AnExternalNameServiceNeedsNoPortForABackendNumberButForAName) {
+    // ingress-nginx connects to the number itself (controller.go, externalNamePorts).
+    auto r = run(ingress("ext", "echo", "/", "ext") + externalName("ext", "api.example.com"));
+    EXPECT_TRUE(r.diagnostics.empty()) << renderText(r.diagnostics, true);
+    r = run(ingress("ext", "echo", "/", "ext", "name: grpc") +
+            externalName("ext", "api.example.com", "[{name: http, port: 80}]"));
+    ASSERT_NE(find(r, "ILAB-LINT-002"), nullptr) << renderText(r.diagnostics, true);
+    EXPECT_EQ(find(r, "ILAB-LINT-016"), nullptr);
+}
+
+TEST_F(LinterTest, AnExternalNameIngressNginxRefusesIsAnErrorSayingWhy) {
+    auto loopback = run(ingress("ext", "echo", "/", "ext") + externalName("ext", "localhost"));
+    const auto* d = find(loopback, "ILAB-LINT-016");
+    ASSERT_NE(d, nullptr) << renderText(loopback.diagnostics, true);
+    EXPECT_EQ(d->severity, core::Severity::Error);
+    EXPECT_EQ(d->message,
+              "ExternalName Service \"default/ext\" gets no endpoint: ingress-nginx refuses the "
+              "loopback name \"localhost\"; requests get 503");
+    EXPECT_EQ(d->location.line, lineOf("name: ext,"));
+
+    auto invalid =
+        run(ingress("ext", "echo", "/", "ext") + externalName("ext", "'1#invalid.hostname'"));
+    d = find(invalid, "ILAB-LINT-016");
+    ASSERT_NE(d, nullptr) << renderText(invalid.diagnostics, true);
+    EXPECT_NE(d->message.find("not a valid DNS name"), std::string::npos) << d->message;
+    EXPECT_NE(d->hint.find("RFC 1123 subdomain"), std::string::npos) << d->hint;
+
+    auto port_zero =
+        run(ingress("ext", "echo", "/", "ext") +
+            externalName("ext", "api.example.com", "[{name: http, port: 80, targetPort: http}]"));
+    d = find(port_zero, "ILAB-LINT-016");
+    ASSERT_NE(d, nullptr) << renderText(port_zero.diagnostics, true);
+    EXPECT_NE(d->message.find("port 0"), std::string::npos) << d->message;
+}
+
 }  // namespace
 }  // namespace ilab::lint

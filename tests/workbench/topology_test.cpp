@@ -205,5 +205,48 @@ TEST(EdgeStatsWindowTest, ClientErrorsAreASeparateShareBesideServerErrors) {
     EXPECT_EQ(s.health, Health::Failure);
 }
 
+constexpr const char* kExternalName = R"(
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: echo}
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: echo
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: ext, port: {number: 80}}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: ext}
+spec: {type: ExternalName, externalName: api.example.com}
+)";
+
+TEST(TopologyGraphTest, AnExternalNameServiceLeadsToTheStandInForItsName) {
+    const model::Manifests m = model::loadManifestsFromText(kExternalName, "test.yaml");
+    const auto dialect = dialect::makeNginxDialect();
+    const auto table = routing::RouteTable::compile(m, *dialect, {}, nullptr);
+    ASSERT_EQ(m.pods.size(), 1u);
+    cluster::PodStatus stand_in;
+    stand_in.name = m.pods[0].meta.name;
+    stand_in.namespace_ = "default";
+    stand_in.owner_kind = m.pods[0].owner_kind;
+    stand_in.phase = cluster::PodPhase::Running;
+    stand_in.ready = true;
+    const TopologyGraph g = buildTopology(*table, {stand_in});
+    const TopologyNode* service = g.find("svc:default/ext");
+    ASSERT_NE(service, nullptr);
+    EXPECT_TRUE(service->problem.empty()) << service->problem;
+    const TopologyNode* pod = g.find("pod:default/api.example.com");
+    ASSERT_NE(pod, nullptr);
+    EXPECT_NE(pod->detail.find("stand-in for the external name api.example.com"), std::string::npos)
+        << pod->detail;
+    bool edge = false;
+    for (const auto& e : g.edges)
+        edge = edge || (e.from == service->id && e.to == pod->id);
+    EXPECT_TRUE(edge);
+}
+
 }  // namespace
 }  // namespace ilab::workbench
