@@ -176,8 +176,11 @@ struct LoadGenerator::Impl {
         req.target(spec.target);
         req.version(11);
         req.set(http::field::host, spec.host);
-        req.set(http::field::user_agent, "ingress-lab-scenario");
         for (const auto& [name, value] : spec.headers) req.insert(name, value);
+        // The scenario's own User-Agent replaces the lab's, as a client's would: a second one
+        // would never be seen (nginx's $http_user_agent is the first).
+        if (req.find(http::field::user_agent) == req.end())
+            req.set(http::field::user_agent, "ingress-lab-scenario");
         if (!spec.cookies.empty()) {
             std::string cookie;
             for (const auto& [name, value] : spec.cookies)
