@@ -23,6 +23,8 @@ routing::CompileOptions withConfiguration(routing::CompileOptions options,
     if (set("allow-cross-namespace-resources"))
         options.allow_cross_namespace_resources = c.allow_cross_namespace_resources;
     if (set("relative-redirects")) options.relative_redirects = c.relative_redirects;
+    if (set("global-allowed-response-headers"))
+        options.allowed_response_headers = c.allowed_response_headers;
     if (set("block-cidrs")) options.block_cidrs = c.block_cidrs;
     if (set("block-user-agents"))
         options.block_user_agents = routing::HeaderBlockList::compile(c.block_user_agents);

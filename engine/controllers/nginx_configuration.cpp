@@ -293,6 +293,16 @@ void readClientsAndUpstreams(Reader& r, NginxConfiguration& c) {
         }
     }
     r.boolean("server-tokens", c.server_tokens);
+    // Read by hand: each name as customheaders.ValidHeader wants it, else a warning.
+    if (const auto* v = r.take("global-allowed-response-headers")) {
+        for (const std::string& header : splitList(v->value)) {
+            if (dialect::nginx::isHeaderName(header))
+                c.allowed_response_headers.push_back(header);
+            else
+                r.ignored("global-allowed-response-headers", *v,
+                          core::quoted(header) + " is not a header name", "the valid ones");
+        }
+    }
     r.string("add-headers", c.add_headers);
     r.string("proxy-set-headers", c.proxy_set_headers);
 }

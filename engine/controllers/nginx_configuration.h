@@ -92,6 +92,9 @@ struct NginxConfiguration {
 
     GlobalAuth global_auth;
 
+    // global-allowed-response-headers: what a custom-headers ConfigMap may set.
+    std::vector<std::string> allowed_response_headers;
+
     // add-headers and proxy-set-headers: "namespace/name" of a ConfigMap of headers.
     std::string add_headers;
     std::string proxy_set_headers;

@@ -72,7 +72,8 @@ constexpr auto kKeys = std::to_array<std::string_view>({
 // reported as not simulated (ILAB-CONFIG-004).
 constexpr auto kSimulated = std::to_array<std::string_view>({
     "allow-cross-namespace-resources", "block-cidrs", "block-referers", "block-user-agents",
-    "client-body-timeout", "client-header-timeout", "force-ssl-redirect", "hsts",
+    "client-body-timeout", "client-header-timeout", "force-ssl-redirect",
+    "global-allowed-response-headers", "hsts",
     "hsts-include-subdomains", "hsts-max-age", "hsts-preload", "http-redirect-code", "keep-alive",
     "load-balance", "no-tls-redirect-locations", "proxy-body-size", "relative-redirects",
     "ssl-ciphers", "ssl-protocols", "ssl-redirect", "upstream-keepalive-connections",

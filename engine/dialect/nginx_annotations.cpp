@@ -112,6 +112,9 @@ constexpr std::array kTable = {
     modelled("cors-expose-headers", Medium, UseDefault),
     modelled("cors-allow-credentials", Low, UseDefault),
     modelled("cors-max-age", Low, UseDefault),
+    // Response headers from a ConfigMap (a value failing validation reads as unset; the
+    // ConfigMap is resolved with the route table, where a missing one denies the locations)
+    modelled("custom-headers", Medium, UseDefault),
     // Basic and digest authentication
     modelled("auth-type", Low, DropIngress),
     modelled("auth-secret", Medium, DenyLocation),
@@ -144,7 +147,6 @@ constexpr std::array kTable = {
     // Accepted by ingress-nginx, not simulated by the lab
     notSimulated("client-body-buffer-size", Low),
     notSimulated("connection-proxy-header", Low),
-    notSimulated("custom-headers", Medium),
     notSimulated("disable-proxy-intercept-errors", Low),
     notSimulated("fastcgi-index", Medium),
     notSimulated("fastcgi-params-configmap", Medium),

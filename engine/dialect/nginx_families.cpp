@@ -617,6 +617,14 @@ void readCorsOrigins(AnnotationReader& r, CorsPolicy& cors) {
                  fullName(kName) + " allows no origin at all: no CORS headers are sent");
 }
 
+// internal/ingress/annotations/customheaders/main.go: a ConfigMap name of basic characters; a
+// value failing validation reads as unset (the parser logs it and goes on without headers).
+void readCustomHeaders(AnnotationReader& r, IngressPolicies& p) {
+    if (auto name = readText(r, "custom-headers", isBasicChars, "no custom headers",
+                             "letters, digits and - . _ ~ / : only"))
+        p.response_headers.config_map = *name;
+}
+
 void readCors(AnnotationReader& r, IngressPolicies& p) {
     CorsPolicy& cors = p.cors;
     readCorsOrigins(r, cors);
@@ -712,10 +720,10 @@ void readExternalAuth(AnnotationReader& r, IngressPolicies& p) {
 using FamilyReader = void (*)(AnnotationReader&, IngressPolicies&);
 
 // Canary first: readAffinity reads affinity-canary-behavior into the canary policy.
-constexpr std::array<FamilyReader, 14> kFamilies = {
+constexpr std::array<FamilyReader, 15> kFamilies = {
     readCanary,   readScalars,      readRewrite,   readRedirect,     readSourceRanges,
     readUpstream, readCustomErrors, readProxy,     readRateLimit,    readLoadBalance,
-    readAffinity, readCors,         readBasicAuth, readExternalAuth,
+    readAffinity, readCors,         readBasicAuth, readExternalAuth, readCustomHeaders,
 };
 
 }  // namespace

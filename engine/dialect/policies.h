@@ -130,6 +130,13 @@ struct CorsPolicy {
     long long max_age = 1728000;
 };
 
+// custom-headers: a ConfigMap ("namespace/name") whose entries every response of the Ingress's
+// locations carries (nginx.tmpl: more_set_headers). The route compiler resolves it.
+struct ResponseHeadersPolicy {
+    std::string config_map;
+    std::vector<std::pair<std::string, std::string>> headers;  // resolved, by name
+};
+
 struct AuthPolicy {
     std::string type;  // "", basic, digest
     std::optional<std::string> secret, realm, url, method, signin, signin_redirect_param;
@@ -161,6 +168,7 @@ struct IngressPolicies {
     AffinityPolicy affinity;
     CorsPolicy cors;
     AuthPolicy auth;
+    ResponseHeadersPolicy response_headers;
     // Does a location of this Ingress with `path` switch its host into regex mode? use-regex
     // does; so does a rewrite-target, unless it equals the path (template.go needsRewrite).
     bool forcesRegexMode(std::string_view path) const {

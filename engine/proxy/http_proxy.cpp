@@ -370,7 +370,9 @@ class ProxyImpl final : public Proxy {
         // Set when this response gets Strict-Transport-Security: the store whose ConfigMap
         // settings say which (hstsHeader()).
         std::shared_ptr<const tls::TlsStore> hsts;
-        HeaderList cors_headers;  // enable-cors headers for this response
+        // What the location's policies add to this response (enable-cors, custom-headers),
+        // replacing the pod's headers of the same names.
+        HeaderList policy_headers;
         telemetry::RequestEvent event;  // filled as the request goes; recorded when answered
         std::optional<telemetry::TimePoint> tls_done;  // handshake end, for the first request
         std::optional<std::string> affinity_cookie;  // Set-Cookie of the try that answered
@@ -542,7 +544,7 @@ class ProxyImpl final : public Proxy {
                                    bool first) {
         const ProxyLimits& limits = options_.limits;
         ctx.hsts.reset();
-        ctx.cors_headers.clear();
+        ctx.policy_headers.clear();
         ctx.affinity_cookie.reset();
         ctx.close_after = false;
         ctx.rate_bytes = ctx.rate_after_bytes = 0;
@@ -675,8 +677,11 @@ class ProxyImpl final : public Proxy {
             dialect::CorsOutcome cors = dialect::evaluateCors(
                 policies->cors, origin ? std::optional<std::string_view>(*origin) : std::nullopt,
                 request.method);
-            if (cors.applies) ctx.cors_headers = std::move(cors.headers);
+            if (cors.applies) ctx.policy_headers = std::move(cors.headers);
         }
+        if (policies)  // custom-headers: nginx.tmpl's more_set_headers in the location
+            for (const auto& header : policies->response_headers.headers)
+                ctx.policy_headers.push_back(header);
         const std::uint64_t body_limit = policies ? policies->body_limit.max_bytes : 1024 * 1024;
         if (body_limit > 0)
             parser.body_limit(body_limit);
@@ -1261,15 +1266,15 @@ class ProxyImpl final : public Proxy {
             bool replaced = false;
             for (const std::string& token : named)
                 replaced = replaced || core::iequals(name, token);
-            for (const auto& [cors, unused] : ctx.cors_headers)
-                replaced = replaced || core::iequals(name, cors);
+            for (const auto& [set_here, unused] : ctx.policy_headers)
+                replaced = replaced || core::iequals(name, set_here);
             if (replaced) continue;
             head.append(name).append(": ").append(field.value()).append("\r\n");
         }
         head.append("Server: ingress-lab\r\nDate: ").append(httpDate()).append("\r\n");
         if (ctx.hsts)
             head.append(tls::kHstsHeaderName).append(": ").append(ctx.hsts->hstsHeader()).append("\r\n");
-        for (const auto& [name, value] : ctx.cors_headers)
+        for (const auto& [name, value] : ctx.policy_headers)
             head.append(name).append(": ").append(value).append("\r\n");
         if (ctx.affinity_cookie) head.append("Set-Cookie: ").append(*ctx.affinity_cookie).append("\r\n");
         if (chunked) head.append("Transfer-Encoding: chunked\r\n");
@@ -1474,7 +1479,7 @@ class ProxyImpl final : public Proxy {
     // affinity cookie on the response of the try that answered.
     template <class Fields>
     static void addPolicyHeaders(Fields& res, const RequestContext& ctx) {
-        for (const auto& [name, value] : ctx.cors_headers)
+        for (const auto& [name, value] : ctx.policy_headers)
             res.set(name, value);
         if (ctx.affinity_cookie) res.insert(http::field::set_cookie, *ctx.affinity_cookie);
     }

@@ -129,10 +129,12 @@ class RouteCompiler {
             policies = it->second;
         } else {
             core::Diagnostics found;
-            policies = std::make_shared<const dialect::IngressPolicies>(
+            dialect::IngressPolicies read =
                 table_->options_.policy_defaults
                     ? dialect_.translate(ing, found, *table_->options_.policy_defaults)
-                    : dialect_.translate(ing, found));
+                    : dialect_.translate(ing, found);
+            resolveResponseHeaders(ing, read, found);
+            policies = std::make_shared<const dialect::IngressPolicies>(std::move(read));
             if (found.empty())
                 shared_policies_.emplace(std::move(key), policies);
             else if (findings_)
@@ -258,6 +260,67 @@ class RouteCompiler {
         if (const model::Pod* pod = model::externalNamePod(m_, svc); pod && pod->ready)
             t.endpoints.push_back(pod->meta.name);
         return t;
+    }
+
+    // custom-headers (internal/ingress/annotations/customheaders/main.go): the ConfigMap must
+    // exist, and each entry have a valid name and value and be allowed by the ConfigMap's
+    // global-allowed-response-headers; else every location of the Ingress is denied (503).
+    void resolveResponseHeaders(const model::Ingress& ing, dialect::IngressPolicies& p,
+                                core::Diagnostics& found) const {
+        dialect::ResponseHeadersPolicy& rh = p.response_headers;
+        if (rh.config_map.empty()) return;
+        const std::string& ref = rh.config_map;
+        const auto slash = ref.find('/');
+        const model::ConfigMap* config =
+            slash == std::string::npos
+                ? nullptr  // the controller's store looks it up by "namespace/name"
+                : m_.findConfigMap(std::string_view(ref).substr(0, slash),
+                                   std::string_view(ref).substr(slash + 1));
+        std::string denied;
+        if (!config) {
+            denied = "unable to find configMap " + core::quoted(ref);
+        } else {
+            const auto& allowed = table_->options_.allowed_response_headers;
+            for (const auto& [name, value] : config->data) {
+                if (!validHeaderName(name.begin(), name.end())) {
+                    denied = "invalid header name in configmap: " + core::quoted(name);
+                } else if (!validHeaderValue(value.value)) {
+                    denied = "invalid header value in configmap: " + core::quoted(value.value);
+                } else if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+                    denied = "header " + name +
+                             " is not allowed: the controller's ConfigMap lists the allowed ones "
+                             "in global-allowed-response-headers";
+                }
+                if (!denied.empty()) break;
+                rh.headers.emplace_back(name, value.value);
+            }
+        }
+        if (denied.empty()) return;
+        rh.headers.clear();
+        if (p.disposition == dialect::Disposition::Active) {
+            p.disposition = dialect::Disposition::LocationDenied;
+            p.disposition_reason = "custom-headers: " + denied;
+        }
+        const std::string key = std::string(dialect_.annotationPrefix()) + "custom-headers";
+        const auto at = ing.meta.annotation_locations.find(key);
+        auto& d = found.error("ILAB-NGINX-003",
+                              key + ": " + denied + "; every location of this Ingress answers 503",
+                              at != ing.meta.annotation_locations.end() ? at->second
+                                                                        : ing.meta.location);
+        d.object = "Ingress " + ing.meta.qualifiedName();
+    }
+
+    // customheaders.ValidHeader and ValidValue.
+    static bool validHeaderName(std::string::const_iterator begin, std::string::const_iterator end) {
+        return begin != end && std::all_of(begin, end, [](unsigned char c) {
+                   return std::isalnum(c) || c == '-' || c == '_';
+               });
+    }
+    static bool validHeaderValue(std::string_view value) {
+        static constexpr std::string_view kOther = "_ :;.,\\/\"'?!(){}[]@<>=-+*#$&`|~^%";
+        return !value.empty() && std::all_of(value.begin(), value.end(), [](unsigned char c) {
+                   return std::isalnum(c) || kOther.find(static_cast<char>(c)) != std::string_view::npos;
+               });
     }
 
     // The default-backend annotation names a Service and uses its first port.

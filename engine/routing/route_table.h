@@ -40,6 +40,9 @@ struct CompileOptions {
     // What the controller's configuration sets where no annotation does (ingress-nginx's
     // ConfigMap proxy-body-size, ssl-redirect, load-balance, ...); null: the dialect's own.
     std::shared_ptr<const dialect::IngressPolicies> policy_defaults;
+    // ConfigMap global-allowed-response-headers: the only header names a custom-headers
+    // ConfigMap may set; any other denies the Ingress's locations (503).
+    std::vector<std::string> allowed_response_headers;
     // ConfigMap relative-redirects: false (the default) makes a relative redirect target
     // absolute with the request's scheme and host, as nginx's absolute_redirect does.
     bool relative_redirects = false;

@@ -177,6 +177,40 @@ TEST(NginxConfigMapRoutingTest, ItsFindingsAreTheCompilesAndAnotherConfigMapName
     EXPECT_EQ(decide(chosen, "moved.local").location, "/new-home");
 }
 
+TEST(NginxConfigMapRoutingTest, CustomHeadersNeedTheirNamesAllowedByTheControllersConfigMap) {
+    const Controller& nginx = *Registry::builtin().find("ingress-nginx");
+    const std::string annotated = kManifests +
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: branded\n"
+        "  annotations: {nginx.ingress.kubernetes.io/custom-headers: default/brand}\n"
+        "spec:\n  ingressClassName: nginx\n  rules:\n  - host: brand.local\n    http:\n"
+        "      paths:\n      - {path: /, pathType: Prefix, backend: {service: {name: web, "
+        "port: {number: 80}}}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: brand}\n"
+        "data: {X-Brand: lab, X-Team: edge}\n---\n";
+    const auto compile = [&](const std::string& allowed) {
+        Lab lab;
+        lab.manifests = model::loadManifestsFromText(
+            annotated + "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: "
+                        "ingress-nginx-controller, namespace: ingress-nginx}\ndata: "
+                        "{global-allowed-response-headers: \"" + allowed + "\"}\n",
+            "lab.yaml", nginx.claiming({}));
+        lab.table = nginx.compile(lab.manifests, {}, &lab.findings);
+        return lab;
+    };
+    const Lab partly = compile("X-Brand");
+    EXPECT_EQ(decide(partly, "brand.local").status, 503);
+    EXPECT_TRUE(partly.findings.contains("ILAB-NGINX-003"));
+    EXPECT_EQ(decide(partly, "shop.local").action, routing::Action::Forward);  // others unaffected
+
+    const Lab allowed = compile("X-Brand, X-Team");
+    EXPECT_FALSE(allowed.findings.contains("ILAB-NGINX-003"));
+    EXPECT_FALSE(allowed.findings.contains("ILAB-CONFIG-005"));  // the annotation reads "brand"
+    const auto d = decide(allowed, "brand.local");
+    ASSERT_EQ(d.action, routing::Action::Forward);
+    const auto& headers = allowed.table->policies().at("default/branded")->response_headers.headers;
+    EXPECT_EQ(headers, (std::vector<std::pair<std::string, std::string>>{{"X-Brand", "lab"},
+                                                                          {"X-Team", "edge"}}));
+}
+
 TEST(NginxConfigMapRoutingTest, EdgeSettingsCarryTlsHstsAndClientLimits) {
     const Controller& nginx = *Registry::builtin().find("ingress-nginx");
     const Lab lab = withConfigMap(

@@ -370,6 +370,42 @@ TEST_F(LabTest, RelativeRedirectTargetsLeaveAbsoluteUnlessRelativeRedirects) {
     EXPECT_EQ(relative->header("location"), "/new-location");
 }
 
+TEST_F(LabTest, CustomHeadersComeFromAConfigMapTheControllerAllows) {
+    // ingress-nginx test/e2e/annotations/customheaders.go: a missing ConfigMap answers 503;
+    // with the ConfigMap and its names in global-allowed-response-headers, every response
+    // carries them ("$remote_addr" literally), replacing the pod's own.
+    const std::string headers_map =
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: custom-headers}\n"
+        "data: {My-Custom-Header: \"42\", My-Custom-Header-Dollar: $remote_addr}\n---\n";
+    const std::string allowed =
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ingress-nginx-controller, "
+        "namespace: ingress-nginx}\ndata: {global-allowed-response-headers: "
+        "\"My-Custom-Header,My-Custom-Header-Dollar\"}\n---\n";
+    const std::string annotated =
+        ingress("custom", "custom-headers", "/", "web",
+                "{nginx.ingress.kubernetes.io/custom-headers: default/custom-headers}") +
+        backend("web");
+    {
+        LabOptions options;
+        options.http = {"127.0.0.1", 0};
+        options.cluster.ephemeral_ports = true;
+        core::Diagnostics diagnostics;
+        auto lab = Lab::startFromText(annotated, options, diagnostics);
+        ASSERT_NE(lab, nullptr);
+        EXPECT_TRUE(diagnostics.contains("ILAB-NGINX-003"));
+        auto denied = httpGet(lab->httpPort(), "custom-headers", "/");
+        ASSERT_TRUE(denied);
+        EXPECT_EQ(denied->status, 503);
+    }
+    start(annotated + headers_map + allowed);
+    auto response = httpGet(port_, "custom-headers", "/");
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 200);
+    EXPECT_EQ(response->header("my-custom-header"), "42");
+    EXPECT_EQ(response->header("my-custom-header-dollar"), "$remote_addr");
+    EXPECT_EQ(response->header_counts["my-custom-header"], 1);
+}
+
 TEST_F(LabTest, PrefixWithATrailingSlashRedirectsThePathWithoutIt) {
     // nginx's auto_redirect for ingress-nginx's `location "/static/"`, any method, query kept.
     start(ingress("static", "shop.local", "/static/", "files") +
