@@ -20,6 +20,7 @@ struct CheckOptions {
     bool watch_without_class = false;
     std::string ingress_class = "nginx";
     std::string controller;
+    std::string configmap;
 };
 
 }  // namespace
@@ -39,6 +40,7 @@ Action addCheckCommand(CLI::App& app) {
     cmd->add_option("--ingress-class", opts->ingress_class,
                     "The class name the controller answers to");
     addControllerOption(*cmd, opts->controller);
+    addConfigMapOption(*cmd, opts->configmap);
     return [opts](Streams s) {
         model::LoadOptions load;
         load.watch_ingress_without_class = opts->watch_without_class;
@@ -47,7 +49,9 @@ Action addCheckCommand(CLI::App& app) {
         const controllers::Controller& controller = chosenController(opts->controller, load);
         // A scenario stands for its manifests, read as `run` reads them.
         const model::Manifests manifests = scenario::loadInputManifests(opts->files, load);
-        const lint::LintResult result = lint::lint(manifests, controller);
+        lint::LintOptions lint_options;
+        lint_options.compile.configuration = opts->configmap;
+        const lint::LintResult result = lint::lint(manifests, controller, lint_options);
         if (opts->output == "json")
             s.out << lint::renderJson(result.diagnostics);
         else if (opts->output == "sarif")

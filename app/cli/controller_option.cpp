@@ -23,6 +23,20 @@ void addControllerOption(CLI::App& command, std::string& id) {
         });
 }
 
+void addConfigMapOption(CLI::App& command, std::string& reference) {
+    command
+        .add_option("--configmap", reference,
+                    "The ConfigMap ingress-nginx reads its settings from, as NAMESPACE/NAME "
+                    "(its --configmap; default ingress-nginx/ingress-nginx-controller)")
+        ->check([](const std::string& value) -> std::string {
+            const auto slash = value.find('/');
+            if (slash == std::string::npos || slash == 0 || slash + 1 == value.size() ||
+                value.find('/', slash + 1) != std::string::npos)
+                return "--configmap takes NAMESPACE/NAME, e.g. ingress-nginx/ingress-nginx-controller";
+            return {};
+        });
+}
+
 const controllers::Controller& chosenController(const std::string& id, model::LoadOptions& load) {
     if (const controllers::Controller* c = controllers::Registry::builtin().find(id); c && !id.empty()) {
         load = c->claiming(std::move(load));

@@ -27,6 +27,7 @@ struct ExplainOptions {
     std::string url;
     bool watch_without_class = false;
     std::string controller;
+    std::string configmap;
 };
 
 void row(std::ostream& out, std::string_view label, const std::string& value) {
@@ -120,6 +121,7 @@ Action addExplainCommand(CLI::App& app) {
     cmd->add_flag("--watch-ingress-without-class", opts->watch_without_class,
                   "Serve Ingresses that name no class (ingress-nginx flag)");
     addControllerOption(*cmd, opts->controller);
+    addConfigMapOption(*cmd, opts->configmap);
     cmd->add_option("url", opts->url, "http://host/path or https://host/path")->required();
     return [opts](Streams s) {
         std::string error;
@@ -150,7 +152,9 @@ Action addExplainCommand(CLI::App& app) {
         if (errors > 0)
             s.err << "note: " << errors << " error(s) in the manifests; objects the API server "
                   << "would reject are left out (run ingress-lab check)\n";
-        auto table = controller.compile(manifests, {}, nullptr);
+        routing::CompileOptions compile;
+        compile.configuration = opts->configmap;
+        auto table = controller.compile(manifests, compile, nullptr);
         std::unique_ptr<core::SeededRandom> random;
         if (opts->seed) random = std::make_unique<core::SeededRandom>(*opts->seed);
         const routing::Decision decision = table->match(*request, random.get());

@@ -16,6 +16,7 @@
 
 #include "app/cli/access_log_writer.h"
 #include "app/cli/commands.h"
+#include "app/cli/controller_option.h"
 #include "app/cli/manifest_watch.h"
 #include "engine/core/cidr.h"
 #include "engine/core/text.h"
@@ -40,6 +41,7 @@ struct ServeOptions {
     std::string access_log;  // "" none, "-" standard output, else a file (appended)
     bool watch = false;
     bool watch_without_class = false;
+    std::string configmap;
     std::optional<std::uint64_t> seed;  // unset: the scenario's, else 1
     std::string pod_network;            // "": the first free 127.N.0.0/16
     bool no_traffic = false;            // the web lab opens idle instead of sending traffic
@@ -184,6 +186,7 @@ Action addServeCommand(CLI::App& app) {
                   "traffic, or one request per rule, starts at once)");
     cmd->add_flag("--watch-ingress-without-class", opts->watch_without_class,
                   "Serve Ingresses that name no class (ingress-nginx flag)");
+    addConfigMapOption(*cmd, opts->configmap);
     return [opts](Streams s) {
         if (opts->scenario.empty() == opts->files.empty()) {
             s.err << "ingress-lab serve: give a scenario or -f manifests (one of them)\n";
@@ -203,6 +206,7 @@ Action addServeCommand(CLI::App& app) {
         lab::LabOptions options;
         options.files = opts->files;
         options.load.watch_ingress_without_class = opts->watch_without_class;
+        options.compile.configuration = opts->configmap;
         options.proxy.seed = opts->seed.value_or(1);
         options.cluster.seed = opts->seed.value_or(1);
         std::string error;
@@ -275,6 +279,7 @@ Action addServeCommand(CLI::App& app) {
             w.address = options.admin->address;
             w.port = options.admin->port;
             w.bench.load = options.load;
+            w.bench.configuration = opts->configmap;
             w.bench.seed = opts->seed;
             w.bench.https = options.https.has_value();
             w.bench.http_address = options.http.address;

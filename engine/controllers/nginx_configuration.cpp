@@ -386,6 +386,13 @@ NginxConfiguration readConfiguration(const model::Manifests& manifests,
     if (const model::ConfigMap* config = manifests.findConfigMap(ns, name)) {
         c = readConfigMapData(config->data, "ConfigMap " + config->meta.qualifiedName(), diagnostics);
         c.config_map = config->meta.qualifiedName();
+    } else if (reference != kDefaultConfigMap) {
+        // Named on purpose and not there: ingress-nginx runs on its defaults, and says so.
+        diagnostics.warning("ILAB-CONFIG-006",
+                            "ConfigMap " + core::quoted(reference) +
+                                " (--configmap) is not among the manifests: ingress-nginx runs "
+                                "on its defaults",
+                            {}, "add the ConfigMap, or name the one you have");
     }
     // What else may read a ConfigMap: add-headers, proxy-set-headers and the custom-headers
     // annotation. Any other is reported, so none is dropped without a word.

@@ -120,7 +120,8 @@ NginxConfiguration readConfigMapData(const std::map<std::string, model::ConfigMa
                                      const std::string& object, core::Diagnostics& diagnostics);
 
 // Finds the ConfigMap `reference` ("namespace/name") among the manifests and reads it; all
-// defaults when there is none. ConfigMaps nothing reads are reported (ILAB-CONFIG-005, info).
+// defaults when there is none (ILAB-CONFIG-006 when `reference` is not the default one).
+// ConfigMaps nothing reads are reported (ILAB-CONFIG-005, info).
 NginxConfiguration readConfiguration(const model::Manifests& manifests,
                                      std::string_view reference, core::Diagnostics& diagnostics);
 

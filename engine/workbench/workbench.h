@@ -112,6 +112,9 @@ struct Update {
 
 struct WorkbenchOptions {
     model::LoadOptions load;
+    // The controller's configuration object, "namespace/name" (ingress-nginx's --configmap);
+    // empty: its default.
+    std::string configuration;
     std::optional<std::uint64_t> seed;  // unset: the scenario's, else 1
     bool https = true;
     std::string http_address = "127.0.0.1";

@@ -72,6 +72,33 @@ TEST(CheckCommandTest, WarningsOnlyExitZero) {
     EXPECT_NE(r.out.find("ILAB-MODEL-001"), std::string::npos);
 }
 
+// ingress-nginx's --configmap: check and explain read the ConfigMap it names.
+TEST(CheckCommandTest, ConfigMapNamesTheControllersSettings) {
+    const std::string manifests =
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: edge, namespace: ops}\n"
+        "data: {hsts: \"yes\", relative-redirects: \"true\"}\n---\n"
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: moved\n"
+        "  annotations: {nginx.ingress.kubernetes.io/permanent-redirect: /new}\n"
+        "spec:\n  ingressClassName: nginx\n  rules:\n  - host: old.local\n    http:\n"
+        "      paths:\n      - {path: /, pathType: Prefix, backend: {service: {name: web, port: "
+        "{number: 80}}}}\n";
+    CliResult unread = runCli({"check", "-f", "-"}, manifests);
+    EXPECT_NE(unread.out.find("ILAB-CONFIG-005"), std::string::npos) << unread.out;
+    EXPECT_EQ(unread.out.find("ILAB-CONFIG-002"), std::string::npos) << unread.out;
+    CliResult read = runCli({"check", "-f", "-", "--configmap", "ops/edge"}, manifests);
+    EXPECT_NE(read.out.find("<stdin>:4:14: error ILAB-CONFIG-002: hsts"), std::string::npos)
+        << read.out;
+    CliResult missing = runCli({"check", "-f", "-", "--configmap", "ops/nope"}, manifests);
+    EXPECT_NE(missing.out.find("ILAB-CONFIG-006"), std::string::npos) << missing.out;
+    CliResult usage = runCli({"check", "-f", "-", "--configmap", "edge"}, manifests);
+    EXPECT_EQ(usage.code, 2);
+    EXPECT_NE(usage.err.find("NAMESPACE/NAME"), std::string::npos) << usage.err;
+    CliResult explained =
+        runCli({"explain", "-f", "-", "--configmap", "ops/edge", "http://old.local/"}, manifests);
+    EXPECT_NE(explained.out.find("/new"), std::string::npos) << explained.out;
+    EXPECT_EQ(explained.out.find("http://old.local/new"), std::string::npos) << explained.out;
+}
+
 TEST(CheckCommandTest, JsonAndSarifAreValidDocuments) {
     const std::string bad =
         "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: w}\nspec: {}\n";
