@@ -60,7 +60,18 @@ class IngressNginx final : public Controller {
         core::Diagnostics unused;
         const auto config =
             nginx::readConfiguration(manifests, configMapOf(options), findings ? *findings : unused);
-        return Controller::compile(manifests, withConfiguration(options, config), findings);
+        routing::CompileOptions configured = withConfiguration(options, config);
+        auto set = [&config](std::string_view key) { return config.written.contains(std::string(key)); };
+        if (!set("annotations-risk-level") && !set("allow-snippet-annotations") &&
+            !set("annotation-value-word-blocklist"))
+            return Controller::compile(manifests, configured, findings);
+        // The ConfigMap's rules about annotations themselves: a dialect for this table.
+        const auto dialect = dialect::makeNginxDialect(
+            {config.annotations_risk_level, config.allow_snippet_annotations,
+             config.annotation_value_word_blocklist});
+        configured.controller_id = std::string(id());
+        configured.controller_title = std::string(title());
+        return routing::RouteTable::compile(manifests, *dialect, configured, findings);
     }
 
     EdgeSettings edgeSettings(const model::Manifests& manifests,

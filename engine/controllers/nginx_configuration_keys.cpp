@@ -71,7 +71,8 @@ constexpr auto kKeys = std::to_array<std::string_view>({
 // The keys whose effect the lab reproduces; the others are read, validated where typed, and
 // reported as not simulated (ILAB-CONFIG-004).
 constexpr auto kSimulated = std::to_array<std::string_view>({
-    "allow-cross-namespace-resources", "block-cidrs", "block-referers", "block-user-agents",
+    "allow-cross-namespace-resources", "allow-snippet-annotations",
+    "annotation-value-word-blocklist", "annotations-risk-level", "block-cidrs", "block-referers", "block-user-agents",
     "client-body-timeout", "client-header-timeout", "force-ssl-redirect",
     "global-allowed-response-headers", "hsts",
     "hsts-include-subdomains", "hsts-max-age", "hsts-preload", "http-redirect-code", "keep-alive",

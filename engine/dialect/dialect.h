@@ -1,9 +1,12 @@
 #pragma once
 // A controller dialect reads one controller's annotations into neutral policies.
 #include <memory>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/core/diagnostic.h"
+#include "engine/dialect/nginx_annotations.h"
 #include "engine/dialect/policies.h"
 #include "engine/model/objects.h"
 
@@ -27,7 +30,14 @@ class Dialect {
     }
 };
 
+// What ingress-nginx's ConfigMap says about annotations themselves.
+struct NginxDialectSettings {
+    nginx::Risk max_risk = nginx::kMaxAllowedRisk;  // annotations-risk-level
+    bool allow_snippets = false;                     // allow-snippet-annotations
+    std::vector<std::string> word_blocklist;         // annotation-value-word-blocklist
+};
+
 // The ingress-nginx dialect (nginx.ingress.kubernetes.io/*), per ingress-nginx v1.15.
-std::unique_ptr<Dialect> makeNginxDialect();
+std::unique_ptr<Dialect> makeNginxDialect(NginxDialectSettings settings = {});
 
 }  // namespace ilab::dialect

@@ -45,12 +45,13 @@ void reportUnknown(AnnotationReader& r, std::string_view name) {
 
 // A risk above annotations-risk-level rejects the Ingress. The snippet text is never echoed:
 // it is exactly the kind of input the IngressNightmare fixes stopped trusting.
-void reportTooRisky(AnnotationReader& r, const AnnotationSpec& spec) {
+void reportTooRisky(AnnotationReader& r, const AnnotationSpec& spec, nginx::Risk max_risk) {
     const std::size_t bytes = r.raw(spec.name)->size();
     r.record(Severity::Error, nginx::kRiskRejectedCode, spec.name,
              fullName(spec.name) + " has risk " + std::string(nginx::riskName(spec.risk)) +
-                 ", above ingress-nginx's default annotations-risk-level " +
-                 std::string(nginx::riskName(nginx::kMaxAllowedRisk)) +
+                 ", above ingress-nginx's " +
+                 (max_risk == nginx::kMaxAllowedRisk ? "default " : "ConfigMap's ") +
+                 "annotations-risk-level " + std::string(nginx::riskName(max_risk)) +
                  ": the controller rejects the whole Ingress (the " + std::to_string(bytes) +
                  "-byte snippet is not used)",
              "express it with supported annotations; snippets need both "
@@ -64,21 +65,57 @@ bool droppedBy(const std::vector<Finding>& findings, std::string_view name) {
     });
 }
 
+// What the ConfigMap's administrator refuses (controller.go CheckIngress, store.go
+// syncIngress): an annotation value holding a word of annotation-value-word-blocklist (a plain
+// substring, case-sensitive), and (snippetsDisabled) a *-snippet annotation while
+// allow-snippet-annotations is false, which matters once annotations-risk-level is Critical.
+// Either way the controller skips the whole Ingress. True when it refused one.
+bool checkAdministratorRules(AnnotationReader& r, const NginxDialectSettings& settings,
+                             std::string_view name, const std::string& value) {
+    for (const std::string& word : settings.word_blocklist) {
+        if (word.empty() || value.find(word) == std::string::npos) continue;
+        r.record(Severity::Error, nginx::kAdministratorRefusedCode, name,
+                 fullName(name) + " contains invalid word " + core::quoted(word) +
+                     " (the ConfigMap's annotation-value-word-blocklist): the controller skips "
+                     "the whole Ingress",
+                 "remove the word from the value", Disposition::Dropped);
+        return true;
+    }
+    return false;
+}
+
+bool snippetsDisabled(AnnotationReader& r, const NginxDialectSettings& settings,
+                      std::string_view name) {
+    if (!settings.allow_snippets && core::endsWith(name, "-snippet")) {
+        r.record(Severity::Error, nginx::kAdministratorRefusedCode, name,
+                 fullName(name) +
+                     " cannot be used: snippet directives are disabled by the Ingress "
+                     "administrator (the ConfigMap's allow-snippet-annotations is false)",
+                 "express it with supported annotations", Disposition::Dropped);
+        return true;
+    }
+    return false;
+}
+
 // Name-level findings: unknown (001), deprecated (005), too risky (006), ignored on a
-// canary (008), not simulated (009), allowed but High risk (010).
-void checkNames(AnnotationReader& r, bool canary, const std::vector<Finding>& family_findings) {
+// canary (008), not simulated (009), allowed but High risk (010), refused by the
+// administrator's ConfigMap (012).
+void checkNames(AnnotationReader& r, bool canary, const std::vector<Finding>& family_findings,
+                const NginxDialectSettings& settings) {
     for (const auto& [key, value] : r.meta().annotations) {
         if (!core::startsWith(key, nginx::kPrefix)) continue;
         const std::string_view name = std::string_view(key).substr(nginx::kPrefix.size());
+        if (checkAdministratorRules(r, settings, name, value)) continue;
         const AnnotationSpec* spec = nginx::findAnnotation(name);
         if (!spec) {
             reportUnknown(r, name);
             continue;
         }
-        if (spec->risk > nginx::kMaxAllowedRisk) {
-            reportTooRisky(r, *spec);
+        if (spec->risk > settings.max_risk) {
+            reportTooRisky(r, *spec, settings.max_risk);
             continue;
         }
+        if (snippetsDisabled(r, settings, name)) continue;
         if (!spec->replaced_by.empty())
             r.report(Severity::Warning, nginx::kDeprecatedCode, name,
                      fullName(name) + " is deprecated; use " + fullName(spec->replaced_by),
@@ -134,6 +171,7 @@ int severityRank(Disposition disposition) {
 
 class NginxDialect final : public Dialect {
   public:
+    explicit NginxDialect(NginxDialectSettings settings) : settings_(std::move(settings)) {}
     std::string_view name() const override { return "ingress-nginx"; }
     std::string_view annotationPrefix() const override { return nginx::kPrefix; }
 
@@ -145,7 +183,7 @@ class NginxDialect final : public Dialect {
         const bool canary = parsed.canary.enabled;
 
         AnnotationReader names(ingress.meta);
-        checkNames(names, canary, families.findings());
+        checkNames(names, canary, families.findings(), settings_);
 
         std::vector<Finding> kept = std::move(names.findings());
         for (Finding& finding : families.findings())
@@ -162,12 +200,15 @@ class NginxDialect final : public Dialect {
         }
         return result;
     }
+
+  private:
+    NginxDialectSettings settings_;
 };
 
 }  // namespace
 
-std::unique_ptr<Dialect> makeNginxDialect() {
-    return std::make_unique<NginxDialect>();
+std::unique_ptr<Dialect> makeNginxDialect(NginxDialectSettings settings) {
+    return std::make_unique<NginxDialect>(std::move(settings));
 }
 
 }  // namespace ilab::dialect

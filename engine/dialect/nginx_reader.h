@@ -26,6 +26,7 @@ inline constexpr std::string_view kIgnoredOnCanaryCode = "ILAB-NGINX-008";
 inline constexpr std::string_view kNotSimulatedCode = "ILAB-NGINX-009";
 inline constexpr std::string_view kHighRiskCode = "ILAB-NGINX-010";
 inline constexpr std::string_view kNoEffectCode = "ILAB-NGINX-011";
+inline constexpr std::string_view kAdministratorRefusedCode = "ILAB-NGINX-012";
 
 struct Finding {
     std::string annotation;  // name without the prefix

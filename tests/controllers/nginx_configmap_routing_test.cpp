@@ -211,6 +211,46 @@ TEST(NginxConfigMapRoutingTest, CustomHeadersNeedTheirNamesAllowedByTheControlle
                                                                           {"X-Team", "edge"}}));
 }
 
+// internal/ingress/controller/controller.go, CheckIngress: what Ingresses may say.
+TEST(NginxConfigMapRoutingTest, TheConfigMapDecidesWhichAnnotationsAnIngressMayCarry) {
+    const Controller& nginx = *Registry::builtin().find("ingress-nginx");
+    const auto compile = [&](const std::string& data, const std::string& annotations) {
+        Lab lab;
+        lab.manifests = model::loadManifestsFromText(
+            "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: risky\n"
+            "  annotations: " + annotations + "\nspec:\n  ingressClassName: nginx\n  rules:\n"
+            "  - host: risky.local\n    http:\n      paths:\n      - {path: /, pathType: Prefix, "
+            "backend: {service: {name: web, port: {number: 80}}}}\n---\n" + kManifests +
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ingress-nginx-controller, "
+            "namespace: ingress-nginx}\ndata:\n" + data,
+            "lab.yaml", nginx.claiming({}));
+        lab.table = nginx.compile(lab.manifests, {}, &lab.findings);
+        return lab;
+    };
+    const std::string snippet = "{nginx.ingress.kubernetes.io/configuration-snippet: \"more_set_headers 'A: b';\"}";
+    // Critical allows snippets by risk; allow-snippet-annotations still has to say yes.
+    const Lab critical = compile("  annotations-risk-level: Critical\n", snippet);
+    EXPECT_TRUE(critical.findings.contains("ILAB-NGINX-012"));
+    EXPECT_EQ(decide(critical, "risky.local").status, 404);  // the Ingress is skipped
+    const Lab allowed = compile(
+        "  annotations-risk-level: Critical\n  allow-snippet-annotations: \"true\"\n", snippet);
+    EXPECT_FALSE(allowed.findings.contains("ILAB-NGINX-012"));
+    EXPECT_TRUE(allowed.findings.contains("ILAB-NGINX-009"));  // accepted, not simulated
+    EXPECT_EQ(decide(allowed, "risky.local").action, routing::Action::Forward);
+    // Lowering the level refuses what the default allows.
+    const std::string alias = "{nginx.ingress.kubernetes.io/server-alias: risky.example}";
+    EXPECT_EQ(decide(compile("  hsts: \"true\"\n", alias), "risky.local").action,
+              routing::Action::Forward);
+    const Lab medium = compile("  annotations-risk-level: Medium\n", alias);
+    EXPECT_TRUE(medium.findings.contains("ILAB-NGINX-006"));
+    EXPECT_EQ(decide(medium, "risky.local").status, 404);
+    // A blocklisted word anywhere in a value skips the Ingress.
+    const Lab words = compile("  annotation-value-word-blocklist: \"load_module,lua_package\"\n",
+                              "{nginx.ingress.kubernetes.io/rewrite-target: /load_module/x}");
+    EXPECT_TRUE(words.findings.contains("ILAB-NGINX-012"));
+    EXPECT_EQ(decide(words, "risky.local").status, 404);
+}
+
 TEST(NginxConfigMapRoutingTest, EdgeSettingsCarryTlsHstsAndClientLimits) {
     const Controller& nginx = *Registry::builtin().find("ingress-nginx");
     const Lab lab = withConfigMap(
