@@ -16,6 +16,11 @@ routing::CompileOptions withConfiguration(routing::CompileOptions options,
                                           const nginx::NginxConfiguration& c) {
     auto set = [&c](std::string_view key) { return c.written.contains(std::string(key)); };
     if (set("use-forwarded-headers")) options.use_forwarded_headers = c.use_forwarded_headers;
+    if (set("enable-real-ip")) options.enable_real_ip = c.enable_real_ip;
+    if (set("forwarded-for-header")) options.forwarded_for_header = c.forwarded_for_header;
+    if (set("proxy-real-ip-cidr")) options.real_ip_from = c.proxy_real_ip_cidr;
+    if (set("compute-full-forwarded-for"))
+        options.compute_full_forwarded_for = c.compute_full_forwarded_for;
     if (set("http-redirect-code")) options.http_redirect_code = c.http_redirect_code;
     if (set("no-tls-redirect-locations"))
         options.no_tls_redirect_locations = c.no_tls_redirect_locations;

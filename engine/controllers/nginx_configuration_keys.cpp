@@ -73,10 +73,12 @@ constexpr auto kKeys = std::to_array<std::string_view>({
 constexpr auto kSimulated = std::to_array<std::string_view>({
     "allow-cross-namespace-resources", "allow-snippet-annotations",
     "annotation-value-word-blocklist", "annotations-risk-level", "block-cidrs", "block-referers", "block-user-agents",
-    "client-body-timeout", "client-header-timeout", "force-ssl-redirect",
+    "client-body-timeout", "client-header-timeout", "compute-full-forwarded-for",
+    "enable-real-ip", "force-ssl-redirect", "forwarded-for-header",
     "global-allowed-response-headers", "hsts",
     "hsts-include-subdomains", "hsts-max-age", "hsts-preload", "http-redirect-code", "keep-alive",
-    "load-balance", "no-tls-redirect-locations", "proxy-body-size", "relative-redirects",
+    "load-balance", "no-tls-redirect-locations", "proxy-body-size", "proxy-real-ip-cidr",
+    "relative-redirects",
     "ssl-ciphers", "ssl-protocols", "ssl-redirect", "upstream-keepalive-connections",
     "use-forwarded-headers",
 });

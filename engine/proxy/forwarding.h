@@ -108,8 +108,12 @@ void forEachUpstreamHeader(const HeaderList& client, const routing::Decision& de
     const std::string_view port_text(port, static_cast<std::size_t>(port_end - port));
     sink("Host", decision.upstream.host);
     sink("X-Request-ID", request_id);
-    sink("X-Real-IP", info.ip);
-    sink("X-Forwarded-For", info.ip);
+    // $remote_addr after the realip module; compute-full-forwarded-for's list when set.
+    const std::string_view client_ip = decision.client_ip.empty() ? std::string_view(info.ip)
+                                                                  : std::string_view(decision.client_ip);
+    sink("X-Real-IP", client_ip);
+    sink("X-Forwarded-For", decision.forwarded_for.empty() ? client_ip
+                                                           : std::string_view(decision.forwarded_for));
     sink("X-Forwarded-Host", decision.upstream.host);
     sink("X-Forwarded-Port", port_text);
     sink("X-Forwarded-Proto", info.scheme);

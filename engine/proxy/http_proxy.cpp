@@ -645,12 +645,15 @@ class ProxyImpl final : public Proxy {
         ConnectionSlot connection_slot;
         if (policies && policies->rate_limit.active() && decision.ingress &&
             decision.reached_access_phase) {
+            // $binary_remote_addr: the client's address after the realip module.
+            const std::string& client_ip =
+                decision.client_ip.empty() ? ctx.client.ip : decision.client_ip;
             const RateVerdict verdict = limiter_.admit(*decision.ingress, policies->rate_limit,
-                                                       ctx.client.ip, std::chrono::steady_clock::now());
+                                                       client_ip, std::chrono::steady_clock::now());
             int rejected = verdict.allowed ? 0 : verdict.status;
             if (!rejected) {
                 connection_slot = limiter_.acquireConnection(*decision.ingress,
-                                                             policies->rate_limit, ctx.client.ip);
+                                                             policies->rate_limit, client_ip);
                 rejected = connection_slot.status();
             }
             if (rejected) {

@@ -64,6 +64,12 @@ struct Decision {
     // `proxy_set_header Authorization ""` (nginx.tmpl), and nginx drops a header set to "". A
     // bool, not a list of names: the proxy builds and moves a Decision per request.
     bool clears_authorization = false;
+    // nginx's $remote_addr once the realip module ran (use-forwarded-headers, enable-real-ip):
+    // the address X-Real-IP and X-Forwarded-For carry upstream; "" when it is the peer's.
+    std::string client_ip;
+    // X-Forwarded-For upstream when it is not client_ip: compute-full-forwarded-for's
+    // "<the client's X-Forwarded-For>, <the peer>".
+    std::string forwarded_for;
     std::vector<std::pair<std::string, std::string>> response_headers;  // added for the client
     std::optional<std::string> ingress;  // "namespace/name" of the Ingress that decided
     // Past nginx's rewrite phase (its redirects): limit_req and limit_conn run before this

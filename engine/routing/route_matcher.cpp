@@ -44,6 +44,7 @@ class Matcher {
                 best_host_ = std::string(core::trim(core::split(*fwd, ',').front()));
         }
         scheme_ = req_.scheme;
+        applyRealIp();
         // nginx keeps a single Authorization header (ngx_http_process_unique_header_line): a
         // second one is answered 400, so no location checks one and passes the other on.
         const std::string* authorization = nullptr;
@@ -667,12 +668,52 @@ class Matcher {
         return respond(status, std::move(reason));
     }
 
-    std::string clientIp() const {
-        if (t_.options().use_forwarded_headers) {
-            if (const std::string* xff = req_.header("X-Forwarded-For"))
-                return std::string(core::trim(core::split(*xff, ',').front()));
+    std::string clientIp() const { return decision_.client_ip.empty() ? req_.client_ip : decision_.client_ip; }
+
+    // nginx's realip module (ngx_http_realip_module, ngx_http_get_forwarded_addr) as
+    // nginx.tmpl configures it: only a peer in set_real_ip_from is believed; then the header's
+    // addresses are read from the right, skipping trusted ones (real_ip_recursive on), and the
+    // first untrusted one, or the leftmost, is the client. An entry that is not an address
+    // leaves the peer's. Several X-Forwarded-For headers count as one list.
+    void applyRealIp() {
+        const CompileOptions& o = t_.options();
+        if (!o.use_forwarded_headers && !o.enable_real_ip) return;
+        const auto trusted = [&o](const core::IpAddress& ip) {
+            return std::any_of(o.real_ip_from.begin(), o.real_ip_from.end(),
+                               [&ip](const core::Cidr& c) { return c.contains(ip); });
+        };
+        const auto joined = [this](std::string_view header) {
+            std::string list;
+            for (const auto& [name, value] : req_.headers) {
+                if (!core::iequals(name, header)) continue;
+                list += (list.empty() ? "" : ", ") + value;
+                if (!core::iequals(header, "X-Forwarded-For")) break;  // other headers: the first
+            }
+            return list;
+        };
+        // nginx.tmpl's map $http_x_forwarded_for $full_x_forwarded_for, whoever the peer is.
+        if (o.use_forwarded_headers && o.compute_full_forwarded_for) {
+            const std::string incoming = joined("X-Forwarded-For");
+            if (!incoming.empty()) decision_.forwarded_for = incoming + ", " + req_.client_ip;
         }
-        return req_.client_ip;
+        const auto peer = core::IpAddress::parse(req_.client_ip);
+        if (!peer || !trusted(*peer)) return;
+        const std::string list = joined(o.forwarded_for_header);
+        if (list.empty()) return;
+        std::vector<std::string> entries = core::split(list, ',');
+        std::string chosen;
+        for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+            const std::string_view entry = core::trim(*it);
+            const auto ip = core::IpAddress::parse(entry);
+            if (!ip) return;
+            chosen = std::string(entry);
+            if (!trusted(*ip)) break;
+        }
+        if (chosen.empty() || chosen == req_.client_ip) return;
+        decision_.client_ip = chosen;
+        step(Kind::Info, "real-ip",
+             "client address " + chosen + " from " + o.forwarded_for_header + " (the peer " +
+                 req_.client_ip + " is a trusted proxy)");
     }
 
     // ingress-nginx's balancer.lua order: header, then cookie, then weight.

@@ -33,6 +33,15 @@ struct CompileOptions {
     bool slash_redirect = true;
     std::vector<std::string> no_tls_redirect_locations{"/.well-known/acme-challenge"};
     bool use_forwarded_headers = false;  // trust X-Forwarded-Proto/-Host/-For from clients
+    // nginx's realip module as nginx.tmpl sets it when use-forwarded-headers or enable-real-ip:
+    // real_ip_header forwarded-for-header, real_ip_recursive on, set_real_ip_from for each
+    // proxy-real-ip-cidr. Off unless one of the two is on.
+    bool enable_real_ip = false;
+    std::string forwarded_for_header = "X-Forwarded-For";
+    std::vector<core::Cidr> real_ip_from = {*core::Cidr::parse("0.0.0.0/0")};
+    // compute-full-forwarded-for (with use-forwarded-headers): X-Forwarded-For upstream is the
+    // client's list plus the peer's address, instead of the client's address alone.
+    bool compute_full_forwarded_for = false;
     std::uint64_t default_body_limit = 1024 * 1024;
     // ConfigMap allow-cross-namespace-resources: may auth-secret name another namespace's
     // Secret? ingress-nginx v1.15's default is false (location denied, 503).

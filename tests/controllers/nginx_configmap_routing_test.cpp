@@ -251,6 +251,42 @@ TEST(NginxConfigMapRoutingTest, TheConfigMapDecidesWhichAnnotationsAnIngressMayC
     EXPECT_EQ(decide(words, "risky.local").status, 404);
 }
 
+// nginx.tmpl's realip block (real_ip_header, real_ip_recursive on, set_real_ip_from) and
+// compute-full-forwarded-for's map; ngx_http_realip_module's right-to-left walk.
+TEST(NginxConfigMapRoutingTest, TheClientAddressComesFromTrustedProxiesOnly) {
+    const auto client = [](const Lab& lab, std::vector<std::pair<std::string, std::string>> headers,
+                           const std::string& peer = "127.0.0.1") {
+        const auto d = decide(lab, "shop.local", std::move(headers), peer);
+        return d.client_ip.empty() ? peer : d.client_ip;
+    };
+    const std::vector<std::pair<std::string, std::string>> chain = {
+        {"X-Forwarded-For", "198.51.100.1, 203.0.113.7"}, {"X-Forwarded-For", "10.0.0.2"}};
+    // Off by default: the peer is the client.
+    EXPECT_EQ(client(withConfigMap(""), chain), "127.0.0.1");
+    // use-forwarded-headers trusts 0.0.0.0/0: every address is a proxy, so the leftmost wins.
+    EXPECT_EQ(client(withConfigMap("  use-forwarded-headers: \"true\"\n"), chain), "198.51.100.1");
+    // Only the load balancers trusted: the first untrusted address from the right.
+    const Lab trusted = withConfigMap(
+        "  use-forwarded-headers: \"true\"\n  proxy-real-ip-cidr: \"127.0.0.1/32, 10.0.0.0/8\"\n"
+        "  block-cidrs: \"203.0.113.0/24\"\n");
+    EXPECT_EQ(client(trusted, chain), "203.0.113.7");
+    EXPECT_EQ(decide(trusted, "shop.local", chain).status, 403);  // block-cidrs sees the client
+    // A peer that is not a trusted proxy is not believed.
+    EXPECT_EQ(client(trusted, chain, "192.0.2.9"), "192.0.2.9");
+    EXPECT_EQ(decide(trusted, "shop.local", chain, "192.0.2.9").action, routing::Action::Forward);
+    // enable-real-ip reads the header forwarded-for-header names.
+    const Lab cdn = withConfigMap(
+        "  enable-real-ip: \"true\"\n  forwarded-for-header: CF-Connecting-IP\n");
+    EXPECT_EQ(client(cdn, {{"CF-Connecting-IP", "192.0.2.44"}, {"X-Forwarded-For", "1.2.3.4"}}),
+              "192.0.2.44");
+    // compute-full-forwarded-for: the client's list plus the peer, sent upstream.
+    const Lab full = withConfigMap(
+        "  use-forwarded-headers: \"true\"\n  compute-full-forwarded-for: \"true\"\n");
+    EXPECT_EQ(decide(full, "shop.local", chain).forwarded_for,
+              "198.51.100.1, 203.0.113.7, 10.0.0.2, 127.0.0.1");
+    EXPECT_EQ(decide(full, "shop.local").forwarded_for, "");  // none sent: the client's address
+}
+
 TEST(NginxConfigMapRoutingTest, EdgeSettingsCarryTlsHstsAndClientLimits) {
     const Controller& nginx = *Registry::builtin().find("ingress-nginx");
     const Lab lab = withConfigMap(

@@ -741,6 +741,19 @@ TEST_F(LabTest, AServiceWithHandWrittenEndpointsReachesAProcessOutsideTheCluster
     EXPECT_EQ(j["headers"]["X-Forwarded-Host"], "shop.local");
 }
 
+TEST_F(LabTest, TheConfigMapsForwardedHeadersReachThePod) {
+    // use-forwarded-headers with compute-full-forwarded-for: the pod sees the client nginx's
+    // realip module found (X-Real-IP) and the whole chain plus the edge (X-Forwarded-For).
+    start(ingress("shop", "shop.local", "/", "web") + backend("web") +
+          "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ingress-nginx-controller, "
+          "namespace: ingress-nginx}\ndata: {use-forwarded-headers: \"true\", "
+          "compute-full-forwarded-for: \"true\"}\n");
+    const auto j = echo("shop.local", "/", {{"X-Forwarded-For", "203.0.113.7"},
+                                            {"X-Forwarded-Proto", "https"}});
+    EXPECT_EQ(j["headers"]["X-Real-IP"], "203.0.113.7");
+    EXPECT_EQ(j["headers"]["X-Forwarded-For"], "203.0.113.7, 127.0.0.1");
+}
+
 TEST_F(LabTest, StickyCanaryKeepsASessionOnTheCanaryItStartedOn) {
     // nginx-annotations C14: the forced first request lands on the canary with the main's
     // affinity cookie; that cookie alone keeps the next 50 there, though the weight is 1%.
