@@ -31,8 +31,10 @@ libs=($(pkg-config --libs yaml-cpp libpcre2-8) -lssl -lcrypto -lcrypt -pthread)
 
 # The engine modules the harnesses reach, instrumented for coverage, in one archive so each
 # harness links only the objects it uses.
+# The controllers read TLS settings (ssl-protocols, ssl-ciphers, hsts): tls_options and what it uses.
 sources=(engine/core/*.cpp engine/model/*.cpp engine/dialect/*.cpp engine/routing/*.cpp
-         engine/controllers/*.cpp engine/lint/*.cpp engine/proxy/request_checks.cpp)
+         engine/controllers/*.cpp engine/lint/*.cpp engine/proxy/request_checks.cpp
+         engine/tls/tls_options.cpp engine/tls/openssl_types.cpp engine/tls/hsts.cpp)
 rm -rf "$out/obj"
 mkdir -p "$out/obj"
 echo "run_fuzz: compiling ${#sources[@]} engine sources with clang (${jobs} jobs)"
