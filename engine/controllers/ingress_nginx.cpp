@@ -14,30 +14,29 @@ std::string_view configMapOf(const routing::CompileOptions& options) {
 // `options` stays as the front end set it.
 routing::CompileOptions withConfiguration(routing::CompileOptions options,
                                           const nginx::NginxConfiguration& c) {
-    auto set = [&c](std::string_view key) { return c.written.contains(std::string(key)); };
-    if (set("use-forwarded-headers")) options.use_forwarded_headers = c.use_forwarded_headers;
-    if (set("enable-real-ip")) options.enable_real_ip = c.enable_real_ip;
-    if (set("forwarded-for-header")) options.forwarded_for_header = c.forwarded_for_header;
-    if (set("proxy-real-ip-cidr")) options.real_ip_from = c.proxy_real_ip_cidr;
-    if (set("compute-full-forwarded-for"))
+    if (c.sets("use-forwarded-headers")) options.use_forwarded_headers = c.use_forwarded_headers;
+    if (c.sets("enable-real-ip")) options.enable_real_ip = c.enable_real_ip;
+    if (c.sets("forwarded-for-header")) options.forwarded_for_header = c.forwarded_for_header;
+    if (c.sets("proxy-real-ip-cidr")) options.real_ip_from = c.proxy_real_ip_cidr;
+    if (c.sets("compute-full-forwarded-for"))
         options.compute_full_forwarded_for = c.compute_full_forwarded_for;
-    if (set("http-redirect-code")) options.http_redirect_code = c.http_redirect_code;
-    if (set("no-tls-redirect-locations"))
+    if (c.sets("http-redirect-code")) options.http_redirect_code = c.http_redirect_code;
+    if (c.sets("no-tls-redirect-locations"))
         options.no_tls_redirect_locations = c.no_tls_redirect_locations;
-    if (set("proxy-body-size")) options.default_body_limit = c.proxy_body_size;
-    if (set("allow-cross-namespace-resources"))
+    if (c.sets("proxy-body-size")) options.default_body_limit = c.proxy_body_size;
+    if (c.sets("allow-cross-namespace-resources"))
         options.allow_cross_namespace_resources = c.allow_cross_namespace_resources;
-    if (set("relative-redirects")) options.relative_redirects = c.relative_redirects;
-    if (set("global-allowed-response-headers"))
+    if (c.sets("relative-redirects")) options.relative_redirects = c.relative_redirects;
+    if (c.sets("global-allowed-response-headers"))
         options.allowed_response_headers = c.allowed_response_headers;
-    if (set("block-cidrs")) options.block_cidrs = c.block_cidrs;
-    if (set("block-user-agents"))
+    if (c.sets("block-cidrs")) options.block_cidrs = c.block_cidrs;
+    if (c.sets("block-user-agents"))
         options.block_user_agents = routing::HeaderBlockList::compile(c.block_user_agents);
-    if (set("block-referers"))
+    if (c.sets("block-referers"))
         options.block_referers = routing::HeaderBlockList::compile(c.block_referers);
     // defaults.Backend's keys: the starting point of every Ingress's annotations.
-    if (set("proxy-body-size") || set("ssl-redirect") || set("force-ssl-redirect") ||
-        set("load-balance")) {
+    if (c.sets("proxy-body-size") || c.sets("ssl-redirect") || c.sets("force-ssl-redirect") ||
+        c.sets("load-balance")) {
         auto defaults = std::make_shared<dialect::IngressPolicies>();
         defaults->body_limit.max_bytes = c.proxy_body_size;
         defaults->body_limit.as_written = c.proxy_body_size_text;
@@ -66,9 +65,8 @@ class IngressNginx final : public Controller {
         const auto config =
             nginx::readConfiguration(manifests, configMapOf(options), findings ? *findings : unused);
         routing::CompileOptions configured = withConfiguration(options, config);
-        auto set = [&config](std::string_view key) { return config.written.contains(std::string(key)); };
-        if (!set("annotations-risk-level") && !set("allow-snippet-annotations") &&
-            !set("annotation-value-word-blocklist"))
+        if (!config.sets("annotations-risk-level") && !config.sets("allow-snippet-annotations") &&
+            !config.sets("annotation-value-word-blocklist"))
             return Controller::compile(manifests, configured, findings);
         // The ConfigMap's rules about annotations themselves: a dialect for this table.
         const auto dialect = dialect::makeNginxDialect(
@@ -83,15 +81,14 @@ class IngressNginx final : public Controller {
                               const routing::CompileOptions& options) const override {
         core::Diagnostics unused;  // compile() reports them
         const auto c = nginx::readConfiguration(manifests, configMapOf(options), unused);
-        auto set = [&c](std::string_view key) { return c.written.contains(std::string(key)); };
-        EdgeSettings edge;
+            EdgeSettings edge;
         edge.tls = c.tls;
         edge.tls.hsts = c.hsts;
         using std::chrono::seconds;
-        if (set("keep-alive")) edge.keepalive_timeout = seconds(c.keep_alive);
-        if (set("client-header-timeout")) edge.header_timeout = seconds(c.client_header_timeout);
-        if (set("client-body-timeout")) edge.body_timeout = seconds(c.client_body_timeout);
-        if (set("upstream-keepalive-connections"))
+        if (c.sets("keep-alive")) edge.keepalive_timeout = seconds(c.keep_alive);
+        if (c.sets("client-header-timeout")) edge.header_timeout = seconds(c.client_header_timeout);
+        if (c.sets("client-body-timeout")) edge.body_timeout = seconds(c.client_body_timeout);
+        if (c.sets("upstream-keepalive-connections"))
             edge.upstream_idle_per_endpoint = static_cast<std::size_t>(c.upstream_keepalive_connections);
         return edge;
     }

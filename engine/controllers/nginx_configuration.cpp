@@ -122,6 +122,19 @@ class Reader {
         if (const auto* v = take(key)) field = splitList(v->value);
     }
 
+    // A comma list of header names as customheaders.ValidHeader wants them; each other entry
+    // is a warning and left out.
+    void headerNames(std::string_view key, std::vector<std::string>& field) {
+        const auto* v = take(key);
+        if (!v) return;
+        for (const std::string& header : splitList(v->value)) {
+            if (dialect::nginx::isHeaderName(header))
+                field.push_back(header);
+            else
+                ignored(key, *v, core::quoted(header) + " is not a header name", "the valid ones");
+        }
+    }
+
     void cidrs(std::string_view key, std::vector<core::Cidr>& field) {
         const auto* v = take(key);
         if (!v) return;
@@ -293,16 +306,7 @@ void readClientsAndUpstreams(Reader& r, NginxConfiguration& c) {
         }
     }
     r.boolean("server-tokens", c.server_tokens);
-    // Read by hand: each name as customheaders.ValidHeader wants it, else a warning.
-    if (const auto* v = r.take("global-allowed-response-headers")) {
-        for (const std::string& header : splitList(v->value)) {
-            if (dialect::nginx::isHeaderName(header))
-                c.allowed_response_headers.push_back(header);
-            else
-                r.ignored("global-allowed-response-headers", *v,
-                          core::quoted(header) + " is not a header name", "the valid ones");
-        }
-    }
+    r.headerNames("global-allowed-response-headers", c.allowed_response_headers);
     r.string("add-headers", c.add_headers);
     r.string("proxy-set-headers", c.proxy_set_headers);
 }
@@ -350,15 +354,7 @@ void readGlobalAuth(Reader& r, GlobalAuth& g) {
         r.string(key, *field);
     if (const auto* v = r.take("global-auth-signin-redirect-param"))
         g.signin_redirect_param = std::string(core::trim(v->value));
-    if (const auto* v = r.take("global-auth-response-headers")) {
-        for (const std::string& header : splitList(v->value)) {
-            if (dialect::nginx::isHeaderName(header))
-                g.response_headers.push_back(header);
-            else
-                r.ignored("global-auth-response-headers", *v,
-                          core::quoted(header) + " is not a header name", "the valid ones");
-        }
-    }
+    r.headerNames("global-auth-response-headers", g.response_headers);
     r.list("global-auth-cache-duration", g.cache_duration);
     r.boolean("global-auth-always-set-cookie", g.always_set_cookie);
 }

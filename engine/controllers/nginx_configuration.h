@@ -100,7 +100,9 @@ struct NginxConfiguration {
     std::string proxy_set_headers;
 
     // Where each key the ConfigMap set was written, for traces, export and diff.
-    std::map<std::string, core::SourceLocation> written;
+    std::map<std::string, core::SourceLocation, std::less<>> written;
+    // Whether the ConfigMap sets `key` (else the field holds ingress-nginx's default).
+    bool sets(std::string_view key) const { return written.contains(key); }
 };
 
 // Every key ingress-nginx v1.15 reads from its ConfigMap (the json tags of config.go and

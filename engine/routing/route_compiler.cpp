@@ -282,7 +282,7 @@ class RouteCompiler {
         } else {
             const auto& allowed = table_->options_.allowed_response_headers;
             for (const auto& [name, value] : config->data) {
-                if (!validHeaderName(name.begin(), name.end())) {
+                if (!dialect::nginx::isHeaderName(name)) {
                     denied = "invalid header name in configmap: " + core::quoted(name);
                 } else if (!validHeaderValue(value.value)) {
                     denied = "invalid header value in configmap: " + core::quoted(value.value);
@@ -310,12 +310,7 @@ class RouteCompiler {
         d.object = "Ingress " + ing.meta.qualifiedName();
     }
 
-    // customheaders.ValidHeader and ValidValue.
-    static bool validHeaderName(std::string::const_iterator begin, std::string::const_iterator end) {
-        return begin != end && std::all_of(begin, end, [](unsigned char c) {
-                   return std::isalnum(c) || c == '-' || c == '_';
-               });
-    }
+    // customheaders.ValidValue (ValidHeader is dialect::nginx::isHeaderName).
     static bool validHeaderValue(std::string_view value) {
         static constexpr std::string_view kOther = "_ :;.,\\/\"'?!(){}[]@<>=-+*#$&`|~^%";
         return !value.empty() && std::all_of(value.begin(), value.end(), [](unsigned char c) {
