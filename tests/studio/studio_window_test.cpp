@@ -129,13 +129,16 @@ TEST_F(StudioWindowTest, FaultInjectedFromTheTopologyTakesEffect) {
     EXPECT_EQ(session_->activeFaults().size(), 1u);
     ASSERT_TRUE(waitFor([&] { return countStatus(503) > 5; }, 8000));
     EXPECT_EQ(window_->traffic()->faultCount(), 1);
-    // Removing it stops the 503s: a hundred requests later, no more than those in flight.
+    // Removing it stops the 503s: once the requests in flight have come back (the first 50
+    // after), none of the next 50 is a 503. (Allowing 3 in flight was too few under ASan.)
     session_->clearAllFaults();
     EXPECT_TRUE(session_->activeFaults().empty());
-    const int failed = countStatus(503);
-    const int seen = window_->events()->model()->rowCount();
-    ASSERT_TRUE(waitFor([&] { return window_->events()->model()->rowCount() > seen + 100; }, 8000));
-    EXPECT_LE(countStatus(503), failed + 3);
+    auto* model = window_->events()->model();
+    const int seen = model->rowCount();
+    ASSERT_TRUE(waitFor([&] { return model->rowCount() > seen + 100; }, 8000));
+    int late_503 = 0;
+    for (int r = seen + 50; r < model->rowCount(); ++r) late_503 += model->event(r)->status == 503;
+    EXPECT_EQ(late_503, 0);
 }
 
 TEST_F(StudioWindowTest, YamlErrorShowsAtItsLineAndApplyKeepsTheOldRoutes) {
