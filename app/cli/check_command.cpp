@@ -46,9 +46,15 @@ Action addCheckCommand(CLI::App& app) {
         load.watch_ingress_without_class = opts->watch_without_class;
         load.standard_input = &s.in;
         load.default_class_name = opts->ingress_class;
-        const controllers::Controller& controller = chosenController(opts->controller, load);
-        // A scenario stands for its manifests, read as `run` reads them.
-        const model::Manifests manifests = scenario::loadInputManifests(opts->files, load);
+        const controllers::Controller* chosen = &chosenController(opts->controller, load);
+        // A scenario stands for its manifests, read as `run` reads them: claimed for its first
+        // controller, which is then the one checked unless --controller says.
+        model::Manifests manifests = scenario::loadInputManifests(opts->files, load);
+        if (!opts->controller.empty())
+            model::claimIngresses(manifests, load);
+        else
+            chosen = &controllers::controllerFor(scenario::inputLoadOptions(opts->files, load));
+        const controllers::Controller& controller = *chosen;
         lint::LintOptions lint_options;
         lint_options.compile.configuration = opts->configmap;
         const lint::LintResult result = lint::lint(manifests, controller, lint_options);

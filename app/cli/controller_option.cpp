@@ -6,11 +6,11 @@
 
 namespace ilab::cli {
 
-void addControllerOption(CLI::App& command, std::string& id) {
+CLI::Option* addControllerOption(CLI::App& command, std::string& id) {
     const auto& registry = controllers::Registry::builtin();
     std::string ids;
     for (const auto& c : registry.all()) ids += (ids.empty() ? "" : ", ") + std::string(c->id());
-    command
+    return command
         .add_option("--controller", id,
                     "Simulate this controller (" + ids + "); default: the one the IngressClasses name")
         ->check([&registry, ids](const std::string& value) -> std::string {
@@ -37,12 +37,80 @@ void addConfigMapOption(CLI::App& command, std::string& reference) {
         });
 }
 
+void addAlsoControllerOption(CLI::App& command, std::vector<std::string>& ids) {
+    const auto& registry = controllers::Registry::builtin();
+    command
+        .add_option("--also-controller", ids,
+                    "Run this controller too, beside the first, on the same pods and its own free "
+                    "ports (repeat for more); serve prints where each listens")
+        ->check([&registry](const std::string& value) -> std::string {
+            if (registry.find(value)) return {};
+            std::vector<std::string_view> known;
+            for (const auto& c : registry.all()) known.push_back(c->id());
+            const std::string near = core::didYouMean(value, known);
+            return "unknown controller " + core::quoted(value) + " (known: " +
+                   registry.describeKnown() + ")" + (near.empty() ? "" : "; " + near);
+        });
+}
+
+std::string uniqueControllerName(const std::string& id, const lab::LabOptions& options) {
+    const controllers::Controller* plugin = controllers::Registry::builtin().find(id);
+    const std::string base = plugin ? std::string(plugin->id()) : id;
+    const auto taken = [&](const std::string& name) {
+        if (name == controllers::controllerFor(options.load).id()) return true;
+        for (const auto& c : options.more_controllers)
+            if (c.name == name) return true;
+        return false;
+    };
+    std::string name = base;
+    for (int n = 2; taken(name); ++n) name = base + "-" + std::to_string(n);
+    return name;
+}
+
 const controllers::Controller& chosenController(const std::string& id, model::LoadOptions& load) {
     if (const controllers::Controller* c = controllers::Registry::builtin().find(id); c && !id.empty()) {
         load = c->claiming(std::move(load));
         return *c;
     }
     return controllers::controllerFor(load);
+}
+
+const controllers::Controller* controllerForClass(const std::string& ingress_class,
+                                                  const model::LoadOptions& base,
+                                                  model::Manifests& manifests, std::string& error) {
+    const auto& registry = controllers::Registry::builtin();
+    const controllers::Controller* plugin = nullptr;
+    std::string claimed_name;
+    if (const model::IngressClass* cls = manifests.findIngressClass(ingress_class)) {
+        plugin = registry.find(cls->controller);
+        claimed_name = cls->controller;
+        if (!plugin) {
+            error = "IngressClass " + core::quoted(ingress_class) + " names controller " +
+                    core::quoted(cls->controller) + ", which the lab does not simulate (it knows " +
+                    registry.describeKnown() + ")";
+            return nullptr;
+        }
+    } else {
+        for (const auto& c : registry.all())
+            if (c->defaultClassName() == ingress_class) plugin = c.get();
+        if (!plugin) {
+            std::vector<std::string_view> known;
+            for (const auto& c : manifests.ingress_classes) known.push_back(c.meta.name);
+            for (const auto& c : registry.all()) known.push_back(c->defaultClassName());
+            const std::string near = core::didYouMean(ingress_class, known);
+            error = "no IngressClass " + core::quoted(ingress_class) +
+                    " in the manifests, and no controller the lab simulates answers to it by "
+                    "default" + (near.empty() ? "" : "; " + near);
+            return nullptr;
+        }
+    }
+    model::LoadOptions load = base;
+    load.default_class_name = ingress_class;
+    load.claim_every_ingress = false;
+    load = plugin->claiming(std::move(load));
+    if (!claimed_name.empty()) load.controller = claimed_name;
+    model::claimIngresses(manifests, load);
+    return plugin;
 }
 
 }  // namespace ilab::cli

@@ -27,6 +27,7 @@ struct ExplainOptions {
     std::string url;
     bool watch_without_class = false;
     std::string controller;
+    std::string ingress_class;
     std::string configmap;
 };
 
@@ -120,7 +121,11 @@ Action addExplainCommand(CLI::App& app) {
         ->check(CLI::IsMember({"text", "json"}));
     cmd->add_flag("--watch-ingress-without-class", opts->watch_without_class,
                   "Serve Ingresses that name no class (ingress-nginx flag)");
-    addControllerOption(*cmd, opts->controller);
+    CLI::Option* controller_option = addControllerOption(*cmd, opts->controller);
+    cmd->add_option("--class", opts->ingress_class,
+                    "Simulate the controller that claims this IngressClass (its spec.controller, "
+                    "or the controller whose default class it is)")
+        ->excludes(controller_option);
     addConfigMapOption(*cmd, opts->configmap);
     cmd->add_option("url", opts->url, "http://host/path or https://host/path")->required();
     return [opts](Streams s) {
@@ -138,9 +143,23 @@ Action addExplainCommand(CLI::App& app) {
         model::LoadOptions load;
         load.watch_ingress_without_class = opts->watch_without_class;
         load.standard_input = &s.in;
-        const controllers::Controller& controller = chosenController(opts->controller, load);
-        // A scenario stands for its manifests, read as `run` reads them.
-        const model::Manifests manifests = scenario::loadInputManifests(opts->files, load);
+        const controllers::Controller* chosen = &chosenController(opts->controller, load);
+        // A scenario stands for its manifests, read as `run` reads them (claimed for its first
+        // controller, which is then the one explained unless --controller or --class says).
+        model::Manifests manifests = scenario::loadInputManifests(opts->files, load);
+        if (!opts->ingress_class.empty() && !manifests.input_unreadable) {
+            chosen = controllerForClass(opts->ingress_class, load, manifests, error);
+            if (!chosen) {
+                s.err << "ingress-lab explain: --class: " << error << '\n';
+                return kExitBadInput;
+            }
+        } else if (!opts->controller.empty()) {
+            model::claimIngresses(manifests, load);
+        } else {
+            chosen = &controllers::controllerFor(scenario::inputLoadOptions(opts->files, load));
+        }
+        const controllers::Controller& controller = *chosen;
+        const bool named = !opts->controller.empty() || !opts->ingress_class.empty();
         if (manifests.input_unreadable) {
             for (const auto& d : manifests.diagnostics.items())
                 if (d.severity == core::Severity::Error) s.err << core::formatDiagnostic(d) << '\n';
@@ -160,12 +179,12 @@ Action addExplainCommand(CLI::App& app) {
         const routing::Decision decision = table->match(*request, random.get());
         if (opts->output == "json") {
             auto json = routing::decisionToJson(decision);
-            if (!opts->controller.empty()) json["controller"] = std::string(controller.id());
+            if (named) json["controller"] = std::string(controller.id());
             s.out << json.dump(2) << '\n';
         } else {
             // Named when chosen: the default answer stays as it always was.
             printText(s.out, *request, decision,
-                      opts->controller.empty() ? "" : std::string(controller.title()));
+                      named ? std::string(controller.title()) : "");
         }
         return kExitOk;
     };

@@ -45,7 +45,9 @@ struct ServeOptions {
     std::optional<std::uint64_t> seed;  // unset: the scenario's, else 1
     std::string pod_network;            // "": the first free 127.N.0.0/16
     bool no_traffic = false;            // the web lab opens idle instead of sending traffic
+    std::vector<std::string> also;      // more controllers, by id or controller name
 };
+
 
 // "127.91.0.0/16" -> "127.91.0.0": a /16 of the loopback network, as pod addresses count.
 bool parsePodNetwork(const std::string& text, std::string& base, std::string& error) {
@@ -110,6 +112,24 @@ std::string urlAddress(const std::string& address) {
 // Where HTTPS listens, the CA to trust, and a curl line that verifies against it: for a host the
 // default certificate covers (the lab CA issued it). Hosts whose own Secret serves them verify
 // only against that certificate's issuer, which the lab cannot know, so they are listed apart.
+// Where the lab serves plain HTTP: one line, or one per controller when it runs several (its
+// name, where it listens, what it is and which class it claims).
+void printListeners(std::ostream& out, const lab::Lab& lab, const std::string& address) {
+    const auto controllers = lab.controllers();
+    if (controllers.size() < 2) {
+        out << "ingress-lab: serving HTTP on http://" << urlAddress(address) << ":"
+            << lab.httpPort() << '\n';
+        return;
+    }
+    for (const auto& c : controllers) {
+        out << "ingress-lab: controller " << c.name << " on http://" << urlAddress(address) << ":"
+            << c.http_port;
+        if (c.https_port) out << " and https://" << urlAddress(address) << ":" << c.https_port;
+        out << ": " << c.title << ", class " << c.ingress_class << " (" << c.controller_name
+            << ")\n";
+    }
+}
+
 void printHttps(std::ostream& out, lab::Lab& lab, const std::string& address) {
     const std::string port = std::to_string(lab.httpsPort());
     out << "ingress-lab: serving HTTPS on https://" << urlAddress(address) << ":" << port
@@ -187,6 +207,7 @@ Action addServeCommand(CLI::App& app) {
     cmd->add_flag("--watch-ingress-without-class", opts->watch_without_class,
                   "Serve Ingresses that name no class (ingress-nginx flag)");
     addConfigMapOption(*cmd, opts->configmap);
+    addAlsoControllerOption(*cmd, opts->also);
     return [opts](Streams s) {
         if (opts->scenario.empty() == opts->files.empty()) {
             s.err << "ingress-lab serve: give a scenario or -f manifests (one of them)\n";
@@ -235,6 +256,14 @@ Action addServeCommand(CLI::App& app) {
                 return kExitBadInput;
             }
             options.admin = admin_spec;
+        }
+        for (const auto& id : opts->also) {  // on free ports beside the first's
+            lab::ControllerSpec more;
+            more.controller = id;
+            more.name = uniqueControllerName(id, options);
+            more.http = {options.http.address, 0};
+            if (options.https) more.https = proxy::ListenerSpec{options.https->address, 0};
+            options.more_controllers.push_back(std::move(more));
         }
         for (const proxy::ListenerSpec* spec :
              {&options.http, options.https ? &*options.https : nullptr,
@@ -288,6 +317,7 @@ Action addServeCommand(CLI::App& app) {
             w.bench.pod_address_base = options.cluster.address_base;
             // A first view with requests flowing, not a grey idle graph (issue 14, item 12).
             w.bench.traffic_on_open = !opts->no_traffic;
+            w.bench.more_controllers = options.more_controllers;
             web_lab = web::WebLab::start(w, opts->scenario, opts->files, diagnostics);
             if (web_lab) lab = web_lab->lab();
 #endif
@@ -300,8 +330,7 @@ Action addServeCommand(CLI::App& app) {
             s.err << "ingress-lab serve: the lab did not start\n";
             return kExitBadInput;
         }
-        s.out << "ingress-lab: serving HTTP on http://" << urlAddress(options.http.address) << ":"
-              << lab->httpPort() << '\n';
+        printListeners(s.out, *lab, options.http.address);
         if (lab->httpsPort() != 0)
             printHttps(s.out, *lab, options.https->address);
         else if (options.https)
@@ -328,7 +357,7 @@ Action addServeCommand(CLI::App& app) {
 
         std::ofstream log_file;
         std::unique_ptr<AccessLogWriter> access_log;
-        telemetry::SubscriptionId log_subscription = 0;
+        std::vector<telemetry::SubscriptionId> log_subscriptions;
         if (!opts->access_log.empty()) {
             if (opts->access_log != "-") {
                 log_file.open(opts->access_log, std::ios::app);
@@ -336,8 +365,11 @@ Action addServeCommand(CLI::App& app) {
             }
             if (opts->access_log == "-" || log_file) {
                 access_log = std::make_unique<AccessLogWriter>(opts->access_log == "-" ? s.out : log_file);
-                log_subscription = lab->telemetry().subscribe(
-                    [writer = access_log.get()](const telemetry::Delivery& d) { writer->enqueue(d); });
+                for (std::size_t i = 0; i < lab->controllers().size(); ++i)
+                    log_subscriptions.push_back(lab->telemetry(i).subscribe(
+                        [writer = access_log.get()](const telemetry::Delivery& d) {
+                            writer->enqueue(d);
+                        }));
             }
         }
 
@@ -361,9 +393,14 @@ Action addServeCommand(CLI::App& app) {
         }
         s.out << "ingress-lab: draining and stopping\n";
         lab->stop();
-        const auto counters = lab->counters();
+        proxy::ProxyCounters counters;
+        for (std::size_t i = 0; i < lab->controllers().size(); ++i) {
+            counters.requests += lab->counters(i).requests;
+            counters.status_5xx += lab->counters(i).status_5xx;
+        }
         if (access_log) {
-            lab->telemetry().unsubscribe(log_subscription);
+            for (std::size_t i = 0; i < log_subscriptions.size(); ++i)
+                lab->telemetry(i).unsubscribe(log_subscriptions[i]);
             access_log.reset();  // writes what is queued
         }
 #if ILAB_WITH_WEB

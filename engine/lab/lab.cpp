@@ -1,5 +1,6 @@
 #include "engine/lab/lab.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <mutex>
@@ -11,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "engine/controllers/controller.h"
+#include "engine/core/text.h"
 #include "engine/dialect/dialect.h"
 #include "engine/tls/certificate_authority.h"
 #include "engine/tls/tls_store.h"
@@ -19,29 +21,123 @@ namespace ilab::lab {
 
 namespace asio = boost::asio;
 
-// Two event loops on two threads, like two processes on a node: the pods on one, the proxy
-// (one worker, as the nginx it is compared with) on the other.
+// One controller of the lab: its plug-in, how it claims and compiles, and its proxy on an event
+// loop of its own (one worker, as the nginx it is compared with), like a controller pod of its
+// own in front of the cluster's pods.
+struct Edge {
+    std::string name;  // unique in the lab
+    const controllers::Controller* controller = nullptr;
+    model::LoadOptions load;        // its claiming rules
+    routing::CompileOptions compile;
+    proxy::ListenerSpec http;
+    std::optional<proxy::ListenerSpec> https;
+    std::string ingress_class;
+    std::unique_ptr<asio::io_context> io = std::make_unique<asio::io_context>(1);
+    asio::executor_work_guard<asio::io_context::executor_type> work{io->get_executor()};
+    std::thread thread;
+    std::unique_ptr<proxy::Proxy> proxy;
+    std::uint16_t http_port = 0, https_port = 0;
+};
+
+// The pods' event loop on one thread, each controller's proxy on another, like processes on a
+// node.
 struct Lab::Impl {
     LabOptions options;
     asio::io_context pods_io{1};
-    asio::io_context proxy_io{1};
     asio::executor_work_guard<asio::io_context::executor_type> pods_work{pods_io.get_executor()};
-    asio::executor_work_guard<asio::io_context::executor_type> proxy_work{proxy_io.get_executor()};
-    std::thread pods_thread, proxy_thread;
-    // The controller plug-in the manifests are claimed for (options.load.controller).
-    const controllers::Controller& controller() const {
-        return controllers::controllerFor(options.load);
-    }
+    std::thread pods_thread;
     std::unique_ptr<cluster::Cluster> cluster;
-    std::unique_ptr<proxy::Proxy> proxy;
-    std::uint16_t http_port = 0;
-    std::uint16_t https_port = 0;
+    // [0]: the controller of options.load. After the cluster: each proxy points into it.
+    std::vector<std::unique_ptr<Edge>> edges;
     std::uint16_t admin_port = 0;
     std::optional<tls::CertificateAuthority> ca;  // set when HTTPS is on and the CA is usable
     std::mutex reload_mutex;  // also guards parse_cache, text_source and options.load
     model::ParseCache parse_cache;
     // The manifests, when given as text (one "<lab>" source for startFromText).
     std::optional<std::vector<model::ManifestSource>> text_source;
+
+    Edge& primary() const { return *edges.front(); }
+
+    // The first edge from options.load (its controller chose the claiming already), then one
+    // per more_controllers entry; false with a diagnostic for a controller the lab lacks.
+    bool makeEdges(core::Diagnostics& diagnostics) {
+        auto first = std::make_unique<Edge>();
+        first->controller = &controllers::controllerFor(options.load);
+        first->name = options.name.empty() ? std::string(first->controller->id()) : options.name;
+        first->load = options.load;
+        first->compile = options.compile;
+        first->http = options.http;
+        first->https = options.https;
+        first->ingress_class = options.load.default_class_name;
+        edges.push_back(std::move(first));
+        for (const ControllerSpec& spec : options.more_controllers) {
+            const controllers::Controller* plugin =
+                controllers::Registry::builtin().find(spec.controller);
+            if (!plugin) {
+                diagnostics.error("ILAB-LAB-001",
+                                  "the lab does not simulate controller " +
+                                      core::quoted(spec.controller) + " (it knows " +
+                                      controllers::Registry::builtin().describeKnown() + ")",
+                                  {}, "name one of those, by controller name or id");
+                return false;
+            }
+            auto edge = std::make_unique<Edge>();
+            edge->controller = plugin;
+            edge->name = spec.name.empty() ? std::string(plugin->id()) : spec.name;
+            for (const auto& other : edges)
+                if (other->name == edge->name) {
+                    diagnostics.error("ILAB-LAB-001",
+                                      "two controllers of the lab are called " +
+                                          core::quoted(edge->name),
+                                      {}, "give the second a name of its own");
+                    return false;
+                }
+            model::LoadOptions load = options.load;
+            load.watch_ingress_without_class = spec.watch_ingress_without_class;
+            load.claim_every_ingress = false;
+            load.default_class_name = spec.ingress_class;
+            edge->load = plugin->claiming(std::move(load));
+            if (!spec.controller_class.empty()) edge->load.controller = spec.controller_class;
+            edge->ingress_class = edge->load.default_class_name;
+            edge->compile = options.compile;
+            edge->compile.configuration = spec.configuration;
+            edge->http = spec.http;
+            if (options.https) edge->https = spec.https;
+            edges.push_back(std::move(edge));
+        }
+        return true;
+    }
+
+    // The manifests as `edge` claims them: the loaded ones for the first, a re-claimed copy
+    // (indexed again: a copy starts without lookups) for the others.
+    static const model::Manifests& claimedBy(const Edge& edge, const Edge& first,
+                                             const model::Manifests& loaded,
+                                             std::optional<model::Manifests>& copy) {
+        if (&edge == &first) return loaded;
+        copy.emplace(loaded);
+        model::claimIngresses(*copy, edge.load);
+        copy->buildIndexes();
+        return *copy;
+    }
+
+    // Compiles `edge`'s table; a second controller's findings are added only where they are
+    // not the first's already (both read the same objects).
+    std::shared_ptr<const routing::RouteTable> compileFor(const Edge& edge,
+                                                          const model::Manifests& claimed,
+                                                          core::Diagnostics& diagnostics) const {
+        if (&edge == &primary()) return edge.controller->compile(claimed, edge.compile, &diagnostics);
+        core::Diagnostics own;
+        auto table = edge.controller->compile(claimed, edge.compile, &own);
+        for (const core::Diagnostic& d : own.items()) {
+            const auto same = [&d](const core::Diagnostic& e) {
+                return e.code == d.code && e.message == d.message &&
+                       e.location.str() == d.location.str();
+            };
+            if (std::none_of(diagnostics.items().begin(), diagnostics.items().end(), same))
+                diagnostics.add(d);
+        }
+        return table;
+    }
 
     model::Manifests loadCurrent() {
         if (text_source) return model::loadManifestSources(*text_source, options.load);
@@ -69,17 +165,24 @@ struct Lab::Impl {
     }
 
     // Compiles and publishes. A change with any error-level finding is rejected whole: the
-    // running table keeps serving, so a typo in a live edit never takes routes down.
+    // running tables keep serving, so a typo in a live edit never takes routes down.
     bool publish(const model::Manifests& manifests, core::Diagnostics& diagnostics) {
         diagnostics.append(manifests.diagnostics);
         if (manifests.input_unreadable || manifests.diagnostics.hasErrors()) return false;
-        auto table = controller().compile(manifests, options.compile, &diagnostics);
+        std::vector<std::shared_ptr<const routing::RouteTable>> tables;
+        std::vector<std::optional<model::Manifests>> copies(edges.size());
+        for (std::size_t i = 0; i < edges.size(); ++i)
+            tables.push_back(compileFor(
+                *edges[i], claimedBy(*edges[i], primary(), manifests, copies[i]), diagnostics));
         if (cluster) cluster->apply(manifests, diagnostics);
         rememberNames(manifests);
-        if (proxy) {
-            publishCertificates(manifests, *table, diagnostics);
-            std::shared_ptr<const routing::RouteTable> previous = proxy->routeTable();
-            proxy->setRouteTable(std::move(table));
+        for (std::size_t i = 0; i < edges.size(); ++i) {
+            Edge& edge = *edges[i];
+            if (!edge.proxy) continue;
+            const model::Manifests& claimed = copies[i] ? *copies[i] : manifests;
+            publishCertificates(edge, claimed, *tables[i], diagnostics);
+            std::shared_ptr<const routing::RouteTable> previous = edge.proxy->routeTable();
+            edge.proxy->setRouteTable(std::move(tables[i]));
             releaseHere(std::move(previous));
         }
         return true;
@@ -100,14 +203,14 @@ struct Lab::Impl {
 
     // Builds this generation's certificates beside the running ones (reusing contexts whose
     // Secrets did not change) and swaps them in.
-    void publishCertificates(const model::Manifests& manifests, const routing::RouteTable& table,
-                             core::Diagnostics& diagnostics) {
-        if (!ca) return;
-        const std::shared_ptr<const tls::TlsStore> previous = proxy->tlsStore();
-        const auto edge = controller().edgeSettings(manifests, options.compile);
-        auto store = tls::TlsStore::build(manifests, *ca, edge.tls, diagnostics, previous.get(),
-                                          servedBy(table));
-        if (store) proxy->setTlsStore(std::move(store));
+    void publishCertificates(Edge& edge, const model::Manifests& manifests,
+                             const routing::RouteTable& table, core::Diagnostics& diagnostics) {
+        if (!ca || !edge.https) return;
+        const std::shared_ptr<const tls::TlsStore> previous = edge.proxy->tlsStore();
+        const auto settings = edge.controller->edgeSettings(manifests, edge.compile);
+        auto store = tls::TlsStore::build(manifests, *ca, settings.tls, diagnostics,
+                                          previous.get(), servedBy(table));
+        if (store) edge.proxy->setTlsStore(std::move(store));
     }
 
     // Only Ingresses the table serves bind certificates: the model alone cannot tell canaries
@@ -134,45 +237,54 @@ struct Lab::Impl {
         ca = tls::CertificateAuthority::loadOrCreate(directory, diagnostics);
     }
 
-    // The proxy's limits with what the controller's configuration sets (ingress-nginx:
+    // The proxy's options for `edge`, with the limits its configuration sets (ingress-nginx:
     // keep-alive, client-header-timeout, ...). The proxy keeps them until the lab restarts.
-    proxy::ProxyOptions withEdgeLimits(const model::Manifests& manifests) const {
+    proxy::ProxyOptions proxyOptionsFor(const Edge& edge, const model::Manifests& manifests) const {
         proxy::ProxyOptions proxy_options = options.proxy;
-        const auto edge = controller().edgeSettings(manifests, options.compile);
+        proxy_options.controller_id = edge.name;
+        proxy_options.controller_class = edge.load.controller;
+        const auto settings = edge.controller->edgeSettings(manifests, edge.compile);
         proxy::ProxyLimits& limits = proxy_options.limits;
-        limits.keepalive_timeout = edge.keepalive_timeout.value_or(limits.keepalive_timeout);
-        limits.header_timeout = edge.header_timeout.value_or(limits.header_timeout);
-        limits.body_timeout = edge.body_timeout.value_or(limits.body_timeout);
+        limits.keepalive_timeout = settings.keepalive_timeout.value_or(limits.keepalive_timeout);
+        limits.header_timeout = settings.header_timeout.value_or(limits.header_timeout);
+        limits.body_timeout = settings.body_timeout.value_or(limits.body_timeout);
         limits.upstream_idle_per_endpoint =
-            edge.upstream_idle_per_endpoint.value_or(limits.upstream_idle_per_endpoint);
+            settings.upstream_idle_per_endpoint.value_or(limits.upstream_idle_per_endpoint);
         return proxy_options;
     }
 
     bool boot(const model::Manifests& manifests, core::Diagnostics& diagnostics) {
         diagnostics.append(manifests.diagnostics);
         if (manifests.input_unreadable) return false;
+        if (!makeEdges(diagnostics)) return false;
         cluster = cluster::Cluster::create(pods_io, manifests, options.cluster);
         rememberNames(manifests);
-        proxy = proxy::Proxy::create(proxy_io, *cluster, withEdgeLimits(manifests));
-        auto table = controller().compile(manifests, options.compile, &diagnostics);
-        if (options.https) {
+        if (options.https) loadCertificateAuthority(diagnostics);
+        for (auto& edge_ptr : edges) {
+            Edge& edge = *edge_ptr;
+            std::optional<model::Manifests> copy;
+            const model::Manifests& claimed = claimedBy(edge, primary(), manifests, copy);
+            edge.proxy = proxy::Proxy::create(*edge.io, *cluster, proxyOptionsFor(edge, claimed));
+            auto table = compileFor(edge, claimed, diagnostics);
             // Without a usable CA there is no default certificate: serve plain HTTP only, as
             // docs/tls.md promises, rather than refuse to start.
-            loadCertificateAuthority(diagnostics);
-            publishCertificates(manifests, *table, diagnostics);
+            publishCertificates(edge, claimed, *table, diagnostics);
+            edge.proxy->setRouteTable(std::move(table));
         }
-        proxy->setRouteTable(std::move(table));
         pods_thread = std::thread([this] { pods_io.run(); });
-        proxy_thread = std::thread([this] { proxy_io.run(); });
+        for (auto& edge : edges) edge->thread = std::thread([io = edge->io.get()] { io->run(); });
         cluster->start(diagnostics);
-        http_port = proxy->listenHttp(options.http, diagnostics);
-        if (http_port == 0) return false;
-        if (options.https && proxy->tlsStore()) {
-            https_port = proxy->listenHttps(*options.https, diagnostics);
-            if (https_port == 0) return false;
+        for (auto& edge_ptr : edges) {
+            Edge& edge = *edge_ptr;
+            edge.http_port = edge.proxy->listenHttp(edge.http, diagnostics);
+            if (edge.http_port == 0) return false;
+            if (edge.https && edge.proxy->tlsStore()) {
+                edge.https_port = edge.proxy->listenHttps(*edge.https, diagnostics);
+                if (edge.https_port == 0) return false;
+            }
         }
         if (options.admin) {
-            admin_port = proxy->listenAdmin(*options.admin, diagnostics);
+            admin_port = primary().proxy->listenAdmin(*options.admin, diagnostics);
             if (admin_port == 0) return false;
         }
         return true;
@@ -181,14 +293,15 @@ struct Lab::Impl {
     void shutdown() {
         if (stopped) return;
         stopped = true;
-        if (proxy && proxy_thread.joinable()) proxy->stop();
+        for (auto& edge : edges)
+            if (edge->proxy && edge->thread.joinable()) edge->proxy->stop();
         if (cluster && pods_thread.joinable()) cluster->stop();
         pods_work.reset();
-        proxy_work.reset();
+        for (auto& edge : edges) edge->work.reset();
         // Let every coroutine finish on its own (their sockets and timers are closed now):
         // a frame left in an io_context would be destroyed with it, after the proxy and the
         // cluster it points into. Only a stuck operation meets the hard stop below.
-        drain(proxy_io, proxy_thread);
+        for (auto& edge : edges) drain(*edge->io, edge->thread);
         drain(pods_io, pods_thread);
     }
 
@@ -239,24 +352,40 @@ std::unique_ptr<Lab> Lab::startFromSources(const std::vector<model::ManifestSour
     return lab;
 }
 
+std::vector<RunningController> Lab::controllers() const {
+    std::vector<RunningController> out;
+    for (const auto& edge : impl_->edges) {
+        RunningController c;
+        c.name = edge->name;
+        c.id = std::string(edge->controller->id());
+        c.title = std::string(edge->controller->title());
+        c.controller_name = edge->load.controller;
+        c.ingress_class = edge->ingress_class;
+        c.http_port = edge->http_port;
+        c.https_port = edge->https_port;
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
 std::uint16_t Lab::httpPort() const {
-    return impl_->http_port;
+    return impl_->primary().http_port;
 }
 
 std::uint16_t Lab::httpsPort() const {
-    return impl_->https_port;
+    return impl_->primary().https_port;
 }
 
 std::uint16_t Lab::adminPort() const {
     return impl_->admin_port;
 }
 
-telemetry::Telemetry& Lab::telemetry() {
-    return impl_->proxy->telemetry();
+telemetry::Telemetry& Lab::telemetry(std::size_t controller) {
+    return impl_->edges.at(controller)->proxy->telemetry();
 }
 
 std::string Lab::caCertificatePath() const {
-    return impl_->ca && impl_->https_port ? impl_->ca->certificatePath().string() : std::string();
+    return impl_->ca && impl_->primary().https_port ? impl_->ca->certificatePath().string() : std::string();
 }
 
 bool Lab::reload(core::Diagnostics& diagnostics) {
@@ -319,16 +448,16 @@ bool Lab::defines(const cluster::Target& target) const {
     return false;
 }
 
-std::shared_ptr<const routing::RouteTable> Lab::routeTable() const {
-    return impl_->proxy->routeTable();
+std::shared_ptr<const routing::RouteTable> Lab::routeTable(std::size_t controller) const {
+    return impl_->edges.at(controller)->proxy->routeTable();
 }
 
-std::shared_ptr<const tls::TlsStore> Lab::tlsStore() const {
-    return impl_->proxy->tlsStore();
+std::shared_ptr<const tls::TlsStore> Lab::tlsStore(std::size_t controller) const {
+    return impl_->edges.at(controller)->proxy->tlsStore();
 }
 
-proxy::ProxyCounters Lab::counters() const {
-    return impl_->proxy->counters();
+proxy::ProxyCounters Lab::counters(std::size_t controller) const {
+    return impl_->edges.at(controller)->proxy->counters();
 }
 
 void Lab::stop() {

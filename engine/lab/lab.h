@@ -19,6 +19,34 @@ class TlsStore;
 
 namespace ilab::lab {
 
+// A controller the lab runs beside the first one (LabOptions' load, compile, http and https): its
+// own proxy, in front of the same Services and pods, claiming Ingresses by its own rules.
+struct ControllerSpec {
+    // What events and front ends call it, unique in the lab; "": the plug-in's id.
+    std::string name;
+    std::string controller;     // a registered id ("spec") or IngressClass spec.controller name
+    // The IngressClass spec.controller value it claims (ingress-nginx's --controller-class);
+    // "": the plug-in's own. A second install of one controller needs another.
+    std::string controller_class;
+    // The class it answers to; "": its own default. When no IngressClass of that name is in
+    // the manifests, the lab stands in for the one its chart installs.
+    std::string ingress_class;
+    bool watch_ingress_without_class = false;
+    std::string configuration;  // its configuration object, "namespace/name"; "": its default
+    proxy::ListenerSpec http;
+    // HTTPS needs the lab's (LabOptions::https): the certificates come from the same lab CA.
+    std::optional<proxy::ListenerSpec> https;
+};
+
+// What a running controller is and where it listens.
+struct RunningController {
+    std::string name;              // unique in the lab, as RequestEvent::controller says it
+    std::string id, title;         // its plug-in: "ingress-nginx", "ingress-nginx v1.15"
+    std::string controller_name;   // its IngressClass spec.controller value
+    std::string ingress_class;     // the class it answers to when none is defined
+    std::uint16_t http_port = 0, https_port = 0;  // 0: not listening
+};
+
 struct LabOptions {
     std::vector<std::string> files;  // manifests: files, directories, "-"
     model::LoadOptions load;
@@ -34,6 +62,10 @@ struct LabOptions {
     std::string ca_directory;
     // The admin listener (/metrics, /healthz); none when empty.
     std::optional<proxy::ListenerSpec> admin;
+    // The first controller's name in the lab (RunningController::name); "": its plug-in's id.
+    std::string name;
+    // More controllers, each with a proxy of its own; the first is the one above.
+    std::vector<ControllerSpec> more_controllers;
 };
 
 class Lab {
@@ -54,12 +86,17 @@ class Lab {
     Lab(const Lab&) = delete;
     Lab& operator=(const Lab&) = delete;
 
+    // The controllers the lab runs, in order: the first is LabOptions' own, and the
+    // accessors below without a controller index are about it.
+    std::vector<RunningController> controllers() const;
+
     std::uint16_t httpPort() const;
     // The bound HTTPS port; 0 when HTTPS is off or the lab CA could not be used.
     std::uint16_t httpsPort() const;
     std::uint16_t adminPort() const;  // 0 when there is no admin listener
-    // Request events, histograms and time series of the proxy; subscribe for batches.
-    telemetry::Telemetry& telemetry();
+    // Request events, histograms and time series of a controller's proxy; subscribe for
+    // batches. Each event names its controller (RequestEvent::controller).
+    telemetry::Telemetry& telemetry(std::size_t controller = 0);
     // The lab CA's certificate, for clients to trust (curl --cacert); "" without HTTPS.
     std::string caCertificatePath() const;
 
@@ -84,10 +121,10 @@ class Lab {
     // namespace and name, or a pod (one the manifests name, or one a workload runs). Any
     // thread.
     bool defines(const cluster::Target& target) const;
-    std::shared_ptr<const routing::RouteTable> routeTable() const;
+    std::shared_ptr<const routing::RouteTable> routeTable(std::size_t controller = 0) const;
     // Which certificate each host presents (engine/tls/tls_store.h); null without HTTPS.
-    std::shared_ptr<const tls::TlsStore> tlsStore() const;
-    proxy::ProxyCounters counters() const;
+    std::shared_ptr<const tls::TlsStore> tlsStore(std::size_t controller = 0) const;
+    proxy::ProxyCounters counters(std::size_t controller = 0) const;
 
     // Drains and stops; the destructor calls it.
     void stop();

@@ -176,6 +176,14 @@ void stampClasses(Manifests& m, const LoadOptions& options) {
             d.object = "Ingress " + ing.meta.qualifiedName();
             ing.rejected = true;
         }
+    }
+    claimIngresses(m, options);
+}
+
+}  // namespace
+
+void claimIngresses(Manifests& m, const LoadOptions& options) {
+    for (Ingress& ing : m.ingresses) {
         if (options.claim_every_ingress) {
             ing.claimed = true;
         } else if (ing.class_source == ClassSource::None) {
@@ -183,14 +191,13 @@ void stampClasses(Manifests& m, const LoadOptions& options) {
         } else if (const IngressClass* cls = m.findIngressClass(ing.effective_class)) {
             ing.claimed = cls->controller == options.controller;
         } else {
-            // ingress-nginx also answers to its --ingress-class name given in the annotation.
-            ing.claimed = ing.class_source == ClassSource::Annotation &&
-                          ing.effective_class == options.default_class_name;
+            // Its own class name when no IngressClass defines it: the one its chart installs
+            // (stampClasses() adds it for the controller loading; a second controller in the
+            // lab re-claims here), or ingress-nginx's --ingress-class in the annotation.
+            ing.claimed = ing.effective_class == options.default_class_name;
         }
     }
 }
-
-}  // namespace
 
 namespace {
 

@@ -153,5 +153,8 @@ void addManifestText(Manifests& manifests, std::string_view text, const std::str
                      const LoadOptions& options);
 // Generates pods, stamps default classes and decides which Ingresses are claimed.
 void finishLoading(Manifests& manifests, const LoadOptions& options);
+// Decides again which Ingresses are claimed, for another controller's `options` (its
+// controller name, class and flags): one load serves every controller of a lab.
+void claimIngresses(Manifests& manifests, const LoadOptions& options);
 
 }  // namespace ilab::model

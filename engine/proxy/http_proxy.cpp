@@ -549,6 +549,7 @@ class ProxyImpl final : public Proxy {
         ctx.close_after = false;
         ctx.rate_bytes = ctx.rate_after_bytes = 0;
         ctx.event = telemetry::RequestEvent{};
+        ctx.event.controller = options_.controller_id;
         ctx.event.accepted = telemetry::Clock::now();
         ctx.event.client_address = ctx.client.ip;
         ctx.event.scheme = ctx.client.scheme;
@@ -1460,7 +1461,7 @@ class ProxyImpl final : public Proxy {
                 res.set(http::field::content_type, "text/html");
                 res.body() = errorPage(403);
             } else if (path == telemetry::kMetricsPath) {
-                page(telemetry::metricsPage(*telemetry_.snapshot()));
+                page(telemetry::metricsPage(*telemetry_.snapshot(), options_.controller_class));
             } else {
                 res.result(http::status::not_found);
                 res.set(http::field::content_type, "text/html");

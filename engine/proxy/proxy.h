@@ -52,6 +52,10 @@ struct ProxyLimits {
 struct ProxyOptions {
     ProxyLimits limits;
     std::uint64_t seed = 1;  // canary and load-balancing draws
+    // The controller this proxy is: its name in the lab, which every request event carries, and its
+    // IngressClass spec.controller name, the controller_class label of its metrics.
+    std::string controller_id = "ingress-nginx";
+    std::string controller_class = "k8s.io/ingress-nginx";
 };
 
 struct ListenerSpec {

@@ -204,7 +204,8 @@ std::string withoutLabHttpsPort(std::string location, std::uint16_t https_port) 
 
 }  // namespace
 
-ExpectationResult checkRequest(const RequestExpectation& x, lab::Lab& lab, LoadGenerator& client) {
+ExpectationResult checkRequest(const RequestExpectation& x, lab::Lab& lab, LoadGenerator& client,
+                               std::size_t controller) {
     ExpectationResult r;
     r.kind = ExpectationResult::Kind::Request;
     r.name = x.name;
@@ -212,8 +213,9 @@ ExpectationResult checkRequest(const RequestExpectation& x, lab::Lab& lab, LoadG
     r.expected = expectedText(x);
     std::vector<std::string> wrong;
 
-    const std::uint16_t port = x.request.scheme == "https" ? lab.httpsPort() : lab.httpPort();
-    const auto table = lab.routeTable();
+    const lab::RunningController serving = lab.controllers().at(controller);
+    const std::uint16_t port = x.request.scheme == "https" ? serving.https_port : serving.http_port;
+    const auto table = lab.routeTable(controller);
     const routing::Decision d = table->match(routingRequest(x.request, port), nullptr);
     compare(x, "decision core:", d.status == 0 ? 200 : d.status,
             d.backend ? d.backend->service : "", d.canary, d.location,
@@ -237,7 +239,7 @@ ExpectationResult checkRequest(const RequestExpectation& x, lab::Lab& lab, LoadG
         if (x.canary && d.backend && !backend.empty())
             canary = backend != d.backend->service ? std::optional(!d.canary) : std::optional(d.canary);
         const std::string location =
-            d.https_redirect ? withoutLabHttpsPort(live.location, lab.httpsPort()) : live.location;
+            d.https_redirect ? withoutLabHttpsPort(live.location, serving.https_port) : live.location;
         compare(x, "live proxy:", live.status, backend, canary, location, path, wrong);
     }
     r.passed = wrong.empty();
@@ -256,11 +258,21 @@ bool matchesStatus(const std::string& filter, int status) {
     return std::to_string(status) == filter;
 }
 
+// The name of the controller a traffic request went to ("" for a single request).
+std::string requestControllerName(const RequestRecord& r, const Scenario& s) {
+    if (r.profile < 0) return "";
+    const TrafficProfile& p = s.traffic[static_cast<std::size_t>(r.profile)];
+    const std::string& named = p.requests[static_cast<std::size_t>(r.request)].controller;
+    if (!named.empty()) return named;
+    return s.controllers.empty() ? "" : s.controllers.front().name;
+}
+
 std::vector<const Measured*> select(const std::vector<Measured>& all, const MetricFilter& f,
                                     const Scenario& s) {
     std::vector<const Measured*> out;
     for (const Measured& m : all) {
         const RequestRecord& r = *m.record;
+        if (!f.controller.empty() && requestControllerName(r, s) != f.controller) continue;
         if (!f.profile.empty() &&
             (r.profile < 0 || s.traffic[static_cast<std::size_t>(r.profile)].name != f.profile))
             continue;

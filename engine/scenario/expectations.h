@@ -39,9 +39,10 @@ double percentile(std::vector<double> values, double p);
 // manifests (ILAB-SCENARIO-006 otherwise).
 void checkReferences(const Scenario& scenario, const model::Manifests& manifests,
                      core::Diagnostics& diagnostics);
-// Checks one request expectation through the decision core and then the live proxy.
+// Checks one request expectation through the decision core and then the live proxy of the
+// lab's controller number `controller` (the one the request names).
 ExpectationResult checkRequest(const RequestExpectation& expectation, lab::Lab& lab,
-                               LoadGenerator& client);
+                               LoadGenerator& client, std::size_t controller = 0);
 // Measures one metric expectation over the run's requests.
 ExpectationResult checkMetric(const MetricExpectation& expectation,
                               const std::vector<Measured>& measured, const Scenario& scenario);

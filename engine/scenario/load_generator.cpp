@@ -99,12 +99,20 @@ struct LoadGenerator::Impl {
         return p.requests.front();
     }
 
+    // The listener of the request's controller; 0 when that controller does not serve it.
+    std::uint16_t portFor(const RequestSpec& spec, bool https) const {
+        if (spec.controller.empty()) return https ? target.https_port : target.http_port;
+        const auto it = target.controllers.find(spec.controller);
+        if (it == target.controllers.end()) return 0;
+        return https ? it->second.https : it->second.http;
+    }
+
     asio::awaitable<std::unique_ptr<Connection>> connect(const RequestSpec& spec, bool https,
                                                          std::string& error) {
         auto c = std::make_unique<Connection>();
         boost::system::error_code ec;
         const auto server = asio::ip::make_address(target.address, ec);
-        const tcp::endpoint endpoint(server, https ? target.https_port : target.http_port);
+        const tcp::endpoint endpoint(server, portFor(spec, https));
         if (https) {
             c->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(io, tls_context);
         } else {
@@ -166,8 +174,9 @@ struct LoadGenerator::Impl {
         rec.sent = Clock::now();
         rec.request_id = newRequestId();
         const bool https = spec.scheme == "https";
-        if ((https ? target.https_port : target.http_port) == 0) {
-            rec.error = https ? "the lab serves no HTTPS" : "the lab serves no HTTP";
+        if (portFor(spec, https) == 0) {
+            rec.error = std::string(https ? "the lab serves no HTTPS" : "the lab serves no HTTP") +
+                        (spec.controller.empty() ? "" : " on controller " + spec.controller);
             rec.done = Clock::now();
             co_return rec;
         }
@@ -193,7 +202,8 @@ struct LoadGenerator::Impl {
         req.prepare_payload();
         req.keep_alive(true);
 
-        const std::string key = (https ? "s|" : "p|") + serverName(spec.host) + "|" + spec.client_ip;
+        const std::string key = (https ? "s|" : "p|") + std::to_string(portFor(spec, https)) + "|" +
+                                serverName(spec.host) + "|" + spec.client_ip;
         for (int attempt = 0; attempt < 2; ++attempt) {
             std::unique_ptr<Connection> c;
             auto& pool = idle[key];

@@ -5,6 +5,7 @@
 // backend cannot hide behind coordinated omission. No Asio in this header.
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,6 +37,12 @@ struct LoadTarget {
     std::string address = "127.0.0.1";
     std::uint16_t http_port = 0;
     std::uint16_t https_port = 0;  // 0: https:// requests fail with an error record
+    // The listeners of the controllers requests name (RequestSpec::controller), by name; a
+    // request naming none goes to the ports above.
+    struct Ports {
+        std::uint16_t http = 0, https = 0;
+    };
+    std::map<std::string, Ports> controllers;
     std::chrono::milliseconds request_timeout{30000};
     std::size_t max_in_flight = 20000;  // beyond it a due request is recorded as not sent
 };

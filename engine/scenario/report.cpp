@@ -159,6 +159,7 @@ std::string renderSummary(const RunResult& r) {
     out << "scenario " << (r.scenario.empty() ? r.file : r.scenario) << ": "
         << counted(r.requests, "request") << " in " << fixed(r.elapsed_s) << " s (seed " << r.seed << ")"
         << (r.incomplete ? ", INCOMPLETE: cut short" : "") << "\n";
+    for (const auto& c : r.controllers) out << "  controller " << c << "\n";
     for (const auto& p : r.profiles)
         out << "  traffic " << p.name << ": " << counted(p.requests, "request") << ", " << fixed(p.rate)
             << "/s, errors " << p.errors << ", latency p50 " << fixed(p.p50_ms) << " ms, p95 "
@@ -194,6 +195,7 @@ std::string renderJson(const RunResult& r) {
     j["plannedSeconds"] = r.planned_s;
     j["elapsedSeconds"] = r.elapsed_s;
     j["requests"] = r.requests;
+    if (!r.controllers.empty()) j["controllers"] = r.controllers;
     auto& exp = j["expectations"] = nlohmann::ordered_json::array();
     for (const auto& e : r.expectations) {
         nlohmann::ordered_json x;
@@ -354,6 +356,11 @@ std::string renderHtml(const RunResult& r) {
         << r.expectations.size() - failures(r) << " of " << r.expectations.size()
         << " expectations hold · " << counted(r.requests, "request") << " in " << fixed(r.elapsed_s)
         << " s · seed " << r.seed << " · <code>" << xmlEscape(r.file) << "</code></p>\n";
+    if (!r.controllers.empty()) {
+        out << "<p>Controllers, side by side on the same pods:";
+        for (const auto& c : r.controllers) out << " <code>" << xmlEscape(c) << "</code>";
+        out << "</p>\n";
+    }
 
     out << "<h2>Expectations</h2><table><tr><th></th><th>Expectation</th><th>Measured</th></tr>\n";
     for (const auto& e : r.expectations)

@@ -14,6 +14,7 @@
 #include "engine/core/input_file.h"
 #include "engine/core/text.h"
 #include "engine/lab/lab.h"
+#include "engine/scenario/scenario_lab.h"
 #include "engine/scenario/expectations.h"
 #include "engine/scenario/load_generator.h"
 #include "engine/scenario/scenario_manifests.h"
@@ -79,6 +80,7 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
     lab_options.cluster.ephemeral_ports = true;
     lab_options.cluster.seed = s.seed;
     lab_options.proxy.seed = s.seed;
+    applyScenarioControllers(s, lab_options, false);
     core::Diagnostics start_diagnostics;
     std::unique_ptr<lab::Lab> lab =
         s.inline_manifests.empty()
@@ -103,6 +105,8 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
     result.description = s.description;
     result.seed = s.seed;
     result.planned_s = std::chrono::duration<double>(s.duration).count();
+    if (const auto running = lab->controllers(); running.size() > 1)
+        for (const auto& c : running) result.controllers.push_back(c.name + ": " + c.title);
     auto table = lab->routeTable();  // released before traffic: reloads must not wait for it
     for (const auto& server : table->servers())
         for (const auto& loc : server.locations) {
@@ -119,6 +123,8 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
     LoadTarget target;
     target.http_port = lab->httpPort();
     target.https_port = lab->httpsPort();
+    for (const auto& [name, ports] : controllerPorts(s, *lab))
+        target.controllers[name] = {ports.first, ports.second};
     LoadGenerator client(target, s.seed);
 
     // Readiness delays: give pods that start unready their time before checking requests.
@@ -128,7 +134,8 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
     std::vector<std::optional<ExpectationResult>> timed_checks(s.request_expectations.size());
     for (const auto& x : s.request_expectations)
         if (!x.at) {
-            result.expectations.push_back(checkRequest(x, *lab, client));
+            result.expectations.push_back(checkRequest(
+                x, *lab, client, controllerIndex(s, x.request.controller).value_or(0)));
             judged(result.expectations.back());
         }
     const std::size_t judged_before_traffic = result.expectations.size();
@@ -136,7 +143,7 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
     // 4. What the proxy records, by request id.
     std::mutex routed_mutex;
     std::unordered_map<std::string, RoutedAs> routed;
-    const auto subscription = lab->telemetry().subscribe([&](const telemetry::Delivery& d) {
+    const auto record_routes = [&](const telemetry::Delivery& d) {
         std::lock_guard lock(routed_mutex);
         for (const auto& batch : d.batches)
             for (const auto& e : batch->events) {
@@ -151,7 +158,11 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
                 a.host = e.host;
                 routed[e.request_id] = std::move(a);
             }
-    });
+    };
+    const std::size_t controller_count = lab->controllers().size();
+    std::vector<telemetry::SubscriptionId> subscriptions;
+    for (std::size_t i = 0; i < controller_count; ++i)
+        subscriptions.push_back(lab->telemetry(i).subscribe(record_routes));
 
     // 5. Traffic and the timeline, in real time.
     struct Action {
@@ -372,7 +383,9 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
         const RequestExpectation& x = s.request_expectations[i];
         if (x.at)
             actions.push_back({*x.at, [&, i, expectation = &x] {
-                                   timed_checks[i] = checkRequest(*expectation, *lab, client);
+                                   const std::size_t via =
+                                       controllerIndex(s, expectation->request.controller).value_or(0);
+                                   timed_checks[i] = checkRequest(*expectation, *lab, client, via);
                                    judged(*timed_checks[i]);
                                }});
     }
@@ -404,8 +417,11 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
             Progress p;
             p.elapsed_s = std::chrono::duration<double>(now - run_start).count();
             p.planned_s = result.planned_s;
-            p.requests = lab->telemetry().recordedEvents();
-            p.errors = lab->counters().status_5xx;
+            p.requests = p.errors = 0;
+            for (std::size_t i = 0; i < controller_count; ++i) {
+                p.requests += lab->telemetry(i).recordedEvents();
+                p.errors += lab->counters(i).status_5xx;
+            }
             p.rate = static_cast<double>(p.requests - last_requests);
             last_requests = p.requests;
             options.progress(p);
@@ -416,7 +432,8 @@ std::optional<RunResult> runScenario(const Scenario& s, const RunOptions& option
     client.stop(std::chrono::seconds(5));
     result.elapsed_s = std::chrono::duration<double>(Clock::now() - run_start).count();
     std::this_thread::sleep_for(std::chrono::milliseconds(150));  // the proxy's last flush
-    lab->telemetry().unsubscribe(subscription);
+    for (std::size_t i = 0; i < controller_count; ++i)
+        lab->telemetry(i).unsubscribe(subscriptions[i]);
     std::vector<RequestRecord> records = client.takeRecords();
 
     // 6. Join, summarise, judge.

@@ -79,6 +79,8 @@ struct RunResult {
         std::vector<std::pair<double, double>> steps;  // (run second, percent) as it changed
     };
     std::vector<CanarySplit> canary_weights;
+    // The lab's controllers when it ran several: "<name>: <title>", the first first.
+    std::vector<std::string> controllers;
     std::uint64_t requests = 0;
     bool passed() const;
 };

@@ -80,6 +80,7 @@ std::string MetricExpectation::describe() const {
         case Metric::PodsReached: text = "pods reached"; break;
     }
     std::vector<std::string> where;
+    if (!filter.controller.empty()) where.push_back("controller " + filter.controller);
     if (!filter.profile.empty()) where.push_back("profile " + filter.profile);
     if (!filter.service.empty()) where.push_back("service " + filter.service);
     if (!filter.ingress.empty()) where.push_back("ingress " + filter.ingress);

@@ -26,10 +26,27 @@ struct RequestSpec {
     std::uint64_t body_bytes = 0;
     std::string client_ip;  // a loopback address to send from ("" : 127.0.0.1)
     double weight = 1;      // in a traffic mix
+    // The controller it is sent to, by its name in spec.controllers; "": the first.
+    std::string controller;
     core::SourceLocation location;
 
     // Derived from url by the loader.
     std::string scheme, host, target;  // target: path and query
+};
+
+// One controller of the lab (spec.controllers): none given runs ingress-nginx alone, as before.
+// The first is the lab's own (its default backend, its admin listener); each runs its own proxy
+// in front of the same Services and pods.
+struct ControllerEntry {
+    std::string name;        // how traffic and expectations name it; default: its plug-in's id
+    std::string controller;  // a plug-in id ("spec") or IngressClass spec.controller value
+    std::string controller_class;  // the spec.controller value it claims; "": the plug-in's
+    std::string ingress_class;     // the class it answers to; "": the plug-in's default
+    std::string config_map;        // "namespace/name" of its ConfigMap; "": its default
+    bool watch_ingress_without_class = false;
+    // Ports for `serve` to try first (taken: any free one); `run` always takes free ones.
+    std::optional<std::uint16_t> http_port, https_port;
+    core::SourceLocation location;
 };
 
 // An open-model arrival rate that ramps linearly to `target` over `duration`.
@@ -125,7 +142,7 @@ struct RequestExpectation {
 
 // Which measured requests a metric expectation looks at.
 struct MetricFilter {
-    std::string profile, service, ingress, pod, route;  // "" : any
+    std::string profile, service, ingress, pod, route, controller;  // "" : any
     std::string status;  // "503", "5xx" or "" (any)
     std::optional<Millis> from, to;  // window in run time
 };
@@ -164,6 +181,7 @@ struct Scenario {
     // The file name findings about inline manifests give: `file` for a literal block, else
     // "<file> (manifestsInline)", whose lines count from the value's first.
     std::string inline_manifests_name;
+    std::vector<ControllerEntry> controllers;  // empty: ingress-nginx alone
     std::uint64_t seed = 1;
     Millis duration{10000};
     std::vector<BehaviorSpec> behaviors;
@@ -173,6 +191,9 @@ struct Scenario {
     std::vector<MetricExpectation> metric_expectations;
     std::optional<double> coverage_fail_under;  // percent of rules the traffic must reach
 };
+
+// The index in `controllers` of the one named `name` ("" : the first); nullopt when none is.
+std::optional<std::size_t> controllerIndex(const Scenario& scenario, std::string_view name);
 
 struct LoadedScenario {
     std::optional<Scenario> scenario;  // set unless the file could not be read or parsed

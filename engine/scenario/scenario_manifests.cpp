@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "engine/controllers/controller.h"
 #include "engine/core/input_file.h"
 #include "engine/core/text.h"
 
@@ -27,6 +28,16 @@ model::LoadOptions scenarioLoadOptions(const Scenario& s, model::LoadOptions loa
         const auto folder = fs::path(s.file).parent_path();
         load.confine_to = folder.empty() ? "." : folder.string();
     }
+    if (s.controllers.empty()) return load;
+    const ControllerEntry& first = s.controllers.front();
+    const controllers::Controller* plugin = controllers::Registry::builtin().find(first.controller);
+    if (!plugin) return load;  // the scenario's own diagnostic said so
+    load.watch_ingress_without_class = first.watch_ingress_without_class;
+    load.claim_every_ingress = false;
+    load.default_class_name =
+        first.ingress_class.empty() ? std::string(plugin->defaultClassName()) : first.ingress_class;
+    load = plugin->claiming(std::move(load));
+    if (!first.controller_class.empty()) load.controller = first.controller_class;
     return load;
 }
 
@@ -91,6 +102,13 @@ model::Manifests loadInputManifests(const std::vector<std::string>& paths,
         m.diagnostics = std::move(scenario_findings);
     }
     return m;
+}
+
+model::LoadOptions inputLoadOptions(const std::vector<std::string>& paths,
+                                    const model::LoadOptions& load) {
+    if (paths.size() != 1 || paths.front() == "-" || !isScenarioPath(paths.front())) return load;
+    const LoadedScenario loaded = loadScenario(paths.front());
+    return loaded.scenario ? scenarioLoadOptions(*loaded.scenario, load) : load;
 }
 
 }  // namespace ilab::scenario

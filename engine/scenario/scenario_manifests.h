@@ -11,7 +11,8 @@
 namespace ilab::scenario {
 
 // The LoadOptions a scenario's manifests are read with: `base` plus confinement to the
-// scenario's folder (what it names must stay inside it, on every reload too).
+// scenario's folder (what it names must stay inside it, on every reload too), claimed by the
+// first of its spec.controllers when it lists any.
 model::LoadOptions scenarioLoadOptions(const Scenario& scenario, model::LoadOptions base = {});
 
 // A scenario's manifests as `run` reads them: its manifestsInline (diagnostics name them
@@ -29,6 +30,10 @@ bool isScenarioPath(const std::string& path);
 // that holds no Kubernetes object at all (an empty folder, a file of comments) adds the
 // warning ILAB-INPUT-005 instead of passing clean.
 model::Manifests loadInputManifests(const std::vector<std::string>& paths,
+                                    const model::LoadOptions& load);
+// The LoadOptions loadInputManifests() claims with: a scenario's (scenarioLoadOptions(), its
+// first controller's), else `load`.
+model::LoadOptions inputLoadOptions(const std::vector<std::string>& paths,
                                     const model::LoadOptions& load);
 
 }  // namespace ilab::scenario

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "engine/controllers/controller.h"
 #include "engine/core/input_file.h"
 #include "engine/core/text.h"
 #include "engine/core/yaml_tree.h"
@@ -160,9 +161,12 @@ RequestSpec readRequest(Reader& r, const YamlNode& node, const std::string& path
     spec.location = node.location;
     if (in_mix)
         r.fields(node, path,
-                 {"method", "url", "headers", "cookies", "bodySize", "clientIp", "weight"});
+                 {"method", "url", "headers", "cookies", "bodySize", "clientIp", "weight",
+                  "controller"});
     else
-        r.fields(node, path, {"method", "url", "headers", "cookies", "bodySize", "clientIp"});
+        r.fields(node, path,
+                 {"method", "url", "headers", "cookies", "bodySize", "clientIp", "controller"});
+    spec.controller = r.string(node.find("controller"), path + ".controller").value_or("");
     r.required(node, "url", path);
     spec.method = r.string(node.find("method"), path + ".method").value_or("GET");
     spec.url = r.string(node.find("url"), path + ".url").value_or("");
@@ -426,7 +430,9 @@ void readTraffic(Reader& r, const YamlNode* list, Scenario& s) {
         if (!node) continue;
         r.fields(*node, path,
                  {"name", "rate", "stages", "virtualUsers", "thinkTime", "start", "duration",
-                  "requests"});
+                  "requests", "controller"});
+        const std::string profile_controller =
+            r.string(node->find("controller"), path + ".controller").value_or("");
         TrafficProfile p;
         p.location = node->location;
         p.name = r.string(node->find("name"), path + ".name").value_or("traffic-" + std::to_string(i + 1));
@@ -474,8 +480,11 @@ void readTraffic(Reader& r, const YamlNode* list, Scenario& s) {
                     node->location);
         for (std::size_t k = 0; requests && k < requests->items.size(); ++k) {
             const std::string rpath = Reader::at(path + ".requests", k);
-            if (const YamlNode* rq = r.map(&requests->items[k], rpath))
+            if (const YamlNode* rq = r.map(&requests->items[k], rpath)) {
                 p.requests.push_back(readRequest(r, *rq, rpath, true));
+                if (p.requests.back().controller.empty())
+                    p.requests.back().controller = profile_controller;
+            }
         }
         if (!p.requests.empty() && std::all_of(p.requests.begin(), p.requests.end(),
                                                [](const RequestSpec& q) { return q.weight <= 0; }))
@@ -528,6 +537,83 @@ std::optional<double> readBound(Reader& r, const YamlNode* node, const std::stri
     return r.number(node, path);
 }
 
+// spec.controllers: which controllers the lab runs, each claiming by its own class.
+void readControllers(Reader& r, const YamlNode* list, Scenario& s) {
+    const auto& registry = controllers::Registry::builtin();
+    for (std::size_t i = 0; list && i < list->items.size(); ++i) {
+        const std::string path = Reader::at("spec.controllers", i);
+        const YamlNode* node = r.map(&list->items[i], path);
+        if (!node) continue;
+        r.fields(*node, path,
+                 {"name", "controller", "controllerClass", "ingressClass", "configMap",
+                  "watchIngressWithoutClass", "ports"});
+        ControllerEntry c;
+        c.location = node->location;
+        r.required(*node, "controller", path);
+        c.controller = r.string(node->find("controller"), path + ".controller").value_or("");
+        const controllers::Controller* plugin = registry.find(c.controller);
+        if (!c.controller.empty() && !plugin) {
+            std::vector<std::string_view> known;
+            for (const auto& k : registry.all()) {
+                known.push_back(k->id());
+                known.push_back(k->controllerName());
+            }
+            r.error("ILAB-SCENARIO-003",
+                    path + ".controller: the lab does not simulate " + core::quoted(c.controller) +
+                        " (it knows " + registry.describeKnown() + ")",
+                    node->find("controller")->location, core::didYouMean(c.controller, known));
+        }
+        c.name = r.string(node->find("name"), path + ".name")
+                     .value_or(plugin ? std::string(plugin->id()) : c.controller);
+        c.controller_class =
+            r.string(node->find("controllerClass"), path + ".controllerClass").value_or("");
+        c.ingress_class = r.string(node->find("ingressClass"), path + ".ingressClass").value_or("");
+        c.config_map = r.string(node->find("configMap"), path + ".configMap").value_or("");
+        if (const YamlNode* cm = node->find("configMap");
+            cm && !c.config_map.empty() &&
+            (std::count(c.config_map.begin(), c.config_map.end(), '/') != 1 ||
+             c.config_map.front() == '/' || c.config_map.back() == '/'))
+            r.error("ILAB-SCENARIO-003",
+                    path + ".configMap: " + core::quoted(c.config_map) + " is not namespace/name",
+                    cm->location, "for example ingress-nginx/ingress-nginx-controller");
+        c.watch_ingress_without_class =
+            r.boolean(node->find("watchIngressWithoutClass"), path + ".watchIngressWithoutClass")
+                .value_or(false);
+        if (const YamlNode* ports = r.map(node->find("ports"), path + ".ports")) {
+            r.fields(*ports, path + ".ports", {"http", "https"});
+            if (auto v = r.bounded(ports->find("http"), path + ".ports.http", 1, 65535))
+                c.http_port = static_cast<std::uint16_t>(*v);
+            if (auto v = r.bounded(ports->find("https"), path + ".ports.https", 1, 65535))
+                c.https_port = static_cast<std::uint16_t>(*v);
+        }
+        for (const auto& other : s.controllers)
+            if (other.name == c.name)
+                r.error("ILAB-SCENARIO-003",
+                        path + ".name: " + core::quoted(c.name) + " is used twice",
+                        node->location, "give each controller its own name");
+        s.controllers.push_back(std::move(c));
+    }
+}
+
+// Traffic and expectations name controllers of spec.controllers.
+void checkControllerNames(Reader& r, const Scenario& s) {
+    std::vector<std::string_view> names;
+    for (const auto& c : s.controllers) names.push_back(c.name);
+    const auto check = [&](const std::string& name, const core::SourceLocation& at) {
+        if (name.empty() || controllerIndex(s, name)) return;
+        r.error("ILAB-SCENARIO-006",
+                "no controller is called " + core::quoted(name) +
+                    (s.controllers.empty() ? " (spec.controllers names none)" : ""),
+                at,
+                s.controllers.empty() ? "add it to spec.controllers"
+                                      : core::didYouMean(name, names));
+    };
+    for (const auto& p : s.traffic)
+        for (const auto& q : p.requests) check(q.controller, q.location);
+    for (const auto& x : s.request_expectations) check(x.request.controller, x.location);
+    for (const auto& m : s.metric_expectations) check(m.filter.controller, m.location);
+}
+
 void readExpectations(Reader& r, const YamlNode* node, Scenario& s) {
     if (!r.map(node, "spec.expect")) return;
     r.fields(*node, "spec.expect", {"requests", "metrics", "coverage"});
@@ -555,6 +641,7 @@ void readExpectations(Reader& r, const YamlNode* node, Scenario& s) {
         for (const auto& [name, value] : x.request.headers) extras.push_back(name + ": " + value);
         for (const auto& [name, value] : x.request.cookies) extras.push_back("cookie " + name + "=" + value);
         if (!x.request.client_ip.empty()) extras.push_back("from " + x.request.client_ip);
+        if (!x.request.controller.empty()) extras.push_back("via " + x.request.controller);
         if (!extras.empty()) shown += " (" + core::join(extras, ", ") + ")";
         if (x.at) shown += " at " + formatNumber(static_cast<double>(x.at->count()) / 1000.0) + "s";
         x.name = r.string(e->find("name"), path + ".name").value_or(shown);
@@ -589,7 +676,10 @@ void readExpectations(Reader& r, const YamlNode* node, Scenario& s) {
                     e->location);
         if (const YamlNode* w = r.map(e->find("where"), path + ".where")) {
             const std::string wpath = path + ".where";
-            r.fields(*w, wpath, {"profile", "service", "ingress", "pod", "route", "status", "from", "to"});
+            r.fields(*w, wpath,
+                     {"profile", "service", "ingress", "pod", "route", "status", "from", "to",
+                      "controller"});
+            m.filter.controller = r.string(w->find("controller"), wpath + ".controller").value_or("");
             m.filter.profile = r.string(w->find("profile"), wpath + ".profile").value_or("");
             m.filter.service = r.string(w->find("service"), wpath + ".service").value_or("");
             m.filter.ingress = r.string(w->find("ingress"), wpath + ".ingress").value_or("");
@@ -698,8 +788,9 @@ void readScenario(Reader& r, const YamlNode& root, Scenario& s, const std::strin
     const YamlNode* spec = r.map(root.find("spec"), "spec");
     if (!spec) return;
     r.fields(*spec, "spec",
-             {"manifests", "manifestsInline", "seed", "duration", "behaviors", "traffic",
-              "timeline", "expect"});
+             {"manifests", "manifestsInline", "controllers", "seed", "duration", "behaviors",
+              "traffic", "timeline", "expect"});
+    readControllers(r, r.list(spec->find("controllers"), "spec.controllers"), s);
     if (const YamlNode* m = r.list(spec->find("manifests"), "spec.manifests")) {
         for (std::size_t i = 0; i < m->items.size(); ++i) {
             if (auto p = r.string(&m->items[i], Reader::at("spec.manifests", i))) {
@@ -739,6 +830,7 @@ void readScenario(Reader& r, const YamlNode& root, Scenario& s, const std::strin
     readTraffic(r, r.list(spec->find("traffic"), "spec.traffic"), s);
     readTimeline(r, r.list(spec->find("timeline"), "spec.timeline"), s);
     readExpectations(r, spec->find("expect"), s);
+    checkControllerNames(r, s);
     for (auto& e : s.timeline) {
         if (e.kind == TimelineEntry::Kind::Apply && !e.apply_path.empty()) {
             const fs::path p = fs::path(e.apply_path).is_absolute() ? fs::path(e.apply_path)
@@ -777,6 +869,13 @@ void readScenario(Reader& r, const YamlNode& root, Scenario& s, const std::strin
 }
 
 }  // namespace
+
+std::optional<std::size_t> controllerIndex(const Scenario& s, std::string_view name) {
+    if (name.empty()) return 0;
+    for (std::size_t i = 0; i < s.controllers.size(); ++i)
+        if (s.controllers[i].name == name) return i;
+    return std::nullopt;
+}
 
 std::optional<Millis> parseDuration(std::string_view text) {
     text = core::trim(text);

@@ -21,6 +21,8 @@ constexpr std::string_view kHealthzPath = "/healthz";
 constexpr std::string_view kMetricsPath = "/metrics";
 
 AdminPage healthzPage();
-AdminPage metricsPage(const Snapshot& snapshot);
+// `controller_class`: the IngressClass controller name its series are labelled with ("" : the
+// default, ingress-nginx's).
+AdminPage metricsPage(const Snapshot& snapshot, std::string_view controller_class = {});
 
 }  // namespace ilab::telemetry

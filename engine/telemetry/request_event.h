@@ -62,6 +62,8 @@ struct UpstreamAttempt {
 
 struct RequestEvent {
     // --- Who asked, and what ---
+    std::string controller;      // the controller that answered, by its name in the lab
+                                 // (lab::RunningController::name: "ingress-nginx")
     std::string request_id;      // X-Request-ID as forwarded (nginx $req_id: 32 hex digits)
     std::string client_address;  // "127.0.0.1" ($remote_addr)
     std::string remote_user;     // basic-auth user; "" when none

@@ -28,6 +28,12 @@ class GraphBuilder {
         return n;
     }
 
+    bool has(const std::string& id) const {
+        for (const auto& n : nodes_)
+            if (n.id == id) return true;
+        return false;
+    }
+
     void edge(const std::string& from, const std::string& to, bool canary = false,
               std::optional<double> percent = std::nullopt) {
         for (auto& e : graph_.edges)
@@ -136,29 +142,35 @@ std::string podNodeId(const std::string& ns, const std::string& name) {
     return "pod:" + ns + "/" + name;
 }
 
-TopologyGraph buildTopology(const routing::RouteTable& table,
-                            const std::vector<cluster::PodStatus>& pods,
-                            const std::map<std::uint64_t, std::string>& fault_text) {
-    GraphBuilder b(pods);
-    b.node("client", NodeKind::Client).label = "Clients";
-    b.node("client", NodeKind::Client).detail = "The lab's traffic and your requests";
-    TopologyNode& controller = b.node("controller", NodeKind::Controller);
+std::string controllerNodeId(const LabRoutes& routes, const std::string& name) {
+    if (routes.empty() || routes.front().name == name || name.empty()) return "controller";
+    return "controller:" + name;
+}
+
+namespace {
+
+// One controller's node and its edges to the rules its table serves.
+void addController(GraphBuilder& b, const std::string& node_id, const std::string& name,
+                   const routing::RouteTable& table) {
+    TopologyNode& controller = b.node(node_id, NodeKind::Controller);
     const auto& compiled = table.options();
-    controller.label = compiled.controller_id.empty() ? "controller" : compiled.controller_id;
+    const std::string plugin = compiled.controller_id.empty() ? "controller" : compiled.controller_id;
+    controller.label = name.empty() ? plugin : name;
     controller.detail = "The lab's controller: " +
-                        (compiled.controller_title.empty() ? controller.label
-                                                           : compiled.controller_title);
-    b.edge("client", "controller");
+                        (compiled.controller_title.empty() ? plugin : compiled.controller_title);
+    b.edge("client", node_id);
 
     for (const auto& server : table.servers()) {
         for (const auto& loc : server.locations) {
             if (loc.ingress.empty()) continue;  // the controller's own 404 backend
             const std::string id = ruleNodeId(loc.ingress, server.name, loc.path);
+            const bool known = b.has(id);
             TopologyNode& rule = b.node(id, NodeKind::Rule);
+            b.edge(node_id, id);
+            if (known) continue;  // another controller drew it and its backends
             rule.label = serverLabel(server.name) + " " + loc.path;
             rule.detail = ruleDetail(loc, server);
             rule.problem = loc.backend.problem;
-            b.edge("controller", id);
             std::optional<double> canary_percent;
             if (loc.canary && loc.canary->policy.weight > 0)
                 canary_percent = 100.0 * std::min(1.0, loc.canary->policy.weight /
@@ -175,22 +187,45 @@ TopologyGraph buildTopology(const routing::RouteTable& table,
         }
         if (server.default_backend) {
             const std::string id = ruleNodeId(server.default_backend_ingress, server.name, "");
+            const bool known = b.has(id);
             TopologyNode& rule = b.node(id, NodeKind::Rule);
+            b.edge(node_id, id);
+            if (known) continue;
             rule.label = serverLabel(server.name) + " (default)";
             rule.detail = "Ingress " + server.default_backend_ingress + "\nhost " +
                           serverLabel(server.name) + "\nspec.defaultBackend";
-            b.edge("controller", id);
             b.edge(id, b.service(*server.default_backend));
         }
     }
     if (table.catchAll()) {
         const std::string id = ruleNodeId(table.catchAllIngress(), "_", "");
+        const bool known = b.has(id);
         TopologyNode& rule = b.node(id, NodeKind::Rule);
+        b.edge(node_id, id);
+        if (known) return;
         rule.label = "(any host) (default)";
         rule.detail = "Ingress " + table.catchAllIngress() + "\nthe catch-all defaultBackend";
-        b.edge("controller", id);
         b.edge(id, b.service(*table.catchAll()));
     }
+}
+
+}  // namespace
+
+TopologyGraph buildTopology(const routing::RouteTable& table,
+                            const std::vector<cluster::PodStatus>& pods,
+                            const std::map<std::uint64_t, std::string>& fault_text) {
+    // The table's own copy is not owned here: a non-owning pointer for the one call.
+    const LabRoutes routes{{"", std::shared_ptr<const routing::RouteTable>(&table, [](auto*) {})}};
+    return buildTopology(routes, pods, fault_text);
+}
+
+TopologyGraph buildTopology(const LabRoutes& routes, const std::vector<cluster::PodStatus>& pods,
+                            const std::map<std::uint64_t, std::string>& fault_text) {
+    GraphBuilder b(pods);
+    b.node("client", NodeKind::Client).label = "Clients";
+    b.node("client", NodeKind::Client).detail = "The lab's traffic and your requests";
+    for (const auto& r : routes)
+        if (r.table) addController(b, controllerNodeId(routes, r.name), r.name, *r.table);
     // Pods no routed Service selects: still shown, so their faults can be seen and cleared.
     for (const auto& p : pods) b.pod(p);
     TopologyGraph graph = b.take();
@@ -236,6 +271,17 @@ std::string describeChange(const TopologyGraph& before, const TopologyGraph& aft
     for (auto [kind, n] : removed) part("−", n, kinds[kind]);
     if (!out.empty()) return out;
     return before.edges.size() == after.edges.size() ? "no change in the topology" : "routes rewired";
+}
+
+Flow flowFor(const telemetry::RequestEvent& event, const LabRoutes& routes) {
+    for (const auto& r : routes)
+        if (r.name == event.controller && r.table) {
+            Flow flow = flowFor(event, *r.table);
+            flow.path[1] = controllerNodeId(routes, r.name);
+            return flow;
+        }
+    if (routes.empty() || !routes.front().table) return {};
+    return flowFor(event, *routes.front().table);
 }
 
 Flow flowFor(const telemetry::RequestEvent& event, const routing::RouteTable& table) {

@@ -23,8 +23,9 @@ enum class NodeKind { Client, Controller, Rule, Service, Pod };
 enum class Health { Idle, Healthy, Degraded, Failure };
 Health healthFor(double requests, double errors_5xx, double errors_4xx);
 
-// Node ids: "client", "controller", "rule:<ns>/<ingress>|<server>|<path>",
-// "svc:<ns>/<name>", "pod:<ns>/<name>".
+// Node ids: "client", "controller" (the lab's first controller; the others
+// "controller:<name>"), "rule:<ns>/<ingress>|<server>|<path>", "svc:<ns>/<name>",
+// "pod:<ns>/<name>".
 struct TopologyNode {
     std::string id;
     NodeKind kind = NodeKind::Pod;
@@ -72,6 +73,14 @@ struct Flow {
     double latency_ms = 0;
 };
 
+// One controller of the lab and the table it serves, for a topology with several.
+struct ControllerRoutes {
+    std::string name;  // lab::RunningController::name, as its events say it
+    std::shared_ptr<const routing::RouteTable> table;
+};
+using LabRoutes = std::vector<ControllerRoutes>;  // the lab's first controller first
+
+std::string controllerNodeId(const LabRoutes& routes, const std::string& name);
 std::string ruleNodeId(const std::string& ingress, const std::string& server,
                        const std::string& path);
 std::string serviceNodeId(const std::string& ns, const std::string& name);
@@ -82,6 +91,10 @@ std::string podNodeId(const std::string& ns, const std::string& name);
 // faults by id (what the studio injected); others show as "fault #id".
 TopologyGraph buildTopology(const routing::RouteTable& table,
                             const std::vector<cluster::PodStatus>& pods,
+                            const std::map<std::uint64_t, std::string>& fault_text = {});
+// Several controllers in front of the same Services: one controller node each, edges to the
+// rules each one serves (a rule both serve is one node).
+TopologyGraph buildTopology(const LabRoutes& routes, const std::vector<cluster::PodStatus>& pods,
                             const std::map<std::uint64_t, std::string>& fault_text = {});
 
 // A weighted canary split as configured, to set against what was served.
@@ -97,5 +110,7 @@ std::string describeChange(const TopologyGraph& before, const TopologyGraph& aft
 // The node path of one finished request through `graph` (client, controller, rule, Service,
 // pod, as far as it got).
 Flow flowFor(const telemetry::RequestEvent& event, const routing::RouteTable& table);
+// Through the controller that answered (RequestEvent::controller), by its table.
+Flow flowFor(const telemetry::RequestEvent& event, const LabRoutes& routes);
 
 }  // namespace ilab::workbench

@@ -13,6 +13,7 @@
 #include "engine/lint/linter.h"
 #include "engine/proxy/forwarding.h"
 #include "engine/scenario/expectations.h"
+#include "engine/scenario/scenario_lab.h"
 #include "engine/scenario/scenario_manifests.h"
 #include "engine/workbench/proxy_event_watch.h"
 #include "engine/workbench/workspace.h"
@@ -141,11 +142,12 @@ struct Workbench::Mailbox {
         posted = true;
         wake();
     }
-    void push(std::uint64_t generation, const telemetry::Delivery& d) {
+    // The figures (snapshot) are the lab's first controller's; the others add their events.
+    void push(std::uint64_t generation, const telemetry::Delivery& d, bool with_snapshot) {
         std::lock_guard lock(mutex);
         if (generation != shown) return;
         pending.batches.insert(pending.batches.end(), d.batches.begin(), d.batches.end());
-        pending.snapshot = d.snapshot;
+        if (with_snapshot) pending.snapshot = d.snapshot;
         post();
     }
     void push(std::uint64_t generation, Clock::time_point epoch, const cluster::ClusterEvent& e) {
@@ -270,6 +272,11 @@ bool Workbench::startLab(core::Diagnostics& diagnostics) {
     const std::uint64_t seed = options_.seed.value_or(scenario_ ? scenario_->seed : 1);
     lo.cluster.seed = seed;
     lo.proxy.seed = seed;
+    lo.more_controllers = options_.more_controllers;
+    if (scenario_) {
+        lo.load = scenario::scenarioLoadOptions(*scenario_, lo.load);
+        scenario::applyScenarioControllers(*scenario_, lo, true);
+    }
     const bool inline_manifests = scenario_ && !scenario_->inline_manifests.empty();
     auto start = [&](core::Diagnostics& d) {
         return inline_manifests
@@ -279,10 +286,14 @@ bool Workbench::startLab(core::Diagnostics& diagnostics) {
     };
     core::Diagnostics start_diagnostics;
     std::unique_ptr<lab::Lab> lab = start(start_diagnostics);
-    if (!lab && (options_.http_port != 0 || options_.https_port != 0)) {
+    if (!lab && (options_.http_port != 0 || options_.https_port != 0 || !lo.more_controllers.empty())) {
         // The usual ports are taken (another lab, a dev server): any free ones will do.
         lo.http.port = 0;
         if (lo.https) lo.https->port = 0;
+        for (auto& c : lo.more_controllers) {
+            c.http.port = 0;
+            if (c.https) c.https->port = 0;
+        }
         start_diagnostics = {};
         lab = start(start_diagnostics);
     }
@@ -309,24 +320,47 @@ bool Workbench::startLab(core::Diagnostics& diagnostics) {
     return true;
 }
 
+void Workbench::unsubscribe(lab::Lab& lab, std::vector<telemetry::SubscriptionId>& ids) {
+    for (std::size_t i = 0; i < ids.size(); ++i) lab.telemetry(i).unsubscribe(ids[i]);
+    ids.clear();
+}
+
+LabRoutes Workbench::routes() const {
+    std::lock_guard lock(shown_mutex_);
+    LabRoutes out;
+    if (!shown_) return out;
+    const auto running = shown_->controllers();
+    for (std::size_t i = 0; i < running.size(); ++i)
+        out.push_back({running[i].name, shown_->routeTable(i)});
+    return out;
+}
+
+std::vector<lab::RunningController> Workbench::controllers() const {
+    std::lock_guard lock(shown_mutex_);
+    return shown_ ? shown_->controllers() : std::vector<lab::RunningController>{};
+}
+
 std::uint64_t Workbench::attach(lab::Lab& lab) {
     const std::uint64_t generation = ++generation_;
     mailbox_->show(generation);
     const Clock::time_point epoch = lab.telemetry().snapshot()->epoch;
     std::weak_ptr<Mailbox> box = mailbox_;
-    const auto id = lab.telemetry().subscribe(
-        [box, generation](const telemetry::Delivery& d) {
-            if (auto b = box.lock()) b->push(generation, d);
-        },
-        std::chrono::milliseconds(33));  // at most ~30 updates a second
+    std::vector<telemetry::SubscriptionId> ids;
+    const std::size_t controllers = lab.controllers().size();
+    for (std::size_t i = 0; i < controllers; ++i)
+        ids.push_back(lab.telemetry(i).subscribe(
+            [box, generation, first = i == 0](const telemetry::Delivery& d) {
+                if (auto b = box.lock()) b->push(generation, d, first);
+            },
+            std::chrono::milliseconds(33)));  // at most ~30 updates a second
     lab.cluster().subscribe([box, generation, epoch](const cluster::ClusterEvent& e) {
         if (auto b = box.lock()) b->push(generation, epoch, e);
     });
     if (&lab == lab_.get()) {
-        subscription_ = id;
+        subscriptions_ = std::move(ids);
         interactive_generation_ = generation;
     } else {
-        run_subscription_ = id;
+        run_subscriptions_ = std::move(ids);
         run_generation_ = generation;
     }
     return generation;
@@ -537,6 +571,9 @@ void Workbench::restartGenerator() {
     scenario::LoadTarget target;
     target.http_port = lab_->httpPort();
     target.https_port = lab_->httpsPort();
+    if (scenario_)
+        for (const auto& [name, ports] : scenario::controllerPorts(*scenario_, *lab_))
+            target.controllers[name] = {ports.first, ports.second};
     generator_ = std::make_unique<scenario::LoadGenerator>(target, scenario_ ? scenario_->seed : 1);
     auto profiles = traffic_.profiles;
     const double configured = openRate(profiles);
@@ -730,7 +767,7 @@ bool Workbench::playScenario(std::string* error) {
         o.on_lab_stopping = [this](lab::Lab& lab) {
             // The run's figures (its snapshot and batches are shared, immutable) stay shown
             // until the owner uses the lab again: returnToLiveLab().
-            lab.telemetry().unsubscribe(run_subscription_);
+            unsubscribe(lab, run_subscriptions_);
             std::lock_guard lock(shown_mutex_);
             shown_ = lab_.get();
             shown_lab_generation_ = interactive_generation_;
@@ -779,7 +816,7 @@ void Workbench::close() {
     compose_threads_.clear();
     stopTraffic();
     if (lab_) {
-        lab_->telemetry().unsubscribe(subscription_);
+        unsubscribe(*lab_, subscriptions_);
         {
             std::lock_guard lock(shown_mutex_);
             shown_ = nullptr;

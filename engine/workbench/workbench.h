@@ -21,6 +21,7 @@
 
 #include "engine/cluster/cluster.h"
 #include "engine/core/diagnostic.h"
+#include "engine/lab/lab.h"
 #include "engine/model/manifests.h"
 #include "engine/routing/decision.h"
 #include "engine/routing/route_table.h"
@@ -29,10 +30,6 @@
 #include "engine/scenario/scenario.h"
 #include "engine/telemetry/telemetry.h"
 #include "engine/workbench/topology.h"
-
-namespace ilab::lab {
-class Lab;
-}
 
 namespace ilab::workbench {
 
@@ -131,6 +128,8 @@ struct WorkbenchOptions {
     // runs, so a first view shows requests flowing. The front ends turn it on by default and
     // offer a setting to turn it off; nothing routable leaves it stopped, with the Problem.
     bool traffic_on_open = false;
+    // More controllers beside the first, for manifests or a scenario without spec.controllers.
+    std::vector<lab::ControllerSpec> more_controllers;
 };
 
 class Workbench {
@@ -168,6 +167,9 @@ class Workbench {
 
     // The shown lab: the interactive one, or a playing scenario's.
     std::shared_ptr<const routing::RouteTable> routeTable() const;
+    // Every controller of the shown lab with its table, the first first (topology, flows).
+    LabRoutes routes() const;
+    std::vector<lab::RunningController> controllers() const;
     // The shown lab's pods; their active_faults are ids of activeFaults().
     std::vector<cluster::PodStatus> pods() const;
     std::uint16_t httpPort() const;
@@ -263,8 +265,9 @@ class Workbench {
     std::shared_ptr<Mailbox> mailbox_;
     std::atomic<std::uint64_t> generation_{0};  // the shown lab's
     std::atomic<std::uint64_t> interactive_generation_{0};
-    telemetry::SubscriptionId subscription_ = 0;
-    telemetry::SubscriptionId run_subscription_ = 0;
+    // One per controller of the lab, in its order.
+    std::vector<telemetry::SubscriptionId> subscriptions_, run_subscriptions_;
+    static void unsubscribe(lab::Lab& lab, std::vector<telemetry::SubscriptionId>& ids);
     // The lab the views follow: lab_ or, during a scenario run, the runner's. Guarded so the
     // runner thread can hand it back before it stops its lab.
     mutable std::mutex shown_mutex_;

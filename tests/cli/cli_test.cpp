@@ -325,6 +325,45 @@ TEST(ExplainCommandTest, ControllerChoosesWhoseSemanticsAnswer) {
     EXPECT_NE(check.out.find("ILAB-SPEC-001"), std::string::npos) << check.out;
 }
 
+// A scenario with several controllers (scenarios/side-by-side) is read claimed for its first;
+// --controller and --class explain and check it as another of them claims it.
+TEST(ExplainCommandTest, AScenarioOfSeveralControllersIsExplainedForTheOneChosen) {
+    const std::string sbs = std::string(ILAB_SOURCE_DIR) + "/scenarios/side-by-side";
+    const std::string url = "http://api.shop.local/api/orders";
+    CliResult first = runCli({"explain", "-f", sbs, "-o", "json", url});
+    ASSERT_EQ(first.code, 0) << first.err;
+    EXPECT_EQ(nlohmann::json::parse(first.out)["upstream"]["path"], "/orders") << first.out;
+    for (const std::vector<std::string>& choice :
+         {std::vector<std::string>{"--controller", "spec"}, {"--class", "spec"}}) {
+        std::vector<std::string> args = {"explain", "-f", sbs, "-o", "json", url};
+        args.insert(args.begin() + 3, choice.begin(), choice.end());
+        CliResult other = runCli(args);
+        ASSERT_EQ(other.code, 0) << other.err;
+        const auto j = nlohmann::json::parse(other.out);
+        EXPECT_EQ(j["status"], 404) << other.out;
+        EXPECT_EQ(j["controller"], "spec");
+    }
+    CliResult by_class = runCli({"explain", "-f", sbs, "--class", "nginx", url});
+    EXPECT_NE(by_class.out.find("  controller ingress-nginx v1.15\n"), std::string::npos)
+        << by_class.out;
+    CliResult unknown = runCli({"explain", "-f", sbs, "--class", "ngnix", url});
+    EXPECT_EQ(unknown.code, 2);
+    EXPECT_NE(unknown.err.find("no IngressClass \"ngnix\" in the manifests"), std::string::npos)
+        << unknown.err;
+    EXPECT_NE(unknown.err.find("did you mean \"nginx\"?"), std::string::npos) << unknown.err;
+    CliResult both = runCli({"explain", "-f", sbs, "--class", "nginx", "--controller", "spec", url});
+    EXPECT_EQ(both.code, 2);
+
+    CliResult check = runCli({"check", "-f", sbs, "--controller", "spec"});
+    EXPECT_NE(check.out.find("ILAB-SPEC-001"), std::string::npos) << check.out;
+}
+
+TEST(ServeCommandMistakesTest, AnAlsoControllerTheLabDoesNotSimulateIsRefused) {
+    CliResult r = runCli({"serve", "--no-admin", "--also-controller", "traefik", "-f", kShop});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("unknown controller \"traefik\""), std::string::npos) << r.err;
+}
+
 TEST(ExplainCommandTest, EveryMalformedInputIsAClearErrorNeverAnException) {
     struct Case {
         std::vector<std::string> args;

@@ -237,3 +237,81 @@ TEST(ScenarioParserTest, AQuotedInlineValueIsNamedAsTheValueItself) {
 
 }  // namespace
 }  // namespace ilab::scenario
+
+namespace ilab::scenario {
+namespace {
+
+TEST(ScenarioControllersTest, ControllersAreReadWithTheirNamesClassesAndPorts) {
+    const auto s = parse(R"(  controllers:
+  - {name: nginx, controller: ingress-nginx, configMap: ingress-nginx/lab}
+  - controller: k8s.io/ingress-nginx
+    name: internal
+    controllerClass: k8s.io/internal-nginx
+    ingressClass: internal
+    watchIngressWithoutClass: true
+    ports: {http: 8081, https: 8444}
+  - {controller: spec}
+  traffic:
+  - {name: a, controller: internal, rate: 1, requests: [{url: "http://x/"}, {url: "http://x/", controller: spec}]}
+  expect:
+    requests:
+    - {request: {url: "http://x/", controller: spec}, status: 404}
+    metrics:
+    - {metric: requests, where: {controller: nginx}, min: 0}
+)");
+    ASSERT_TRUE(s.scenario) << s.diagnostics.items().size();
+    ASSERT_FALSE(s.diagnostics.hasErrors()) << core::formatDiagnostic(s.diagnostics.items()[0]);
+    const auto& c = s.scenario->controllers;
+    ASSERT_EQ(c.size(), 3u);
+    EXPECT_EQ(c[0].name, "nginx");
+    EXPECT_EQ(c[0].config_map, "ingress-nginx/lab");
+    EXPECT_EQ(c[1].controller_class, "k8s.io/internal-nginx");
+    EXPECT_EQ(c[1].ingress_class, "internal");
+    EXPECT_TRUE(c[1].watch_ingress_without_class);
+    EXPECT_EQ(c[1].http_port, 8081);
+    EXPECT_EQ(c[1].https_port, 8444);
+    EXPECT_EQ(c[2].name, "spec");  // the plug-in's id
+    // A profile's controller reaches its requests; a request may name its own.
+    EXPECT_EQ(s.scenario->traffic[0].requests[0].controller, "internal");
+    EXPECT_EQ(s.scenario->traffic[0].requests[1].controller, "spec");
+    EXPECT_EQ(s.scenario->request_expectations[0].request.controller, "spec");
+    EXPECT_NE(s.scenario->request_expectations[0].name.find("via spec"), std::string::npos);
+    EXPECT_EQ(s.scenario->metric_expectations[0].filter.controller, "nginx");
+    EXPECT_EQ(controllerIndex(*s.scenario, "spec"), 2u);
+    EXPECT_EQ(controllerIndex(*s.scenario, ""), 0u);
+    EXPECT_FALSE(controllerIndex(*s.scenario, "traefik"));
+    // The first controller claims: its class and ConfigMap are the lab's.
+    const model::LoadOptions load = scenarioLoadOptions(*s.scenario);
+    EXPECT_EQ(load.controller, "k8s.io/ingress-nginx");
+    EXPECT_EQ(load.default_class_name, "nginx");
+}
+
+TEST(ScenarioControllersTest, MistakesAboutControllersAreReportedWhereTheyAre) {
+    const auto s = parse(R"(  controllers:
+  - {controller: traefik.io/ingress-controller}
+  - {controller: ingress-ngnix}
+  - {controller: spec}
+  - {controller: spec, configMap: nope}
+  traffic:
+  - {name: a, controller: nobody, rate: 1, requests: [{url: "http://x/"}]}
+)");
+    std::vector<const core::Diagnostic*> invalid, unknown_names;
+    for (const auto& d : s.diagnostics.items()) {
+        if (d.code == "ILAB-SCENARIO-003") invalid.push_back(&d);
+        if (d.code == "ILAB-SCENARIO-006") unknown_names.push_back(&d);
+    }
+    ASSERT_EQ(invalid.size(), 4u);
+    EXPECT_EQ(invalid[0]->location.line, 7);
+    EXPECT_NE(invalid[0]->message.find("k8s.io/ingress-nginx"), std::string::npos)
+        << invalid[0]->message;  // names what the lab knows
+    EXPECT_EQ(invalid[1]->location.line, 8);
+    EXPECT_EQ(invalid[1]->hint, "did you mean \"ingress-nginx\"?");
+    EXPECT_NE(invalid[2]->message.find("not namespace/name"), std::string::npos);
+    EXPECT_NE(invalid[3]->message.find("\"spec\" is used twice"), std::string::npos);
+    ASSERT_EQ(unknown_names.size(), 1u);
+    EXPECT_NE(unknown_names[0]->message.find("\"nobody\""), std::string::npos);
+    EXPECT_EQ(unknown_names[0]->location.line, 12);
+}
+
+}  // namespace
+}  // namespace ilab::scenario

@@ -6,6 +6,8 @@
 //   web-composer.png  a composed request: the headers at each hop, its trace, its path outlined
 // At 1920×1080, dark:
 //   web-dark.png      the scenario playing, its expectations turning pass or fail
+// At 1366×768, light, scenarios/side-by-side:
+//   web-side-by-side.png  ingress-nginx and the spec-only controller on the same pods
 // ILAB_SHOTS_ALL=1 also renders the main view in the other size and theme (1920×1080 light,
 // 1366×768 dark) into the system's temporary folder, to look at before a release; the docs
 // show only the four above.
@@ -100,4 +102,22 @@ try {
 } finally {
   await browser.close();
   await lab.stop();
+}
+
+// Two controllers side by side on the same pods: a node each, the spec-only one's 404s.
+await sideBySide();
+
+async function sideBySide() {
+  const twoLab = await startLab(['scenarios/side-by-side']);
+  const twoBrowser = await launchBrowser();
+  try {
+    const page = await openPage(twoBrowser, withQuery(twoLab.url, 'tab=plots'), { viewport: LAPTOP, colorScheme: 'light' });
+    await startTraffic(page);
+    await waitForPoints(page, 'plot-status', 8);
+    await page.screenshot({ path: out('web-side-by-side.png') });
+    console.log('wrote docs/images/web-side-by-side.png');
+  } finally {
+    await twoBrowser.close();
+    await twoLab.stop();
+  }
 }

@@ -250,3 +250,52 @@ TEST(TopologyGraphTest, AnExternalNameServiceLeadsToTheStandInForItsName) {
 
 }  // namespace
 }  // namespace ilab::workbench
+
+namespace ilab::workbench {
+namespace {
+
+// Two controllers in front of the same Services: ingress-nginx and one that serves only the
+// web Ingress (the canary Ingress is not its: a table compiled from the web Ingress alone).
+TEST(TopologyGraphTest, SeveralControllersEachGetANodeAndShareTheRulesTheyBothServe) {
+    Fixture f;
+    model::Manifests only_web = f.manifests;
+    std::erase_if(only_web.ingresses,
+                  [](const model::Ingress& i) { return i.meta.name == "web-canary"; });
+    const auto other = routing::RouteTable::compile(only_web, *f.dialect, {}, nullptr);
+    const LabRoutes routes{{"ingress-nginx", f.table}, {"spec", other}};
+    const TopologyGraph g = buildTopology(routes, f.pods());
+    int controllers = 0, rules = 0;
+    for (const auto& n : g.nodes) {
+        controllers += n.kind == NodeKind::Controller;
+        rules += n.kind == NodeKind::Rule;
+    }
+    EXPECT_EQ(controllers, 2);
+    EXPECT_EQ(rules, 1);  // the same Ingress rule: one node
+    ASSERT_NE(g.find("controller:spec"), nullptr);
+    EXPECT_EQ(g.find("controller:spec")->label, "spec");
+    const std::string rule = ruleNodeId("shop/web", "shop.local", "/");
+    bool from_first = false, from_second = false, entry = false;
+    for (const auto& e : g.edges) {
+        from_first |= e.from == "controller" && e.to == rule;
+        from_second |= e.from == "controller:spec" && e.to == rule;
+        entry |= e.from == "client" && e.to == "controller:spec";
+    }
+    EXPECT_TRUE(from_first && from_second && entry);
+
+    // A request the second controller answered flows through its node.
+    telemetry::RequestEvent e;
+    e.controller = "spec";
+    e.host = "shop.local";
+    e.ingress = {"shop", "web"};
+    e.rule_path = "/";
+    e.service = {"shop", "web", "80"};
+    const Flow flow = flowFor(e, routes);
+    ASSERT_GE(flow.path.size(), 3u);
+    EXPECT_EQ(flow.path[1], "controller:spec");
+    EXPECT_EQ(flow.path[2], rule);
+    e.controller = "ingress-nginx";
+    EXPECT_EQ(flowFor(e, routes).path[1], "controller");
+}
+
+}  // namespace
+}  // namespace ilab::workbench

@@ -402,3 +402,47 @@ TEST(WorkbenchValidateTest, AScenarioNamingAMissingServiceIsAnErrorAsInRun) {
 
 }  // namespace
 }  // namespace ilab::workbench
+
+namespace ilab::workbench {
+namespace {
+
+// scenarios/side-by-side: ingress-nginx and the spec-only controller on the same pods. The
+// session shows both controllers, and traffic arrives from each through the one mailbox.
+TEST(WorkbenchControllersTest, AScenarioWithTwoControllersShowsBothAndTheirTraffic) {
+    const auto ca = std::filesystem::temp_directory_path() /
+                    ("ilab-workbench-two-" + std::to_string(::getpid()));
+    std::atomic<int> wakes{0};
+    WorkbenchOptions o;
+    o.http_port = 0;
+    o.https_port = 0;
+    o.ephemeral_pod_ports = true;
+    o.ca_directory = ca.string();
+    auto bench = std::make_unique<Workbench>(o, [&wakes] { ++wakes; });
+    core::Diagnostics d;
+    ASSERT_TRUE(bench->open(ILAB_SOURCE_DIR "/scenarios/side-by-side", {}, d));
+    const auto controllers = bench->controllers();
+    ASSERT_EQ(controllers.size(), 2u);
+    EXPECT_EQ(controllers[0].name, "nginx");
+    EXPECT_EQ(controllers[1].name, "spec");
+    EXPECT_NE(controllers[1].http_port, 0);
+    const LabRoutes routes = bench->routes();
+    ASSERT_EQ(routes.size(), 2u);
+    EXPECT_EQ(routes[1].table->options().controller_id, "spec");
+
+    ASSERT_TRUE(bench->startTraffic());
+    std::set<std::string> answered_by;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (answered_by.size() < 2 && std::chrono::steady_clock::now() < deadline) {
+        if (wakes.exchange(0) > 0)
+            for (const auto& b : bench->takeUpdate().batches)
+                for (const auto& e : b->events) answered_by.insert(e.controller);
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    bench->stopTraffic();
+    EXPECT_EQ(answered_by, (std::set<std::string>{"nginx", "spec"}));
+    bench.reset();
+    std::filesystem::remove_all(ca);
+}
+
+}  // namespace
+}  // namespace ilab::workbench

@@ -51,6 +51,8 @@ class LabSession : public QObject {
     }
 
     std::shared_ptr<const routing::RouteTable> routeTable() const { return bench_->routeTable(); }
+    workbench::LabRoutes routes() const { return bench_->routes(); }
+    std::vector<lab::RunningController> controllers() const { return bench_->controllers(); }
     std::vector<cluster::PodStatus> pods() const { return bench_->pods(); }
     quint16 httpPort() const { return bench_->httpPort(); }
     quint16 httpsPort() const { return bench_->httpsPort(); }

@@ -252,6 +252,9 @@ void MainWindow::connectSession() {
         events_->clear();
         edge_stats_.clear();
         plots_->clear();
+        const auto controllers = session_->controllers();
+        plots_->setFiguresOf(controllers.size() > 1 ? QString::fromStdString(controllers.front().name)
+                                                    : QString());
         snapshot_ = session_->snapshot();
         if (snapshot_) events_->setEpoch(snapshot_->epoch);
         rebuildTopology();
@@ -288,7 +291,7 @@ void MainWindow::connectSession() {
     });
     connect(topology_, &TopologyView::positionsChanged, this, &MainWindow::saveNodePositions);
     connect(events_, &EventPanel::eventSelected, this, [this](const telemetry::RequestEvent& e) {
-        if (const auto table = session_->routeTable()) topology_->highlightPath(flowFor(e, *table).path);
+        topology_->highlightPath(flowFor(e, session_->routes()).path);
     });
     connect(composer_, &ComposerPanel::sendRequested, this, [this](const scenario::RequestSpec& r) {
         composed_.reset();
@@ -367,7 +370,7 @@ void MainWindow::rebuildTopology() {
     const auto table = session_->routeTable();
     if (!table) return;
     graph_table_ = table;
-    graph_ = buildTopology(*table, session_->pods(), session_->faultTexts());
+    graph_ = buildTopology(session_->routes(), session_->pods(), session_->faultTexts());
     topology_->setGraph(graph_);
     QStringList routes, pods, urls;
     for (const auto& n : graph_.nodes) {
@@ -392,18 +395,19 @@ void MainWindow::onUpdate(const LabUpdate& update) {
         snapshot_ = update.snapshot;
     }
     events_->append(update.batches);
-    const auto table = session_->routeTable();
-    if (table && snapshot_) {
+    const workbench::LabRoutes routes = session_->routes();
+    if (!routes.empty() && snapshot_) {
         std::vector<Flow> flows;
         for (const auto& batch : update.batches)
             for (const auto& e : batch->events) {
-                Flow f = flowFor(e, *table);
+                Flow f = flowFor(e, routes);
                 edge_stats_.add(f, std::chrono::duration_cast<std::chrono::seconds>(
                                        e.complete - snapshot_->epoch).count());
                 if (composed_ && e.request_id == composed_->record.request_id) {
                     highlightHopByHop(f.path);
                     composer_->showResult(
-                        composedDetailsHtml(*composed_, &e, snapshot_->epoch, table.get()));
+                        composedDetailsHtml(*composed_, &e, snapshot_->epoch,
+                                            routes.front().table.get()));
                     composed_.reset();
                 }
                 flows.push_back(std::move(f));
@@ -424,7 +428,7 @@ void MainWindow::onComposed(const ComposedResult& result) {
     const auto table = session_->routeTable();
     composer_->showResult(composedDetailsHtml(result, event, epoch, table.get()));
     if (event) {
-        if (table) highlightHopByHop(flowFor(*event, *table).path);
+        highlightHopByHop(flowFor(*event, session_->routes()).path);
     } else {
         composed_ = result;  // its event comes with a later update
         topology_->highlightPath({"client", "controller"});
@@ -460,10 +464,23 @@ std::map<EdgeKey, EdgeStats> MainWindow::currentEdgeStats() const {
 
 void MainWindow::updateStatus() {
     QString listen;
-    if (session_->httpPort())
-        listen = tr("http://127.0.0.1:%1").arg(session_->httpPort());
-    if (session_->httpsPort())
-        listen += tr("  https://127.0.0.1:%1  (CA %2)").arg(session_->httpsPort()).arg(session_->caCertificatePath());
+    const auto controllers = session_->controllers();
+    if (controllers.size() > 1) {
+        // Several controllers side by side: where each listens.
+        QStringList each;
+        for (const auto& c : controllers) {
+            QString one = QString::fromStdString(c.name) + tr(" http://127.0.0.1:%1").arg(c.http_port);
+            if (c.https_port) one += tr(" https://127.0.0.1:%1").arg(c.https_port);
+            each << one;
+        }
+        listen = each.join(QStringLiteral("  ·  "));
+        if (session_->httpsPort()) listen += tr("  (CA %1)").arg(session_->caCertificatePath());
+    } else {
+        if (session_->httpPort())
+            listen = tr("http://127.0.0.1:%1").arg(session_->httpPort());
+        if (session_->httpsPort())
+            listen += tr("  https://127.0.0.1:%1  (CA %2)").arg(session_->httpsPort()).arg(session_->caCertificatePath());
+    }
     if (session_->scenarioPlaying()) listen = tr("Playing the scenario on its own lab · ") + listen;
     if (session_->showingFinishedRun())
         listen = tr("Showing the finished run (start traffic to return to the live lab) · ") + listen;
@@ -474,10 +491,13 @@ void MainWindow::updateStatus() {
         const double errors = last.requests ? 100.0 * static_cast<double>(last.serverErrors()) /
                                                   static_cast<double>(last.requests)
                                             : 0;
-        rate_label_->setText(tr("%1 req/s · %2% 5xx · %3 total")
-                                 .arg(last.requests)
-                                 .arg(errors, 0, 'f', 1)
-                                 .arg(snapshot_->total->counters.requests));
+        // The figures are the first controller's (the plots' too): say whose when there are more.
+        const QString whose =
+            controllers.size() > 1 ? QString::fromStdString(controllers.front().name) + QStringLiteral(": ") : QString();
+        rate_label_->setText(whose + tr("%1 req/s · %2% 5xx · %3 total")
+                                         .arg(last.requests)
+                                         .arg(errors, 0, 'f', 1)
+                                         .arg(snapshot_->total->counters.requests));
     }
     if (stats_.updates)
         gui_label_->setText(tr("GUI %1 ms/update")

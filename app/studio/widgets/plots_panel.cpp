@@ -94,6 +94,9 @@ PlotsPanel::PlotsPanel(QWidget* parent) : QWidget(parent) {
     latency_key_->addItem(tr("all requests"), QString());
     picker->addWidget(latency_key_);
     picker->addStretch();
+    whose_ = new QLabel(this);
+    whose_->setObjectName("plotsController");
+    picker->addWidget(whose_);
     picker->addWidget(new QLabel(tr("x: seconds since the lab started; shaded: faults"), this));
     layout->addLayout(picker);
     auto* grid = new QGridLayout;
@@ -110,6 +113,10 @@ PlotsPanel::PlotsPanel(QWidget* parent) : QWidget(parent) {
     layout->addLayout(grid, 1);
     connect(latency_key_, &QComboBox::currentIndexChanged, this, [this] { redraw(); });
     styleAll();
+}
+
+void PlotsPanel::setFiguresOf(const QString& controller) {
+    whose_->setText(controller.isEmpty() ? QString() : tr("figures of controller %1;").arg(controller));
 }
 
 void PlotsPanel::clear() {

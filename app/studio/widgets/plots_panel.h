@@ -13,6 +13,7 @@
 
 class QCustomPlot;
 class QComboBox;
+class QLabel;
 
 namespace ilab::studio {
 
@@ -43,6 +44,8 @@ class PlotsPanel : public QWidget {
                      const std::vector<CanarySplit>& splits);
     void clear();
     void setWindowSeconds(int seconds) { window_seconds_ = seconds; }
+    // Whose figures these are, when the lab runs several controllers ("" : one).
+    void setFiguresOf(const QString& controller);
 
     // For tests: the points on each plot.
     int latencyPointCount() const;
@@ -62,6 +65,7 @@ class PlotsPanel : public QWidget {
     void shadeFaults(QCustomPlot* plot);
 
     QComboBox* latency_key_ = nullptr;
+    QLabel* whose_ = nullptr;
     QCustomPlot* latency_ = nullptr;
     QCustomPlot* backends_ = nullptr;
     QCustomPlot* canary_ = nullptr;

@@ -127,6 +127,7 @@ Json eventJson(const telemetry::RequestEvent& e, const workbench::Flow& flow,
                telemetry::TimePoint epoch) {
     return {{"t", std::chrono::duration<double>(e.complete - epoch).count()},
             {"id", e.request_id},
+            {"controller", e.controller},
             {"method", e.method},
             {"scheme", e.scheme},
             {"host", e.host},
@@ -212,9 +213,18 @@ Json labJson(const workbench::Workbench& bench, const std::string& base) {
         files.push_back({{"path", relativePath(bench.scenarioPath(), base)}, {"kind", "scenario"}});
     for (const auto& f : bench.manifestFiles())
         files.push_back({{"path", relativePath(f, base)}, {"kind", "manifest"}});
+    Json controllers = Json::array();  // in the lab's order: the first is the listeners' above
+    for (const auto& c : bench.controllers())
+        controllers.push_back({{"name", c.name},
+                               {"title", c.title},
+                               {"controller", c.controller_name},
+                               {"ingressClass", c.ingress_class},
+                               {"http", c.http_port},
+                               {"https", c.https_port}});
     return {{"scenario", scenario},
             {"files", files},
             {"listeners", {{"http", bench.httpPort()}, {"https", bench.httpsPort()}}},
+            {"controllers", controllers},
             {"running", bench.isOpen()},
             {"problem", bench.routingProblem()},  // why nothing is routable; "" when something is
             {"traffic", trafficJson(bench)},

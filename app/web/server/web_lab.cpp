@@ -172,11 +172,11 @@ struct WebLab::Impl {
             if (n.kind == Kind::LabChanged) labChanged();
         if (update.generation == bench->generation()) {
             if (update.snapshot) snapshot = update.snapshot;
-            const auto table = bench->routeTable();
-            if (table && snapshot)
+            const workbench::LabRoutes routes = bench->routes();
+            if (!routes.empty() && snapshot)
                 for (const auto& batch : update.batches)
                     for (const auto& e : batch->events) {
-                        const workbench::Flow flow = workbench::flowFor(e, *table);
+                        const workbench::Flow flow = workbench::flowFor(e, routes);
                         edge_stats.add(flow, std::chrono::duration_cast<std::chrono::seconds>(
                                                  e.complete - snapshot->epoch).count());
                         Json j = eventJson(e, flow, snapshot->epoch);
@@ -252,7 +252,7 @@ struct WebLab::Impl {
         const auto table = bench->routeTable();
         if (!table) return;
         graph_table = table;
-        graph = workbench::buildTopology(*table, bench->pods(), bench->faultTexts());
+        graph = workbench::buildTopology(bench->routes(), bench->pods(), bench->faultTexts());
         graph_dirty = false;
     }
 

@@ -207,9 +207,18 @@ function renderHeader() {
   name.textContent = scenarioInfo ? scenarioInfo.name : lab ? 'manifests' : '…';
   name.title = scenarioInfo ? `${scenarioInfo.description || ''}\n${scenarioInfo.file || ''}`.trim() : '';
   const listeners = (lab && lab.listeners) || {};
+  const controllers = (lab && lab.controllers) || [];
   const parts = [];
-  if (listenerText(listeners.http)) parts.push(`HTTP ${listenerText(listeners.http)}`);
-  if (listenerText(listeners.https)) parts.push(`HTTPS ${listenerText(listeners.https)}`);
+  if (controllers.length > 1) {
+    // Several controllers side by side: where each one listens.
+    for (const c of controllers) {
+      const ports = [c.http ? `HTTP ${listenerText(c.http)}` : null, c.https ? `HTTPS ${listenerText(c.https)}` : null];
+      parts.push(`${c.name}: ${ports.filter(Boolean).join(', ')}`);
+    }
+  } else {
+    if (listenerText(listeners.http)) parts.push(`HTTP ${listenerText(listeners.http)}`);
+    if (listenerText(listeners.https)) parts.push(`HTTPS ${listenerText(listeners.https)}`);
+  }
   $('[data-testid="listeners"]').textContent = parts.join(' · ');
   const traffic = (lab && lab.traffic) || {};
   const running = !!traffic.running;
@@ -278,10 +287,12 @@ on('notice', ({ text, kind }) => {
 function renderSummary() {
   const stats = state.stats;
   const edges = (stats && stats.edges) || [];
-  const entry = edges.find((e) => e.from === 'client' && e.to === 'controller');
-  const rate = entry ? entry.rate : 0;
-  const errors = entry ? entry.errorPercent : 0;
-  const clientErrors = entry ? entry.clientErrorPercent : 0;
+  // Every request enters through a controller: the lab may run several side by side.
+  const entries = edges.filter((e) => e.from === 'client');
+  const rate = entries.reduce((sum, e) => sum + (e.rate || 0), 0);
+  const share = (key) => (rate > 0 ? entries.reduce((sum, e) => sum + (e.rate || 0) * (e[key] || 0), 0) / rate : 0);
+  const errors = share('errorPercent');
+  const clientErrors = share('clientErrorPercent');
   let text = `${formatRate(rate || 0).replace('/s', ' req/s')} · ${formatPercent(errors || 0)} 5xx · ${formatPercent(clientErrors || 0)} 4xx · ${state.eventsSeen.toLocaleString('en-US')} seen`;
   if (state.eventsDropped) text += ` · ${state.eventsDropped.toLocaleString('en-US')} not shown (slow client)`;
   $('#summary').textContent = text;

@@ -139,10 +139,13 @@ export class Plots {
       h('option', { value: 'total' }, 'all requests'));
     this.keys = '';
     const grid = h('div', { class: 'plots-grid' });
+    // With several controllers the figures are the first one's: say so.
+    this.whose = h('span', { class: 'muted', 'data-testid': 'plots-controller' });
     root.append(
       h('div', { class: 'plots-head' },
         h('label', null, 'Latency of ', this.keySelect),
         h('span', { class: 'grow' }),
+        this.whose,
         h('span', { class: 'muted' }, 'x: seconds since the lab started · shaded: faults')),
       grid);
     this.latency = new Plot(grid, 'Latency p50 / p95 / p99 (ms)', 'plot-latency');
@@ -152,6 +155,10 @@ export class Plots {
     this.theme = themeColors();
     on('stats', () => this.invalidate());
     on('faults', () => this.invalidate());
+    on('lab', () => {
+      const controllers = (state.lab && state.lab.controllers) || [];
+      this.whose.textContent = controllers.length > 1 ? `figures of controller ${controllers[0].name} · ` : '';
+    });
     on('theme', () => {
       this.theme = themeColors();
       this.invalidate();

@@ -283,6 +283,7 @@ export class Requests {
     const rows = [
       ['at', `${formatSeconds(event.t)} s`],
       ['request id', event.id],
+      ['controller', event.controller],
       ['Ingress', event.ingress],
       ['rule', event.rule],
       ['Service', event.service],
