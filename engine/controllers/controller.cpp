@@ -4,6 +4,7 @@
 
 #include "engine/controllers/ingress_nginx.h"
 #include "engine/controllers/ingress_spec.h"
+#include "engine/core/text.h"
 
 namespace ilab::controllers {
 
@@ -20,6 +21,15 @@ std::shared_ptr<const routing::RouteTable> Controller::compile(
     named.controller_id = std::string(id());
     named.controller_title = std::string(title());
     return routing::RouteTable::compile(manifests, annotations(), named, findings);
+}
+
+void Controller::applyArgs(const std::vector<ControllerArg>& args, model::LoadOptions&,
+                           routing::CompileOptions&, core::Diagnostics& findings) const {
+    for (const ControllerArg& arg : args)
+        findings.warning("ILAB-CONFIG-007",
+                         std::string(title()) + " takes no command-line flags in the lab; " +
+                             core::quoted(arg.text) + " is ignored",
+                         arg.location);
 }
 
 EdgeSettings Controller::edgeSettings(const model::Manifests&, const routing::CompileOptions&) const {

@@ -19,6 +19,13 @@
 
 namespace ilab::controllers {
 
+// One command-line argument of a controller as written: "--disable-catch-all",
+// "--watch-namespace=shop", or a flag's value given as the next argument.
+struct ControllerArg {
+    std::string text;
+    core::SourceLocation location;
+};
+
 // What a controller's own configuration sets outside its route table: TLS (with HSTS), and
 // limits on client and upstream connections, which the lab applies when it starts.
 struct EdgeSettings {
@@ -49,6 +56,11 @@ class Controller {
     virtual std::shared_ptr<const routing::RouteTable> compile(
         const model::Manifests& manifests, const routing::CompileOptions& options,
         core::Diagnostics* findings) const;
+    // Applies its command-line flags (its container args) over how it claims (`load`) and
+    // compiles (`compile`); findings about them, at each argument, go to `findings`. The
+    // default knows no flag: each is a warning.
+    virtual void applyArgs(const std::vector<ControllerArg>& args, model::LoadOptions& load,
+                           routing::CompileOptions& compile, core::Diagnostics& findings) const;
     // Its settings outside the route table, from its configuration among `manifests` (the
     // findings about that configuration are compile()'s). Defaults when it has none.
     virtual EdgeSettings edgeSettings(const model::Manifests& manifests,

@@ -1,6 +1,7 @@
 #include "engine/controllers/ingress_nginx.h"
 
 #include "engine/controllers/nginx_configuration.h"
+#include "engine/controllers/nginx_flags.h"
 
 namespace ilab::controllers {
 namespace {
@@ -57,6 +58,10 @@ class IngressNginx final : public Controller {
     // controller.ingressClassResource.name).
     std::string_view defaultClassName() const override { return "nginx"; }
     const dialect::Dialect& annotations() const override { return *dialect_; }
+    void applyArgs(const std::vector<ControllerArg>& args, model::LoadOptions& load,
+                   routing::CompileOptions& compile, core::Diagnostics& findings) const override {
+        nginx::applyFlags(args, load, compile, findings);
+    }
 
     std::shared_ptr<const routing::RouteTable> compile(
         const model::Manifests& manifests, const routing::CompileOptions& options,

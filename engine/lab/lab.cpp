@@ -98,9 +98,12 @@ struct Lab::Impl {
             load.default_class_name = spec.ingress_class;
             edge->load = plugin->claiming(std::move(load));
             if (!spec.controller_class.empty()) edge->load.controller = spec.controller_class;
-            edge->ingress_class = edge->load.default_class_name;
-            edge->compile = options.compile;
+            // Its own configuration only: the first's (its ConfigMap, its flags) is not its.
+            edge->compile = routing::CompileOptions{};
             edge->compile.configuration = spec.configuration;
+            core::Diagnostics checked_where_written;
+            plugin->applyArgs(spec.args, edge->load, edge->compile, checked_where_written);
+            edge->ingress_class = edge->load.default_class_name;
             edge->http = spec.http;
             if (options.https) edge->https = spec.https;
             edges.push_back(std::move(edge));

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/cluster/cluster.h"
+#include "engine/controllers/controller.h"
 #include "engine/core/diagnostic.h"
 #include "engine/model/manifests.h"
 #include "engine/proxy/proxy.h"
@@ -36,6 +37,9 @@ struct ControllerSpec {
     proxy::ListenerSpec http;
     // HTTPS needs the lab's (LabOptions::https): the certificates come from the same lab CA.
     std::optional<proxy::ListenerSpec> https;
+    // Its command-line flags, applied over the fields above (Controller::applyArgs); check
+    // them first where they are written (the scenario parser does): the lab only applies them.
+    std::vector<controllers::ControllerArg> args;
 };
 
 // What a running controller is and where it listens.

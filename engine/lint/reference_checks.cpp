@@ -60,7 +60,10 @@ class ReferenceChecker {
 
     void reportUnclaimed(const model::Ingress& ing) {
         std::string why, hint;
-        if (ing.class_source == model::ClassSource::None) {
+        if (!ing.excluded_by.empty()) {
+            why = "the controller's flag " + ing.excluded_by + " leaves it out";
+            hint = "this is what the controller's own flags say; change them to serve it";
+        } else if (ing.class_source == model::ClassSource::None) {
             why = "it sets no spec.ingressClassName and no IngressClass is marked default";
             hint =
                 "set spec.ingressClassName: nginx (or annotate an IngressClass with "

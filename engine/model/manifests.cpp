@@ -184,17 +184,32 @@ void stampClasses(Manifests& m, const LoadOptions& options) {
 
 void claimIngresses(Manifests& m, const LoadOptions& options) {
     for (Ingress& ing : m.ingresses) {
+        ing.excluded_by.clear();
         if (options.claim_every_ingress) {
             ing.claimed = true;
         } else if (ing.class_source == ClassSource::None) {
             ing.claimed = options.watch_ingress_without_class;
         } else if (const IngressClass* cls = m.findIngressClass(ing.effective_class)) {
-            ing.claimed = cls->controller == options.controller;
+            // store.go ingressClassEventHandler: by spec.controller, or by name with
+            // --ingress-class-by-name.
+            ing.claimed = cls->controller == options.controller ||
+                          (options.ingress_class_by_name &&
+                           cls->meta.name == options.default_class_name);
         } else {
             // Its own class name when no IngressClass defines it: the one its chart installs
             // (stampClasses() adds it for the controller loading; a second controller in the
             // lab re-claims here), or ingress-nginx's --ingress-class in the annotation.
             ing.claimed = ing.effective_class == options.default_class_name;
+        }
+        // The controller's store skips these before anything else (store.go, New: the
+        // informers' namespace and the catch-all filter).
+        if (!ing.claimed || options.claim_every_ingress) continue;
+        if (!options.watch_namespace.empty() && ing.meta.namespace_ != options.watch_namespace) {
+            ing.claimed = false;
+            ing.excluded_by = "--watch-namespace=" + options.watch_namespace;
+        } else if (options.disable_catch_all && ing.default_backend) {
+            ing.claimed = false;
+            ing.excluded_by = "--disable-catch-all (it has a spec.defaultBackend)";
         }
     }
 }

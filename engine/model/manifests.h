@@ -43,6 +43,13 @@ struct LoadOptions {
     // The IngressClass name ingress-nginx answers to when the manifests define none (its
     // chart installs "nginx").
     std::string default_class_name = "nginx";
+    // ingress-nginx --ingress-class-by-name: also claim the IngressClass of that name, whatever
+    // controller it names.
+    bool ingress_class_by_name = false;
+    // ingress-nginx --watch-namespace: only Ingresses of this namespace ("" : all).
+    std::string watch_namespace;
+    // ingress-nginx --disable-catch-all: ignore every Ingress with a spec.defaultBackend.
+    bool disable_catch_all = false;
     core::YamlLimits yaml;
     LiveOverrides overrides;
     // Where "-" reads from; nullptr means std::cin. Read up to yaml.max_bytes, as every file.

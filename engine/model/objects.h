@@ -104,6 +104,9 @@ struct Ingress {
     std::string effective_class;  // the class that decides who serves it ("" when none)
     ClassSource class_source = ClassSource::None;
     bool claimed = false;   // an IngressClass of the lab's controller claims it
+    // Why a flag of the controller left it out although its class is the controller's
+    // (--watch-namespace, --disable-catch-all); "" otherwise.
+    std::string excluded_by;
     bool rejected = false;  // the API server would refuse it: it is not stored, so never served
 };
 

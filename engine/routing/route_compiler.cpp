@@ -94,6 +94,7 @@ class RouteCompiler {
             mergeCanary(*t.ingress, *t.policies, t.name);
         for (Server& server : table_->servers_)
             finishServer(server);
+        resolveDefaultService();
         return table_;
     }
 
@@ -316,6 +317,16 @@ class RouteCompiler {
         return !value.empty() && std::all_of(value.begin(), value.end(), [](unsigned char c) {
                    return std::isalnum(c) || kOther.find(static_cast<char>(c)) != std::string_view::npos;
                });
+    }
+
+    // --default-backend-service: the Service's first port (controller.go, getDefaultUpstream).
+    void resolveDefaultService() {
+        const std::string& ref = table_->options_.default_backend_service;
+        const auto slash = ref.find('/');
+        if (ref.empty() || slash == std::string::npos) return;
+        model::Ingress owner;  // the Service's namespace is the flag's, not an Ingress's
+        owner.meta.namespace_ = ref.substr(0, slash);
+        table_->default_service_ = resolveFirstPort(owner, ref.substr(slash + 1));
     }
 
     // The default-backend annotation names a Service and uses its first port.

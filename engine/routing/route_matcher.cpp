@@ -389,6 +389,14 @@ class Matcher {
             if (p) {
                 if (auto denied = guard(*p, auth)) return std::move(*denied);
             }
+            // The controller's --default-backend-service; with no ready endpoint ingress-nginx
+            // falls back to its built-in 404 (controller.go, getDefaultUpstream).
+            if (const auto& own = t_.controllerDefaultBackend(); own && serves(*own)) {
+                step(Kind::Matched, "default-backend",
+                     "no rule matches: the controller's --default-backend-service " +
+                         own->namespace_ + "/" + own->service);
+                return forward(*own, req_.target, p);
+            }
             return respond(404, "default backend - 404: no rule matches");
         }
         step(Kind::Matched, "default-backend", "spec.defaultBackend of Ingress " + from);

@@ -62,6 +62,10 @@ struct CompileOptions {
     // ConfigMap block-user-agents and block-referers: 403 as soon as the server is chosen.
     HeaderBlockList block_user_agents;
     HeaderBlockList block_referers;
+    // The controller's own default backend, "namespace/name" (ingress-nginx's
+    // --default-backend-service): what answers where no Ingress does, on the Service's first
+    // port. "": the built-in 404, also when the Service is missing or has no ready endpoint.
+    std::string default_backend_service;
 };
 
 // A Service backend as compiled: the reference and what it resolves to.
@@ -193,6 +197,8 @@ class RouteTable {
     }
     // The catch-all Ingress's authentication, for the default server's root location.
     const LocationAuth* catchAllAuth() const { return catch_all_auth_.get(); }
+    // CompileOptions::default_backend_service resolved; unset without one.
+    const std::optional<BackendTarget>& controllerDefaultBackend() const { return default_service_; }
 
   private:
     friend class RouteCompiler;
@@ -205,6 +211,7 @@ class RouteTable {
     std::optional<BackendTarget> catch_all_;  // a rules-less Ingress's defaultBackend
     std::string catch_all_ingress_;
     std::shared_ptr<const LocationAuth> catch_all_auth_;
+    std::optional<BackendTarget> default_service_;
     std::unordered_map<std::string, std::string> inactive_hosts_;
     std::unordered_map<std::string, std::shared_ptr<const dialect::IngressPolicies>> policies_;
 };

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/cluster/cluster.h"
+#include "engine/controllers/controller.h"
 #include "engine/core/diagnostic.h"
 #include "engine/routing/request.h"
 
@@ -44,6 +45,9 @@ struct ControllerEntry {
     std::string ingress_class;     // the class it answers to; "": the plug-in's default
     std::string config_map;        // "namespace/name" of its ConfigMap; "": its default
     bool watch_ingress_without_class = false;
+    // Its command-line flags (ingress-nginx's --default-backend-service, --disable-catch-all,
+    // ...), applied after the fields above, checked where they are written.
+    std::vector<controllers::ControllerArg> args;
     // Ports for `serve` to try first (taken: any free one); `run` always takes free ones.
     std::optional<std::uint16_t> http_port, https_port;
     core::SourceLocation location;

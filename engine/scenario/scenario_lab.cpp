@@ -4,9 +4,15 @@ namespace ilab::scenario {
 
 void applyScenarioControllers(const Scenario& s, lab::LabOptions& options, bool use_ports) {
     if (s.controllers.empty()) return;
-    options.name = s.controllers.front().name;
-    if (!s.controllers.front().config_map.empty())
-        options.compile.configuration = s.controllers.front().config_map;
+    const ControllerEntry& first = s.controllers.front();
+    options.name = first.name;
+    if (!first.config_map.empty()) options.compile.configuration = first.config_map;
+    if (const auto* plugin = controllers::Registry::builtin().find(first.controller)) {
+        model::LoadOptions claimed_by_scenario_load_options;  // scenarioLoadOptions() took these
+        core::Diagnostics checked_where_written;
+        plugin->applyArgs(first.args, claimed_by_scenario_load_options, options.compile,
+                          checked_where_written);
+    }
     options.more_controllers.clear();
     for (std::size_t i = 1; i < s.controllers.size(); ++i) {
         const ControllerEntry& c = s.controllers[i];
@@ -17,6 +23,7 @@ void applyScenarioControllers(const Scenario& s, lab::LabOptions& options, bool 
         spec.ingress_class = c.ingress_class;
         spec.watch_ingress_without_class = c.watch_ingress_without_class;
         spec.configuration = c.config_map;
+        spec.args = c.args;
         spec.http = {options.http.address, use_ports ? c.http_port.value_or(0) : std::uint16_t{0}};
         if (options.https)
             spec.https = proxy::ListenerSpec{options.https->address,

@@ -38,6 +38,9 @@ model::LoadOptions scenarioLoadOptions(const Scenario& s, model::LoadOptions loa
         first.ingress_class.empty() ? std::string(plugin->defaultClassName()) : first.ingress_class;
     load = plugin->claiming(std::move(load));
     if (!first.controller_class.empty()) load.controller = first.controller_class;
+    routing::CompileOptions compile_only;  // applyScenarioControllers() takes these
+    core::Diagnostics checked_where_written;
+    plugin->applyArgs(first.args, load, compile_only, checked_where_written);
     return load;
 }
 

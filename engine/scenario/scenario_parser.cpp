@@ -31,6 +31,7 @@ std::string formatNumber(double v) {
 class Reader {
   public:
     explicit Reader(core::Diagnostics& d) : d_(d) {}
+    core::Diagnostics& diagnostics() { return d_; }
 
     void error(std::string code, std::string message, const core::SourceLocation& at,
                std::string hint = "") {
@@ -546,7 +547,7 @@ void readControllers(Reader& r, const YamlNode* list, Scenario& s) {
         if (!node) continue;
         r.fields(*node, path,
                  {"name", "controller", "controllerClass", "ingressClass", "configMap",
-                  "watchIngressWithoutClass", "ports"});
+                  "watchIngressWithoutClass", "args", "ports"});
         ControllerEntry c;
         c.location = node->location;
         r.required(*node, "controller", path);
@@ -579,6 +580,17 @@ void readControllers(Reader& r, const YamlNode* list, Scenario& s) {
         c.watch_ingress_without_class =
             r.boolean(node->find("watchIngressWithoutClass"), path + ".watchIngressWithoutClass")
                 .value_or(false);
+        if (const YamlNode* args = r.list(node->find("args"), path + ".args")) {
+            for (std::size_t k = 0; k < args->items.size(); ++k)
+                if (auto text = r.string(&args->items[k], Reader::at(path + ".args", k)))
+                    c.args.push_back({*text, args->items[k].location});
+            // Checked as the controller reads them, with their findings where they are written.
+            if (plugin) {
+                model::LoadOptions load;
+                routing::CompileOptions compile;
+                plugin->applyArgs(c.args, load, compile, r.diagnostics());
+            }
+        }
         if (const YamlNode* ports = r.map(node->find("ports"), path + ".ports")) {
             r.fields(*ports, path + ".ports", {"http", "https"});
             if (auto v = r.bounded(ports->find("http"), path + ".ports.http", 1, 65535))

@@ -315,3 +315,26 @@ TEST(ScenarioControllersTest, MistakesAboutControllersAreReportedWhereTheyAre) {
 
 }  // namespace
 }  // namespace ilab::scenario
+
+namespace ilab::scenario {
+namespace {
+
+TEST(ScenarioControllersTest, AControllersFlagsAreCheckedWhereTheyAreWritten) {
+    const auto s = parse(R"(  controllers:
+  - controller: ingress-nginx
+    args:
+    - --disable-catch-all
+    - --default-backend-servce=shop/fallback
+)");
+    ASSERT_TRUE(s.scenario);
+    ASSERT_EQ(s.scenario->controllers[0].args.size(), 2u);
+    const auto* unknown = first(s, "ILAB-CONFIG-007");
+    ASSERT_NE(unknown, nullptr);
+    EXPECT_EQ(unknown->location.line, 10);
+    EXPECT_EQ(unknown->location.column, 7);
+    EXPECT_EQ(unknown->hint, "did you mean \"default-backend-service\"?");
+    EXPECT_TRUE(scenarioLoadOptions(*s.scenario).disable_catch_all);
+}
+
+}  // namespace
+}  // namespace ilab::scenario
