@@ -21,6 +21,7 @@ struct CheckOptions {
     std::string ingress_class = "nginx";
     std::string controller;
     std::string configmap;
+    std::string values;
 };
 
 }  // namespace
@@ -41,6 +42,7 @@ Action addCheckCommand(CLI::App& app) {
                     "The class name the controller answers to");
     addControllerOption(*cmd, opts->controller);
     addConfigMapOption(*cmd, opts->configmap);
+    addValuesOption(*cmd, opts->values);
     return [opts](Streams s) {
         model::LoadOptions load;
         load.watch_ingress_without_class = opts->watch_without_class;
@@ -57,6 +59,14 @@ Action addCheckCommand(CLI::App& app) {
         const controllers::Controller& controller = *chosen;
         lint::LintOptions lint_options;
         lint_options.compile.configuration = opts->configmap;
+        if (!opts->values.empty()) {  // read before the manifests: it decides what is claimed
+            core::Diagnostics values_findings;
+            const bool usable = applyValues(opts->values, controller, load, lint_options.compile,
+                                            values_findings);
+            if (usable) manifests = scenario::loadInputManifests(opts->files, load);
+            manifests.diagnostics.append(values_findings);
+            if (!usable) manifests.input_unreadable = true;
+        }
         const lint::LintResult result = lint::lint(manifests, controller, lint_options);
         if (opts->output == "json")
             s.out << lint::renderJson(result.diagnostics);

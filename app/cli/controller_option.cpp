@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "engine/controllers/nginx_helm_values.h"
 #include "engine/core/text.h"
 
 namespace ilab::cli {
@@ -51,6 +52,30 @@ void addAlsoControllerOption(CLI::App& command, std::vector<std::string>& ids) {
             return "unknown controller " + core::quoted(value) + " (known: " +
                    registry.describeKnown() + ")" + (near.empty() ? "" : "; " + near);
         });
+}
+
+void addValuesOption(CLI::App& command, std::string& path) {
+    command.add_option("--values", path,
+                       "The ingress-nginx Helm chart's values file: its controller: block's flags "
+                       "(extraArgs, ingressClassResource, ...) and config (the ConfigMap)");
+}
+
+bool applyValues(const std::string& path, const controllers::Controller& controller,
+                 model::LoadOptions& load, routing::CompileOptions& compile,
+                 core::Diagnostics& findings) {
+    if (path.empty()) return true;
+    if (controller.id() != "ingress-nginx") {
+        findings.error("ILAB-CONFIG-008",
+                       "--values is the ingress-nginx Helm chart's values file; " +
+                           std::string(controller.title()) + " has none",
+                       {std::make_shared<const std::string>(path), 0, 0});
+        return false;
+    }
+    const auto values = controllers::nginx::readHelmValues(path, findings);
+    if (!values) return false;
+    if (values->config_map) load.installed_config_maps.push_back(*values->config_map);
+    controller.applyArgs(values->args, load, compile, findings);
+    return !findings.hasErrors();
 }
 
 std::string uniqueControllerName(const std::string& id, const lab::LabOptions& options) {

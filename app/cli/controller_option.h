@@ -18,6 +18,15 @@ CLI::Option* addControllerOption(CLI::App& command, std::string& id);
 // --configmap flag); default ingress-nginx/ingress-nginx-controller.
 void addConfigMapOption(CLI::App& command, std::string& reference);
 
+// `--values FILE`: the ingress-nginx Helm chart's values file (its controller: block).
+void addValuesOption(CLI::App& command, std::string& path);
+// Applies --values to `controller`'s claiming (`load`, with the ConfigMap the chart would
+// install) and compiling (`compile`). Findings go to `findings`; false when the file cannot be
+// used (unreadable, malformed, a controller other than ingress-nginx).
+bool applyValues(const std::string& path, const controllers::Controller& controller,
+                 model::LoadOptions& load, routing::CompileOptions& compile,
+                 core::Diagnostics& findings);
+
 // `--also-controller ID` (serve): more controllers beside the first, each on its own ports.
 void addAlsoControllerOption(CLI::App& command, std::vector<std::string>& ids);
 // A name for another controller `id` that no controller of `options` has yet: its id, else

@@ -29,6 +29,7 @@ struct ExplainOptions {
     std::string controller;
     std::string ingress_class;
     std::string configmap;
+    std::string values;
 };
 
 void row(std::ostream& out, std::string_view label, const std::string& value) {
@@ -127,6 +128,7 @@ Action addExplainCommand(CLI::App& app) {
                     "or the controller whose default class it is)")
         ->excludes(controller_option);
     addConfigMapOption(*cmd, opts->configmap);
+    addValuesOption(*cmd, opts->values);
     cmd->add_option("url", opts->url, "http://host/path or https://host/path")->required();
     return [opts](Streams s) {
         std::string error;
@@ -160,6 +162,17 @@ Action addExplainCommand(CLI::App& app) {
         }
         const controllers::Controller& controller = *chosen;
         const bool named = !opts->controller.empty() || !opts->ingress_class.empty();
+        routing::CompileOptions compile;
+        compile.configuration = opts->configmap;
+        if (!opts->values.empty()) {  // it decides what is claimed: read the manifests again
+            core::Diagnostics values_findings;
+            const bool usable =
+                applyValues(opts->values, controller, load, compile, values_findings);
+            for (const auto& d : values_findings.items())
+                if (d.severity != core::Severity::Info) s.err << core::formatDiagnostic(d) << '\n';
+            if (!usable) return kExitBadInput;
+            manifests = scenario::loadInputManifests(opts->files, load);
+        }
         if (manifests.input_unreadable) {
             for (const auto& d : manifests.diagnostics.items())
                 if (d.severity == core::Severity::Error) s.err << core::formatDiagnostic(d) << '\n';
@@ -171,8 +184,6 @@ Action addExplainCommand(CLI::App& app) {
         if (errors > 0)
             s.err << "note: " << errors << " error(s) in the manifests; objects the API server "
                   << "would reject are left out (run ingress-lab check)\n";
-        routing::CompileOptions compile;
-        compile.configuration = opts->configmap;
         auto table = controller.compile(manifests, compile, nullptr);
         std::unique_ptr<core::SeededRandom> random;
         if (opts->seed) random = std::make_unique<core::SeededRandom>(*opts->seed);

@@ -46,6 +46,7 @@ struct ServeOptions {
     std::string pod_network;            // "": the first free 127.N.0.0/16
     bool no_traffic = false;            // the web lab opens idle instead of sending traffic
     std::vector<std::string> also;      // more controllers, by id or controller name
+    std::string values;                 // the ingress-nginx chart's values file
 };
 
 
@@ -208,6 +209,7 @@ Action addServeCommand(CLI::App& app) {
                   "Serve Ingresses that name no class (ingress-nginx flag)");
     addConfigMapOption(*cmd, opts->configmap);
     addAlsoControllerOption(*cmd, opts->also);
+    addValuesOption(*cmd, opts->values);
     return [opts](Streams s) {
         if (opts->scenario.empty() == opts->files.empty()) {
             s.err << "ingress-lab serve: give a scenario or -f manifests (one of them)\n";
@@ -256,6 +258,16 @@ Action addServeCommand(CLI::App& app) {
                 return kExitBadInput;
             }
             options.admin = admin_spec;
+        }
+        if (!opts->values.empty()) {
+            core::Diagnostics values_findings;
+            const bool usable = applyValues(opts->values, controllers::controllerFor(options.load),
+                                            options.load, options.compile, values_findings);
+            printDiagnostics(s.err, values_findings);
+            if (!usable) {
+                s.err << "ingress-lab serve: --values " << opts->values << " cannot be used\n";
+                return kExitBadInput;
+            }
         }
         for (const auto& id : opts->also) {  // on free ports beside the first's
             lab::ControllerSpec more;
@@ -308,7 +320,7 @@ Action addServeCommand(CLI::App& app) {
             w.address = options.admin->address;
             w.port = options.admin->port;
             w.bench.load = options.load;
-            w.bench.configuration = opts->configmap;
+            w.bench.compile = options.compile;
             w.bench.seed = opts->seed;
             w.bench.https = options.https.has_value();
             w.bench.http_address = options.http.address;

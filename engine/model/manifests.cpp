@@ -309,6 +309,8 @@ void addManifestText(Manifests& m, std::string_view text, const std::string& fil
 }
 
 void finishLoading(Manifests& m, const LoadOptions& options) {
+    m.config_maps.insert(m.config_maps.end(), options.installed_config_maps.begin(),
+                         options.installed_config_maps.end());
     dropDuplicates(m.ingresses, "Ingress", m.diagnostics);
     dropDuplicates(m.services, "Service", m.diagnostics);
     dropDuplicates(m.secrets, "Secret", m.diagnostics);

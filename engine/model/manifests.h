@@ -50,6 +50,10 @@ struct LoadOptions {
     std::string watch_namespace;
     // ingress-nginx --disable-catch-all: ignore every Ingress with a spec.defaultBackend.
     bool disable_catch_all = false;
+    // ConfigMaps a controller's install creates beside the manifests (the Helm chart's, from
+    // its values file), added after them: one the manifests define too is replaced, with the
+    // usual ILAB-MODEL-002.
+    std::vector<ConfigMap> installed_config_maps;
     core::YamlLimits yaml;
     LiveOverrides overrides;
     // Where "-" reads from; nullptr means std::cin. Read up to yaml.max_bytes, as every file.

@@ -11,6 +11,7 @@
 
 #include "engine/cluster/cluster.h"
 #include "engine/controllers/controller.h"
+#include "engine/model/objects.h"
 #include "engine/core/diagnostic.h"
 #include "engine/routing/request.h"
 
@@ -48,6 +49,12 @@ struct ControllerEntry {
     // Its command-line flags (ingress-nginx's --default-backend-service, --disable-catch-all,
     // ...), applied after the fields above, checked where they are written.
     std::vector<controllers::ControllerArg> args;
+    // The ingress-nginx Helm chart's values file (its controller: block), resolved inside the
+    // scenario's folder: its flags come first in `args`, its ConfigMap is installed_config_map
+    // (the first controller's ingress-nginx/ingress-nginx-controller, another's
+    // ingress-nginx/<name>-controller, which its --configmap then names).
+    std::string values;
+    std::optional<model::ConfigMap> installed_config_map;
     // Ports for `serve` to try first (taken: any free one); `run` always takes free ones.
     std::optional<std::uint16_t> http_port, https_port;
     core::SourceLocation location;

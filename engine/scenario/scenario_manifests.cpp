@@ -29,6 +29,8 @@ model::LoadOptions scenarioLoadOptions(const Scenario& s, model::LoadOptions loa
         load.confine_to = folder.empty() ? "." : folder.string();
     }
     if (s.controllers.empty()) return load;
+    for (const auto& c : s.controllers)  // what each install's values put in its ConfigMap
+        if (c.installed_config_map) load.installed_config_maps.push_back(*c.installed_config_map);
     const ControllerEntry& first = s.controllers.front();
     const controllers::Controller* plugin = controllers::Registry::builtin().find(first.controller);
     if (!plugin) return load;  // the scenario's own diagnostic said so

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "engine/controllers/controller.h"
+#include "engine/controllers/nginx_helm_values.h"
 #include "engine/core/input_file.h"
 #include "engine/core/text.h"
 #include "engine/core/yaml_tree.h"
@@ -538,8 +539,52 @@ std::optional<double> readBound(Reader& r, const YamlNode* node, const std::stri
     return r.number(node, path);
 }
 
+bool insideFolder(const fs::path& path, const std::string& folder);
+void outsideFolder(Reader& r, std::string_view field, const std::string& written,
+                   const core::SourceLocation& at);
+
+// A controller entry's Helm values file: the ingress-nginx chart's, read where it lies inside
+// the scenario's folder.
+void readValues(Reader& r, const YamlNode& node, const std::string& path,
+                const controllers::Controller* plugin, const Scenario& s, ControllerEntry& c,
+                const std::string& base) {
+    const YamlNode* values = node.find("values");
+    const auto written = r.string(values, path + ".values");
+    if (!written) return;
+    const fs::path file = fs::path(*written).is_absolute() ? fs::path(*written) : fs::path(base) / *written;
+    std::error_code ec;
+    if (!insideFolder(file, base)) {
+        outsideFolder(r, path + ".values", *written, values->location);
+        return;
+    }
+    if (!fs::exists(file, ec)) {
+        r.error("ILAB-SCENARIO-006",
+                path + ".values: " + core::quoted(*written) + " does not exist", values->location);
+        return;
+    }
+    if (!plugin || plugin->id() != "ingress-nginx") {
+        r.error("ILAB-SCENARIO-003",
+                path + ".values: a values file is the ingress-nginx Helm chart's; " +
+                    core::quoted(c.controller) + " has none",
+                values->location);
+        return;
+    }
+    c.values = file.lexically_normal().string();
+    auto read = controllers::nginx::readHelmValues(c.values, r.diagnostics());
+    if (!read) return;
+    c.args = std::move(read->args);
+    if (read->config_map) {
+        if (!s.controllers.empty()) {  // another release of the chart: its own ConfigMap
+            read->config_map->meta.name = c.name + "-controller";
+            c.args.push_back({"--configmap=" + read->config_map->meta.qualifiedName(),
+                              values->location});
+        }
+        c.installed_config_map = std::move(read->config_map);
+    }
+}
+
 // spec.controllers: which controllers the lab runs, each claiming by its own class.
-void readControllers(Reader& r, const YamlNode* list, Scenario& s) {
+void readControllers(Reader& r, const YamlNode* list, Scenario& s, const std::string& base) {
     const auto& registry = controllers::Registry::builtin();
     for (std::size_t i = 0; list && i < list->items.size(); ++i) {
         const std::string path = Reader::at("spec.controllers", i);
@@ -547,7 +592,7 @@ void readControllers(Reader& r, const YamlNode* list, Scenario& s) {
         if (!node) continue;
         r.fields(*node, path,
                  {"name", "controller", "controllerClass", "ingressClass", "configMap",
-                  "watchIngressWithoutClass", "args", "ports"});
+                  "watchIngressWithoutClass", "values", "args", "ports"});
         ControllerEntry c;
         c.location = node->location;
         r.required(*node, "controller", path);
@@ -580,16 +625,17 @@ void readControllers(Reader& r, const YamlNode* list, Scenario& s) {
         c.watch_ingress_without_class =
             r.boolean(node->find("watchIngressWithoutClass"), path + ".watchIngressWithoutClass")
                 .value_or(false);
+        readValues(r, *node, path, plugin, s, c, base);
         if (const YamlNode* args = r.list(node->find("args"), path + ".args")) {
             for (std::size_t k = 0; k < args->items.size(); ++k)
                 if (auto text = r.string(&args->items[k], Reader::at(path + ".args", k)))
                     c.args.push_back({*text, args->items[k].location});
-            // Checked as the controller reads them, with their findings where they are written.
-            if (plugin) {
-                model::LoadOptions load;
-                routing::CompileOptions compile;
-                plugin->applyArgs(c.args, load, compile, r.diagnostics());
-            }
+        }
+        // Checked as the controller reads them, with their findings where they are written.
+        if (plugin && !c.args.empty()) {
+            model::LoadOptions load;
+            routing::CompileOptions compile;
+            plugin->applyArgs(c.args, load, compile, r.diagnostics());
         }
         if (const YamlNode* ports = r.map(node->find("ports"), path + ".ports")) {
             r.fields(*ports, path + ".ports", {"http", "https"});
@@ -802,7 +848,7 @@ void readScenario(Reader& r, const YamlNode& root, Scenario& s, const std::strin
     r.fields(*spec, "spec",
              {"manifests", "manifestsInline", "controllers", "seed", "duration", "behaviors",
               "traffic", "timeline", "expect"});
-    readControllers(r, r.list(spec->find("controllers"), "spec.controllers"), s);
+    readControllers(r, r.list(spec->find("controllers"), "spec.controllers"), s, base);
     if (const YamlNode* m = r.list(spec->find("manifests"), "spec.manifests")) {
         for (std::size_t i = 0; i < m->items.size(); ++i) {
             if (auto p = r.string(&m->items[i], Reader::at("spec.manifests", i))) {

@@ -256,7 +256,8 @@ bool Workbench::startLab(core::Diagnostics& diagnostics) {
     lab::LabOptions lo;
     lo.files = manifest_files_;
     lo.load = options_.load;
-    lo.compile.configuration = options_.configuration;
+    lo.compile = options_.compile;
+    if (!options_.configuration.empty()) lo.compile.configuration = options_.configuration;
     if (scenario_ && !scenario_path_.empty()) {
         // What a folder the scenario names holds stays inside the scenario's folder too, on
         // every reload (scenario_parser checks the names themselves).

@@ -112,6 +112,9 @@ struct WorkbenchOptions {
     // The controller's configuration object, "namespace/name" (ingress-nginx's --configmap);
     // empty: its default.
     std::string configuration;
+    // How the first controller compiles (what its flags set: --default-backend-service, ...);
+    // `configuration` above wins when given.
+    routing::CompileOptions compile;
     std::optional<std::uint64_t> seed;  // unset: the scenario's, else 1
     bool https = true;
     std::string http_address = "127.0.0.1";

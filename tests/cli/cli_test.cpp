@@ -1,6 +1,8 @@
 // The CLI's contract: exit codes, output formats and explain's JSON fields.
 #include "app/cli/cli.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -356,6 +358,35 @@ TEST(ExplainCommandTest, AScenarioOfSeveralControllersIsExplainedForTheOneChosen
 
     CliResult check = runCli({"check", "-f", sbs, "--controller", "spec"});
     EXPECT_NE(check.out.find("ILAB-SPEC-001"), std::string::npos) << check.out;
+}
+
+// --values: the ingress-nginx chart's values file, its flags and ConfigMap applied.
+TEST(ExplainCommandTest, HelmValuesSetTheControllersFlagsAndConfigMap) {
+    const auto dir = std::filesystem::temp_directory_path() / ("ilab-values-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "values.yaml")
+        << "controller:\n  extraArgs:\n    default-backend-service: shop/storefront\n"
+           "  config:\n    ssl-redirect: \"false\"\n";
+    const std::string manifests = kShop + "/manifests.yaml";
+    const std::string workloads = kShop + "/workloads.yaml";
+    CliResult unknown_host =
+        runCli({"explain", "-f", manifests, "-f", workloads, "--values",
+                (dir / "values.yaml").string(), "-o", "json", "http://nowhere.local/"});
+    ASSERT_EQ(unknown_host.code, 0) << unknown_host.err;
+    EXPECT_EQ(nlohmann::json::parse(unknown_host.out)["backend"]["service"], "storefront")
+        << unknown_host.out;
+    CliResult plain = runCli({"explain", "-f", manifests, "-f", workloads, "--values",
+                              (dir / "values.yaml").string(), "-o", "json",
+                              "http://shop.local/catalog/items"});
+    EXPECT_EQ(nlohmann::json::parse(plain.out)["action"], "forward") << plain.out;  // no 308
+    std::ofstream(dir / "bad.yaml") << "controller:\n  extraArgs: {disable-catchall: \"\"}\n"
+                                       "  watchIngressWithoutClass: maybe\n";
+    CliResult bad = runCli({"explain", "-f", manifests, "--values", (dir / "bad.yaml").string(),
+                            "http://shop.local/"});
+    EXPECT_EQ(bad.code, 2);
+    EXPECT_NE(bad.err.find("bad.yaml:3:29: error ILAB-CONFIG-002"), std::string::npos) << bad.err;
+    EXPECT_NE(bad.err.find("unknown flag --disable-catchall"), std::string::npos) << bad.err;
+    std::filesystem::remove_all(dir);
 }
 
 TEST(ServeCommandMistakesTest, AnAlsoControllerTheLabDoesNotSimulateIsRefused) {
