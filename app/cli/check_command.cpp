@@ -1,5 +1,6 @@
 // ingress-lab check -f PATH... [-o text|json|sarif]
 // A scenario (file or folder) given with -f is checked by the manifests it runs on.
+#include <map>
 #include <memory>
 
 #include "app/cli/commands.h"
@@ -8,6 +9,9 @@
 #include "engine/lint/linter.h"
 #include "engine/lint/report.h"
 #include "engine/model/manifests.h"
+#include "engine/core/text.h"
+#include "engine/lab/lab.h"
+#include "engine/scenario/scenario_lab.h"
 #include "engine/scenario/scenario_manifests.h"
 
 namespace ilab::cli {
@@ -23,6 +27,39 @@ struct CheckOptions {
     std::string configmap;
     std::string values;
 };
+
+// A scenario that runs several controllers (spec.controllers) is linted as its first runs it;
+// an Ingress another of them claims is not unclaimed: the finding says which one serves it.
+void creditOtherControllers(const std::vector<std::string>& files, const model::LoadOptions& load,
+                            const model::Manifests& manifests, core::Diagnostics& findings) {
+    if (files.size() != 1 || !scenario::isScenarioPath(files.front())) return;
+    const scenario::LoadedScenario loaded = scenario::loadScenario(files.front());
+    if (!loaded.scenario || loaded.scenario->controllers.size() < 2) return;
+    lab::LabOptions lab_options;
+    lab_options.load = load;
+    scenario::applyScenarioControllers(*loaded.scenario, lab_options, false);
+    std::map<std::string, std::string> claimed_by;  // "Ingress ns/name" -> controller
+    for (const auto& spec : lab_options.more_controllers) {
+        const auto claiming = lab::claimingFor(spec, load);
+        if (!claiming) continue;
+        model::Manifests theirs = manifests;
+        model::claimIngresses(theirs, *claiming);
+        for (const auto& ing : theirs.ingresses)
+            if (ing.claimed) claimed_by.try_emplace("Ingress " + ing.meta.qualifiedName(), spec.name);
+    }
+    core::Diagnostics kept;
+    for (core::Diagnostic d : findings.items()) {
+        const auto it = claimed_by.find(d.object);
+        if (d.code == "ILAB-LINT-010" && it != claimed_by.end()) {
+            d.severity = core::Severity::Info;
+            d.message = "Ingress is served by the scenario's controller " +
+                        core::quoted(it->second) + "; its first controller does not claim it";
+            d.hint.clear();
+        }
+        kept.add(std::move(d));
+    }
+    findings = std::move(kept);
+}
 
 }  // namespace
 
@@ -67,7 +104,9 @@ Action addCheckCommand(CLI::App& app) {
             manifests.diagnostics.append(values_findings);
             if (!usable) manifests.input_unreadable = true;
         }
-        const lint::LintResult result = lint::lint(manifests, controller, lint_options);
+        lint::LintResult result = lint::lint(manifests, controller, lint_options);
+        if (opts->controller.empty())
+            creditOtherControllers(opts->files, load, manifests, result.diagnostics);
         if (opts->output == "json")
             s.out << lint::renderJson(result.diagnostics);
         else if (opts->output == "sarif")

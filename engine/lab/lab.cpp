@@ -92,17 +92,9 @@ struct Lab::Impl {
                                       {}, "give the second a name of its own");
                     return false;
                 }
-            model::LoadOptions load = options.load;
-            load.watch_ingress_without_class = spec.watch_ingress_without_class;
-            load.claim_every_ingress = false;
-            load.default_class_name = spec.ingress_class;
-            edge->load = plugin->claiming(std::move(load));
-            if (!spec.controller_class.empty()) edge->load.controller = spec.controller_class;
-            // Its own configuration only: the first's (its ConfigMap, its flags) is not its.
+            // Its own claiming and configuration only: the first's flags and ConfigMap are not its.
             edge->compile = routing::CompileOptions{};
-            edge->compile.configuration = spec.configuration;
-            core::Diagnostics checked_where_written;
-            plugin->applyArgs(spec.args, edge->load, edge->compile, checked_where_written);
+            edge->load = *claimingFor(spec, options.load, &edge->compile);
             edge->ingress_class = edge->load.default_class_name;
             edge->http = spec.http;
             if (options.https) edge->https = spec.https;
@@ -317,6 +309,29 @@ struct Lab::Impl {
         thread.join();
     }
 };
+
+std::optional<model::LoadOptions> claimingFor(const ControllerSpec& spec,
+                                              const model::LoadOptions& base,
+                                              routing::CompileOptions* compile) {
+    const controllers::Controller* plugin = controllers::Registry::builtin().find(spec.controller);
+    if (!plugin) return std::nullopt;
+    model::LoadOptions load;  // how it reads files is the lab's; how it claims is its own
+    load.yaml = base.yaml;
+    load.overrides = base.overrides;
+    load.standard_input = base.standard_input;
+    load.confine_to = base.confine_to;
+    load.installed_config_maps = base.installed_config_maps;
+    load.watch_ingress_without_class = spec.watch_ingress_without_class;
+    load.default_class_name = spec.ingress_class;
+    load = plugin->claiming(std::move(load));
+    if (!spec.controller_class.empty()) load.controller = spec.controller_class;
+    routing::CompileOptions own;
+    if (!compile) compile = &own;
+    compile->configuration = spec.configuration;
+    core::Diagnostics checked_where_written;  // by whoever wrote them (the scenario parser)
+    plugin->applyArgs(spec.args, load, *compile, checked_where_written);
+    return load;
+}
 
 Lab::Lab(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 

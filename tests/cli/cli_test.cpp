@@ -389,6 +389,20 @@ TEST(ExplainCommandTest, HelmValuesSetTheControllersFlagsAndConfigMap) {
     std::filesystem::remove_all(dir);
 }
 
+// check on a scenario of several controllers: an Ingress another of them serves is not unclaimed.
+TEST(CheckCommandTest, AnIngressAnotherControllerOfTheScenarioServesIsNotUnclaimed) {
+    CliResult r = runCli({"check", "-f", std::string(ILAB_SOURCE_DIR) + "/scenarios/controller-flags"});
+    EXPECT_EQ(r.code, 0) << r.out;
+    EXPECT_NE(r.out.find("info ILAB-LINT-010: Ingress is served by the scenario's controller "
+                         "\"internal\"; its first controller does not claim it [Ingress shop/admin]"),
+              std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("warning ILAB-LINT-010: Ingress is unclaimed: the controller's flag "
+                         "--watch-namespace=shop leaves it out"),
+              std::string::npos)
+        << r.out;
+}
+
 TEST(ServeCommandMistakesTest, AnAlsoControllerTheLabDoesNotSimulateIsRefused) {
     CliResult r = runCli({"serve", "--no-admin", "--also-controller", "traefik", "-f", kShop});
     EXPECT_EQ(r.code, 2);

@@ -201,3 +201,36 @@ TEST(ControllersInOneLab, TwoControllersOfOneNameAreRefused) {
 
 }  // namespace
 }  // namespace ilab::lab
+
+namespace ilab::lab {
+namespace {
+
+// A second controller claims by its own rules only: the first's flags are not its.
+TEST(ControllersInOneLab, ASecondControllerDoesNotInheritTheFirstsClaimingFlags) {
+    model::LoadOptions first;
+    first.watch_namespace = "shop";
+    first.disable_catch_all = true;
+    first.ingress_class_by_name = true;
+    first.confine_to = "/scenarios/x";
+    ControllerSpec internal;
+    internal.controller = "ingress-nginx";
+    internal.ingress_class = "internal";
+    internal.args = {{"--controller-class=k8s.io/internal-nginx", {}},
+                     {"--default-backend-service=shop/fallback", {}}};
+    routing::CompileOptions compile;
+    const auto load = claimingFor(internal, first, &compile);
+    ASSERT_TRUE(load);
+    EXPECT_TRUE(load->watch_namespace.empty());
+    EXPECT_FALSE(load->disable_catch_all);
+    EXPECT_FALSE(load->ingress_class_by_name);
+    EXPECT_EQ(load->confine_to, "/scenarios/x");  // how files are read stays the lab's
+    EXPECT_EQ(load->controller, "k8s.io/internal-nginx");
+    EXPECT_EQ(load->default_class_name, "internal");
+    EXPECT_EQ(compile.default_backend_service, "shop/fallback");
+    ControllerSpec unknown;
+    unknown.controller = "traefik";
+    EXPECT_FALSE(claimingFor(unknown, first));
+}
+
+}  // namespace
+}  // namespace ilab::lab
