@@ -86,24 +86,25 @@ Action addCheckCommand(CLI::App& app) {
         load.standard_input = &s.in;
         load.default_class_name = opts->ingress_class;
         const controllers::Controller* chosen = &chosenController(opts->controller, load);
-        // A scenario stands for its manifests, read as `run` reads them: claimed for its first
-        // controller, which is then the one checked unless --controller says.
-        model::Manifests manifests = scenario::loadInputManifests(opts->files, load);
-        if (!opts->controller.empty())
-            model::claimIngresses(manifests, load);
-        else
-            chosen = &controllers::controllerFor(scenario::inputLoadOptions(opts->files, load));
-        const controllers::Controller& controller = *chosen;
         lint::LintOptions lint_options;
-        lint_options.compile.configuration = opts->configmap;
-        if (!opts->values.empty()) {  // read before the manifests: it decides what is claimed
-            core::Diagnostics values_findings;
-            const bool usable = applyValues(opts->values, controller, load, lint_options.compile,
-                                            values_findings);
-            if (usable) manifests = scenario::loadInputManifests(opts->files, load);
-            manifests.diagnostics.append(values_findings);
-            if (!usable) manifests.input_unreadable = true;
+        core::Diagnostics values_findings;
+        const bool values_usable =  // before the manifests: it decides what is claimed
+            applyValues(opts->values, *chosen, load, lint_options.compile, values_findings);
+        if (!opts->configmap.empty()) lint_options.compile.configuration = opts->configmap;
+        // A scenario stands for its manifests, read as `run` reads them: claimed for its first
+        // controller, which is then the one checked (with its configMap and flags) unless
+        // --controller says.
+        model::Manifests manifests = scenario::loadInputManifests(opts->files, load);
+        manifests.diagnostics.append(values_findings);
+        if (!values_usable) manifests.input_unreadable = true;
+        if (!opts->controller.empty()) {
+            model::claimIngresses(manifests, load);
+        } else if (auto input = scenario::inputController(opts->files, lint_options.compile)) {
+            chosen = input->controller;
+            lint_options.compile = input->compile;
+            if (!opts->configmap.empty()) lint_options.compile.configuration = opts->configmap;
         }
+        const controllers::Controller& controller = *chosen;
         lint::LintResult result = lint::lint(manifests, controller, lint_options);
         if (opts->controller.empty())
             creditOtherControllers(opts->files, load, manifests, result.diagnostics);

@@ -146,6 +146,16 @@ Action addExplainCommand(CLI::App& app) {
         load.watch_ingress_without_class = opts->watch_without_class;
         load.standard_input = &s.in;
         const controllers::Controller* chosen = &chosenController(opts->controller, load);
+        routing::CompileOptions compile;
+        if (!opts->values.empty()) {  // before the manifests: it decides what is claimed
+            core::Diagnostics values_findings;
+            const bool usable =
+                applyValues(opts->values, *chosen, load, compile, values_findings);
+            for (const auto& d : values_findings.items())
+                if (d.severity != core::Severity::Info) s.err << core::formatDiagnostic(d) << '\n';
+            if (!usable) return kExitBadInput;
+        }
+        if (!opts->configmap.empty()) compile.configuration = opts->configmap;
         // A scenario stands for its manifests, read as `run` reads them (claimed for its first
         // controller, which is then the one explained unless --controller or --class says).
         model::Manifests manifests = scenario::loadInputManifests(opts->files, load);
@@ -157,22 +167,13 @@ Action addExplainCommand(CLI::App& app) {
             }
         } else if (!opts->controller.empty()) {
             model::claimIngresses(manifests, load);
-        } else {
-            chosen = &controllers::controllerFor(scenario::inputLoadOptions(opts->files, load));
+        } else if (auto input = scenario::inputController(opts->files, compile)) {
+            chosen = input->controller;  // with its configMap and flags
+            compile = input->compile;
+            if (!opts->configmap.empty()) compile.configuration = opts->configmap;
         }
         const controllers::Controller& controller = *chosen;
         const bool named = !opts->controller.empty() || !opts->ingress_class.empty();
-        routing::CompileOptions compile;
-        compile.configuration = opts->configmap;
-        if (!opts->values.empty()) {  // it decides what is claimed: read the manifests again
-            core::Diagnostics values_findings;
-            const bool usable =
-                applyValues(opts->values, controller, load, compile, values_findings);
-            for (const auto& d : values_findings.items())
-                if (d.severity != core::Severity::Info) s.err << core::formatDiagnostic(d) << '\n';
-            if (!usable) return kExitBadInput;
-            manifests = scenario::loadInputManifests(opts->files, load);
-        }
         if (manifests.input_unreadable) {
             for (const auto& d : manifests.diagnostics.items())
                 if (d.severity == core::Severity::Error) s.err << core::formatDiagnostic(d) << '\n';

@@ -23,6 +23,10 @@ std::shared_ptr<const routing::RouteTable> Controller::compile(
     return routing::RouteTable::compile(manifests, annotations(), named, findings);
 }
 
+std::string Controller::configurationFor(std::string_view) const {
+    return {};
+}
+
 void Controller::applyArgs(const std::vector<ControllerArg>& args, model::LoadOptions&,
                            routing::CompileOptions&, core::Diagnostics& findings) const {
     for (const ControllerArg& arg : args)

@@ -56,6 +56,9 @@ class Controller {
     virtual std::shared_ptr<const routing::RouteTable> compile(
         const model::Manifests& manifests, const routing::CompileOptions& options,
         core::Diagnostics* findings) const;
+    // The configuration object another install of it, called `install_name`, reads by default
+    // ("": none; ingress-nginx: its release's ConfigMap, ingress-nginx/<name>-controller).
+    virtual std::string configurationFor(std::string_view install_name) const;
     // Applies its command-line flags (its container args) over how it claims (`load`) and
     // compiles (`compile`); findings about them, at each argument, go to `findings`. The
     // default knows no flag: each is a warning.

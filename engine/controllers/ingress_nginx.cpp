@@ -2,6 +2,7 @@
 
 #include "engine/controllers/nginx_configuration.h"
 #include "engine/controllers/nginx_flags.h"
+#include "engine/controllers/nginx_helm_values.h"
 
 namespace ilab::controllers {
 namespace {
@@ -58,6 +59,12 @@ class IngressNginx final : public Controller {
     // controller.ingressClassResource.name).
     std::string_view defaultClassName() const override { return "nginx"; }
     const dialect::Dialect& annotations() const override { return *dialect_; }
+    // `helm install <name> ingress-nginx/ingress-nginx -n ingress-nginx` names its ConfigMap
+    // <name>-controller (templates/controller-configmap.yaml, ingress-nginx.controller.fullname).
+    std::string configurationFor(std::string_view install_name) const override {
+        return std::string(nginx::kReleaseNamespace) + "/" + std::string(install_name) +
+               "-controller";
+    }
     void applyArgs(const std::vector<ControllerArg>& args, model::LoadOptions& load,
                    routing::CompileOptions& compile, core::Diagnostics& findings) const override {
         nginx::applyFlags(args, load, compile, findings);

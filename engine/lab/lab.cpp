@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <thread>
+#include <unordered_set>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -62,7 +63,17 @@ struct Lab::Impl {
     // per more_controllers entry; false with a diagnostic for a controller the lab lacks.
     bool makeEdges(core::Diagnostics& diagnostics) {
         auto first = std::make_unique<Edge>();
-        first->controller = &controllers::controllerFor(options.load);
+        first->controller = options.plugin.empty()
+                                ? &controllers::controllerFor(options.load)
+                                : controllers::Registry::builtin().find(options.plugin);
+        if (!first->controller) {
+            diagnostics.error("ILAB-LAB-001",
+                              "the lab does not simulate controller " +
+                                  core::quoted(options.plugin) + " (it knows " +
+                                  controllers::Registry::builtin().describeKnown() + ")",
+                              {}, "name one of those, by controller name or id");
+            return false;
+        }
         first->name = options.name.empty() ? std::string(first->controller->id()) : options.name;
         first->load = options.load;
         first->compile = options.compile;
@@ -123,14 +134,14 @@ struct Lab::Impl {
         if (&edge == &primary()) return edge.controller->compile(claimed, edge.compile, &diagnostics);
         core::Diagnostics own;
         auto table = edge.controller->compile(claimed, edge.compile, &own);
-        for (const core::Diagnostic& d : own.items()) {
-            const auto same = [&d](const core::Diagnostic& e) {
-                return e.code == d.code && e.message == d.message &&
-                       e.location.str() == d.location.str();
-            };
-            if (std::none_of(diagnostics.items().begin(), diagnostics.items().end(), same))
-                diagnostics.add(d);
-        }
+        if (own.empty()) return table;
+        const auto key = [](const core::Diagnostic& d) {
+            return d.code + '\0' + d.message + '\0' + d.location.str();
+        };
+        std::unordered_set<std::string> seen;
+        for (const core::Diagnostic& d : diagnostics.items()) seen.insert(key(d));
+        for (const core::Diagnostic& d : own.items())
+            if (seen.insert(key(d)).second) diagnostics.add(d);
         return table;
     }
 
@@ -327,7 +338,9 @@ std::optional<model::LoadOptions> claimingFor(const ControllerSpec& spec,
     if (!spec.controller_class.empty()) load.controller = spec.controller_class;
     routing::CompileOptions own;
     if (!compile) compile = &own;
-    compile->configuration = spec.configuration;
+    const std::string name = spec.name.empty() ? std::string(plugin->id()) : spec.name;
+    compile->configuration =
+        spec.configuration.empty() ? plugin->configurationFor(name) : spec.configuration;
     core::Diagnostics checked_where_written;  // by whoever wrote them (the scenario parser)
     plugin->applyArgs(spec.args, load, *compile, checked_where_written);
     return load;

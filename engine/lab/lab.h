@@ -68,6 +68,9 @@ struct LabOptions {
     std::optional<proxy::ListenerSpec> admin;
     // The first controller's name in the lab (RunningController::name); "": its plug-in's id.
     std::string name;
+    // The first controller's plug-in, by id or controller name; "": the one that claims under
+    // `load` (controllers::controllerFor). Needed when its controller class is its own.
+    std::string plugin;
     // More controllers, each with a proxy of its own; the first is the one above.
     std::vector<ControllerSpec> more_controllers;
 };

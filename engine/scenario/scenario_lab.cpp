@@ -1,18 +1,15 @@
 #include "engine/scenario/scenario_lab.h"
 
+#include "engine/scenario/scenario_manifests.h"
+
 namespace ilab::scenario {
 
 void applyScenarioControllers(const Scenario& s, lab::LabOptions& options, bool use_ports) {
     if (s.controllers.empty()) return;
     const ControllerEntry& first = s.controllers.front();
     options.name = first.name;
-    if (!first.config_map.empty()) options.compile.configuration = first.config_map;
-    if (const auto* plugin = controllers::Registry::builtin().find(first.controller)) {
-        model::LoadOptions claimed_by_scenario_load_options;  // scenarioLoadOptions() took these
-        core::Diagnostics checked_where_written;
-        plugin->applyArgs(first.args, claimed_by_scenario_load_options, options.compile,
-                          checked_where_written);
-    }
+    options.plugin = first.controller;
+    options.compile = scenarioCompileOptions(s, options.compile);
     options.more_controllers.clear();
     for (std::size_t i = 1; i < s.controllers.size(); ++i) {
         const ControllerEntry& c = s.controllers[i];

@@ -109,11 +109,31 @@ model::Manifests loadInputManifests(const std::vector<std::string>& paths,
     return m;
 }
 
-model::LoadOptions inputLoadOptions(const std::vector<std::string>& paths,
-                                    const model::LoadOptions& load) {
-    if (paths.size() != 1 || paths.front() == "-" || !isScenarioPath(paths.front())) return load;
-    const LoadedScenario loaded = loadScenario(paths.front());
-    return loaded.scenario ? scenarioLoadOptions(*loaded.scenario, load) : load;
+routing::CompileOptions scenarioCompileOptions(const Scenario& s, routing::CompileOptions base) {
+    const controllers::Controller* plugin = scenarioController(s);
+    if (!plugin) return base;
+    const ControllerEntry& first = s.controllers.front();
+    if (!first.config_map.empty()) base.configuration = first.config_map;
+    model::LoadOptions claimed_by_scenario_load_options;  // scenarioLoadOptions() takes these
+    core::Diagnostics checked_where_written;
+    plugin->applyArgs(first.args, claimed_by_scenario_load_options, base, checked_where_written);
+    return base;
 }
+
+const controllers::Controller* scenarioController(const Scenario& s) {
+    return s.controllers.empty() ? nullptr
+                                 : controllers::Registry::builtin().find(s.controllers.front().controller);
+}
+
+std::optional<InputController> inputController(const std::vector<std::string>& paths,
+                                               const routing::CompileOptions& base) {
+    if (paths.size() != 1 || paths.front() == "-" || !isScenarioPath(paths.front()))
+        return std::nullopt;
+    const LoadedScenario loaded = loadScenario(paths.front());
+    if (!loaded.scenario || !scenarioController(*loaded.scenario)) return std::nullopt;
+    return InputController{scenarioController(*loaded.scenario),
+                           scenarioCompileOptions(*loaded.scenario, base)};
+}
+
 
 }  // namespace ilab::scenario

@@ -2,9 +2,11 @@
 // The manifests behind a scenario, read one way for every command: `run` starts its lab on
 // them, `check` lints them and `explain` routes through them. Pure functions of the file
 // system; any thread.
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "engine/controllers/controller.h"
 #include "engine/model/manifests.h"
 #include "engine/scenario/scenario.h"
 
@@ -31,9 +33,21 @@ bool isScenarioPath(const std::string& path);
 // warning ILAB-INPUT-005 instead of passing clean.
 model::Manifests loadInputManifests(const std::vector<std::string>& paths,
                                     const model::LoadOptions& load);
-// The LoadOptions loadInputManifests() claims with: a scenario's (scenarioLoadOptions(), its
-// first controller's), else `load`.
-model::LoadOptions inputLoadOptions(const std::vector<std::string>& paths,
-                                    const model::LoadOptions& load);
+// How a scenario's first controller compiles: `base` with its configMap and the flags of its
+// values and args (--default-backend-service, --configmap). `base` unchanged without
+// spec.controllers.
+routing::CompileOptions scenarioCompileOptions(const Scenario& scenario,
+                                               routing::CompileOptions base = {});
+// The plug-in of a scenario's first controller; null without spec.controllers.
+const controllers::Controller* scenarioController(const Scenario& scenario);
+// For an input that is one scenario with spec.controllers: its first controller's plug-in and
+// compile options (over `base`); nullopt for any other input.
+struct InputController {
+    const controllers::Controller* controller = nullptr;
+    routing::CompileOptions compile;
+};
+std::optional<InputController> inputController(const std::vector<std::string>& paths,
+                                               const routing::CompileOptions& base);
+
 
 }  // namespace ilab::scenario

@@ -207,6 +207,24 @@ bool Workbench::open(const std::string& scenario_path, const std::vector<std::st
     return true;
 }
 
+namespace {
+
+// What decides a scenario's controllers, as text to compare.
+std::string controllersOf(const scenario::Scenario& s) {
+    std::string out = scenario::scenarioLoadOptions(s).controller;
+    for (const auto& c : s.controllers) {
+        out += "|" + c.name + "," + c.controller + "," + c.controller_class + "," +
+               c.ingress_class + "," + c.config_map + "," + c.values + "," +
+               (c.watch_ingress_without_class ? "w" : "") + "," +
+               std::to_string(c.http_port.value_or(0)) + "," +
+               std::to_string(c.https_port.value_or(0));
+        for (const auto& a : c.args) out += "," + a.text;
+    }
+    return out;
+}
+
+}  // namespace
+
 bool Workbench::reloadScenario(core::Diagnostics& diagnostics) {
     if (!lab_ || scenario_path_.empty()) return false;
     auto loaded = scenario::loadScenario(scenario_path_);
@@ -215,6 +233,13 @@ bool Workbench::reloadScenario(core::Diagnostics& diagnostics) {
     if (scenarioPlaying()) return false;
     returnToLiveLab();
     stopTraffic();
+    // Other controllers (or the same ones claiming or configured otherwise) need another lab:
+    // a running lab's controllers are fixed when it starts.
+    if (!scenario_ || controllersOf(*loaded.scenario) != controllersOf(*scenario_)) {
+        const std::string path = scenario_path_;
+        close();
+        return open(path, {}, diagnostics);
+    }
     const auto files = expandManifestPaths(loaded.scenario->manifests);
     const bool applied = loaded.scenario->inline_manifests.empty()
                              ? lab_->reloadFiles(files, diagnostics)

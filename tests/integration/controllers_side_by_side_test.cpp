@@ -234,3 +234,23 @@ TEST(ControllersInOneLab, ASecondControllerDoesNotInheritTheFirstsClaimingFlags)
 
 }  // namespace
 }  // namespace ilab::lab
+
+namespace ilab::lab {
+namespace {
+
+// The first controller's plug-in is named, not guessed from a controller class of its own.
+TEST(ControllersInOneLab, TheFirstControllersPluginIsTheOneNamed) {
+    LabOptions options;
+    options.http = {"127.0.0.1", 0};
+    options.cluster.ephemeral_ports = true;
+    options.plugin = "spec";
+    options.load.controller = "example.com/edge";  // no plug-in is registered under it
+    core::Diagnostics diagnostics;
+    auto lab = Lab::startFromText(kManifests, options, diagnostics);
+    ASSERT_NE(lab, nullptr);
+    EXPECT_EQ(lab->controllers().front().id, "spec");
+    EXPECT_EQ(lab->routeTable()->options().controller_id, "spec");
+}
+
+}  // namespace
+}  // namespace ilab::lab

@@ -52,7 +52,9 @@ std::string decisionsOf(const fs::path& folder) {
     const Scenario& s = *loaded.scenario;
     const model::LoadOptions load = scenarioLoadOptions(s);
     const model::Manifests manifests = loadScenarioManifests(s, load);
-    const auto table = controllers::controllerFor(load).compile(manifests, {}, nullptr);
+    const controllers::Controller* first = scenarioController(s);  // its spec.controllers' first
+    const auto table = (first ? *first : controllers::controllerFor(load))
+                           .compile(manifests, scenarioCompileOptions(s), nullptr);
     nlohmann::ordered_json all = nlohmann::ordered_json::object();
     core::SeededRandom random(s.seed);
     int n = 0;

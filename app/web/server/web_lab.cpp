@@ -626,8 +626,11 @@ struct WebLab::Impl {
             co_return errorResponse(http::status::forbidden, "host", "this lab answers to its own address only");
         if (path == telemetry::kMetricsPath) {
             // After the Host check: a rebound page must not read the lab's metrics either.
-            if (bench && bench->interactiveLab())
-                co_return page(telemetry::metricsPage(*bench->interactiveLab()->telemetry().snapshot()));
+            if (bench && bench->interactiveLab()) {
+                lab::Lab& lab = *bench->interactiveLab();
+                co_return page(telemetry::metricsPage(*lab.telemetry().snapshot(),
+                                                      lab.controllers().front().controller_name));
+            }
             co_return page({200, std::string(telemetry::kPrometheusContentType), ""});
         }
         if (!path.starts_with("/api/")) co_return asset(path);
