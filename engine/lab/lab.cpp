@@ -103,8 +103,10 @@ struct Lab::Impl {
                                       {}, "give the second a name of its own");
                     return false;
                 }
-            // Its own claiming and configuration only: the first's flags and ConfigMap are not its.
+            // Its own claiming and configuration only: the first's flags and ConfigMap are not its
+            // (another install reads its own release's ConfigMap unless the spec names one).
             edge->compile = routing::CompileOptions{};
+            edge->compile.configuration = plugin->configurationFor(edge->name);
             edge->load = *claimingFor(spec, options.load, &edge->compile);
             edge->ingress_class = edge->load.default_class_name;
             edge->http = spec.http;
@@ -338,9 +340,7 @@ std::optional<model::LoadOptions> claimingFor(const ControllerSpec& spec,
     if (!spec.controller_class.empty()) load.controller = spec.controller_class;
     routing::CompileOptions own;
     if (!compile) compile = &own;
-    const std::string name = spec.name.empty() ? std::string(plugin->id()) : spec.name;
-    compile->configuration =
-        spec.configuration.empty() ? plugin->configurationFor(name) : spec.configuration;
+    if (!spec.configuration.empty()) compile->configuration = spec.configuration;
     core::Diagnostics checked_where_written;  // by whoever wrote them (the scenario parser)
     plugin->applyArgs(spec.args, load, *compile, checked_where_written);
     return load;

@@ -77,8 +77,8 @@ struct LabOptions {
 
 // How the controller `spec` describes claims Ingresses: its plug-in's claiming with the spec's
 // class, controller class and flags, reading files as `base` does (none of `base`'s claiming
-// is its). With `compile`, also what its configuration and flags set there. Nullopt when the
-// lab does not simulate its controller.
+// is its). With `compile`, also what its configuration (when it names one) and flags set
+// there. Nullopt when the lab does not simulate its controller.
 std::optional<model::LoadOptions> claimingFor(const ControllerSpec& spec,
                                               const model::LoadOptions& base,
                                               routing::CompileOptions* compile = nullptr);

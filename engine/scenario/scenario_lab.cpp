@@ -4,6 +4,18 @@
 
 namespace ilab::scenario {
 
+lab::ControllerSpec controllerSpec(const ControllerEntry& c) {
+    lab::ControllerSpec spec;
+    spec.name = c.name;
+    spec.controller = c.controller;
+    spec.controller_class = c.controller_class;
+    spec.ingress_class = c.ingress_class;
+    spec.watch_ingress_without_class = c.watch_ingress_without_class;
+    spec.configuration = c.config_map;
+    spec.args = c.args;
+    return spec;
+}
+
 void applyScenarioControllers(const Scenario& s, lab::LabOptions& options, bool use_ports) {
     if (s.controllers.empty()) return;
     const ControllerEntry& first = s.controllers.front();
@@ -13,14 +25,7 @@ void applyScenarioControllers(const Scenario& s, lab::LabOptions& options, bool 
     options.more_controllers.clear();
     for (std::size_t i = 1; i < s.controllers.size(); ++i) {
         const ControllerEntry& c = s.controllers[i];
-        lab::ControllerSpec spec;
-        spec.name = c.name;
-        spec.controller = c.controller;
-        spec.controller_class = c.controller_class;
-        spec.ingress_class = c.ingress_class;
-        spec.watch_ingress_without_class = c.watch_ingress_without_class;
-        spec.configuration = c.config_map;
-        spec.args = c.args;
+        lab::ControllerSpec spec = controllerSpec(c);
         spec.http = {options.http.address, use_ports ? c.http_port.value_or(0) : std::uint16_t{0}};
         if (options.https)
             spec.https = proxy::ListenerSpec{options.https->address,

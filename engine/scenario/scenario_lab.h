@@ -11,6 +11,9 @@
 
 namespace ilab::scenario {
 
+// A spec.controllers entry as the lab takes it, without listeners.
+lab::ControllerSpec controllerSpec(const ControllerEntry& entry);
+
 // The first controller of spec.controllers claims through `options.load` (set it with
 // scenarioLoadOptions() first) and reads its ConfigMap; the others become
 // options.more_controllers, listening on options.http's address: on their own ports when

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "engine/controllers/controller.h"
+#include "engine/scenario/scenario_lab.h"
 #include "engine/core/input_file.h"
 #include "engine/core/text.h"
 
@@ -31,19 +32,8 @@ model::LoadOptions scenarioLoadOptions(const Scenario& s, model::LoadOptions loa
     if (s.controllers.empty()) return load;
     for (const auto& c : s.controllers)  // what each install's values put in its ConfigMap
         if (c.installed_config_map) load.installed_config_maps.push_back(*c.installed_config_map);
-    const ControllerEntry& first = s.controllers.front();
-    const controllers::Controller* plugin = controllers::Registry::builtin().find(first.controller);
-    if (!plugin) return load;  // the scenario's own diagnostic said so
-    load.watch_ingress_without_class = first.watch_ingress_without_class;
-    load.claim_every_ingress = false;
-    load.default_class_name =
-        first.ingress_class.empty() ? std::string(plugin->defaultClassName()) : first.ingress_class;
-    load = plugin->claiming(std::move(load));
-    if (!first.controller_class.empty()) load.controller = first.controller_class;
-    routing::CompileOptions compile_only;  // applyScenarioControllers() takes these
-    core::Diagnostics checked_where_written;
-    plugin->applyArgs(first.args, load, compile_only, checked_where_written);
-    return load;
+    // An unknown controller: the scenario's own diagnostic said so.
+    return lab::claimingFor(controllerSpec(s.controllers.front()), load).value_or(load);
 }
 
 model::Manifests loadScenarioManifests(const Scenario& s, const model::LoadOptions& load) {
@@ -110,13 +100,7 @@ model::Manifests loadInputManifests(const std::vector<std::string>& paths,
 }
 
 routing::CompileOptions scenarioCompileOptions(const Scenario& s, routing::CompileOptions base) {
-    const controllers::Controller* plugin = scenarioController(s);
-    if (!plugin) return base;
-    const ControllerEntry& first = s.controllers.front();
-    if (!first.config_map.empty()) base.configuration = first.config_map;
-    model::LoadOptions claimed_by_scenario_load_options;  // scenarioLoadOptions() takes these
-    core::Diagnostics checked_where_written;
-    plugin->applyArgs(first.args, claimed_by_scenario_load_options, base, checked_where_written);
+    if (!s.controllers.empty()) lab::claimingFor(controllerSpec(s.controllers.front()), {}, &base);
     return base;
 }
 
